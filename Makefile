@@ -1,0 +1,75 @@
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DELETE_ON_ERROR:
+MAKEFLAGS += --warn-undefined-variables --no-builtin-rules
+.DEFAULT_GOAL := help
+
+GO ?= go
+BIN := $(CURDIR)/bin
+# Third-party protos are copied from these Go modules (pinned here) into third_party/proto.
+GOOGLEAPIS_MODULE := github.com/grpc-ecosystem/grpc-gateway@v1.16.0
+PROTOVALIDATE_MODULE := github.com/bufbuild/protovalidate@v1.2.2
+TOOLS := github.com/bufbuild/buf/cmd/buf \
+	google.golang.org/protobuf/cmd/protoc-gen-go \
+	google.golang.org/grpc/cmd/protoc-gen-go-grpc \
+	github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-grpc-gateway \
+	github.com/grpc-ecosystem/grpc-gateway/v2/protoc-gen-openapiv2
+TEST_FLAGS ?= -race -count=1 -timeout=30m
+
+.PHONY: help
+help: ## Show the targets.
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-12s %s\n", $$1, $$2}'
+
+.PHONY: run
+run: ## Run everything (embedded database, services, gateway, demo data) on this machine.
+	$(GO) run ./deploy/allinone
+
+.PHONY: test
+test: ## Run all tests against real servers on the embedded database.
+	$(GO) test $(TEST_FLAGS) ./...
+
+.PHONY: bench
+bench: ## Run the benchmarks (not part of test).
+	$(GO) test -run='^$$' -bench=. -benchtime=200x -timeout=60m ./services/directory/...
+
+.PHONY: tools
+tools: ## Build the pinned code generators into bin/.
+	cd tools && $(GO) build -o $(BIN)/ $(TOOLS)
+
+.PHONY: protodeps
+protodeps: ## Copy third-party protos from the Go module cache into third_party/proto.
+	rm -rf third_party/proto
+	mkdir -p third_party/proto/google/api third_party/proto/buf/validate third_party/proto/protoc-gen-openapiv2/options
+	gapi=$$(cd tools && $(GO) mod download -json $(GOOGLEAPIS_MODULE) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p'); \
+	pv=$$(cd tools && $(GO) mod download -json $(PROTOVALIDATE_MODULE) | sed -n 's/^\t"Dir": "\(.*\)",$$/\1/p'); \
+	gw=$$(cd tools && $(GO) list -m -f '{{.Dir}}' github.com/grpc-ecosystem/grpc-gateway/v2); \
+	cp "$$gapi"/third_party/googleapis/google/api/{annotations,http,httpbody}.proto third_party/proto/google/api/; \
+	cp "$$pv"/proto/protovalidate/buf/validate/validate.proto third_party/proto/buf/validate/; \
+	cp "$$gw"/protoc-gen-openapiv2/options/{annotations,openapiv2}.proto third_party/proto/protoc-gen-openapiv2/options/
+	chmod -R u+w third_party/proto
+
+.PHONY: generate
+generate: tools protodeps ## Regenerate Go, gateway and OpenAPI code from the protos.
+	$(BIN)/buf format -w proto
+	find proto -name '*.pb.go' -o -name '*.pb.gw.go' | xargs -r rm
+	PATH="$(BIN):$$PATH" $(BIN)/buf generate
+	$(GO) mod tidy
+
+.PHONY: lint
+lint: tools protodeps ## buf lint, buf format check, go vet, gofmt.
+	$(BIN)/buf lint
+	$(BIN)/buf format --diff --exit-code proto
+	$(GO) vet ./...
+	test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\(\.gw\)\?\.go$$'))" || { gofmt -l .; exit 1; }
+
+.PHONY: check-generated
+check-generated: generate ## Fail when regeneration changes committed code.
+	git diff --exit-code -- proto gateway/openapi go.mod go.sum
+	test -z "$$(git status --porcelain -- proto gateway/openapi)" || { git status --porcelain -- proto gateway/openapi; exit 1; }
+
+.PHONY: ci
+ci: lint check-generated test ## What CI runs.
+
+.PHONY: clean
+clean: ## Remove built tools and copied protos (not ./data).
+	rm -rf bin third_party
