@@ -1830,7 +1830,9 @@ type SearchServicesRequest struct {
 	// Token from a previous response; the other fields must match that request.
 	PageToken string `protobuf:"bytes,8,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// Number of results to skip before the page begins (AIP-158).
-	Skip          int32 `protobuf:"varint,9,opt,name=skip,proto3" json:"skip,omitempty"`
+	Skip int32 `protobuf:"varint,9,opt,name=skip,proto3" json:"skip,omitempty"`
+	// AIP-160 filter over the same fields as ListServices, e.g. `update_time > "2024-01-01T00:00:00Z"`.
+	Filter        string `protobuf:"bytes,10,opt,name=filter,proto3" json:"filter,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1926,6 +1928,13 @@ func (x *SearchServicesRequest) GetSkip() int32 {
 		return x.Skip
 	}
 	return 0
+}
+
+func (x *SearchServicesRequest) GetFilter() string {
+	if x != nil {
+		return x.Filter
+	}
+	return ""
 }
 
 // A circle on the earth's surface.
@@ -2256,7 +2265,7 @@ const file_socialrx_directory_v1_directory_service_proto_rawDesc = "" +
 	"updateMask\"\x84\x01\n" +
 	"\x19DeletePractitionerRequest\x12J\n" +
 	"\x04name\x18\x01 \x01(\tB6\xbaH3r12/^practitioners/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\x04name\x12\x1b\n" +
-	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\"\xbe\x04\n" +
+	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\"\xe0\x04\n" +
 	"\x15SearchServicesRequest\x12\x1e\n" +
 	"\x05query\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x05query\x12d\n" +
 	"\x0etaxonomy_terms\x18\x02 \x03(\tB=\xbaH:\x92\x017\x10\x14\"3r12/^taxonomyTerms/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\rtaxonomyTerms\x12I\n" +
@@ -2267,7 +2276,9 @@ const file_socialrx_directory_v1_directory_service_proto_rawDesc = "" +
 	"\tpage_size\x18\a \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
 	"\n" +
 	"page_token\x18\b \x01(\tB\b\xbaH\x05r\x03\x18\x80\x10R\tpageToken\x12\x1b\n" +
-	"\x04skip\x18\t \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x04skip\"\xb5\x01\n" +
+	"\x04skip\x18\t \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x04skip\x12 \n" +
+	"\x06filter\x18\n" +
+	" \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x06filter\"\xb5\x01\n" +
 	"\tGeoCircle\x123\n" +
 	"\blatitude\x18\x01 \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80V@)\x00\x00\x00\x00\x00\x80V\xc0R\blatitude\x125\n" +
 	"\tlongitude\x18\x02 \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80f@)\x00\x00\x00\x00\x00\x80f\xc0R\tlongitude\x12<\n" +
