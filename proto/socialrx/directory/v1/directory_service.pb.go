@@ -276,6 +276,8 @@ func (x *CreateOrganizationRequest) GetRequestId() string {
 type UpdateOrganizationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The organization with its name, the new values and, for optimistic concurrency, its etag.
+	// Validated by the service after the update mask is applied, so a partial update need not
+	// carry the required fields it leaves alone.
 	Organization *Organization `protobuf:"bytes,1,opt,name=organization,proto3" json:"organization,omitempty"`
 	// Fields to change; all writable fields when empty or "*".
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
@@ -633,6 +635,8 @@ func (x *CreateServiceRequest) GetRequestId() string {
 type UpdateServiceRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The service with its name, the new values and, for optimistic concurrency, its etag.
+	// Validated by the service after the update mask is applied, so a partial update need not
+	// carry the required fields it leaves alone.
 	Service *Service `protobuf:"bytes,1,opt,name=service,proto3" json:"service,omitempty"`
 	// Fields to change; all writable fields when empty or "*".
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
@@ -990,6 +994,8 @@ func (x *CreateLocationRequest) GetRequestId() string {
 type UpdateLocationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The location with its name, the new values and, for optimistic concurrency, its etag.
+	// Validated by the service after the update mask is applied, so a partial update need not
+	// carry the required fields it leaves alone.
 	Location *Location `protobuf:"bytes,1,opt,name=location,proto3" json:"location,omitempty"`
 	// Fields to change; all writable fields when empty or "*".
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
@@ -1347,6 +1353,8 @@ func (x *CreateTaxonomyTermRequest) GetRequestId() string {
 type UpdateTaxonomyTermRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The taxonomy term with its name, the new values and, for optimistic concurrency, its etag.
+	// Validated by the service after the update mask is applied, so a partial update need not
+	// carry the required fields it leaves alone.
 	TaxonomyTerm *TaxonomyTerm `protobuf:"bytes,1,opt,name=taxonomy_term,json=taxonomyTerm,proto3" json:"taxonomy_term,omitempty"`
 	// Fields to change; all writable fields when empty or "*".
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
@@ -1704,6 +1712,8 @@ func (x *CreatePractitionerRequest) GetRequestId() string {
 type UpdatePractitionerRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The practitioner with its name, the new values and, for optimistic concurrency, its etag.
+	// Validated by the service after the update mask is applied, so a partial update need not
+	// carry the required fields it leaves alone.
 	Practitioner *Practitioner `protobuf:"bytes,1,opt,name=practitioner,proto3" json:"practitioner,omitempty"`
 	// Fields to change; all writable fields when empty or "*".
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
@@ -2151,10 +2161,9 @@ const file_socialrx_directory_v1_directory_service_proto_rawDesc = "" +
 	"\forganization\x18\x01 \x01(\v2#.socialrx.directory.v1.OrganizationB\x06\xbaH\x03\xc8\x01\x01R\forganization\x12T\n" +
 	"\x0forganization_id\x18\x02 \x01(\tB+\xbaH(r&2$^$|^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\x0eorganizationId\x12=\n" +
 	"\n" +
-	"request_id\x18\x03 \x01(\tB\x1e\xbaH\x1br\x19\x18@2\x15^$|^[A-Za-z0-9._:-]+$R\trequestId\"\xb4\x02\n" +
-	"\x19UpdateOrganizationRequest\x12\xd9\x01\n" +
-	"\forganization\x18\x01 \x01(\v2#.socialrx.directory.v1.OrganizationB\x8f\x01\xbaH\x8b\x01\xba\x01\x84\x01\n" +
-	"\x11organization.name\x12)name must be organizations/{organization}\x1aDthis.name.matches('^organizations/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$')\xc8\x01\x01R\forganization\x12;\n" +
+	"request_id\x18\x03 \x01(\tB\x1e\xbaH\x1br\x19\x18@2\x15^$|^[A-Za-z0-9._:-]+$R\trequestId\"\xa9\x01\n" +
+	"\x19UpdateOrganizationRequest\x12O\n" +
+	"\forganization\x18\x01 \x01(\v2#.socialrx.directory.v1.OrganizationB\x06\xbaH\x03\xd8\x01\x03R\forganization\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\"\x84\x01\n" +
 	"\x19DeleteOrganizationRequest\x12J\n" +
@@ -2178,10 +2187,9 @@ const file_socialrx_directory_v1_directory_service_proto_rawDesc = "" +
 	"\n" +
 	"service_id\x18\x02 \x01(\tB+\xbaH(r&2$^$|^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\tserviceId\x12=\n" +
 	"\n" +
-	"request_id\x18\x03 \x01(\tB\x1e\xbaH\x1br\x19\x18@2\x15^$|^[A-Za-z0-9._:-]+$R\trequestId\"\x89\x02\n" +
-	"\x14UpdateServiceRequest\x12\xb3\x01\n" +
-	"\aservice\x18\x01 \x01(\v2\x1e.socialrx.directory.v1.ServiceBy\xbaHv\xba\x01p\n" +
-	"\fservice.name\x12\x1fname must be services/{service}\x1a?this.name.matches('^services/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$')\xc8\x01\x01R\aservice\x12;\n" +
+	"request_id\x18\x03 \x01(\tB\x1e\xbaH\x1br\x19\x18@2\x15^$|^[A-Za-z0-9._:-]+$R\trequestId\"\x95\x01\n" +
+	"\x14UpdateServiceRequest\x12@\n" +
+	"\aservice\x18\x01 \x01(\v2\x1e.socialrx.directory.v1.ServiceB\x06\xbaH\x03\xd8\x01\x03R\aservice\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\"z\n" +
 	"\x14DeleteServiceRequest\x12E\n" +
@@ -2205,10 +2213,9 @@ const file_socialrx_directory_v1_directory_service_proto_rawDesc = "" +
 	"\vlocation_id\x18\x02 \x01(\tB+\xbaH(r&2$^$|^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\n" +
 	"locationId\x12=\n" +
 	"\n" +
-	"request_id\x18\x03 \x01(\tB\x1e\xbaH\x1br\x19\x18@2\x15^$|^[A-Za-z0-9._:-]+$R\trequestId\"\x91\x02\n" +
-	"\x15UpdateLocationRequest\x12\xba\x01\n" +
-	"\blocation\x18\x01 \x01(\v2\x1f.socialrx.directory.v1.LocationB}\xbaHz\xba\x01t\n" +
-	"\rlocation.name\x12!name must be locations/{location}\x1a@this.name.matches('^locations/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$')\xc8\x01\x01R\blocation\x12;\n" +
+	"request_id\x18\x03 \x01(\tB\x1e\xbaH\x1br\x19\x18@2\x15^$|^[A-Za-z0-9._:-]+$R\trequestId\"\x99\x01\n" +
+	"\x15UpdateLocationRequest\x12C\n" +
+	"\blocation\x18\x01 \x01(\v2\x1f.socialrx.directory.v1.LocationB\x06\xbaH\x03\xd8\x01\x03R\blocation\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\"|\n" +
 	"\x15DeleteLocationRequest\x12F\n" +
@@ -2231,10 +2238,9 @@ const file_socialrx_directory_v1_directory_service_proto_rawDesc = "" +
 	"\rtaxonomy_term\x18\x01 \x01(\v2#.socialrx.directory.v1.TaxonomyTermB\x06\xbaH\x03\xc8\x01\x01R\ftaxonomyTerm\x12U\n" +
 	"\x10taxonomy_term_id\x18\x02 \x01(\tB+\xbaH(r&2$^$|^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\x0etaxonomyTermId\x12=\n" +
 	"\n" +
-	"request_id\x18\x03 \x01(\tB\x1e\xbaH\x1br\x19\x18@2\x15^$|^[A-Za-z0-9._:-]+$R\trequestId\"\xb7\x02\n" +
-	"\x19UpdateTaxonomyTermRequest\x12\xdc\x01\n" +
-	"\rtaxonomy_term\x18\x01 \x01(\v2#.socialrx.directory.v1.TaxonomyTermB\x91\x01\xbaH\x8d\x01\xba\x01\x86\x01\n" +
-	"\x12taxonomy_term.name\x12*name must be taxonomyTerms/{taxonomy_term}\x1aDthis.name.matches('^taxonomyTerms/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$')\xc8\x01\x01R\ftaxonomyTerm\x12;\n" +
+	"request_id\x18\x03 \x01(\tB\x1e\xbaH\x1br\x19\x18@2\x15^$|^[A-Za-z0-9._:-]+$R\trequestId\"\xaa\x01\n" +
+	"\x19UpdateTaxonomyTermRequest\x12P\n" +
+	"\rtaxonomy_term\x18\x01 \x01(\v2#.socialrx.directory.v1.TaxonomyTermB\x06\xbaH\x03\xd8\x01\x03R\ftaxonomyTerm\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\"\x84\x01\n" +
 	"\x19DeleteTaxonomyTermRequest\x12J\n" +
@@ -2257,10 +2263,9 @@ const file_socialrx_directory_v1_directory_service_proto_rawDesc = "" +
 	"\fpractitioner\x18\x01 \x01(\v2#.socialrx.directory.v1.PractitionerB\x06\xbaH\x03\xc8\x01\x01R\fpractitioner\x12T\n" +
 	"\x0fpractitioner_id\x18\x02 \x01(\tB+\xbaH(r&2$^$|^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\x0epractitionerId\x12=\n" +
 	"\n" +
-	"request_id\x18\x03 \x01(\tB\x1e\xbaH\x1br\x19\x18@2\x15^$|^[A-Za-z0-9._:-]+$R\trequestId\"\xb4\x02\n" +
-	"\x19UpdatePractitionerRequest\x12\xd9\x01\n" +
-	"\fpractitioner\x18\x01 \x01(\v2#.socialrx.directory.v1.PractitionerB\x8f\x01\xbaH\x8b\x01\xba\x01\x84\x01\n" +
-	"\x11practitioner.name\x12)name must be practitioners/{practitioner}\x1aDthis.name.matches('^practitioners/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$')\xc8\x01\x01R\fpractitioner\x12;\n" +
+	"request_id\x18\x03 \x01(\tB\x1e\xbaH\x1br\x19\x18@2\x15^$|^[A-Za-z0-9._:-]+$R\trequestId\"\xa9\x01\n" +
+	"\x19UpdatePractitionerRequest\x12O\n" +
+	"\fpractitioner\x18\x01 \x01(\v2#.socialrx.directory.v1.PractitionerB\x06\xbaH\x03\xd8\x01\x03R\fpractitioner\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\"\x84\x01\n" +
 	"\x19DeletePractitionerRequest\x12J\n" +

@@ -1,0 +1,460 @@
+package demodata
+
+import (
+	"context"
+	"errors"
+	"regexp"
+	"strings"
+	"testing"
+
+	"buf.build/go/protovalidate"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+)
+
+// allRequests is every Create request Directory sends, in order.
+func allRequests() []proto.Message {
+	var msgs []proto.Message
+	for _, r := range taxonomyTermRequests() {
+		msgs = append(msgs, r)
+	}
+	for _, r := range organizationRequests() {
+		msgs = append(msgs, r)
+	}
+	for _, r := range locationRequests() {
+		msgs = append(msgs, r)
+	}
+	for _, r := range serviceRequests() {
+		msgs = append(msgs, r)
+	}
+	for _, r := range practitionerRequests() {
+		msgs = append(msgs, r)
+	}
+	return msgs
+}
+
+func TestRequestsValidate(t *testing.T) {
+	for _, m := range allRequests() {
+		if err := protovalidate.Validate(m); err != nil {
+			t.Errorf("%v: %v", m, err)
+		}
+	}
+}
+
+func TestRequestIDs(t *testing.T) {
+	check := func(kind, name, id, reqID, sentName string) {
+		t.Helper()
+		if want := requestID(kind, id); reqID != want {
+			t.Errorf("%s: request_id %q, want %q", name, reqID, want)
+		}
+		if !strings.HasSuffix(name, "/"+id) || strings.Count(name, "/") != 1 {
+			t.Errorf("%s: id %q does not match the name", name, id)
+		}
+		if sentName != "" {
+			t.Errorf("%s: name must be left empty on create, got %q", name, sentName)
+		}
+	}
+	for i, r := range taxonomyTermRequests() {
+		check("taxonomy-term", taxonomyTerms[i].GetName(), r.GetTaxonomyTermId(), r.GetRequestId(), r.GetTaxonomyTerm().GetName())
+	}
+	for i, r := range organizationRequests() {
+		check("organization", organizations[i].GetName(), r.GetOrganizationId(), r.GetRequestId(), r.GetOrganization().GetName())
+	}
+	for i, r := range locationRequests() {
+		check("location", locations[i].GetName(), r.GetLocationId(), r.GetRequestId(), r.GetLocation().GetName())
+	}
+	for i, r := range serviceRequests() {
+		check("service", services[i].GetName(), r.GetServiceId(), r.GetRequestId(), r.GetService().GetName())
+	}
+	for i, r := range practitionerRequests() {
+		check("practitioner", practitioners[i].GetName(), r.GetPractitionerId(), r.GetRequestId(), r.GetPractitioner().GetName())
+	}
+	// Building requests must not touch the tables.
+	if organizations[0].GetName() == "" {
+		t.Error("request building cleared the table's name")
+	}
+}
+
+// nameSet returns the set of names and reports duplicates.
+func nameSet[M interface{ GetName() string }](t *testing.T, kind string, records []M) map[string]bool {
+	t.Helper()
+	set := make(map[string]bool, len(records))
+	for _, r := range records {
+		if set[r.GetName()] {
+			t.Errorf("duplicate %s %q", kind, r.GetName())
+		}
+		set[r.GetName()] = true
+	}
+	return set
+}
+
+func TestUniqueIDsAndReferences(t *testing.T) {
+	terms := nameSet(t, "taxonomy term", taxonomyTerms)
+	orgs := nameSet(t, "organization", organizations)
+	locs := nameSet(t, "location", locations)
+	nameSet(t, "service", services)
+	nameSet(t, "practitioner", practitioners)
+
+	locOrg := map[string]string{}
+	for _, l := range locations {
+		locOrg[l.GetName()] = l.GetOrganization()
+		if !orgs[l.GetOrganization()] {
+			t.Errorf("location %q: unknown organization %q", l.GetName(), l.GetOrganization())
+		}
+	}
+	for _, o := range organizations {
+		if p := o.GetParentOrganization(); p != "" && !orgs[p] {
+			t.Errorf("organization %q: unknown parent %q", o.GetName(), p)
+		}
+	}
+	for _, tt := range taxonomyTerms {
+		if p := tt.GetParent(); p != "" && !terms[p] {
+			t.Errorf("taxonomy term %q: unknown parent %q", tt.GetName(), p)
+		}
+	}
+	for _, s := range services {
+		if !orgs[s.GetOrganization()] {
+			t.Errorf("service %q: unknown organization %q", s.GetName(), s.GetOrganization())
+		}
+		if len(s.GetLocations()) == 0 || len(s.GetTaxonomyTerms()) == 0 {
+			t.Errorf("service %q: needs at least one location and taxonomy term", s.GetName())
+		}
+		for _, l := range s.GetLocations() {
+			if !locs[l] {
+				t.Errorf("service %q: unknown location %q", s.GetName(), l)
+			} else if locOrg[l] != s.GetOrganization() {
+				t.Errorf("service %q: location %q belongs to %q", s.GetName(), l, locOrg[l])
+			}
+		}
+		for _, tt := range s.GetTaxonomyTerms() {
+			if !terms[tt] {
+				t.Errorf("service %q: unknown taxonomy term %q", s.GetName(), tt)
+			}
+		}
+	}
+	for _, p := range practitioners {
+		if !orgs[p.GetOrganization()] {
+			t.Errorf("practitioner %q: unknown organization %q", p.GetName(), p.GetOrganization())
+		}
+	}
+}
+
+// ontarioPostal matches an Ontario postal code (forward sortation areas K, L, M, N, P).
+var ontarioPostal = regexp.MustCompile(`^[KLMNP][0-9][ABCEGHJ-NPRSTV-Z] [0-9][ABCEGHJ-NPRSTV-Z][0-9]$`)
+
+func TestLocationsInOntario(t *testing.T) {
+	virtuals := 0
+	for _, l := range locations {
+		if l.GetLocationType() == directoryv1.LocationType_LOCATION_TYPE_VIRTUAL {
+			virtuals++
+			if l.Latitude != nil || l.Longitude != nil || l.GetAddress() != nil {
+				t.Errorf("virtual location %q has coordinates or an address", l.GetName())
+			}
+			continue
+		}
+		if l.Latitude == nil || l.Longitude == nil {
+			t.Errorf("physical location %q has no coordinates", l.GetName())
+			continue
+		}
+		if lat, lng := l.GetLatitude(), l.GetLongitude(); lat < 41.6 || lat > 56.9 || lng < -95.2 || lng > -74.3 {
+			t.Errorf("location %q at (%v, %v) is outside Ontario", l.GetName(), lat, lng)
+		}
+		a := l.GetAddress()
+		if a.GetAddress_1() == "" || a.GetCity() == "" || a.GetRegion() != "ON" || a.GetCountry() != "CA" {
+			t.Errorf("location %q: incomplete address %v", l.GetName(), a)
+		}
+		if !ontarioPostal.MatchString(a.GetPostalCode()) {
+			t.Errorf("location %q: postal code %q is not an Ontario postal code", l.GetName(), a.GetPostalCode())
+		}
+		if len(l.GetAccessibility()) == 0 || len(l.GetLanguages()) == 0 || l.GetTransportation() == "" {
+			t.Errorf("location %q: needs accessibility, languages and transportation", l.GetName())
+		}
+	}
+	if virtuals != 1 {
+		t.Errorf("got %d virtual locations, want 1", virtuals)
+	}
+}
+
+func TestTaxonomyCoverage(t *testing.T) {
+	activities := []string{
+		"art-on-prescription", "community-cooking-class", "nature-on-prescription", "storytelling-circle",
+		"music-and-dance", "photography-walk", "community-gardening", "culture-on-prescription",
+		"outdoor-picnic", "community-service",
+	}
+	programmes := []string{"friendly-calls", "meal-delivery", "transportation", "health-equipment-loan", "social-prescribing"}
+
+	byName := map[string]*directoryv1.TaxonomyTerm{}
+	for _, tt := range taxonomyTerms {
+		byName[tt.GetName()] = tt
+		if prefixTaxonomyTerm+tt.GetCode() != tt.GetName() {
+			t.Errorf("taxonomy term %q: code %q differs from id", tt.GetName(), tt.GetCode())
+		}
+	}
+	used := map[string]int{}
+	for _, s := range services {
+		for _, tt := range s.GetTaxonomyTerms() {
+			used[tt]++
+		}
+	}
+	for taxonomy, codes := range map[string][]string{TaxonomyActivity: activities, TaxonomyProgramme: programmes} {
+		for _, c := range codes {
+			name := prefixTaxonomyTerm + c
+			tt := byName[name]
+			if tt == nil {
+				t.Errorf("missing taxonomy term %q", name)
+				continue
+			}
+			if tt.GetTaxonomy() != taxonomy {
+				t.Errorf("taxonomy term %q: taxonomy %q, want %q", name, tt.GetTaxonomy(), taxonomy)
+			}
+			if used[name] == 0 {
+				t.Errorf("no service uses taxonomy term %q", name)
+			}
+		}
+	}
+	if want := len(activities) + len(programmes); len(taxonomyTerms) != want {
+		t.Errorf("got %d taxonomy terms, want %d", len(taxonomyTerms), want)
+	}
+}
+
+func TestShape(t *testing.T) {
+	centres := map[string]bool{}
+	partners := 0
+	for _, o := range organizations {
+		if o.GetMemberCentre() {
+			centres[o.GetName()] = true
+		} else {
+			partners++
+		}
+	}
+	if len(centres) != 5 || partners != 2 {
+		t.Errorf("got %d centres and %d partners, want 5 and 2", len(centres), partners)
+	}
+
+	linkWorkerService := map[string]bool{}
+	closed, paid := 0, 0
+	for _, s := range services {
+		if s.GetDisplayName() == "Social prescribing link worker" {
+			linkWorkerService[s.GetOrganization()] = true
+		}
+		switch s.GetStatus() {
+		case directoryv1.ServiceStatus_SERVICE_STATUS_ACTIVE:
+		case directoryv1.ServiceStatus_SERVICE_STATUS_TEMPORARILY_CLOSED:
+			closed++
+		default:
+			t.Errorf("service %q: unexpected status %v", s.GetName(), s.GetStatus())
+		}
+		if c := s.GetCost(); c == nil {
+			t.Errorf("service %q: no cost", s.GetName())
+		} else if !c.GetFree() {
+			paid++
+			if c.GetAmountMinor() <= 0 || c.GetCurrency() != "CAD" {
+				t.Errorf("service %q: paid service needs an amount in CAD", s.GetName())
+			}
+		}
+		if s.GetDescription() == "" || s.GetEligibilityDescription() == "" || s.GetScheduleDescription() == "" ||
+			len(s.GetLanguages()) == 0 || len(s.GetAccessibility()) == 0 {
+			t.Errorf("service %q: missing description, eligibility, schedule, languages or accessibility", s.GetName())
+		}
+	}
+	if len(services) < 14 || closed != 1 || paid != 1 {
+		t.Errorf("got %d services, %d temporarily closed, %d paid; want >= 14, 1, 1", len(services), closed, paid)
+	}
+
+	linkWorkers := map[string]bool{}
+	roles := map[directoryv1.PractitionerRole]int{}
+	for _, p := range practitioners {
+		roles[p.GetRole()]++
+		switch p.GetRole() {
+		case directoryv1.PractitionerRole_PRACTITIONER_ROLE_LINK_WORKER:
+			linkWorkers[p.GetOrganization()] = true
+		case directoryv1.PractitionerRole_PRACTITIONER_ROLE_CLINICIAN:
+			if !centres[p.GetOrganization()] {
+				t.Errorf("clinician %q is not at a centre", p.GetName())
+			}
+		case directoryv1.PractitionerRole_PRACTITIONER_ROLE_EVENT_HOST:
+			if centres[p.GetOrganization()] {
+				t.Errorf("event host %q is not at a partner", p.GetName())
+			}
+		}
+		if !strings.HasSuffix(p.GetEmail(), ".example.org") {
+			t.Errorf("practitioner %q: email %q is not on an example domain", p.GetName(), p.GetEmail())
+		}
+	}
+	for c := range centres {
+		if !linkWorkers[c] || !linkWorkerService[c] {
+			t.Errorf("centre %q needs a link worker and a link worker service", c)
+		}
+	}
+	if roles[directoryv1.PractitionerRole_PRACTITIONER_ROLE_CLINICIAN] != 3 ||
+		roles[directoryv1.PractitionerRole_PRACTITIONER_ROLE_EVENT_HOST] != 2 || len(practitioners) < 8 {
+		t.Errorf("unexpected practitioner roles %v", roles)
+	}
+}
+
+func TestExportedNamesExist(t *testing.T) {
+	all := map[string]bool{}
+	for _, m := range taxonomyTerms {
+		all[m.GetName()] = true
+	}
+	for _, m := range organizations {
+		all[m.GetName()] = true
+	}
+	for _, m := range locations {
+		all[m.GetName()] = true
+	}
+	for _, m := range services {
+		all[m.GetName()] = true
+	}
+	for _, m := range practitioners {
+		all[m.GetName()] = true
+	}
+	exported := []string{
+		TermArtOnPrescription, TermCommunityCookingClass, TermNatureOnPrescription, TermStorytellingCircle,
+		TermMusicAndDance, TermPhotographyWalk, TermCommunityGardening, TermCultureOnPrescription,
+		TermOutdoorPicnic, TermCommunityService,
+		TermFriendlyCalls, TermMealDelivery, TermTransportation, TermHealthEquipmentLoan, TermSocialPrescribing,
+		OrgRiverdaleCHC, OrgAlbionCHC, OrgRideauVanierCHC, OrgCrownPointCHC, OrgPortArthurCHC,
+		OrgGoodNeighbours, OrgHamiltonFood,
+		LocRiverdaleGerrard, LocRiverdaleParkEast, LocAlbionHeights, LocRideauVanierMontreal, LocCrownPointBarton,
+		LocPortArthurRedRiver, LocPortArthurBoulevard, LocGoodNeighboursPape, LocGoodNeighboursPhone,
+		LocHamiltonFoodJamesN, LocGageParkGarden,
+		SvcRiverdaleLinkWorker, SvcAlbionLinkWorker, SvcRideauVanierLinkWorker, SvcCrownPointLinkWorker,
+		SvcPortArthurLinkWorker, SvcFriendlyCalls, SvcTransportation, SvcVolunteerTogether, SvcMealDelivery,
+		SvcCommunityGarden, SvcOutdoorPicnics, SvcHealthEquipmentLoan, SvcWalkingGroup, SvcCulturePass,
+		SvcArtStudio, SvcPhotographyWalk, SvcCookingClass, SvcStorytellingCircle, SvcMusicAndMovement,
+		LinkWorkerRiverdale, LinkWorkerAlbion, LinkWorkerRideauVanier, LinkWorkerCrownPoint, LinkWorkerPortArthur,
+		ClinicianRiverdale, ClinicianAlbion, ClinicianCrownPoint, HostGoodNeighbours, HostHamiltonFood,
+	}
+	for _, n := range exported {
+		if !all[n] {
+			t.Errorf("exported name %q has no record", n)
+		}
+	}
+	if len(exported) != len(all) {
+		t.Errorf("%d exported names for %d records", len(exported), len(all))
+	}
+}
+
+// fakeDirectory is an in-memory directory that keeps request ids, refuses duplicate ids with
+// ALREADY_EXISTS and refuses references to records not yet created.
+type fakeDirectory struct {
+	directoryv1.DirectoryServiceClient
+	records  map[string]proto.Message
+	requests map[string]proto.Message
+	stored   int
+	failOn   string // a resource name whose create fails with UNAVAILABLE
+}
+
+func newFakeDirectory() *fakeDirectory {
+	return &fakeDirectory{records: map[string]proto.Message{}, requests: map[string]proto.Message{}}
+}
+
+// create stores m under name unless the request id or name is known, after checking refs.
+func create[M proto.Message](f *fakeDirectory, name, reqID string, m M, refs ...string) (M, error) {
+	var zero M
+	if name == f.failOn {
+		return zero, status.Error(codes.Unavailable, "try later")
+	}
+	if prev, ok := f.requests[reqID]; ok {
+		return prev.(M), nil
+	}
+	if _, ok := f.records[name]; ok {
+		return zero, status.Errorf(codes.AlreadyExists, "%s already exists", name)
+	}
+	for _, r := range refs {
+		if r == "" {
+			continue
+		}
+		if _, ok := f.records[r]; !ok {
+			return zero, status.Errorf(codes.FailedPrecondition, "%s refers to missing %s", name, r)
+		}
+	}
+	c := proto.CloneOf(m)
+	c.ProtoReflect().Set(c.ProtoReflect().Descriptor().Fields().ByName("name"), protoreflect.ValueOfString(name))
+	f.records[name] = c
+	f.requests[reqID] = c
+	f.stored++
+	return c, nil
+}
+
+func (f *fakeDirectory) CreateTaxonomyTerm(_ context.Context, in *directoryv1.CreateTaxonomyTermRequest, _ ...grpc.CallOption) (*directoryv1.TaxonomyTerm, error) {
+	m := in.GetTaxonomyTerm()
+	return create(f, prefixTaxonomyTerm+in.GetTaxonomyTermId(), in.GetRequestId(), m, m.GetParent())
+}
+
+func (f *fakeDirectory) CreateOrganization(_ context.Context, in *directoryv1.CreateOrganizationRequest, _ ...grpc.CallOption) (*directoryv1.Organization, error) {
+	m := in.GetOrganization()
+	return create(f, prefixOrganization+in.GetOrganizationId(), in.GetRequestId(), m, m.GetParentOrganization())
+}
+
+func (f *fakeDirectory) CreateLocation(_ context.Context, in *directoryv1.CreateLocationRequest, _ ...grpc.CallOption) (*directoryv1.Location, error) {
+	m := in.GetLocation()
+	return create(f, prefixLocation+in.GetLocationId(), in.GetRequestId(), m, m.GetOrganization())
+}
+
+func (f *fakeDirectory) CreateService(_ context.Context, in *directoryv1.CreateServiceRequest, _ ...grpc.CallOption) (*directoryv1.Service, error) {
+	m := in.GetService()
+	refs := append([]string{m.GetOrganization()}, m.GetLocations()...)
+	refs = append(refs, m.GetTaxonomyTerms()...)
+	return create(f, prefixService+in.GetServiceId(), in.GetRequestId(), m, refs...)
+}
+
+func (f *fakeDirectory) CreatePractitioner(_ context.Context, in *directoryv1.CreatePractitionerRequest, _ ...grpc.CallOption) (*directoryv1.Practitioner, error) {
+	m := in.GetPractitioner()
+	return create(f, prefixPractitioner+in.GetPractitionerId(), in.GetRequestId(), m, m.GetOrganization())
+}
+
+func TestDirectoryIdempotent(t *testing.T) {
+	ctx := context.Background()
+	f := newFakeDirectory()
+	want := Summary{
+		Organizations: len(organizations),
+		Services:      len(services),
+		Locations:     len(locations),
+		TaxonomyTerms: len(taxonomyTerms),
+		Practitioners: len(practitioners),
+	}
+	got, err := Directory(ctx, f)
+	if err != nil {
+		t.Fatalf("first load: %v", err)
+	}
+	if got != want {
+		t.Errorf("first load: %+v, want %+v", got, want)
+	}
+	stored := f.stored
+
+	// Same request ids: the fake returns the first result.
+	if got, err = Directory(ctx, f); err != nil || got != want {
+		t.Errorf("second load: %+v, %v; want %+v", got, err, want)
+	}
+	// Fresh request ids (e.g. a restarted server): ALREADY_EXISTS counts as present.
+	clear(f.requests)
+	if got, err = Directory(ctx, f); err != nil || got != want {
+		t.Errorf("third load: %+v, %v; want %+v", got, err, want)
+	}
+	if f.stored != stored {
+		t.Errorf("reloading stored %d new records", f.stored-stored)
+	}
+}
+
+func TestDirectoryErrorNamesRecord(t *testing.T) {
+	f := newFakeDirectory()
+	f.failOn = SvcMealDelivery
+	_, err := Directory(context.Background(), f)
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	if !strings.Contains(err.Error(), `create service "`+SvcMealDelivery+`"`) {
+		t.Errorf("error %q does not name the service", err)
+	}
+	var st interface{ GRPCStatus() *status.Status }
+	if !errors.As(err, &st) || st.GRPCStatus().Code() != codes.Unavailable {
+		t.Errorf("error %q does not wrap the gRPC status", err)
+	}
+}

@@ -1,0 +1,185 @@
+// Package gateway serves every socialrx gRPC API as REST/JSON (grpc-gateway), the OpenAPI
+// document that describes it, the HSDS 3.0 read API of the directory, and a health endpoint that
+// reflects the backends.
+package gateway
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/protobuf/encoding/protojson"
+
+	"github.com/socialrx/socialrx/gateway/openapi"
+	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+	"github.com/socialrx/socialrx/services/config"
+	"github.com/socialrx/socialrx/services/directory/hsds"
+)
+
+// Config configures the gateway.
+type Config struct {
+	HTTPAddr        string
+	DirectoryAddr   string
+	ShutdownTimeout time.Duration
+}
+
+// RegisterFlags registers the configuration flags, with environment fallbacks, on l.
+func (c *Config) RegisterFlags(l *config.Loader) {
+	l.String(&c.HTTPAddr, "http-addr", "GATEWAY_HTTP_ADDR", ":8080", "HTTP listen address")
+	l.String(&c.DirectoryAddr, "directory-addr", "DIRECTORY_ADDR", "localhost:9090", "directory service gRPC address")
+	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
+}
+
+// ParseFlags reads a Config from args and the environment.
+func ParseFlags(args []string) (Config, error) {
+	var c Config
+	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
+	l := config.NewLoader(fs)
+	c.RegisterFlags(l)
+	return c, l.Parse(args)
+}
+
+// backend is one gRPC service behind the gateway.
+type backend struct {
+	name    string // "directory"
+	service string // gRPC service name for health checks
+	conn    *grpc.ClientConn
+}
+
+// Gateway is the HTTP front of the gRPC services.
+type Gateway struct {
+	cfg      Config
+	logger   *slog.Logger
+	backends []backend
+	handler  http.Handler
+}
+
+// New dials the backends (lazily: a backend that is down makes its calls fail with 503, not the
+// gateway) and builds the HTTP handler.
+func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error) {
+	dir, err := grpc.NewClient(cfg.DirectoryAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return nil, fmt.Errorf("dial directory at DIRECTORY_ADDR %q: %w", cfg.DirectoryAddr, err)
+	}
+	g := &Gateway{cfg: cfg, logger: logger, backends: []backend{
+		{name: "directory", service: "socialrx.directory.v1.DirectoryService", conn: dir},
+	}}
+	mux := runtime.NewServeMux(
+		runtime.WithErrorHandler(writeError),
+		runtime.WithIncomingHeaderMatcher(forwardHeader),
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
+			MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: false},
+			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
+		}),
+	)
+	if err := directoryv1.RegisterDirectoryServiceHandler(ctx, mux, dir); err != nil {
+		return nil, fmt.Errorf("register directory routes: %w", err)
+	}
+	top := http.NewServeMux()
+	top.Handle("/v1/", mux)
+	top.Handle("/hsds/", http.StripPrefix("/hsds", hsds.NewHandler(directoryv1.NewDirectoryServiceClient(dir), logger)))
+	top.Handle("/hsds", http.RedirectHandler("/hsds/", http.StatusMovedPermanently))
+	top.HandleFunc("GET /openapi.json", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(openapi.Spec)
+	})
+	top.HandleFunc("GET /healthz", g.health)
+	g.handler = logRequests(logger, top)
+	return g, nil
+}
+
+// forwardHeader passes the identity headers through to the services; a production deployment
+// puts an authenticating proxy or middleware in front that sets them.
+func forwardHeader(key string) (string, bool) {
+	k := strings.ToLower(key)
+	if strings.HasPrefix(k, "x-socialrx-") {
+		return k, true
+	}
+	return runtime.DefaultHeaderMatcher(key)
+}
+
+
+// Handler is the gateway's HTTP handler.
+func (g *Gateway) Handler() http.Handler { return g.handler }
+
+// health reports 200 when every backend says SERVING, else 503, with each backend's state.
+func (g *Gateway) health(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+	defer cancel()
+	states := map[string]string{}
+	ok := true
+	for _, b := range g.backends {
+		resp, err := healthpb.NewHealthClient(b.conn).Check(ctx, &healthpb.HealthCheckRequest{Service: b.service})
+		state := resp.GetStatus().String()
+		if err != nil {
+			state = "UNREACHABLE"
+		}
+		if resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+			ok = false
+		}
+		states[b.name] = state
+	}
+	code, overall := http.StatusOK, "ok"
+	if !ok {
+		code, overall = http.StatusServiceUnavailable, "unavailable"
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(map[string]any{"status": overall, "backends": states})
+}
+
+// Serve serves on lis until ctx ends, then shuts down gracefully and closes the backends.
+func (g *Gateway) Serve(ctx context.Context, lis net.Listener) error {
+	srv := &http.Server{Handler: g.handler, ReadHeaderTimeout: 10 * time.Second}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(lis) }()
+	g.logger.Info("gateway listening", "addr", lis.Addr().String())
+	var err error
+	select {
+	case err = <-errc:
+	case <-ctx.Done():
+		sctx, cancel := context.WithTimeout(context.Background(), g.cfg.ShutdownTimeout)
+		defer cancel()
+		err = srv.Shutdown(sctx)
+	}
+	for _, b := range g.backends {
+		_ = b.conn.Close()
+	}
+	if err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve http: %w", err)
+	}
+	return nil
+}
+
+// logRequests logs method, path pattern, status and latency; query strings are left out because
+// they may carry personal data.
+func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		next.ServeHTTP(rec, r)
+		logger.Info("http request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+			"duration_ms", float64(time.Since(start).Microseconds())/1000)
+	})
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.status = code
+	r.ResponseWriter.WriteHeader(code)
+}

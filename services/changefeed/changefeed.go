@@ -1,0 +1,170 @@
+// Package changefeed is an append-only, totally ordered log of changes in MongoDB that other
+// replicas and services read from a position (a resume token) onwards, each entry exactly once
+// and in order.
+//
+// It relies only on what FerretDB guarantees: inserts with a duplicate _id fail atomically. Each
+// entry's _id is its sequence number, and a writer claims number n by inserting it; a writer
+// moves to n+1 only after seeing n taken, so numbers are dense and a reader that stops at the
+// first missing number never skips an entry. Entries live in segments of SegmentSize entries (one
+// collection each) because FerretDB's cost per lookup grows with the size of a collection.
+package changefeed
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+)
+
+// SegmentSize is the number of entries per segment collection.
+const SegmentSize = 1000
+
+// Entry is one change.
+type Entry struct {
+	// Seq is the entry's position, from 1; assigned by Append.
+	Seq int64 `bson:"_id"`
+	// Topic is the kind of thing that changed, e.g. "service" or "registration".
+	Topic string `bson:"topic"`
+	// Key identifies the thing within its topic.
+	Key string `bson:"key"`
+	// Op says what happened, e.g. "upsert", "delete", "confirmed".
+	Op string `bson:"op"`
+	// Version orders changes of one key: (Incarnation, Version) grows with every change.
+	Incarnation string `bson:"incarnation,omitempty"`
+	Version     int64  `bson:"version"`
+	// Time the change was made.
+	Time time.Time `bson:"time"`
+	// Data is the state after the change, or event details.
+	Data bson.Raw `bson:"data,omitempty"`
+}
+
+// Feed appends to and reads from the log stored in collections named <prefix>_<segment>.
+type Feed struct {
+	db     *mongo.Database
+	prefix string
+
+	mu   sync.Mutex
+	next int64 // where the next Append starts probing; 0 until located
+}
+
+// New returns the feed stored in db under prefix.
+func New(db *mongo.Database, prefix string) *Feed {
+	return &Feed{db: db, prefix: prefix}
+}
+
+func (f *Feed) segment(seq int64) *mongo.Collection {
+	return f.db.Collection(fmt.Sprintf("%s_%06d", f.prefix, seq/SegmentSize))
+}
+
+// Append stores e at the next free position and returns that position.
+func (f *Feed) Append(ctx context.Context, e Entry) (int64, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.next == 0 {
+		head, err := f.head(ctx, 0)
+		if err != nil {
+			return 0, err
+		}
+		f.next = head + 1
+	}
+	misses := 0
+	for {
+		e.Seq = f.next
+		_, err := f.segment(e.Seq).InsertOne(ctx, e)
+		if err == nil {
+			f.next++
+			return e.Seq, nil
+		}
+		if !mongo.IsDuplicateKeyError(err) {
+			return 0, fmt.Errorf("append change: %w", err)
+		}
+		// Another writer took this position: move on, and after a few misses jump to the head.
+		f.next++
+		if misses++; misses >= 4 {
+			head, err := f.head(ctx, f.next-1)
+			if err != nil {
+				return 0, err
+			}
+			f.next = head + 1
+			misses = 0
+		}
+	}
+}
+
+// Head returns the position of the last entry, 0 when the feed is empty.
+func (f *Feed) Head(ctx context.Context) (int64, error) { return f.head(ctx, 0) }
+
+// head finds the last existing position at or after known (which must exist, or be 0), by
+// galloping then bisecting over point lookups; it is correct because positions are dense.
+func (f *Feed) head(ctx context.Context, known int64) (int64, error) {
+	lo := known // exists (or 0)
+	step := int64(1)
+	hi := lo + step
+	for {
+		ok, err := f.exists(ctx, hi)
+		if err != nil {
+			return 0, err
+		}
+		if !ok {
+			break
+		}
+		lo = hi
+		step *= 2
+		hi = lo + step
+	}
+	for hi-lo > 1 { // lo exists, hi does not
+		mid := lo + (hi-lo)/2
+		ok, err := f.exists(ctx, mid)
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			lo = mid
+		} else {
+			hi = mid
+		}
+	}
+	return lo, nil
+}
+
+func (f *Feed) exists(ctx context.Context, seq int64) (bool, error) {
+	_, err := f.get(ctx, seq)
+	switch {
+	case err == nil:
+		return true, nil
+	case errors.Is(err, mongo.ErrNoDocuments):
+		return false, nil
+	default:
+		return false, err
+	}
+}
+
+func (f *Feed) get(ctx context.Context, seq int64) (Entry, error) {
+	var e Entry
+	err := f.segment(seq).FindOne(ctx, bson.D{{Key: "_id", Value: seq}}).Decode(&e)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		return e, fmt.Errorf("read change %d: %w", seq, err)
+	}
+	return e, err
+}
+
+// Read returns up to limit entries after position after, in order. Fewer (or none) means the
+// reader has caught up for now.
+func (f *Feed) Read(ctx context.Context, after int64, limit int) ([]Entry, error) {
+	var out []Entry
+	for seq := after + 1; len(out) < limit; seq++ {
+		e, err := f.get(ctx, seq)
+		if errors.Is(err, mongo.ErrNoDocuments) {
+			break
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, e)
+	}
+	return out, nil
+}

@@ -1,0 +1,178 @@
+// Package index is the directory's in-memory read model: a copy of every organisation, service,
+// location, taxonomy term and practitioner, loaded at start-up and kept fresh from the change
+// feed. Lists and searches run here, so they cost microseconds per document instead of a
+// collection scan in the database, and any replica sees the writes of every other replica once
+// Sync has read the feed.
+package index
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/socialrx/socialrx/services/changefeed"
+	"github.com/socialrx/socialrx/services/docstore"
+	"github.com/socialrx/socialrx/services/directory/internal/store"
+)
+
+// batch is how many feed entries one Sync step reads.
+const batch = 500
+
+// Index is the read model.
+type Index struct {
+	st *store.Store
+
+	mu            sync.RWMutex
+	pos           int64 // last feed position applied
+	organizations *table[store.Organization, *store.Organization]
+	services      *table[store.Service, *store.Service]
+	locations     *table[store.Location, *store.Location]
+	terms         *table[store.TaxonomyTerm, *store.TaxonomyTerm]
+	practitioners *table[store.Practitioner, *store.Practitioner]
+	search        map[string]string // service id -> lower-cased searchable text
+
+	syncMu   sync.Mutex
+	lastSync time.Time // start time of the last completed Sync
+}
+
+// Load reads the feed head, then every collection, then the feed from that head onwards: a
+// change is either in the scan or after the head, because snapshots are written before their
+// feed entry.
+func Load(ctx context.Context, st *store.Store) (*Index, error) {
+	ix := &Index{
+		st:            st,
+		organizations: newTable[store.Organization](),
+		services:      newTable[store.Service](),
+		locations:     newTable[store.Location](),
+		terms:         newTable[store.TaxonomyTerm](),
+		practitioners: newTable[store.Practitioner](),
+		search:        map[string]string{},
+	}
+	head, err := st.Feed.Head(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load index: %w", err)
+	}
+	if err := loadAll(ctx, st.Organizations.All, ix.organizations); err != nil {
+		return nil, err
+	}
+	if err := loadAll(ctx, st.Services.All, ix.services); err != nil {
+		return nil, err
+	}
+	for id, s := range ix.services.docs {
+		ix.search[id] = searchText(s)
+	}
+	if err := loadAll(ctx, st.Locations.All, ix.locations); err != nil {
+		return nil, err
+	}
+	if err := loadAll(ctx, st.TaxonomyTerms.All, ix.terms); err != nil {
+		return nil, err
+	}
+	if err := loadAll(ctx, st.Practitioners.All, ix.practitioners); err != nil {
+		return nil, err
+	}
+	ix.pos = head
+	if err := ix.Sync(ctx); err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+func loadAll[T any, P interface {
+	*T
+	DocMeta() *docstore.Meta
+}](ctx context.Context, all func(context.Context) ([]P, error), t *table[T, P]) error {
+	docs, err := all(ctx)
+	if err != nil {
+		return fmt.Errorf("load index: %w", err)
+	}
+	for _, d := range docs {
+		t.put(d)
+	}
+	return nil
+}
+
+// Sync applies every feed entry written before it was called. Concurrent callers share one
+// pass: a caller that arrives while a pass is running waits and then runs its own, which
+// includes everything the caller may have written.
+func (ix *Index) Sync(ctx context.Context) error {
+	start := time.Now()
+	ix.syncMu.Lock()
+	defer ix.syncMu.Unlock()
+	if ix.lastSync.After(start) {
+		return nil
+	}
+	for {
+		ix.mu.RLock()
+		pos := ix.pos
+		ix.mu.RUnlock()
+		entries, err := ix.st.Feed.Read(ctx, pos, batch)
+		if err != nil {
+			return fmt.Errorf("sync index: %w", err)
+		}
+		if len(entries) > 0 {
+			if err := ix.apply(entries); err != nil {
+				return err
+			}
+		}
+		if len(entries) < batch {
+			break
+		}
+	}
+	ix.lastSync = start
+	return nil
+}
+
+// Run keeps the index fresh in the background until ctx ends, so reads rarely find much to do.
+func (ix *Index) Run(ctx context.Context, every time.Duration, logger *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if err := ix.Sync(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("index sync", "error", err)
+			}
+		}
+	}
+}
+
+func (ix *Index) apply(entries []changefeed.Entry) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for _, e := range entries {
+		var err error
+		switch e.Topic {
+		case store.Organizations:
+			err = ix.organizations.apply(e)
+		case store.Services:
+			err = ix.services.apply(e)
+			if s, ok := ix.services.docs[e.Key]; ok {
+				ix.search[e.Key] = searchText(s)
+			} else {
+				delete(ix.search, e.Key)
+			}
+		case store.Locations:
+			err = ix.locations.apply(e)
+		case store.TaxonomyTerms:
+			err = ix.terms.apply(e)
+		case store.Practitioners:
+			err = ix.practitioners.apply(e)
+		}
+		if err != nil {
+			return fmt.Errorf("apply change %d (%s %s): %w", e.Seq, e.Topic, e.Key, err)
+		}
+		ix.pos = e.Seq
+	}
+	return nil
+}
+
+// Position is the last feed position applied.
+func (ix *Index) Position() int64 {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	return ix.pos
+}

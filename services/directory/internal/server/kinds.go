@@ -1,0 +1,163 @@
+package server
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/google/uuid"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
+
+	"github.com/socialrx/socialrx/services/apierror"
+	"github.com/socialrx/socialrx/services/auth"
+	"github.com/socialrx/socialrx/services/docstore"
+	"github.com/socialrx/socialrx/services/fieldmask"
+	"github.com/socialrx/socialrx/services/validation"
+)
+
+// requestIDNamespace derives resource ids from AIP-155 request ids, so that concurrent repeats of
+// one create race for the same _id and the database lets exactly one of them in.
+var requestIDNamespace = uuid.MustParse("5f0c6d1e-3c1a-4b8e-9a57-2f1c7a9d4e21")
+
+// outputOnly are the resource fields a client never writes.
+var outputOnly = []string{"name", "create_time", "update_time", "etag"}
+
+// resource is what the standard methods need of one resource kind: its store documents convert to
+// and from the API message M.
+type resource[T any, P interface {
+	docstore.Doc[T]
+	ToProto() M
+	SetFromProto(M)
+}, M proto.Message] struct {
+	coll      *docstore.Collection[T, P]
+	prefix    string // "services/"
+	field     string // request field holding the resource, "service"
+	validator *validation.Validator
+	// references checks that the resources msg refers to exist.
+	references func(ctx context.Context, msg M) error
+}
+
+// id returns the id in a resource name of this kind, or an INVALID_ARGUMENT error naming field.
+func (r *resource[T, P, M]) id(name, field string) (string, error) {
+	id, ok := strings.CutPrefix(name, r.prefix)
+	if !ok || !validID(id) {
+		return "", apierror.Field(field, fmt.Sprintf("must be %s{id} with an id of letters, digits, '.', '_' or '-'", r.prefix))
+	}
+	return id, nil
+}
+
+func validID(id string) bool {
+	if id == "" || len(id) > 63 {
+		return false
+	}
+	for i, c := range id {
+		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || (i > 0 && (c == '.' || c == '_' || c == '-'))
+		if !ok {
+			return false
+		}
+	}
+	return true
+}
+
+func (r *resource[T, P, M]) get(ctx context.Context, name string) (M, error) {
+	var zero M
+	id, err := r.id(name, "name")
+	if err != nil {
+		return zero, err
+	}
+	doc, err := r.coll.Get(ctx, id)
+	if err != nil {
+		return zero, storeError(ctx, err, name)
+	}
+	return doc.ToProto(), nil
+}
+
+func (r *resource[T, P, M]) create(ctx context.Context, msg M, id, requestID string) (M, error) {
+	var zero M
+	if err := r.references(ctx, msg); err != nil {
+		return zero, err
+	}
+	switch {
+	case id != "":
+	case requestID != "":
+		id = uuid.NewSHA1(requestIDNamespace, []byte(r.prefix+requestID)).String()
+	default:
+		id = uuid.NewString()
+	}
+	doc := P(new(T))
+	doc.SetFromProto(msg)
+	m := doc.DocMeta()
+	m.ID, m.RequestID = id, requestID
+	created, err := r.coll.Create(ctx, auth.FromContext(ctx).Subject, doc)
+	if err != nil {
+		return zero, storeError(ctx, err, r.prefix+id)
+	}
+	return created.ToProto(), nil
+}
+
+// update applies msg through mask to the stored resource, validates the result as a whole and
+// stores it; msg's etag, when set, must match.
+func (r *resource[T, P, M]) update(ctx context.Context, msg M, mask *fieldmaskpb.FieldMask, nameOf func(M) string, etagOf func(M) string) (M, error) {
+	var zero M
+	if !msg.ProtoReflect().IsValid() {
+		return zero, apierror.Field(r.field, "is required")
+	}
+	name := nameOf(msg)
+	id, err := r.id(name, r.field+".name")
+	if err != nil {
+		return zero, err
+	}
+	updated, err := r.coll.Update(ctx, auth.FromContext(ctx).Subject, id, etagOf(msg), func(doc P) error {
+		merged := doc.ToProto()
+		if err := fieldmask.Apply(merged, msg, mask, outputOnly...); err != nil {
+			return err
+		}
+		if err := r.validator.Check(merged, r.field); err != nil {
+			return err
+		}
+		if err := r.references(ctx, merged); err != nil {
+			return err
+		}
+		doc.SetFromProto(merged)
+		return nil
+	})
+	if err != nil {
+		return zero, storeError(ctx, err, name)
+	}
+	return updated.ToProto(), nil
+}
+
+func (r *resource[T, P, M]) delete(ctx context.Context, name, etag string, inUse func(name string) int) error {
+	id, err := r.id(name, "name")
+	if err != nil {
+		return err
+	}
+	if inUse != nil {
+		if n := inUse(name); n > 0 {
+			return apierror.FailedPrecondition(apierror.ReasonStillReferenced,
+				fmt.Sprintf("%s is still referred to by %d other resources; delete or move them first", name, n),
+				map[string]string{"resource": name})
+		}
+	}
+	if err := r.coll.Delete(ctx, auth.FromContext(ctx).Subject, id, etag); err != nil {
+		return storeError(ctx, err, name)
+	}
+	return nil
+}
+
+// exists checks that name (of this kind) exists; field names the request field for the error.
+func (r *resource[T, P, M]) exists(ctx context.Context, name, field string) error {
+	id, err := r.id(name, field)
+	if err != nil {
+		return err
+	}
+	if _, err := r.coll.Get(ctx, id); err != nil {
+		if err == docstore.ErrNotFound {
+			return apierror.InvalidArgument(apierror.ReasonUnknownReference,
+				apierror.FieldViolation{Field: field, Description: fmt.Sprintf("%s does not exist", name)})
+		}
+		return storeError(ctx, err, name)
+	}
+	return nil
+}

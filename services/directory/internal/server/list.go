@@ -1,0 +1,101 @@
+package server
+
+import (
+	"context"
+	"strings"
+
+	"google.golang.org/protobuf/proto"
+
+	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+	"github.com/socialrx/socialrx/services/directory/internal/index"
+	"github.com/socialrx/socialrx/services/filtering"
+	"github.com/socialrx/socialrx/services/pagination"
+)
+
+// listQuery is a parsed List request.
+type listQuery struct {
+	req    proto.Message
+	size   int
+	skip   int
+	cursor pagination.Cursor
+	filter *filtering.Filter
+}
+
+func (q listQuery) next(lastID string) string {
+	return pagination.Encode(q.req, pagination.Cursor{After: lastID})
+}
+
+// listQuery parses the paging and filter fields of a List request and brings the index up to
+// date, so a list sees every write made before it, on any replica.
+func (s *Server) listQuery(ctx context.Context, req proto.Message, pageSize int32, token, filter string, skip int32, schema filtering.Schema) (listQuery, error) {
+	q := listQuery{req: req, skip: int(skip)}
+	var err error
+	if q.size, err = pagination.PageSize(pageSize); err != nil {
+		return q, err
+	}
+	if q.cursor, err = pagination.Decode(token, req); err != nil {
+		return q, err
+	}
+	if q.filter, err = filtering.Parse(filter, schema); err != nil {
+		return q, err
+	}
+	return q, s.sync(ctx)
+}
+
+func (s *Server) sync(ctx context.Context) error {
+	if err := s.index.Sync(ctx); err != nil {
+		return storeError(ctx, err, "index")
+	}
+	return nil
+}
+
+// SearchServices finds services by text, classification, language, organisation, status and
+// distance. Its ordering is computed, so its page tokens carry an offset.
+func (s *Server) SearchServices(ctx context.Context, req *directoryv1.SearchServicesRequest) (*directoryv1.SearchServicesResponse, error) {
+	size, err := pagination.PageSize(req.GetPageSize())
+	if err != nil {
+		return nil, err
+	}
+	cursor, err := pagination.Decode(req.GetPageToken(), req)
+	if err != nil {
+		return nil, err
+	}
+	f, err := filtering.Parse(req.GetFilter(), index.ServiceFilter)
+	if err != nil {
+		return nil, err
+	}
+	q := index.SearchQuery{
+		Words:         strings.Fields(strings.ToLower(req.GetQuery())),
+		TaxonomyTerms: req.GetTaxonomyTerms(),
+		Language:      req.GetLanguage(),
+		Organization:  req.GetOrganization(),
+		Filter:        f,
+	}
+	for _, st := range req.GetStatuses() {
+		q.Statuses = append(q.Statuses, st.String())
+	}
+	if n := req.GetNear(); n != nil {
+		q.Near = &index.Circle{Latitude: n.GetLatitude(), Longitude: n.GetLongitude(), RadiusMeters: n.GetRadiusMeters()}
+	}
+	if err := s.sync(ctx); err != nil {
+		return nil, err
+	}
+	matches := s.index.Search(q)
+	start := min(cursor.Offset+int(req.GetSkip()), len(matches))
+	end := min(start+size, len(matches))
+	resp := &directoryv1.SearchServicesResponse{TotalSize: int32(len(matches))}
+	for _, m := range matches[start:end] {
+		r := &directoryv1.ServiceMatch{Service: m.Service.ToProto()}
+		if q.Near != nil {
+			d := m.Distance
+			r.DistanceMeters = &d
+			r.NearestLocation = m.NearestLocation
+		}
+		resp.Results = append(resp.Results, r)
+	}
+	if end < len(matches) {
+		resp.NextPageToken = pagination.Encode(req, pagination.Cursor{Offset: end})
+	}
+	return resp, nil
+}
+

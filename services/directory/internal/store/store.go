@@ -1,0 +1,49 @@
+package store
+
+import (
+	"context"
+
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/socialrx/socialrx/services/changefeed"
+	"github.com/socialrx/socialrx/services/docstore"
+)
+
+// Collection and feed names.
+const (
+	Organizations = "organizations"
+	Services      = "services"
+	Locations     = "locations"
+	TaxonomyTerms = "taxonomy_terms"
+	Practitioners = "practitioners"
+	FeedPrefix    = "changes"
+)
+
+// Store holds the directory's collections.
+type Store struct {
+	Feed          *changefeed.Feed
+	Organizations *docstore.Collection[Organization, *Organization]
+	Services      *docstore.Collection[Service, *Service]
+	Locations     *docstore.Collection[Location, *Location]
+	TaxonomyTerms *docstore.Collection[TaxonomyTerm, *TaxonomyTerm]
+	Practitioners *docstore.Collection[Practitioner, *Practitioner]
+}
+
+// New returns the store over db. Every invariant rests on _id keys alone and reads are served
+// from the in-memory read model, so the directory needs no secondary indexes.
+func New(db *mongo.Database) *Store {
+	feed := changefeed.New(db, FeedPrefix)
+	return &Store{
+		Feed:          feed,
+		Organizations: docstore.NewCollection[Organization](db, Organizations, feed),
+		Services:      docstore.NewCollection[Service](db, Services, feed),
+		Locations:     docstore.NewCollection[Location](db, Locations, feed),
+		TaxonomyTerms: docstore.NewCollection[TaxonomyTerm](db, TaxonomyTerms, feed),
+		Practitioners: docstore.NewCollection[Practitioner](db, Practitioners, feed),
+	}
+}
+
+// Ping checks the database is reachable (for health).
+func Ping(ctx context.Context, db *mongo.Database) error {
+	return db.Client().Ping(ctx, nil)
+}
