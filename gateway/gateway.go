@@ -109,7 +109,6 @@ func forwardHeader(key string) (string, bool) {
 	return runtime.DefaultHeaderMatcher(key)
 }
 
-
 // Handler is the gateway's HTTP handler.
 func (g *Gateway) Handler() http.Handler { return g.handler }
 

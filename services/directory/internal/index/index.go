@@ -13,8 +13,8 @@ import (
 	"time"
 
 	"github.com/socialrx/socialrx/services/changefeed"
-	"github.com/socialrx/socialrx/services/docstore"
 	"github.com/socialrx/socialrx/services/directory/internal/store"
+	"github.com/socialrx/socialrx/services/docstore"
 )
 
 // batch is how many feed entries one Sync step reads.

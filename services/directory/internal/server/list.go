@@ -98,4 +98,3 @@ func (s *Server) SearchServices(ctx context.Context, req *directoryv1.SearchServ
 	}
 	return resp, nil
 }
-
