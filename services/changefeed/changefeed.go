@@ -5,8 +5,12 @@
 // It relies only on what FerretDB guarantees: inserts with a duplicate _id fail atomically. Each
 // entry's _id is its sequence number, and a writer claims number n by inserting it; a writer
 // moves to n+1 only after seeing n taken, so numbers are dense and a reader that stops at the
-// first missing number never skips an entry. Entries live in segments of SegmentSize entries (one
-// collection each) because FerretDB's cost per lookup grows with the size of a collection.
+// first missing number never skips an entry.
+//
+// FerretDB pushes down to SQLite only a filter on a string (or ObjectID) _id, and even then a
+// lookup that finds nothing costs time in proportion to the collection's size. So _id is the
+// zero-padded decimal sequence number, and entries live in segments of SegmentSize entries, one
+// collection each: the "anything new?" probe that ends every read stays cheap as the log grows.
 package changefeed
 
 import (
@@ -21,12 +25,12 @@ import (
 )
 
 // SegmentSize is the number of entries per segment collection.
-const SegmentSize = 1000
+const SegmentSize = 200
 
 // Entry is one change.
 type Entry struct {
 	// Seq is the entry's position, from 1; assigned by Append.
-	Seq int64 `bson:"_id"`
+	Seq int64 `bson:"-"`
 	// Topic is the kind of thing that changed, e.g. "service" or "registration".
 	Topic string `bson:"topic"`
 	// Key identifies the thing within its topic.
@@ -74,7 +78,7 @@ func (f *Feed) Append(ctx context.Context, e Entry) (int64, error) {
 	misses := 0
 	for {
 		e.Seq = f.next
-		_, err := f.segment(e.Seq).InsertOne(ctx, e)
+		_, err := f.segment(e.Seq).InsertOne(ctx, stored{ID: key(e.Seq), Entry: e})
 		if err == nil {
 			f.next++
 			return e.Seq, nil
@@ -144,13 +148,23 @@ func (f *Feed) exists(ctx context.Context, seq int64) (bool, error) {
 }
 
 func (f *Feed) get(ctx context.Context, seq int64) (Entry, error) {
-	var e Entry
-	err := f.segment(seq).FindOne(ctx, bson.D{{Key: "_id", Value: seq}}).Decode(&e)
+	var s stored
+	err := f.segment(seq).FindOne(ctx, bson.D{{Key: "_id", Value: key(seq)}}).Decode(&s)
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return e, fmt.Errorf("read change %d: %w", seq, err)
+		return s.Entry, fmt.Errorf("read change %d: %w", seq, err)
 	}
-	return e, err
+	s.Entry.Seq = seq
+	return s.Entry, err
 }
+
+// stored is an Entry as kept in MongoDB.
+type stored struct {
+	ID    string `bson:"_id"`
+	Entry `bson:",inline"`
+}
+
+// key is the _id of position seq: fixed-width decimal, so ids also sort in log order.
+func key(seq int64) string { return fmt.Sprintf("%019d", seq) }
 
 // Read returns up to limit entries after position after, in order. Fewer (or none) means the
 // reader has caught up for now.

@@ -14,6 +14,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"strings"
 	"unicode/utf8"
 
 	"google.golang.org/protobuf/proto"
@@ -95,7 +96,8 @@ func Decode(token string, request proto.Message) (Cursor, error) {
 	if token == "" {
 		return Cursor{}, nil
 	}
-	if len(token) > maxTokenLen {
+	// The base64 decoder skips line breaks; refusing them keeps one token per cursor.
+	if len(token) > maxTokenLen || strings.ContainsAny(token, "\r\n") {
 		return Cursor{}, malformed()
 	}
 	// Strict rejects non-zero padding bits, so each payload has exactly one spelling.

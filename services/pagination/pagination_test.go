@@ -234,6 +234,7 @@ func TestDecodeMalformed(t *testing.T) {
 		{name: "space", token: " "},
 		{name: "padded", token: valid + "=="},
 		{name: "standard alphabet", token: strings.NewReplacer("-", "+", "_", "/").Replace(valid) + "+/"},
+		{name: "line break inside", token: valid[:10] + "\r\n" + valid[10:]},
 		{name: "truncated", token: valid[:len(valid)/2]},
 		{name: "truncated by one", token: valid[:len(valid)-1]},
 		{name: "random bytes", token: base64.RawURLEncoding.EncodeToString(random)},

@@ -1,0 +1,131 @@
+// Command hsds-import loads Open Referral HSDS 3.0 JSON files into the directory service.
+//
+//	hsds-import [-addr host:port] file.json...
+//
+// Each file may hold an organization, a service, an array of them or an HSDS page. Records are
+// created under their HSDS ids, so running it again creates nothing new. It prints what became
+// of every record and exits 1 if any was rejected, 2 on a usage or connection error.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"text/tabwriter"
+
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+	"github.com/socialrx/socialrx/services/directory/hsds"
+)
+
+// errRejected reports that the import went through but refused some records.
+var errRejected = errors.New("some records were rejected")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	switch {
+	case err == nil:
+	case errors.Is(err, errRejected):
+		os.Exit(1)
+	default:
+		if !errors.Is(err, flag.ErrHelp) {
+			fmt.Fprintln(os.Stderr, "hsds-import:", err)
+		}
+		os.Exit(2)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("hsds-import", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	addr := os.Getenv("DIRECTORY_ADDR")
+	if addr == "" {
+		addr = "localhost:9090"
+	}
+	fs.StringVar(&addr, "addr", addr, "directory service gRPC address (env DIRECTORY_ADDR)")
+	verbose := fs.Bool("v", false, "log each record")
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), "usage: hsds-import [-addr host:port] [-v] file.json...")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return errors.New("no files given")
+	}
+	// Read every file first so that a mistyped name stops the run before anything is imported.
+	files := make([][]byte, fs.NArg())
+	for i, path := range fs.Args() {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			return fmt.Errorf("read: %w", err)
+		}
+		files[i] = data
+	}
+
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return fmt.Errorf("dial %s: %w", addr, err)
+	}
+	defer conn.Close()
+	level := slog.LevelWarn
+	if *verbose {
+		level = slog.LevelDebug
+	}
+	im := &hsds.Importer{
+		Client: directoryv1.NewDirectoryServiceClient(conn),
+		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
+	}
+
+	var total hsds.Report
+	for i, path := range fs.Args() {
+		report, err := im.Import(ctx, files[i])
+		printReport(stdout, path, report)
+		total.Records = append(total.Records, report.Records...)
+		if err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+	}
+	if len(fs.Args()) > 1 {
+		fmt.Fprintf(stdout, "total: %s\n", summary(total))
+	}
+	if total.Count(hsds.OutcomeRejected) > 0 {
+		return errRejected
+	}
+	return nil
+}
+
+func printReport(w io.Writer, path string, r hsds.Report) {
+	fmt.Fprintf(w, "%s\n", path)
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "KIND\tID\tNAME\tOUTCOME\tREASON")
+	for _, rec := range r.Records {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", rec.Kind, orDash(rec.ID), orDash(rec.Name), rec.Outcome, rec.Reason)
+	}
+	_ = tw.Flush()
+	fmt.Fprintf(w, "%s: %s\n\n", path, summary(r))
+}
+
+func summary(r hsds.Report) string {
+	return fmt.Sprintf("%d created, %d already present, %d rejected",
+		r.Count(hsds.OutcomeCreated), r.Count(hsds.OutcomeAlreadyPresent), r.Count(hsds.OutcomeRejected))
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}

@@ -1,0 +1,53 @@
+// Package directorytest starts a real directory service for tests of the directory itself and
+// of the services and gateway that call it.
+package directorytest
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+	"github.com/socialrx/socialrx/services/directory"
+	"github.com/socialrx/socialrx/services/testenv"
+)
+
+// Instance is a running directory service.
+type Instance struct {
+	Addr   string
+	Client directoryv1.DirectoryServiceClient
+	stop   context.CancelFunc
+	done   chan error
+}
+
+// Start runs a directory service on a loopback port over database dbName of the test database
+// server; it stops when the test ends. Several instances on one dbName are replicas.
+func Start(tb testing.TB, dbName string) *Instance {
+	tb.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	svc, err := directory.Start(ctx, directory.Config{
+		GRPCAddr:        "127.0.0.1:0",
+		MongoURI:        testenv.MongoURI(tb),
+		Database:        dbName,
+		ShutdownTimeout: 5 * time.Second,
+		SyncInterval:    time.Second,
+	}, testenv.Logger())
+	if err != nil {
+		cancel()
+		tb.Fatalf("start directory: %v", err)
+	}
+	in := &Instance{Addr: svc.Addr(), stop: cancel, done: make(chan error, 1)}
+	go func() { in.done <- svc.Run(ctx) }()
+	in.Client = directoryv1.NewDirectoryServiceClient(testenv.Dial(tb, in.Addr))
+	tb.Cleanup(in.Stop)
+	return in
+}
+
+// Stop stops the instance and waits for it; stopping twice is harmless.
+func (in *Instance) Stop() {
+	in.stop()
+	if in.done != nil {
+		<-in.done
+		in.done = nil
+	}
+}
