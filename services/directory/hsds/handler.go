@@ -214,7 +214,7 @@ func (h *handler) getOrganization(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, h.logger, err)
 		return
 	}
-	p, err := ParseListParams(r.URL.Query())
+	fullService, err := parseBool("full_service", r.URL.Query().Get("full_service"))
 	if err != nil {
 		writeError(w, r, h.logger, err)
 		return
@@ -239,7 +239,7 @@ func (h *handler) getOrganization(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, h.logger, err)
 		return
 	}
-	if p.FullService {
+	if fullService {
 		if out.Services, err = h.exportServices(ctx, services); err != nil {
 			writeError(w, r, h.logger, err)
 			return

@@ -107,7 +107,6 @@ func (im *Importer) Apply(ctx context.Context, batch Batch, rejections []Rejecti
 			} else {
 				outcome, reason, err := im.ensure(ctx, st.kind, id, msg)
 				if err != nil {
-					logger.ErrorContext(ctx, "hsds import stopped", "kind", st.kind, "id", id, "error", err)
 					return report, fmt.Errorf("import %s %s: %w", st.kind, id, err)
 				}
 				rec.Outcome, rec.Reason = outcome, reason

@@ -507,3 +507,25 @@ func TestExportParseRoundTrip(t *testing.T) {
 	checkProtos(t, "organizations", []*directoryv1.Organization{wantOrg}, b.Organizations)
 	checkProtos(t, "taxonomy terms", []*directoryv1.TaxonomyTerm{testTerm()}, b.TaxonomyTerms)
 }
+
+// TestImportReportsParseRejections imports a document whose records are all rejected by Parse,
+// so the directory is never called and the importer runs without a client.
+func TestImportReportsParseRejections(t *testing.T) {
+	data := `[{"id":"s1","name":"","status":"active","organization_id":"o1"},{"id":"o1","description":"d"},
+		{"id":"t1","name":"","description":""}]`
+	report, err := (&Importer{}).Import(t.Context(), []byte(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Record{
+		{Kind: KindTaxonomyTerm, ID: "t1", Outcome: OutcomeRejected, Reason: "name: required"},
+		{Kind: KindOrganization, ID: "o1", Outcome: OutcomeRejected, Reason: "name: required"},
+		{Kind: KindService, ID: "s1", Outcome: OutcomeRejected, Reason: "name: required"},
+	}
+	if !slices.Equal(report.Records, want) {
+		t.Errorf("got %+v\nwant %+v", report.Records, want)
+	}
+	if n := report.Count(OutcomeRejected); n != 3 {
+		t.Errorf("Count(rejected) = %d", n)
+	}
+}

@@ -92,11 +92,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var total hsds.Report
 	for i, path := range fs.Args() {
 		report, err := im.Import(ctx, files[i])
-		printReport(stdout, path, report)
-		total.Records = append(total.Records, report.Records...)
 		if err != nil {
+			if len(report.Records) > 0 {
+				printReport(stdout, path, report) // what was done before the import stopped
+			}
 			return fmt.Errorf("%s: %w", path, err)
 		}
+		printReport(stdout, path, report)
+		total.Records = append(total.Records, report.Records...)
 	}
 	if len(fs.Args()) > 1 {
 		fmt.Fprintf(stdout, "total: %s\n", summary(total))

@@ -1,0 +1,200 @@
+package gateway_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/socialrx/socialrx/gateway"
+	"github.com/socialrx/socialrx/services/directory/directorytest"
+	"github.com/socialrx/socialrx/services/testenv"
+)
+
+// stack is a directory service and the real gateway in front of it.
+type stack struct {
+	dir  *directorytest.Instance
+	base string
+}
+
+func start(t *testing.T) *stack {
+	t.Helper()
+	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	ctx, cancel := context.WithCancel(context.Background())
+	gw, err := gateway.New(ctx, gateway.Config{DirectoryAddr: dir.Addr, ShutdownTimeout: 5 * time.Second}, testenv.Logger())
+	if err != nil {
+		t.Fatal(err)
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- gw.Serve(ctx, lis) }()
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return &stack{dir: dir, base: "http://" + lis.Addr().String()}
+}
+
+type response struct {
+	status int
+	body   map[string]any
+	raw    []byte
+}
+
+func (s *stack) do(t *testing.T, method, path, body string) response {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req, err := http.NewRequest(method, s.base+path, rd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	raw, _ := io.ReadAll(resp.Body)
+	r := response{status: resp.StatusCode, raw: raw}
+	if len(bytes.TrimSpace(raw)) > 0 && raw[0] == '{' {
+		if err := json.Unmarshal(raw, &r.body); err != nil {
+			t.Fatalf("%s %s: body is not JSON: %s", method, path, raw)
+		}
+	}
+	return r
+}
+
+// errorInfo returns status, reason and field of an AIP-193 error body.
+func errorInfo(r response) (status, reason, field string) {
+	e, _ := r.body["error"].(map[string]any)
+	status, _ = e["status"].(string)
+	details, _ := e["details"].([]any)
+	for _, d := range details {
+		m, _ := d.(map[string]any)
+		if m["@type"] == "type.googleapis.com/google.rpc.ErrorInfo" {
+			reason, _ = m["reason"].(string)
+			md, _ := m["metadata"].(map[string]any)
+			field, _ = md["field"].(string)
+		}
+	}
+	return status, reason, field
+}
+
+func TestRESTOrganizationLifecycle(t *testing.T) {
+	s := start(t)
+	created := s.do(t, "POST", "/v1/organizations?organizationId=riverdale&requestId=req-1",
+		`{"displayName": "Riverdale Community Health Centre", "memberCentre": true}`)
+	if created.status != http.StatusOK || created.body["name"] != "organizations/riverdale" {
+		t.Fatalf("create: %d %s", created.status, created.raw)
+	}
+	etag := created.body["etag"].(string)
+
+	// The same request id again returns the first result.
+	repeat := s.do(t, "POST", "/v1/organizations?organizationId=riverdale&requestId=req-1",
+		`{"displayName": "Riverdale Community Health Centre", "memberCentre": true}`)
+	if repeat.status != http.StatusOK || !bytes.Equal(repeat.raw, created.raw) {
+		t.Fatalf("repeat create: %d %s, want %s", repeat.status, repeat.raw, created.raw)
+	}
+
+	got := s.do(t, "GET", "/v1/organizations/riverdale", "")
+	if got.status != http.StatusOK || got.body["displayName"] != "Riverdale Community Health Centre" {
+		t.Fatalf("get: %d %s", got.status, got.raw)
+	}
+
+	patched := s.do(t, "PATCH", "/v1/organizations/riverdale?updateMask=description",
+		`{"description": "Primary care.", "etag": "`+etag+`"}`)
+	if patched.status != http.StatusOK || patched.body["description"] != "Primary care." {
+		t.Fatalf("patch: %d %s", patched.status, patched.raw)
+	}
+
+	stale := s.do(t, "PATCH", "/v1/organizations/riverdale?updateMask=description",
+		`{"description": "Stale.", "etag": "`+etag+`"}`)
+	st, reason, _ := errorInfo(stale)
+	if stale.status != http.StatusConflict || st != "ABORTED" || reason != "ETAG_MISMATCH" {
+		t.Fatalf("stale patch: %d %s", stale.status, stale.raw)
+	}
+
+	missing := s.do(t, "GET", "/v1/organizations/nowhere", "")
+	if st, reason, _ := errorInfo(missing); missing.status != http.StatusNotFound || st != "NOT_FOUND" || reason != "NOT_FOUND" {
+		t.Fatalf("get missing: %d %s", missing.status, missing.raw)
+	}
+
+	if del := s.do(t, "DELETE", "/v1/organizations/riverdale", ""); del.status != http.StatusOK {
+		t.Fatalf("delete: %d %s", del.status, del.raw)
+	}
+	if again := s.do(t, "GET", "/v1/organizations/riverdale", ""); again.status != http.StatusNotFound {
+		t.Fatalf("get after delete: %d %s", again.status, again.raw)
+	}
+}
+
+func TestRESTBadInputIs400NamingTheField(t *testing.T) {
+	s := start(t)
+	if r := s.do(t, "POST", "/v1/organizations?organizationId=org1", `{"displayName": "Org"}`); r.status != http.StatusOK {
+		t.Fatalf("setup: %d %s", r.status, r.raw)
+	}
+	tests := []struct {
+		name, method, path, body, field string
+	}{
+		{"empty name", "POST", "/v1/organizations", `{"displayName": ""}`, "organization.display_name"},
+		{"oversized name", "POST", "/v1/organizations", `{"displayName": "` + strings.Repeat("n", 201) + `"}`, "organization.display_name"},
+		{"latitude 91", "POST", "/v1/locations", `{"organization": "organizations/org1", "displayName": "Clinic", "latitude": 91, "longitude": -79}`, "location.latitude"},
+		{"negative page size", "GET", "/v1/services?pageSize=-1", "", "page_size"},
+		{"page size not a number", "GET", "/v1/services?pageSize=abc", "", "page_size"},
+		{"garbage page token", "GET", "/v1/services?pageToken=garbage", "", "page_token"},
+		{"unknown taxonomy term", "POST", "/v1/services", `{"organization": "organizations/org1", "displayName": "Walks", "taxonomyTerms": ["taxonomyTerms/nope"]}`, "service.taxonomy_terms[0]"},
+		{"malformed JSON body", "POST", "/v1/organizations", `{"displayName": `, "body"},
+		{"wrong JSON type", "POST", "/v1/organizations", `{"displayName": 42}`, "body"},
+		{"unknown JSON field", "POST", "/v1/organizations", `{"displayName": "x", "colour": "red"}`, "body"},
+		{"bad search radius", "GET", "/v1/services:search?near.latitude=43&near.longitude=-79&near.radiusMeters=0", "", "near.radius_meters"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := s.do(t, tc.method, tc.path, tc.body)
+			st, _, field := errorInfo(r)
+			if r.status != http.StatusBadRequest || st != "INVALID_ARGUMENT" || field != tc.field {
+				t.Fatalf("%d status=%q field=%q, want 400 INVALID_ARGUMENT field %q: %s", r.status, st, field, tc.field, r.raw)
+			}
+		})
+	}
+	if r := s.do(t, "GET", "/v1/services", ""); r.status != http.StatusOK || r.body["totalSize"] != nil {
+		t.Fatalf("bad requests stored services: %d %s", r.status, r.raw)
+	}
+}
+
+func TestOpenAPIAndHealth(t *testing.T) {
+	s := start(t)
+	r := s.do(t, "GET", "/openapi.json", "")
+	if r.status != http.StatusOK {
+		t.Fatalf("openapi: %d", r.status)
+	}
+	paths, _ := r.body["paths"].(map[string]any)
+	for _, p := range []string{"/v1/organizations", "/v1/services:search", "/v1/services/{service}"} {
+		if _, ok := paths[p]; !ok {
+			t.Fatalf("OpenAPI document lacks path %s", p)
+		}
+	}
+	h := s.do(t, "GET", "/healthz", "")
+	if h.status != http.StatusOK || h.body["status"] != "ok" {
+		t.Fatalf("healthz with the directory up: %d %s", h.status, h.raw)
+	}
+	s.dir.Stop()
+	h = s.do(t, "GET", "/healthz", "")
+	if h.status != http.StatusServiceUnavailable || h.body["status"] != "unavailable" {
+		t.Fatalf("healthz with the directory down: %d %s", h.status, h.raw)
+	}
+	down := s.do(t, "GET", "/v1/organizations", "")
+	if st, _, _ := errorInfo(down); down.status != http.StatusServiceUnavailable || st != "UNAVAILABLE" {
+		t.Fatalf("call with the directory down: %d %s", down.status, down.raw)
+	}
+}
