@@ -6,15 +6,16 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"buf.build/go/protovalidate"
-	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+	"github.com/socialrx/socialrx/services/directory/directorytest"
+	"github.com/socialrx/socialrx/services/testenv"
 )
 
 // allRequests is every Create request Directory sends, in order.
@@ -341,78 +342,13 @@ func TestExportedNamesExist(t *testing.T) {
 	}
 }
 
-// fakeDirectory is an in-memory directory that keeps request ids, refuses duplicate ids with
-// ALREADY_EXISTS and refuses references to records not yet created.
-type fakeDirectory struct {
-	directoryv1.DirectoryServiceClient
-	records  map[string]proto.Message
-	requests map[string]proto.Message
-	stored   int
-	failOn   string // a resource name whose create fails with UNAVAILABLE
-}
+func TestMain(m *testing.M) { testenv.Main(m) }
 
-func newFakeDirectory() *fakeDirectory {
-	return &fakeDirectory{records: map[string]proto.Message{}, requests: map[string]proto.Message{}}
-}
-
-// create stores m under name unless the request id or name is known, after checking refs.
-func create[M proto.Message](f *fakeDirectory, name, reqID string, m M, refs ...string) (M, error) {
-	var zero M
-	if name == f.failOn {
-		return zero, status.Error(codes.Unavailable, "try later")
-	}
-	if prev, ok := f.requests[reqID]; ok {
-		return prev.(M), nil
-	}
-	if _, ok := f.records[name]; ok {
-		return zero, status.Errorf(codes.AlreadyExists, "%s already exists", name)
-	}
-	for _, r := range refs {
-		if r == "" {
-			continue
-		}
-		if _, ok := f.records[r]; !ok {
-			return zero, status.Errorf(codes.FailedPrecondition, "%s refers to missing %s", name, r)
-		}
-	}
-	c := proto.CloneOf(m)
-	c.ProtoReflect().Set(c.ProtoReflect().Descriptor().Fields().ByName("name"), protoreflect.ValueOfString(name))
-	f.records[name] = c
-	f.requests[reqID] = c
-	f.stored++
-	return c, nil
-}
-
-func (f *fakeDirectory) CreateTaxonomyTerm(_ context.Context, in *directoryv1.CreateTaxonomyTermRequest, _ ...grpc.CallOption) (*directoryv1.TaxonomyTerm, error) {
-	m := in.GetTaxonomyTerm()
-	return create(f, prefixTaxonomyTerm+in.GetTaxonomyTermId(), in.GetRequestId(), m, m.GetParent())
-}
-
-func (f *fakeDirectory) CreateOrganization(_ context.Context, in *directoryv1.CreateOrganizationRequest, _ ...grpc.CallOption) (*directoryv1.Organization, error) {
-	m := in.GetOrganization()
-	return create(f, prefixOrganization+in.GetOrganizationId(), in.GetRequestId(), m, m.GetParentOrganization())
-}
-
-func (f *fakeDirectory) CreateLocation(_ context.Context, in *directoryv1.CreateLocationRequest, _ ...grpc.CallOption) (*directoryv1.Location, error) {
-	m := in.GetLocation()
-	return create(f, prefixLocation+in.GetLocationId(), in.GetRequestId(), m, m.GetOrganization())
-}
-
-func (f *fakeDirectory) CreateService(_ context.Context, in *directoryv1.CreateServiceRequest, _ ...grpc.CallOption) (*directoryv1.Service, error) {
-	m := in.GetService()
-	refs := append([]string{m.GetOrganization()}, m.GetLocations()...)
-	refs = append(refs, m.GetTaxonomyTerms()...)
-	return create(f, prefixService+in.GetServiceId(), in.GetRequestId(), m, refs...)
-}
-
-func (f *fakeDirectory) CreatePractitioner(_ context.Context, in *directoryv1.CreatePractitionerRequest, _ ...grpc.CallOption) (*directoryv1.Practitioner, error) {
-	m := in.GetPractitioner()
-	return create(f, prefixPractitioner+in.GetPractitionerId(), in.GetRequestId(), m, m.GetOrganization())
-}
-
-func TestDirectoryIdempotent(t *testing.T) {
-	ctx := context.Background()
-	f := newFakeDirectory()
+// Loading into a real directory stores every record once; loading again stores nothing new.
+func TestDirectoryLoadsIntoRealServerIdempotently(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	dir := directorytest.Start(t, testenv.DatabaseName(t))
 	want := Summary{
 		Organizations: len(organizations),
 		Services:      len(services),
@@ -420,38 +356,48 @@ func TestDirectoryIdempotent(t *testing.T) {
 		TaxonomyTerms: len(taxonomyTerms),
 		Practitioners: len(practitioners),
 	}
-	got, err := Directory(ctx, f)
+	for round := range 2 {
+		got, err := Directory(ctx, dir.Client)
+		if err != nil {
+			t.Fatalf("load %d: %v", round, err)
+		}
+		if got != want {
+			t.Fatalf("load %d: %+v, want %+v", round, got, want)
+		}
+	}
+	counts := Summary{}
+	orgs, err := dir.Client.ListOrganizations(ctx, &directoryv1.ListOrganizationsRequest{})
 	if err != nil {
-		t.Fatalf("first load: %v", err)
+		t.Fatal(err)
 	}
-	if got != want {
-		t.Errorf("first load: %+v, want %+v", got, want)
+	counts.Organizations = int(orgs.GetTotalSize())
+	svcs, _ := dir.Client.ListServices(ctx, &directoryv1.ListServicesRequest{})
+	counts.Services = int(svcs.GetTotalSize())
+	locs, _ := dir.Client.ListLocations(ctx, &directoryv1.ListLocationsRequest{})
+	counts.Locations = int(locs.GetTotalSize())
+	terms, _ := dir.Client.ListTaxonomyTerms(ctx, &directoryv1.ListTaxonomyTermsRequest{})
+	counts.TaxonomyTerms = int(terms.GetTotalSize())
+	people, _ := dir.Client.ListPractitioners(ctx, &directoryv1.ListPractitionersRequest{})
+	counts.Practitioners = int(people.GetTotalSize())
+	if counts != want {
+		t.Fatalf("directory holds %+v after two loads, want %+v", counts, want)
 	}
-	stored := f.stored
-
-	// Same request ids: the fake returns the first result.
-	if got, err = Directory(ctx, f); err != nil || got != want {
-		t.Errorf("second load: %+v, %v; want %+v", got, err, want)
-	}
-	// Fresh request ids (e.g. a restarted server): ALREADY_EXISTS counts as present.
-	clear(f.requests)
-	if got, err = Directory(ctx, f); err != nil || got != want {
-		t.Errorf("third load: %+v, %v; want %+v", got, err, want)
-	}
-	if f.stored != stored {
-		t.Errorf("reloading stored %d new records", f.stored-stored)
+	// The demo's own ids are what later loaders refer to.
+	if _, err := dir.Client.GetService(ctx, &directoryv1.GetServiceRequest{Name: SvcMealDelivery}); err != nil {
+		t.Fatalf("get %s: %v", SvcMealDelivery, err)
 	}
 }
 
+// A failing create is reported naming the record and keeping the gRPC status.
 func TestDirectoryErrorNamesRecord(t *testing.T) {
-	f := newFakeDirectory()
-	f.failOn = SvcMealDelivery
-	_, err := Directory(context.Background(), f)
+	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	dir.Stop()
+	_, err := Directory(context.Background(), dir.Client)
 	if err == nil {
 		t.Fatal("want an error")
 	}
-	if !strings.Contains(err.Error(), `create service "`+SvcMealDelivery+`"`) {
-		t.Errorf("error %q does not name the service", err)
+	if !strings.Contains(err.Error(), `create taxonomy term "`) {
+		t.Errorf("error %q does not name the record", err)
 	}
 	var st interface{ GRPCStatus() *status.Status }
 	if !errors.As(err, &st) || st.GRPCStatus().Code() != codes.Unavailable {

@@ -34,6 +34,7 @@ var schemaFiles = map[string]string{
 	compiled + "organization.json":             "organization.json",
 	compiled + "organization_list.json":        "organization_list.json",
 	compiled + "service_at_location.json":      "service_at_location.json",
+	compiled + "service_at_location_list.json": "service_at_location_list.json",
 	specBase + "service_with_definitions.json": "service_with_definitions.json",
 	openapiURL: "openapi.json",
 }

@@ -34,6 +34,13 @@ type handler struct {
 // where it is mounted, e.g. with http.StripPrefix("/hsds", h): `/`, `/services`,
 // `/services/{id}`, `/organizations`, `/organizations/{id}`, `/taxonomy_terms`,
 // `/taxonomy_terms/{id}`, `/service_at_locations` and `/service_at_locations/{id}`.
+//
+// Lists take the HSDS parameters page, per_page, search, taxonomy_term_id, organization_id,
+// modified_after and proximity (see ParseListParams), and answer with the HSDS page envelope.
+// HSDS measures proximity from the centroid of a postcode, which the directory cannot
+// geocode, so the centre is given with the extension parameters latitude and longitude. A
+// service_at_location id is "{service id}:{location id}". Errors are AIP-193 JSON bodies with
+// the HTTP status of their gRPC code.
 func NewHandler(client directoryv1.DirectoryServiceClient, logger *slog.Logger) http.Handler {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
@@ -267,7 +274,7 @@ func taxonomyTermFilter(p ListParams) string {
 	case p.ParentID != "":
 		parts = append(parts, fmt.Sprintf("parent = %q", taxonomyTermsPrefix+p.ParentID))
 	case p.TopOnly:
-		parts = append(parts, `parent = ""`)
+		parts = append(parts, "NOT parent:*") // an unset parent does not equal ""
 	}
 	return strings.Join(parts, " AND ")
 }

@@ -32,6 +32,9 @@ type Record struct {
 	Outcome Outcome
 	// Reason says why a record was rejected, naming the field at fault.
 	Reason string
+	// Note says what the import left out of a record it created, e.g. a parent the directory
+	// does not hold.
+	Note string
 }
 
 // Report lists every record of an import and its outcome.
@@ -61,9 +64,11 @@ type Importer struct {
 
 // Import parses an HSDS document (see Parse) and creates its records: taxonomy terms, then
 // organizations, then locations, then services. A record the directory refuses is rejected
-// with the directory's message, and so is every record that depends on it. The error is set
-// only when the import could not go on (the directory is unreachable, the context ended); the
-// report then holds the records done so far.
+// with the directory's message, and so is every record that depends on it. A parent
+// organization or broader taxonomy term that is neither in the document nor in the directory
+// is left out, with a note, rather than losing the record. The error is set only when the
+// import could not go on (the directory is unreachable, the context ended); the report then
+// holds the records done so far.
 func (im *Importer) Import(ctx context.Context, data []byte) (Report, error) {
 	batch, rejections := Parse(data)
 	return im.Apply(ctx, batch, rejections)
@@ -75,8 +80,8 @@ func (im *Importer) Apply(ctx context.Context, batch Batch, rejections []Rejecti
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
+	run := &importRun{im: im, failed: map[recordKey]string{}, exists: map[recordKey]bool{}}
 	var report Report
-	failed := map[recordKey]string{}
 	addRejections := func(kind Kind) {
 		for _, rj := range rejections {
 			if rj.Kind == kind {
@@ -87,11 +92,10 @@ func (im *Importer) Apply(ctx context.Context, batch Batch, rejections []Rejecti
 	}
 	addRejections(KindDocument)
 
-	type step struct {
+	steps := []struct {
 		kind    Kind
 		records []proto.Message
-	}
-	steps := []step{
+	}{
 		{KindTaxonomyTerm, messages(batch.TaxonomyTerms)},
 		{KindOrganization, messages(batch.Organizations)},
 		{KindLocation, messages(batch.Locations)},
@@ -100,21 +104,12 @@ func (im *Importer) Apply(ctx context.Context, batch Batch, rejections []Rejecti
 	for _, st := range steps {
 		addRejections(st.kind)
 		for _, msg := range st.records {
-			id, name := recordIdentity(msg)
-			rec := Record{Kind: st.kind, ID: id, Name: name}
-			if reason := dependencyFailure(msg, failed); reason != "" {
-				rec.Outcome, rec.Reason = OutcomeRejected, reason
-			} else {
-				outcome, reason, err := im.ensure(ctx, st.kind, id, msg)
-				if err != nil {
-					return report, fmt.Errorf("import %s %s: %w", st.kind, id, err)
-				}
-				rec.Outcome, rec.Reason = outcome, reason
+			rec, err := run.record(ctx, st.kind, msg)
+			if err != nil {
+				return report, fmt.Errorf("import %s %s: %w", rec.Kind, rec.ID, err)
 			}
-			if rec.Outcome == OutcomeRejected {
-				failed[recordKey{st.kind, id}] = rec.Reason
-			}
-			logger.DebugContext(ctx, "hsds import record", "kind", st.kind, "id", id, "outcome", rec.Outcome, "reason", rec.Reason)
+			logger.DebugContext(ctx, "hsds import record", "kind", rec.Kind, "id", rec.ID,
+				"outcome", rec.Outcome, "reason", rec.Reason, "note", rec.Note)
 			report.Records = append(report.Records, rec)
 		}
 	}
@@ -123,6 +118,133 @@ func (im *Importer) Apply(ctx context.Context, batch Batch, rejections []Rejecti
 		"already_present", report.Count(OutcomeAlreadyPresent),
 		"rejected", report.Count(OutcomeRejected))
 	return report, nil
+}
+
+// importRun is the state of one Apply.
+type importRun struct {
+	im *Importer
+	// failed holds the reason of every record rejected in this run.
+	failed map[recordKey]string
+	// exists caches whether a record is in the directory.
+	exists map[recordKey]bool
+}
+
+// record imports one record. An error means the import cannot go on.
+func (r *importRun) record(ctx context.Context, kind Kind, msg proto.Message) (Record, error) {
+	id, name := recordIdentity(msg)
+	rec := Record{Kind: kind, ID: id, Name: name}
+	key := recordKey{kind, id}
+	reject := func(reason string) (Record, error) {
+		rec.Outcome, rec.Reason = OutcomeRejected, reason
+		r.failed[key] = reason
+		return rec, nil
+	}
+	if reason := dependencyFailure(msg, r.failed); reason != "" {
+		return reject(reason)
+	}
+	// Asking first tells "already present" apart from "created": a repeated create with the
+	// same request id would succeed either way.
+	present, reason, err := r.present(ctx, key)
+	switch {
+	case err != nil:
+		return rec, err
+	case reason != "":
+		return reject(reason)
+	case present:
+		rec.Outcome = OutcomeAlreadyPresent
+		return rec, nil
+	}
+	if parent, field, ok := optionalParent(msg); ok {
+		present, _, err := r.present(ctx, parent)
+		if err != nil {
+			return rec, err
+		}
+		if !present {
+			msg = withoutParent(msg)
+			rec.Note = fmt.Sprintf("%s %s is not in the directory; imported without it", field, parent.id)
+		}
+	}
+	err = r.im.create(ctx, kind, id, msg)
+	switch status.Code(err) {
+	case codes.OK:
+		rec.Outcome = OutcomeCreated
+	case codes.AlreadyExists:
+		rec.Outcome, rec.Note = OutcomeAlreadyPresent, ""
+	default:
+		reason, err := classify(ctx, err)
+		if err != nil {
+			return rec, err
+		}
+		return reject(reason)
+	}
+	r.exists[key] = true
+	return rec, nil
+}
+
+// present reports whether a record is in the directory. A reason is set when the directory
+// refuses to say, e.g. because it finds the id invalid.
+func (r *importRun) present(ctx context.Context, key recordKey) (bool, string, error) {
+	if v, ok := r.exists[key]; ok {
+		return v, "", nil
+	}
+	err := r.im.get(ctx, key)
+	switch status.Code(err) {
+	case codes.OK:
+		r.exists[key] = true
+		return true, "", nil
+	case codes.NotFound:
+		r.exists[key] = false
+		return false, "", nil
+	}
+	reason, err := classify(ctx, err)
+	return false, reason, err
+}
+
+// classify turns a failed call into the reason a record is rejected, or into an error when the
+// directory cannot be used at all, since every further record would fail the same way.
+func classify(ctx context.Context, err error) (string, error) {
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return "", ctxErr
+	}
+	switch status.Code(err) {
+	case codes.Unavailable, codes.DeadlineExceeded, codes.Canceled, codes.Unauthenticated,
+		codes.PermissionDenied, codes.Unimplemented, codes.ResourceExhausted:
+		return "", err
+	}
+	if st, ok := status.FromError(err); ok {
+		return st.Message(), nil
+	}
+	return "", fmt.Errorf("unexpected error: %w", err)
+}
+
+// optionalParent returns the parent of a record that HSDS treats as optional context: an
+// organization's parent organization or a term's broader term.
+func optionalParent(msg proto.Message) (key recordKey, field string, ok bool) {
+	switch m := msg.(type) {
+	case *directoryv1.Organization:
+		if p := m.GetParentOrganization(); p != "" {
+			return recordKey{KindOrganization, lastSegment(p)}, "parent_organization_id", true
+		}
+	case *directoryv1.TaxonomyTerm:
+		if p := m.GetParent(); p != "" {
+			return recordKey{KindTaxonomyTerm, lastSegment(p)}, "parent_id", true
+		}
+	}
+	return recordKey{}, "", false
+}
+
+func withoutParent(msg proto.Message) proto.Message {
+	switch m := msg.(type) {
+	case *directoryv1.Organization:
+		m = proto.CloneOf(m)
+		m.ParentOrganization = ""
+		return m
+	case *directoryv1.TaxonomyTerm:
+		m = proto.CloneOf(m)
+		m.Parent = ""
+		return m
+	}
+	return msg
 }
 
 func messages[M proto.Message](list []M) []proto.Message {
@@ -160,89 +282,48 @@ func RequestID(kind Kind, id string) string {
 	return prefix + hex.EncodeToString(sum[:])[:maxLen-len(prefix)]
 }
 
-// ensure creates a record unless it exists. Asking first tells "already present" apart from
-// "created": a repeated create with the same request id would succeed either way.
-func (im *Importer) ensure(ctx context.Context, kind Kind, id string, msg proto.Message) (Outcome, string, error) {
-	get, create := im.calls(kind, id, msg)
-	err := get(ctx)
-	switch status.Code(err) {
-	case codes.OK:
-		return OutcomeAlreadyPresent, "", nil
-	case codes.NotFound:
-		err = create(ctx)
+// get reads a record by kind and id.
+func (im *Importer) get(ctx context.Context, key recordKey) error {
+	var err error
+	switch key.kind {
+	case KindTaxonomyTerm:
+		_, err = im.Client.GetTaxonomyTerm(ctx, &directoryv1.GetTaxonomyTermRequest{Name: taxonomyTermsPrefix + key.id})
+	case KindOrganization:
+		_, err = im.Client.GetOrganization(ctx, &directoryv1.GetOrganizationRequest{Name: organizationsPrefix + key.id})
+	case KindLocation:
+		_, err = im.Client.GetLocation(ctx, &directoryv1.GetLocationRequest{Name: locationsPrefix + key.id})
+	case KindService:
+		_, err = im.Client.GetService(ctx, &directoryv1.GetServiceRequest{Name: servicesPrefix + key.id})
+	default:
+		err = fmt.Errorf("unknown kind %q", key.kind)
 	}
-	switch status.Code(err) {
-	case codes.OK:
-		return OutcomeCreated, "", nil
-	case codes.AlreadyExists:
-		return OutcomeAlreadyPresent, "", nil
-	}
-	if ctxErr := ctx.Err(); ctxErr != nil {
-		return "", "", ctxErr
-	}
-	switch status.Code(err) {
-	case codes.Unavailable, codes.DeadlineExceeded, codes.Canceled, codes.Unauthenticated,
-		codes.PermissionDenied, codes.Unimplemented, codes.ResourceExhausted:
-		// The directory cannot be used at all; every further record would fail the same way.
-		return "", "", err
-	}
-	if st, ok := status.FromError(err); ok {
-		return OutcomeRejected, st.Message(), nil
-	}
-	return "", "", fmt.Errorf("unexpected error: %w", err)
+	return err
 }
 
-// calls returns the Get and Create calls of a record. The create request names the record by
-// its id field; the resource name is the directory's to set.
-func (im *Importer) calls(kind Kind, id string, msg proto.Message) (get, create func(context.Context) error) {
-	c := im.Client
+// create creates a record under its HSDS id. The request names the record by its id field;
+// the resource name is the directory's to set.
+func (im *Importer) create(ctx context.Context, kind Kind, id string, msg proto.Message) error {
 	requestID := RequestID(kind, id)
-	switch m := msg.(type) {
+	var err error
+	switch m := proto.Clone(msg).(type) {
 	case *directoryv1.TaxonomyTerm:
-		body := proto.CloneOf(m)
-		body.Name = ""
-		return func(ctx context.Context) error {
-				_, err := c.GetTaxonomyTerm(ctx, &directoryv1.GetTaxonomyTermRequest{Name: m.GetName()})
-				return err
-			}, func(ctx context.Context) error {
-				_, err := c.CreateTaxonomyTerm(ctx, &directoryv1.CreateTaxonomyTermRequest{
-					TaxonomyTerm: body, TaxonomyTermId: id, RequestId: requestID})
-				return err
-			}
+		m.Name = ""
+		_, err = im.Client.CreateTaxonomyTerm(ctx, &directoryv1.CreateTaxonomyTermRequest{
+			TaxonomyTerm: m, TaxonomyTermId: id, RequestId: requestID})
 	case *directoryv1.Organization:
-		body := proto.CloneOf(m)
-		body.Name = ""
-		return func(ctx context.Context) error {
-				_, err := c.GetOrganization(ctx, &directoryv1.GetOrganizationRequest{Name: m.GetName()})
-				return err
-			}, func(ctx context.Context) error {
-				_, err := c.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{
-					Organization: body, OrganizationId: id, RequestId: requestID})
-				return err
-			}
+		m.Name = ""
+		_, err = im.Client.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{
+			Organization: m, OrganizationId: id, RequestId: requestID})
 	case *directoryv1.Location:
-		body := proto.CloneOf(m)
-		body.Name = ""
-		return func(ctx context.Context) error {
-				_, err := c.GetLocation(ctx, &directoryv1.GetLocationRequest{Name: m.GetName()})
-				return err
-			}, func(ctx context.Context) error {
-				_, err := c.CreateLocation(ctx, &directoryv1.CreateLocationRequest{
-					Location: body, LocationId: id, RequestId: requestID})
-				return err
-			}
+		m.Name = ""
+		_, err = im.Client.CreateLocation(ctx, &directoryv1.CreateLocationRequest{
+			Location: m, LocationId: id, RequestId: requestID})
 	case *directoryv1.Service:
-		body := proto.CloneOf(m)
-		body.Name = ""
-		return func(ctx context.Context) error {
-				_, err := c.GetService(ctx, &directoryv1.GetServiceRequest{Name: m.GetName()})
-				return err
-			}, func(ctx context.Context) error {
-				_, err := c.CreateService(ctx, &directoryv1.CreateServiceRequest{
-					Service: body, ServiceId: id, RequestId: requestID})
-				return err
-			}
+		m.Name = ""
+		_, err = im.Client.CreateService(ctx, &directoryv1.CreateServiceRequest{
+			Service: m, ServiceId: id, RequestId: requestID})
+	default:
+		err = fmt.Errorf("unknown record type %T", msg)
 	}
-	unknown := func(context.Context) error { return fmt.Errorf("unknown record type %T", msg) }
-	return unknown, unknown
+	return err
 }

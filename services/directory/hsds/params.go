@@ -45,7 +45,7 @@ type ListParams struct {
 	TopOnly bool
 	// FullService asks for fully nested services inside an organization.
 	FullService bool
-	// ModifiedAfter, when not zero, restricts results to those changed after it.
+	// ModifiedAfter, when not zero, restricts results to those changed at or after it.
 	ModifiedAfter time.Time
 	// Near, when set, restricts services to those with a location within the circle.
 	Near *directoryv1.GeoCircle
@@ -203,10 +203,11 @@ func parseBool(param, s string) (bool, error) {
 	return v, nil
 }
 
-// updateTimeFilter is the AIP-160 filter for modified_after, or "" for the zero time.
+// updateTimeFilter is the AIP-160 filter for modified_after, or "" for the zero time. HSDS
+// asks for results "modified on or after" the time, hence >=.
 func updateTimeFilter(t time.Time) string {
 	if t.IsZero() {
 		return ""
 	}
-	return fmt.Sprintf("update_time > %q", t.UTC().Format(time.RFC3339Nano))
+	return fmt.Sprintf("update_time >= %q", t.UTC().Format(time.RFC3339Nano))
 }

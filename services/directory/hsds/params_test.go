@@ -235,7 +235,7 @@ func TestSearchRequest(t *testing.T) {
 			&directoryv1.SearchServicesRequest{
 				Query: "walk", TaxonomyTerms: []string{"taxonomyTerms/nature"}, Organization: "organizations/o1",
 				Near:     &directoryv1.GeoCircle{Latitude: 43, Longitude: -79, RadiusMeters: 500},
-				PageSize: 10, Skip: 10, Filter: `update_time > "2024-01-02T03:04:05.6Z"`,
+				PageSize: 10, Skip: 10, Filter: `update_time >= "2024-01-02T03:04:05.6Z"`,
 			}},
 	}
 	for _, tt := range tests {
@@ -256,9 +256,9 @@ func TestTaxonomyTermFilter(t *testing.T) {
 		{"none", ListParams{}, ""},
 		{"taxonomy", ListParams{TaxonomyID: "socialrx-activity"}, `taxonomy = "socialrx-activity"`},
 		{"parent", ListParams{ParentID: "t1", TopOnly: true}, `parent = "taxonomyTerms/t1"`},
-		{"top only", ListParams{TopOnly: true}, `parent = ""`},
+		{"top only", ListParams{TopOnly: true}, "NOT parent:*"},
 		{"all", ListParams{TaxonomyID: "x", TopOnly: true, ModifiedAfter: time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)},
-			`update_time > "2024-01-01T00:00:00Z" AND taxonomy = "x" AND parent = ""`},
+			`update_time >= "2024-01-01T00:00:00Z" AND taxonomy = "x" AND NOT parent:*`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

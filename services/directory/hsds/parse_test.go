@@ -512,7 +512,7 @@ func TestExportParseRoundTrip(t *testing.T) {
 // so the directory is never called and the importer runs without a client.
 func TestImportReportsParseRejections(t *testing.T) {
 	data := `[{"id":"s1","name":"","status":"active","organization_id":"o1"},{"id":"o1","description":"d"},
-		{"id":"t1","name":"","description":""}]`
+		{"id":"t1","name":"","description":"","taxonomy":"x"}]`
 	report, err := (&Importer{}).Import(t.Context(), []byte(data))
 	if err != nil {
 		t.Fatal(err)

@@ -7,7 +7,9 @@
 // the directory can store. HSDS child objects that the directory does not store as records
 // (phones, languages, addresses, schedules, service areas, cost options, attributes,
 // accessibility) get stable name-based UUIDs derived from their parent, so repeated exports
-// give the same ids.
+// give the same ids. HSDS has no place for a service's accessibility or an organization's
+// member_centre, so those are not exported, and its ISO 639 language codes drop the region of
+// a BCP-47 tag ("fr-CA" is exported as code "fr", named "Canadian French").
 package hsds
 
 // The types below are HSDS 3.0 objects with HSDS field names. They are used both to write the

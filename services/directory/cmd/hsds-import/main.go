@@ -113,9 +113,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 func printReport(w io.Writer, path string, r hsds.Report) {
 	fmt.Fprintf(w, "%s\n", path)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "KIND\tID\tNAME\tOUTCOME\tREASON")
+	fmt.Fprintln(tw, "KIND\tID\tNAME\tOUTCOME\tREASON OR NOTE")
 	for _, rec := range r.Records {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", rec.Kind, orDash(rec.ID), orDash(rec.Name), rec.Outcome, rec.Reason)
+		detail := rec.Reason
+		if detail == "" {
+			detail = rec.Note
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", rec.Kind, orDash(rec.ID), orDash(rec.Name), rec.Outcome, detail)
 	}
 	_ = tw.Flush()
 	fmt.Fprintf(w, "%s: %s\n\n", path, summary(r))
