@@ -182,3 +182,28 @@ func (f *Feed) Read(ctx context.Context, after int64, limit int) ([]Entry, error
 	}
 	return out, nil
 }
+
+// TryAppend stores e at exactly position seq, which must be the position after the last entry
+// the caller has read. It reports false when another writer holds seq: the caller then reads
+// that entry, reconsiders, and tries the next position. This is how a writer makes a decision
+// that depends on every earlier entry (a seat, a state change) without an atomic update.
+func (f *Feed) TryAppend(ctx context.Context, seq int64, e Entry) (bool, error) {
+	e.Seq = seq
+	_, err := f.segment(seq).InsertOne(ctx, stored{ID: key(seq), Entry: e})
+	if err == nil {
+		return true, nil
+	}
+	if mongo.IsDuplicateKeyError(err) {
+		return false, nil
+	}
+	return false, fmt.Errorf("append change %d: %w", seq, err)
+}
+
+// Get returns the entry at seq; found is false when there is none yet.
+func (f *Feed) Get(ctx context.Context, seq int64) (e Entry, found bool, err error) {
+	e, err = f.get(ctx, seq)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return e, false, nil
+	}
+	return e, err == nil, err
+}

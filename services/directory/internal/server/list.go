@@ -60,16 +60,16 @@ func (s *Server) SearchServices(ctx context.Context, req *directoryv1.SearchServ
 	if err != nil {
 		return nil, err
 	}
-	f, err := filtering.Parse(req.GetFilter(), index.ServiceFilter)
-	if err != nil {
-		return nil, err
-	}
 	q := index.SearchQuery{
 		Words:         strings.Fields(strings.ToLower(req.GetQuery())),
 		TaxonomyTerms: req.GetTaxonomyTerms(),
 		Language:      req.GetLanguage(),
 		Organization:  req.GetOrganization(),
-		Filter:        f,
+	}
+	if req.GetFilter() != "" {
+		if q.Filter, err = filtering.Parse(req.GetFilter(), index.ServiceFilter); err != nil {
+			return nil, err
+		}
 	}
 	for _, st := range req.GetStatuses() {
 		q.Statuses = append(q.Statuses, st.String())
