@@ -8,6 +8,7 @@ import (
 	"github.com/socialrx/socialrx/services/directory/internal/store"
 	"github.com/socialrx/socialrx/services/docstore"
 	"github.com/socialrx/socialrx/services/filtering"
+	"github.com/socialrx/socialrx/services/geo"
 )
 
 // Page is one page of a listing in resource-id order.
@@ -208,7 +209,7 @@ func (ix *Index) matchService(q SearchQuery, id string, s *store.Service) (Match
 			if !ok || loc.Latitude == nil || loc.Longitude == nil {
 				continue
 			}
-			d := haversine(q.Near.Latitude, q.Near.Longitude, *loc.Latitude, *loc.Longitude)
+			d := geo.Distance(q.Near.Latitude, q.Near.Longitude, *loc.Latitude, *loc.Longitude)
 			if d < best {
 				best, m.NearestLocation = d, ln
 			}
@@ -243,18 +244,6 @@ func hasLanguage(langs []string, want string) bool {
 		}
 	}
 	return false
-}
-
-const earthRadiusMeters = 6371008.8
-
-// haversine is the great-circle distance in metres between two WGS84 points.
-func haversine(lat1, lng1, lat2, lng2 float64) float64 {
-	rad := math.Pi / 180
-	dLat := (lat2 - lat1) * rad
-	dLng := (lng2 - lng1) * rad
-	a := math.Sin(dLat/2)*math.Sin(dLat/2) +
-		math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLng/2)*math.Sin(dLng/2)
-	return 2 * earthRadiusMeters * math.Asin(math.Min(1, math.Sqrt(a)))
 }
 
 // Filter schemas of the List methods (AIP-160).

@@ -1,0 +1,134 @@
+// Package event runs the event service: Human Connection events on a public listing, their
+// sessions with capacity, registrations with waitlist and check-in, and a resumable change feed
+// for other services. The service binary (cmd/event) and the all-in-one launcher start it
+// through Start and Run.
+package event
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/credentials/insecure"
+
+	// Time zones must resolve even on machines without system tzdata.
+	_ "time/tzdata"
+
+	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
+	"github.com/socialrx/socialrx/services/auth"
+	"github.com/socialrx/socialrx/services/config"
+	"github.com/socialrx/socialrx/services/event/internal/ledger"
+	"github.com/socialrx/socialrx/services/event/internal/server"
+	"github.com/socialrx/socialrx/services/grpcserver"
+	"github.com/socialrx/socialrx/services/mongodb"
+	"github.com/socialrx/socialrx/services/validation"
+)
+
+// ServiceName is the gRPC service name reported by the health service.
+const ServiceName = "socialrx.event.v1.EventService"
+
+// Config configures the event service.
+type Config struct {
+	GRPCAddr        string
+	MongoURI        string
+	Database        string
+	DirectoryAddr   string
+	ShutdownTimeout time.Duration
+	// SyncInterval is how often the state polls the ledger in the background.
+	SyncInterval time.Duration
+	// Now is the clock; time.Now when nil (tests move it to test check-in and no-shows).
+	Now func() time.Time
+}
+
+// RegisterFlags registers the configuration flags, with environment fallbacks, on l.
+func (c *Config) RegisterFlags(l *config.Loader) {
+	l.String(&c.GRPCAddr, "grpc-addr", "EVENT_GRPC_ADDR", ":9091", "gRPC listen address")
+	l.String(&c.MongoURI, "mongodb-uri", "MONGODB_URI", "", "MongoDB connection string")
+	l.String(&c.Database, "database", "EVENT_DATABASE", "socialrx_event", "MongoDB database of the event service")
+	l.String(&c.DirectoryAddr, "directory-addr", "DIRECTORY_ADDR", "localhost:9090", "directory service gRPC address")
+	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
+	l.Duration(&c.SyncInterval, "sync-interval", "EVENT_SYNC_INTERVAL", time.Second, "state refresh interval")
+}
+
+// ParseFlags reads a Config from args and the environment.
+func ParseFlags(args []string) (Config, error) {
+	var c Config
+	fs := flag.NewFlagSet("event", flag.ContinueOnError)
+	l := config.NewLoader(fs)
+	c.RegisterFlags(l)
+	if err := l.Parse(args); err != nil {
+		return c, err
+	}
+	if c.MongoURI == "" {
+		return c, errors.New("MONGODB_URI (or -mongodb-uri) is required: the connection string of the event service's MongoDB")
+	}
+	return c, nil
+}
+
+// Service is a started event service.
+type Service struct {
+	srv    *grpcserver.Server
+	ledger *ledger.Ledger
+	logger *slog.Logger
+	close  func()
+	cfg    Config
+}
+
+// Start connects to the database and the directory, folds the ledger and listens; Run serves.
+func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, error) {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	client, err := mongodb.Connect(ctx, cfg.MongoURI, 10*time.Second)
+	if err != nil {
+		return nil, err
+	}
+	dirConn, err := grpc.NewClient(cfg.DirectoryAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		_ = client.Disconnect(context.Background())
+		return nil, fmt.Errorf("dial directory at DIRECTORY_ADDR %q: %w", cfg.DirectoryAddr, err)
+	}
+	closeAll := func() {
+		_ = dirConn.Close()
+		_ = client.Disconnect(context.Background())
+	}
+	l, err := ledger.Open(ctx, client.Database(cfg.Database), cfg.Now)
+	if err != nil {
+		closeAll()
+		return nil, fmt.Errorf("start event service: %w", err)
+	}
+	v, err := validation.New()
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	srv, err := grpcserver.New(grpcserver.Config{Addr: cfg.GRPCAddr, ShutdownTimeout: cfg.ShutdownTimeout}, logger, auth.Header{})
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	eventv1.RegisterEventServiceServer(srv.Registrar(), server.New(l, directoryv1.NewDirectoryServiceClient(dirConn), v, cfg.Now, logger))
+	srv.SetServing(ServiceName, true)
+	return &Service{srv: srv, ledger: l, logger: logger, close: closeAll, cfg: cfg}, nil
+}
+
+// Addr is the gRPC address the service listens on.
+func (s *Service) Addr() string { return s.srv.Addr() }
+
+// Run serves until ctx ends, then stops gracefully and disconnects.
+func (s *Service) Run(ctx context.Context) error {
+	defer s.close()
+	g, ctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return s.srv.Run(ctx) })
+	g.Go(func() error {
+		s.ledger.Run(ctx, s.cfg.SyncInterval, func(err error) { s.logger.Warn("ledger sync", "error", err) })
+		return nil
+	})
+	return g.Wait()
+}

@@ -1,0 +1,212 @@
+package server
+
+import (
+	"strings"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
+	"github.com/socialrx/socialrx/services/event/internal/state"
+)
+
+// Resource names and the state's keys: events/{e} <-> "e", events/{e}/sessions/{s} <-> "e/s",
+// events/{e}/sessions/{s}/registrations/{r} <-> "e/s/r".
+
+func eventName(id string) string { return "events/" + id }
+
+func sessionName(key string) string {
+	e, s, _ := strings.Cut(key, "/")
+	return "events/" + e + "/sessions/" + s
+}
+
+func registrationName(key string) string {
+	parts := strings.SplitN(key, "/", 3)
+	if len(parts) != 3 {
+		return key
+	}
+	return "events/" + parts[0] + "/sessions/" + parts[1] + "/registrations/" + parts[2]
+}
+
+// keyOf turns a resource name with the given collection ids into its key, or "" when it does not
+// have that shape. The protos' patterns have already checked the characters of each id.
+func keyOf(name string, collections ...string) string {
+	parts := strings.Split(name, "/")
+	if len(parts) != 2*len(collections) {
+		return ""
+	}
+	ids := make([]string, 0, len(collections))
+	for i, c := range collections {
+		if parts[2*i] != c || parts[2*i+1] == "" {
+			return ""
+		}
+		ids = append(ids, parts[2*i+1])
+	}
+	return strings.Join(ids, "/")
+}
+
+func ts(t time.Time) *timestamppb.Timestamp {
+	if t.IsZero() {
+		return nil
+	}
+	return timestamppb.New(t)
+}
+
+func tsPtr(t *time.Time) *timestamppb.Timestamp {
+	if t == nil {
+		return nil
+	}
+	return timestamppb.New(*t)
+}
+
+func timePtr(t *timestamppb.Timestamp) *time.Time {
+	if t == nil {
+		return nil
+	}
+	v := t.AsTime()
+	return &v
+}
+
+func enumName(full, prefix string) string { return strings.TrimPrefix(full, prefix) }
+
+func eventToProto(ev *state.Event) *eventv1.Event {
+	p := &eventv1.Event{
+		Name:                  eventName(ev.ID),
+		Title:                 ev.Title,
+		Description:           ev.Description,
+		Category:              eventv1.EventCategory(eventv1.EventCategory_value["EVENT_CATEGORY_"+ev.Category]),
+		HostOrganization:      ev.HostOrganization,
+		ContactPractitioner:   ev.ContactPractitioner,
+		OnlineUrl:             ev.OnlineURL,
+		Languages:             ev.Languages,
+		AccessibilityFeatures: ev.Accessibility,
+		Tags:                  ev.Tags,
+		State:                 eventv1.EventState(eventv1.EventState_value["EVENT_STATE_"+ev.State]),
+		StateReason:           ev.StateReason,
+		CreateTime:            ts(ev.CreateTime),
+		UpdateTime:            ts(ev.UpdateTime),
+		Etag:                  state.Etag(ev.Version),
+	}
+	if v := ev.Venue; v != nil {
+		p.Venue = &eventv1.Venue{DisplayName: v.DisplayName, Latitude: v.Latitude, Longitude: v.Longitude}
+		if v.Location != "" {
+			p.Venue.Place = &eventv1.Venue_Location{Location: v.Location}
+		} else if a := v.Address; a != nil {
+			p.Venue.Place = &eventv1.Venue_Address{Address: &eventv1.PlaceAddress{
+				Address_1: a.Address1, City: a.City, Region: a.Region, PostalCode: a.PostalCode,
+				Country: a.Country, Latitude: a.Latitude, Longitude: a.Longitude,
+			}}
+		}
+	}
+	if c := ev.Cost; c != nil {
+		p.Cost = &eventv1.Cost{Free: c.Free, AmountMinor: c.AmountMinor, Currency: c.Currency}
+	} else {
+		p.Cost = &eventv1.Cost{Free: true}
+	}
+	return p
+}
+
+// eventFromProto copies the writable fields of p; the venue's resolved name and coordinates are
+// filled by the caller after asking the directory.
+func eventFromProto(id string, p *eventv1.Event) *state.Event {
+	ev := &state.Event{
+		ID:                  id,
+		Title:               p.GetTitle(),
+		Description:         p.GetDescription(),
+		Category:            enumName(p.GetCategory().String(), "EVENT_CATEGORY_"),
+		HostOrganization:    p.GetHostOrganization(),
+		ContactPractitioner: p.GetContactPractitioner(),
+		OnlineURL:           p.GetOnlineUrl(),
+		Languages:           p.GetLanguages(),
+		Accessibility:       p.GetAccessibilityFeatures(),
+		Tags:                p.GetTags(),
+	}
+	if v := p.GetVenue(); v != nil {
+		ev.Venue = &state.Venue{Location: v.GetLocation(), DisplayName: v.GetDisplayName()}
+		if a := v.GetAddress(); a != nil {
+			country := a.GetCountry()
+			if country == "" {
+				country = "CA"
+			}
+			ev.Venue.Address = &state.Address{Address1: a.GetAddress_1(), City: a.GetCity(), Region: a.GetRegion(),
+				PostalCode: a.GetPostalCode(), Country: country, Latitude: a.GetLatitude(), Longitude: a.GetLongitude()}
+			ev.Venue.Latitude, ev.Venue.Longitude = a.GetLatitude(), a.GetLongitude()
+		}
+	}
+	if c := p.GetCost(); c != nil && !c.GetFree() && c.GetAmountMinor() > 0 {
+		cur := c.GetCurrency()
+		if cur == "" {
+			cur = "CAD"
+		}
+		ev.Cost = &state.Cost{AmountMinor: c.GetAmountMinor(), Currency: cur}
+	} else {
+		ev.Cost = &state.Cost{Free: true}
+	}
+	return ev
+}
+
+func sessionToProto(ss *state.Session) *eventv1.Session {
+	return &eventv1.Session{
+		Name:                  sessionName(ss.Key()),
+		StartTime:             ts(ss.Start),
+		EndTime:               ts(ss.End),
+		TimeZone:              ss.TimeZone,
+		Capacity:              ss.Capacity,
+		RegistrationOpenTime:  tsPtr(ss.RegOpen),
+		RegistrationCloseTime: tsPtr(ss.RegClose),
+		State:                 eventv1.SessionState(eventv1.SessionState_value["SESSION_STATE_"+ss.State]),
+		CancellationReason:    ss.CancelReason,
+		ConfirmedCount:        int32(len(ss.Seated)),
+		WaitlistCount:         int32(len(ss.Waitlist)),
+		SeatsLeft:             ss.SeatsLeft(),
+		CreateTime:            ts(ss.CreateTime),
+		UpdateTime:            ts(ss.UpdateTime),
+		Etag:                  state.Etag(ss.Version),
+	}
+}
+
+func sessionFromProto(key string, p *eventv1.Session) *state.Session {
+	e, s, _ := strings.Cut(key, "/")
+	return &state.Session{
+		EventID:  e,
+		ID:       s,
+		Start:    p.GetStartTime().AsTime(),
+		End:      p.GetEndTime().AsTime(),
+		TimeZone: p.GetTimeZone(),
+		Capacity: p.GetCapacity(),
+		RegOpen:  timePtr(p.GetRegistrationOpenTime()),
+		RegClose: timePtr(p.GetRegistrationCloseTime()),
+	}
+}
+
+// registrationToProto converts r; with full false the person is cut to what a host needs: the
+// given name (and the needs, which are separate).
+func registrationToProto(st *state.State, r *state.Registration, full bool) *eventv1.Registration {
+	person := &eventv1.Person{GivenName: r.Person.GivenName}
+	if full {
+		person = &eventv1.Person{GivenName: r.Person.GivenName, FamilyName: r.Person.FamilyName,
+			Email: r.Person.Email, Phone: r.Person.Phone}
+	}
+	p := &eventv1.Registration{
+		Name:             registrationName(r.Key()),
+		Person:           person,
+		Needs:            r.Needs,
+		State:            eventv1.RegistrationState(eventv1.RegistrationState_value["REGISTRATION_STATE_"+r.State]),
+		WaitlistPosition: st.WaitlistPosition(r),
+		CreateTime:       ts(r.CreateTime),
+		UpdateTime:       ts(r.UpdateTime),
+		CheckInTime:      tsPtr(r.CheckInTime),
+	}
+	if full {
+		p.Referral = r.Referral
+	}
+	return p
+}
+
+func changeKind(kind string) eventv1.ChangeKind {
+	return eventv1.ChangeKind(eventv1.ChangeKind_value["CHANGE_KIND_"+kind])
+}
+
+func registrationState(s string) eventv1.RegistrationState {
+	return eventv1.RegistrationState(eventv1.RegistrationState_value["REGISTRATION_STATE_"+s])
+}
