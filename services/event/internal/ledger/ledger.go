@@ -136,7 +136,17 @@ func (l *Ledger) Decide(ctx context.Context, actor string, decide func(st *state
 		pos := l.st.Pos
 		l.mu.RUnlock()
 		if err != nil || d.Noop {
-			return d, err
+			// A refusal or a no-op must not rest on a stale state: only when nothing newer
+			// exists is it the answer. (A decision to write needs no such check: its claim of
+			// the next position fails if anything newer exists.)
+			n, cerr := l.catchUp(ctx)
+			if cerr != nil {
+				return state.Decision{}, cerr
+			}
+			if n == 0 {
+				return d, err
+			}
+			continue
 		}
 		d.Payload.Actor = actor
 		data, err := bson.Marshal(d.Payload)
