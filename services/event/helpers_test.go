@@ -24,6 +24,7 @@ var start = time.Date(2026, 10, 12, 13, 0, 0, 0, time.UTC)
 
 // world is a directory with one host organisation and one location, and event service replicas.
 type world struct {
+	db     string
 	dir    *directorytest.Instance
 	clock  *eventtest.Clock
 	events []*eventtest.Instance
@@ -57,6 +58,7 @@ func newWorld(t *testing.T, replicas int) *world {
 	}
 	w.org, w.loc, w.host = org.GetName(), loc.GetName(), host.GetName()
 	db := testenv.DatabaseName(t)
+	w.db = db
 	for range replicas {
 		w.events = append(w.events, eventtest.Start(t, db, w.dir.Addr, w.clock))
 	}
