@@ -23,6 +23,7 @@ import (
 
 	"github.com/socialrx/socialrx/gateway/openapi"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/config"
 	"github.com/socialrx/socialrx/services/directory/hsds"
 )
@@ -31,6 +32,7 @@ import (
 type Config struct {
 	HTTPAddr        string
 	DirectoryAddr   string
+	EventAddr       string
 	ShutdownTimeout time.Duration
 }
 
@@ -38,6 +40,7 @@ type Config struct {
 func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.HTTPAddr, "http-addr", "GATEWAY_HTTP_ADDR", ":8080", "HTTP listen address")
 	l.String(&c.DirectoryAddr, "directory-addr", "DIRECTORY_ADDR", "localhost:9090", "directory service gRPC address")
+	l.String(&c.EventAddr, "event-addr", "EVENT_ADDR", "localhost:9091", "event service gRPC address")
 	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
 }
 
@@ -72,19 +75,28 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 	if err != nil {
 		return nil, fmt.Errorf("dial directory at DIRECTORY_ADDR %q: %w", cfg.DirectoryAddr, err)
 	}
+	events, err := grpc.NewClient(cfg.EventAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return nil, fmt.Errorf("dial event service at EVENT_ADDR %q: %w", cfg.EventAddr, err)
+	}
 	g := &Gateway{cfg: cfg, logger: logger, backends: []backend{
 		{name: "directory", service: "socialrx.directory.v1.DirectoryService", conn: dir},
+		{name: "event", service: "socialrx.event.v1.EventService", conn: events},
 	}}
 	mux := runtime.NewServeMux(
 		runtime.WithErrorHandler(writeError),
 		runtime.WithIncomingHeaderMatcher(forwardHeader),
-		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.JSONPb{
+		// HTTPBodyMarshaler passes google.api.HttpBody responses (iCalendar) through as they are.
+		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.HTTPBodyMarshaler{Marshaler: &runtime.JSONPb{
 			MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: false},
 			UnmarshalOptions: protojson.UnmarshalOptions{DiscardUnknown: false},
-		}),
+		}}),
 	)
 	if err := directoryv1.RegisterDirectoryServiceHandler(ctx, mux, dir); err != nil {
 		return nil, fmt.Errorf("register directory routes: %w", err)
+	}
+	if err := eventv1.RegisterEventServiceHandler(ctx, mux, events); err != nil {
+		return nil, fmt.Errorf("register event routes: %w", err)
 	}
 	top := http.NewServeMux()
 	top.Handle("/v1/", mux)

@@ -13,20 +13,23 @@ import (
 
 	"github.com/socialrx/socialrx/gateway"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
+	"github.com/socialrx/socialrx/services/event/eventtest"
 	"github.com/socialrx/socialrx/services/testenv"
 )
 
 // stack is a directory service and the real gateway in front of it.
 type stack struct {
-	dir  *directorytest.Instance
-	base string
+	dir    *directorytest.Instance
+	events *eventtest.Instance
+	base   string
 }
 
 func start(t *testing.T) *stack {
 	t.Helper()
 	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	events := eventtest.Start(t, testenv.DatabaseName(t), dir.Addr, nil)
 	ctx, cancel := context.WithCancel(context.Background())
-	gw, err := gateway.New(ctx, gateway.Config{DirectoryAddr: dir.Addr, ShutdownTimeout: 5 * time.Second}, testenv.Logger())
+	gw, err := gateway.New(ctx, gateway.Config{DirectoryAddr: dir.Addr, EventAddr: events.Addr, ShutdownTimeout: 5 * time.Second}, testenv.Logger())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,16 +43,17 @@ func start(t *testing.T) *stack {
 		cancel()
 		<-done
 	})
-	return &stack{dir: dir, base: "http://" + lis.Addr().String()}
+	return &stack{dir: dir, events: events, base: "http://" + lis.Addr().String()}
 }
 
 type response struct {
-	status int
-	body   map[string]any
-	raw    []byte
+	status      int
+	body        map[string]any
+	raw         []byte
+	contentType string
 }
 
-func (s *stack) do(t *testing.T, method, path, body string) response {
+func (s *stack) do(t *testing.T, method, path, body string, headers ...string) response {
 	t.Helper()
 	var rd io.Reader
 	if body != "" {
@@ -60,13 +64,16 @@ func (s *stack) do(t *testing.T, method, path, body string) response {
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)
 	}
 	defer resp.Body.Close()
 	raw, _ := io.ReadAll(resp.Body)
-	r := response{status: resp.StatusCode, raw: raw}
+	r := response{status: resp.StatusCode, raw: raw, contentType: resp.Header.Get("Content-Type")}
 	if len(bytes.TrimSpace(raw)) > 0 && raw[0] == '{' {
 		if err := json.Unmarshal(raw, &r.body); err != nil {
 			t.Fatalf("%s %s: body is not JSON: %s", method, path, raw)
@@ -179,7 +186,8 @@ func TestOpenAPIAndHealth(t *testing.T) {
 		t.Fatalf("openapi: %d", r.status)
 	}
 	paths, _ := r.body["paths"].(map[string]any)
-	for _, p := range []string{"/v1/organizations", "/v1/services:search", "/v1/services/{service}"} {
+	for _, p := range []string{"/v1/organizations", "/v1/services:search", "/v1/services/{service}",
+		"/v1/events:search", "/v1/events/{event}/sessions/{session}/registrations"} {
 		if _, ok := paths[p]; !ok {
 			t.Fatalf("OpenAPI document lacks path %s", p)
 		}
@@ -187,6 +195,9 @@ func TestOpenAPIAndHealth(t *testing.T) {
 	h := s.do(t, "GET", "/healthz", "")
 	if h.status != http.StatusOK || h.body["status"] != "ok" {
 		t.Fatalf("healthz with the directory up: %d %s", h.status, h.raw)
+	}
+	if h.body["backends"].(map[string]any)["event"] != "SERVING" {
+		t.Fatalf("healthz does not report the event service: %s", h.raw)
 	}
 	s.dir.Stop()
 	h = s.do(t, "GET", "/healthz", "")

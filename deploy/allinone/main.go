@@ -20,13 +20,17 @@ import (
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 
 	"github.com/socialrx/socialrx/deploy/demodata"
 	"github.com/socialrx/socialrx/gateway"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
+	"github.com/socialrx/socialrx/services/auth"
 	"github.com/socialrx/socialrx/services/config"
 	"github.com/socialrx/socialrx/services/directory"
 	"github.com/socialrx/socialrx/services/embeddeddb"
+	"github.com/socialrx/socialrx/services/event"
 )
 
 func main() {
@@ -44,6 +48,7 @@ type options struct {
 	dbAddr    string
 	httpAddr  string
 	dirAddr   string
+	eventAddr string
 	logLevel  string
 	skipDemo  bool
 	directory directory.Config
@@ -58,6 +63,7 @@ func parse(args []string) (options, error) {
 	l.String(&o.dbAddr, "embedded-db-addr", "EMBEDDED_DB_ADDR", "127.0.0.1:27017", "embedded database listen address")
 	l.String(&o.httpAddr, "http-addr", "GATEWAY_HTTP_ADDR", "127.0.0.1:8080", "gateway HTTP listen address")
 	l.String(&o.dirAddr, "directory-grpc-addr", "DIRECTORY_GRPC_ADDR", "127.0.0.1:9090", "directory gRPC listen address")
+	l.String(&o.eventAddr, "event-grpc-addr", "EVENT_GRPC_ADDR", "127.0.0.1:9091", "event gRPC listen address")
 	l.String(&o.logLevel, "log-level", "LOG_LEVEL", "warn", "log level: debug, info, warn, error")
 	l.Bool(&o.skipDemo, "no-demo", "SOCIALRX_NO_DEMO", false, "do not load demo data")
 	return o, l.Parse(args)
@@ -95,8 +101,15 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	events, err := event.Start(ctx, event.Config{
+		GRPCAddr: o.eventAddr, MongoURI: uri, Database: "socialrx_event", DirectoryAddr: dir.Addr(),
+		ShutdownTimeout: 10 * time.Second, SyncInterval: time.Second,
+	}, logger)
+	if err != nil {
+		return err
+	}
 	gw, err := gateway.New(ctx, gateway.Config{
-		HTTPAddr: o.httpAddr, DirectoryAddr: dir.Addr(), ShutdownTimeout: 10 * time.Second,
+		HTTPAddr: o.httpAddr, DirectoryAddr: dir.Addr(), EventAddr: events.Addr(), ShutdownTimeout: 10 * time.Second,
 	}, logger)
 	if err != nil {
 		return err
@@ -108,16 +121,22 @@ func run(ctx context.Context) error {
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return dir.Run(gctx) })
+	g.Go(func() error { return events.Run(gctx) })
 	g.Go(func() error { return gw.Serve(gctx, lis) })
 	g.Go(func() error {
 		if !o.skipDemo {
 			if err := loadDemo(gctx, dir.Addr()); err != nil {
 				return err
 			}
+			if err := loadDemoEvents(gctx, events.Addr()); err != nil {
+				return err
+			}
 		}
 		base := "http://" + lis.Addr().String()
 		fmt.Printf("directory gRPC     %s\n", dir.Addr())
+		fmt.Printf("event gRPC         %s\n", events.Addr())
 		fmt.Printf("REST gateway       %s/v1/organizations\n", base)
+		fmt.Printf("public listing     %s/v1/events:search\n", base)
 		fmt.Printf("HSDS API           %s/hsds/services\n", base)
 		fmt.Printf("OpenAPI            %s/openapi.json\n", base)
 		fmt.Printf("health             %s/healthz\n", base)
@@ -153,5 +172,31 @@ func loadDemo(ctx context.Context, dirAddr string) error {
 	}
 	fmt.Printf("demo data          %d organisations, %d services, %d locations, %d taxonomy terms, %d practitioners\n",
 		sum.Organizations, sum.Services, sum.Locations, sum.TaxonomyTerms, sum.Practitioners)
+	return nil
+}
+
+// loadDemoEvents loads the demo Human Connection day on first start only, when there are no
+// events, acting as a moderator so the demo events can be published.
+func loadDemoEvents(ctx context.Context, eventAddr string) error {
+	conn, err := grpc.NewClient(eventAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return fmt.Errorf("dial event service: %w", err)
+	}
+	defer conn.Close()
+	client := eventv1.NewEventServiceClient(conn)
+	existing, err := client.ListEvents(ctx, &eventv1.ListEventsRequest{PageSize: 1})
+	if err != nil {
+		return fmt.Errorf("check for existing events: %w", err)
+	}
+	if existing.GetTotalSize() > 0 {
+		fmt.Printf("demo events        not loaded: %d events already exist\n", existing.GetTotalSize())
+		return nil
+	}
+	ctx = metadata.AppendToOutgoingContext(ctx, auth.HeaderSubject, "services/demo-loader", auth.HeaderRoles, auth.RoleModerator)
+	sum, err := demodata.Events(ctx, client, time.Now())
+	if err != nil {
+		return fmt.Errorf("load demo events: %w", err)
+	}
+	fmt.Printf("demo events        %d events, %d sessions, %d registrations\n", sum.Events, sum.Sessions, sum.Registrations)
 	return nil
 }

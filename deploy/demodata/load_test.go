@@ -1,0 +1,60 @@
+package demodata
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/metadata"
+
+	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
+	"github.com/socialrx/socialrx/services/directory/directorytest"
+	"github.com/socialrx/socialrx/services/event/eventtest"
+	"github.com/socialrx/socialrx/services/testenv"
+)
+
+// The demo Human Connection day loads into real directory and event services, twice without
+// storing anything new, and the listing shows the published events with one nearly full session.
+func TestEventsLoadIntoRealServers(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	if _, err := Directory(ctx, dir.Client); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	ev := eventtest.Start(t, testenv.DatabaseName(t), dir.Addr, eventtest.NewClock(now))
+	mod := metadata.AppendToOutgoingContext(ctx, "x-socialrx-subject", "services/demo", "x-socialrx-roles", "moderator")
+	var first EventsSummary
+	for round := range 2 {
+		sum, err := Events(mod, ev.Client, now)
+		if err != nil {
+			t.Fatalf("load %d: %v", round, err)
+		}
+		if round == 0 {
+			first = sum
+		} else if sum != first {
+			t.Fatalf("second load %+v, first %+v", sum, first)
+		}
+	}
+	list, err := ev.Client.ListEvents(ctx, &eventv1.ListEventsRequest{})
+	if err != nil || int(list.GetTotalSize()) != first.Events {
+		t.Fatalf("%d events stored after two loads, want %d (%v)", list.GetTotalSize(), first.Events, err)
+	}
+	cooking, err := ev.Client.GetSession(ctx, &eventv1.GetSessionRequest{Name: SessionCookingClass})
+	if err != nil || cooking.GetSeatsLeft() != 1 {
+		t.Fatalf("cooking class: %v %v; want one seat left", cooking, err)
+	}
+	listing, err := ev.Client.SearchEvents(ctx, &eventv1.SearchEventsRequest{PageSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range listing.GetResults() {
+		if r.GetEvent().GetName() == EventCareKitPacking {
+			t.Fatal("the draft event is on the public listing")
+		}
+	}
+	if listing.GetTotalSize() != int32(first.Sessions-1) {
+		t.Fatalf("listing shows %d sessions, want %d (all but the draft's)", listing.GetTotalSize(), first.Sessions-1)
+	}
+}
