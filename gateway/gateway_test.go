@@ -2,16 +2,14 @@ package gateway_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/socialrx/socialrx/gateway"
+	"github.com/socialrx/socialrx/gateway/gatewaytest"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/event/eventtest"
 	"github.com/socialrx/socialrx/services/testenv"
@@ -28,22 +26,8 @@ func start(t *testing.T) *stack {
 	t.Helper()
 	dir := directorytest.Start(t, testenv.DatabaseName(t))
 	events := eventtest.Start(t, testenv.DatabaseName(t), dir.Addr, nil)
-	ctx, cancel := context.WithCancel(context.Background())
-	gw, err := gateway.New(ctx, gateway.Config{DirectoryAddr: dir.Addr, EventAddr: events.Addr, ShutdownTimeout: 5 * time.Second}, testenv.Logger())
-	if err != nil {
-		t.Fatal(err)
-	}
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- gw.Serve(ctx, lis) }()
-	t.Cleanup(func() {
-		cancel()
-		<-done
-	})
-	return &stack{dir: dir, events: events, base: "http://" + lis.Addr().String()}
+	base := gatewaytest.Start(t, gateway.Config{DirectoryAddr: dir.Addr, EventAddr: events.Addr})
+	return &stack{dir: dir, events: events, base: base}
 }
 
 type response struct {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -18,6 +17,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/socialrx/socialrx/gateway"
+	"github.com/socialrx/socialrx/gateway/gatewaytest"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/testenv"
@@ -32,7 +32,7 @@ func BenchmarkDirectory(b *testing.B) {
 	for _, n := range []int{2000, 20000} {
 		db := testenv.DatabaseName(b)
 		dir := directorytest.Start(b, db)
-		base := startGateway(b, dir.Addr)
+		base := gatewaytest.Start(b, gateway.Config{DirectoryAddr: dir.Addr})
 		names := loadServices(b, dir.Client, n)
 		ctx := context.Background()
 		near := &directoryv1.GeoCircle{Latitude: 43.6532, Longitude: -79.3832, RadiusMeters: 10000}
@@ -113,22 +113,6 @@ func httpGet(u string) error {
 		return fmt.Errorf("GET %s: %s", u, resp.Status)
 	}
 	return nil
-}
-
-func startGateway(b *testing.B, dirAddr string) string {
-	ctx, cancel := context.WithCancel(context.Background())
-	gw, err := gateway.New(ctx, gateway.Config{DirectoryAddr: dirAddr, ShutdownTimeout: time.Second}, testenv.Logger())
-	if err != nil {
-		b.Fatal(err)
-	}
-	lis, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		b.Fatal(err)
-	}
-	done := make(chan struct{})
-	go func() { _ = gw.Serve(ctx, lis); close(done) }()
-	b.Cleanup(func() { cancel(); <-done })
-	return "http://" + lis.Addr().String()
 }
 
 // loadServices creates n services spread over 50 organisations with locations across southern

@@ -1,0 +1,42 @@
+// Package gatewaytest starts the real REST gateway in front of services started by a test.
+package gatewaytest
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"github.com/socialrx/socialrx/gateway"
+	"github.com/socialrx/socialrx/services/testenv"
+)
+
+// Start serves the gateway for cfg's backends on a loopback port until the test ends and
+// returns its base URL ("http://127.0.0.1:port").
+func Start(tb testing.TB, cfg gateway.Config) string {
+	tb.Helper()
+	if cfg.ShutdownTimeout == 0 {
+		cfg.ShutdownTimeout = 5 * time.Second
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	gw, err := gateway.New(ctx, cfg, testenv.Logger())
+	if err != nil {
+		cancel()
+		tb.Fatalf("start gateway: %v", err)
+	}
+	lis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		cancel()
+		tb.Fatalf("listen: %v", err)
+	}
+	done := make(chan struct{})
+	go func() {
+		_ = gw.Serve(ctx, lis)
+		close(done)
+	}()
+	tb.Cleanup(func() {
+		cancel()
+		<-done
+	})
+	return "http://" + lis.Addr().String()
+}
