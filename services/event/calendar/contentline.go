@@ -47,9 +47,14 @@ func (lw *lineWriter) line(s string) {
 	var b strings.Builder
 	limit := maxLineOctets
 	for len(s) > limit {
+		// Back up to the start of the rune at the limit; the bound keeps progress on input
+		// that is not UTF-8 (callers sanitise, this is a backstop).
 		cut := limit
-		for !utf8.RuneStart(s[cut]) {
+		for cut > limit-utf8.UTFMax && !utf8.RuneStart(s[cut]) {
 			cut--
+		}
+		if !utf8.RuneStart(s[cut]) {
+			cut = limit
 		}
 		b.WriteString(s[:cut])
 		b.WriteString("\r\n ")
