@@ -29,14 +29,6 @@ func Start(tb testing.TB, cfg gateway.Config) string {
 		cancel()
 		tb.Fatalf("listen: %v", err)
 	}
-	done := make(chan struct{})
-	go func() {
-		_ = gw.Serve(ctx, lis)
-		close(done)
-	}()
-	tb.Cleanup(func() {
-		cancel()
-		<-done
-	})
+	testenv.Serve(tb, cancel, func() error { return gw.Serve(ctx, lis) })
 	return "http://" + lis.Addr().String()
 }

@@ -94,3 +94,22 @@ func Dial(tb testing.TB, addr string) *grpc.ClientConn {
 	tb.Cleanup(func() { _ = conn.Close() })
 	return conn
 }
+
+// Serve runs run in the background until stop is called or the test ends; stop cancels through
+// cancel, waits for run to return, and is safe to call more than once.
+func Serve(tb testing.TB, cancel context.CancelFunc, run func() error) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = run()
+	}()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			<-done
+		})
+	}
+	tb.Cleanup(stop)
+	return stop
+}

@@ -16,8 +16,7 @@ import (
 type Instance struct {
 	Addr   string
 	Client directoryv1.DirectoryServiceClient
-	stop   context.CancelFunc
-	done   chan error
+	stop   func()
 }
 
 // Start runs a directory service on a loopback port over database dbName of the test database
@@ -36,18 +35,11 @@ func Start(tb testing.TB, dbName string) *Instance {
 		cancel()
 		tb.Fatalf("start directory: %v", err)
 	}
-	in := &Instance{Addr: svc.Addr(), stop: cancel, done: make(chan error, 1)}
-	go func() { in.done <- svc.Run(ctx) }()
+	in := &Instance{Addr: svc.Addr()}
+	in.stop = testenv.Serve(tb, cancel, func() error { return svc.Run(ctx) })
 	in.Client = directoryv1.NewDirectoryServiceClient(testenv.Dial(tb, in.Addr))
-	tb.Cleanup(in.Stop)
 	return in
 }
 
 // Stop stops the instance and waits for it; stopping twice is harmless.
-func (in *Instance) Stop() {
-	in.stop()
-	if in.done != nil {
-		<-in.done
-		in.done = nil
-	}
-}
+func (in *Instance) Stop() { in.stop() }

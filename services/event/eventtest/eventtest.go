@@ -40,8 +40,7 @@ func (c *Clock) Advance(d time.Duration) {
 type Instance struct {
 	Addr   string
 	Client eventv1.EventServiceClient
-	stop   context.CancelFunc
-	done   chan error
+	stop   func()
 }
 
 // Start runs an event service on a loopback port over database dbName, calling the directory at
@@ -65,18 +64,11 @@ func Start(tb testing.TB, dbName, directoryAddr string, clock *Clock) *Instance 
 		cancel()
 		tb.Fatalf("start event service: %v", err)
 	}
-	in := &Instance{Addr: svc.Addr(), stop: cancel, done: make(chan error, 1)}
-	go func() { in.done <- svc.Run(ctx) }()
+	in := &Instance{Addr: svc.Addr()}
+	in.stop = testenv.Serve(tb, cancel, func() error { return svc.Run(ctx) })
 	in.Client = eventv1.NewEventServiceClient(testenv.Dial(tb, in.Addr))
-	tb.Cleanup(in.Stop)
 	return in
 }
 
 // Stop stops the instance and waits for it; stopping twice is harmless.
-func (in *Instance) Stop() {
-	in.stop()
-	if in.done != nil {
-		<-in.done
-		in.done = nil
-	}
-}
+func (in *Instance) Stop() { in.stop() }

@@ -9,6 +9,7 @@ import (
 	"github.com/socialrx/socialrx/services/docstore"
 	"github.com/socialrx/socialrx/services/filtering"
 	"github.com/socialrx/socialrx/services/geo"
+	"github.com/socialrx/socialrx/services/language"
 )
 
 // Page is one page of a listing in resource-id order.
@@ -183,7 +184,7 @@ func (ix *Index) matchService(q SearchQuery, id string, s *store.Service) (Match
 			return m, false
 		}
 	}
-	if q.Language != "" && !hasLanguage(s.Languages, q.Language) {
+	if q.Language != "" && !language.Offered(s.Languages, q.Language) {
 		return m, false
 	}
 	if len(q.Words) > 0 {
@@ -229,17 +230,6 @@ func searchText(s *store.Service) string {
 func contains(list []string, v string) bool {
 	for _, x := range list {
 		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-func hasLanguage(langs []string, want string) bool {
-	want = strings.ToLower(want)
-	for _, l := range langs {
-		l = strings.ToLower(l)
-		if l == want || strings.HasPrefix(l, want+"-") {
 			return true
 		}
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/socialrx/socialrx/services/event/internal/state"
 	"github.com/socialrx/socialrx/services/filtering"
 	"github.com/socialrx/socialrx/services/geo"
+	"github.com/socialrx/socialrx/services/language"
 	"github.com/socialrx/socialrx/services/pagination"
 )
 
@@ -226,7 +227,7 @@ func (s *Server) search(st *state.State, req *eventv1.SearchEventsRequest, now t
 		if h := req.GetHostOrganization(); h != "" && ev.HostOrganization != h {
 			continue
 		}
-		if l := req.GetLanguage(); l != "" && !hasLanguage(ev.Languages, l) {
+		if l := req.GetLanguage(); l != "" && !language.Offered(ev.Languages, l) {
 			continue
 		}
 		if !containsAll(ev.Accessibility, req.GetAccessibilityFeatures()) {
@@ -515,17 +516,6 @@ func (s *Server) WatchChanges(req *eventv1.WatchChangesRequest, stream eventv1.E
 		case <-time.After(s.poll):
 		}
 	}
-}
-
-func hasLanguage(langs []string, want string) bool {
-	want = strings.ToLower(want)
-	for _, l := range langs {
-		l = strings.ToLower(l)
-		if l == want || strings.HasPrefix(l, want+"-") {
-			return true
-		}
-	}
-	return false
 }
 
 func containsAll(have, want []string) bool {
