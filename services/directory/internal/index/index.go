@@ -17,24 +17,19 @@ import (
 	"github.com/socialrx/socialrx/services/docstore"
 )
 
-// batch is how many feed entries one Sync step reads.
-const batch = 500
-
 // Index is the read model.
 type Index struct {
 	st *store.Store
 
+	follower *changefeed.Follower
+
 	mu            sync.RWMutex
-	pos           int64 // last feed position applied
 	organizations *table[store.Organization, *store.Organization]
 	services      *table[store.Service, *store.Service]
 	locations     *table[store.Location, *store.Location]
 	terms         *table[store.TaxonomyTerm, *store.TaxonomyTerm]
 	practitioners *table[store.Practitioner, *store.Practitioner]
 	search        map[string]string // service id -> lower-cased searchable text
-
-	syncMu   sync.Mutex
-	lastSync time.Time // start time of the last completed Sync
 }
 
 // Load reads the feed head, then every collection, then the feed from that head onwards: a
@@ -72,7 +67,7 @@ func Load(ctx context.Context, st *store.Store) (*Index, error) {
 	if err := loadAll(ctx, st.Practitioners.All, ix.practitioners); err != nil {
 		return nil, err
 	}
-	ix.pos = head
+	ix.follower = changefeed.NewFollower(st.Feed, head, ix.apply)
 	if err := ix.Sync(ctx); err != nil {
 		return nil, err
 	}
@@ -93,51 +88,18 @@ func loadAll[T any, P interface {
 	return nil
 }
 
-// Sync applies every feed entry written before it was called. Concurrent callers share one
-// pass: a caller that arrives while a pass is running waits and then runs its own, which
-// includes everything the caller may have written.
+// Sync applies every feed entry written before it was called, so a read that follows sees
+// every write acknowledged before it, on any replica.
 func (ix *Index) Sync(ctx context.Context) error {
-	start := time.Now()
-	ix.syncMu.Lock()
-	defer ix.syncMu.Unlock()
-	if ix.lastSync.After(start) {
-		return nil
+	if err := ix.follower.Sync(ctx); err != nil {
+		return fmt.Errorf("sync index: %w", err)
 	}
-	for {
-		ix.mu.RLock()
-		pos := ix.pos
-		ix.mu.RUnlock()
-		entries, err := ix.st.Feed.Read(ctx, pos, batch)
-		if err != nil {
-			return fmt.Errorf("sync index: %w", err)
-		}
-		if len(entries) > 0 {
-			if err := ix.apply(entries); err != nil {
-				return err
-			}
-		}
-		if len(entries) < batch {
-			break
-		}
-	}
-	ix.lastSync = start
 	return nil
 }
 
 // Run keeps the index fresh in the background until ctx ends, so reads rarely find much to do.
 func (ix *Index) Run(ctx context.Context, every time.Duration, logger *slog.Logger) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := ix.Sync(ctx); err != nil && ctx.Err() == nil {
-				logger.Warn("index sync", "error", err)
-			}
-		}
-	}
+	ix.follower.Run(ctx, every, func(err error) { logger.Warn("index sync", "error", err) })
 }
 
 func (ix *Index) apply(entries []changefeed.Entry) error {
@@ -165,14 +127,6 @@ func (ix *Index) apply(entries []changefeed.Entry) error {
 		if err != nil {
 			return fmt.Errorf("apply change %d (%s %s): %w", e.Seq, e.Topic, e.Key, err)
 		}
-		ix.pos = e.Seq
 	}
 	return nil
-}
-
-// Position is the last feed position applied.
-func (ix *Index) Position() int64 {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	return ix.pos
 }
