@@ -31,6 +31,9 @@ var (
 	ErrAlreadyExists = errors.New("already exists")
 	ErrEtagMismatch  = errors.New("etag does not match the current version")
 	ErrConflict      = errors.New("changed concurrently by another writer")
+	// ErrUnchanged, returned by an Update's mutate before it changes anything, makes Update
+	// return the current document without writing a new version.
+	ErrUnchanged = errors.New("unchanged")
 )
 
 // Feed operations.
@@ -166,6 +169,9 @@ func (c *Collection[T, P]) Update(ctx context.Context, actor, id, etag string, m
 			return nil, ErrEtagMismatch
 		}
 		if err := mutate(doc); err != nil {
+			if errors.Is(err, ErrUnchanged) {
+				return doc, nil
+			}
 			return nil, err
 		}
 		m.Version++

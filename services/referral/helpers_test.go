@@ -1,0 +1,159 @@
+package referral_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
+	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/apierror"
+	"github.com/socialrx/socialrx/services/directory/directorytest"
+	"github.com/socialrx/socialrx/services/event/eventtest"
+	"github.com/socialrx/socialrx/services/referral/referraltest"
+	"github.com/socialrx/socialrx/services/testenv"
+)
+
+// world is a directory with a clinic and a community health centre, an event service with one
+// published event, and referral service replicas.
+type world struct {
+	dir       *directorytest.Instance
+	clock     *eventtest.Clock
+	events    *eventtest.Instance
+	eventDB   string
+	referrals []*referraltest.Instance
+	refDB     string
+	session   string
+}
+
+const (
+	clinic      = "organizations/clinic"
+	chc         = "organizations/chc"
+	clinician   = "practitioners/dr-lee"
+	linkWorker  = "practitioners/lw-amara"
+	linkWorker2 = "practitioners/lw-bo"
+)
+
+func ctxT(t *testing.T) context.Context {
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func newWorld(t *testing.T, replicas int, capacity int32) *world {
+	t.Helper()
+	ctx := ctxT(t)
+	w := &world{dir: directorytest.Start(t, testenv.DatabaseName(t)), clock: eventtest.NewClock(time.Now())}
+	d := w.dir.Client
+	mustDo(t, func() error {
+		_, err := d.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{OrganizationId: "clinic", Organization: &directoryv1.Organization{DisplayName: "Family Health Team"}})
+		return err
+	})
+	mustDo(t, func() error {
+		_, err := d.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{OrganizationId: "chc", Organization: &directoryv1.Organization{DisplayName: "Riverdale CHC", MemberCentre: true}})
+		return err
+	})
+	for _, p := range []struct {
+		id, org string
+		role    directoryv1.PractitionerRole
+	}{
+		{"dr-lee", clinic, directoryv1.PractitionerRole_PRACTITIONER_ROLE_CLINICIAN},
+		{"lw-amara", chc, directoryv1.PractitionerRole_PRACTITIONER_ROLE_LINK_WORKER},
+		{"lw-bo", chc, directoryv1.PractitionerRole_PRACTITIONER_ROLE_LINK_WORKER},
+	} {
+		mustDo(t, func() error {
+			_, err := d.CreatePractitioner(ctx, &directoryv1.CreatePractitionerRequest{PractitionerId: p.id, Practitioner: &directoryv1.Practitioner{
+				Organization: p.org, GivenName: "Given", FamilyName: "Family", Role: p.role}})
+			return err
+		})
+	}
+	w.eventDB = testenv.DatabaseName(t)
+	w.events = eventtest.Start(t, w.eventDB, w.dir.Addr, w.clock)
+	w.session = w.publishedSession(t, "tea", capacity)
+	w.refDB = testenv.DatabaseName(t)
+	for range replicas {
+		w.referrals = append(w.referrals, referraltest.Start(t, w.refDB, w.dir.Addr, w.events.Addr, nil))
+	}
+	return w
+}
+
+func mustDo(t *testing.T, f func() error) {
+	t.Helper()
+	if err := f(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (w *world) publishedSession(t *testing.T, id string, capacity int32) string {
+	t.Helper()
+	ctx := ctxT(t)
+	e := w.events.Client
+	ev, err := e.CreateEvent(ctx, &eventv1.CreateEventRequest{EventId: id, Event: &eventv1.Event{Title: "Tea and talk",
+		Category: eventv1.EventCategory_EVENT_CATEGORY_STORYTELLING_CIRCLE, HostOrganization: chc, OnlineUrl: "https://meet.example.org/tea"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	begin := w.clock.Now().Add(24 * time.Hour)
+	ss, err := e.CreateSession(ctx, &eventv1.CreateSessionRequest{Parent: ev.GetName(), SessionId: "s1", Session: &eventv1.Session{
+		StartTime: timestamppb.New(begin), EndTime: timestamppb.New(begin.Add(2 * time.Hour)), TimeZone: "America/Toronto", Capacity: capacity}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustDo(t, func() error {
+		_, err := e.SubmitEvent(ctx, &eventv1.SubmitEventRequest{Name: ev.GetName()})
+		return err
+	})
+	mod := metadata.AppendToOutgoingContext(ctx, "x-socialrx-subject", "mod", "x-socialrx-roles", "moderator")
+	mustDo(t, func() error {
+		_, err := e.PublishEvent(mod, &eventv1.PublishEventRequest{Name: ev.GetName()})
+		return err
+	})
+	return ss.GetName()
+}
+
+func (w *world) rc() referralv1.ReferralServiceClient { return w.referrals[0].Client }
+
+// draft is a valid new referral, with consent unless withConsent is false.
+func draft(withConsent bool) *referralv1.Referral {
+	r := &referralv1.Referral{
+		Subject: &referralv1.Subject{GivenName: "Margaret", FamilyName: "Okafor", DateOfBirth: "1948-03-14",
+			Email: "margaret@example.org", PreferredLanguage: "en", AccessibilityNeeds: []string{"step-free access"}},
+		ReferringPractitioner: clinician, ReferringOrganization: clinic, ReceivingOrganization: chc,
+		Needs:       []referralv1.Need{referralv1.Need_NEED_LONELINESS, referralv1.Need_NEED_SOCIAL_ISOLATION},
+		WhatMatters: "Seeing people again since my husband died; I used to love gardening.",
+		Priority:    referralv1.Priority_PRIORITY_ROUTINE,
+	}
+	if withConsent {
+		r.Consent = &referralv1.Consent{GrantedBy: "subject", GrantTime: timestamppb.Now(), Scope: []string{"share-with-link-worker", "share-with-event-hosts"}}
+	}
+	return r
+}
+
+func wantCode(t *testing.T, err error, code codes.Code, reason string) {
+	t.Helper()
+	if got := status.Code(err); got != code {
+		t.Fatalf("code = %v, want %v (err: %v)", got, code, err)
+	}
+	if reason != "" && apierror.Reason(err) != reason {
+		t.Fatalf("reason = %q, want %q (err: %v)", apierror.Reason(err), reason, err)
+	}
+}
+
+// eventually polls get until ok or the deadline.
+func eventually(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if ok() {
+			return
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}

@@ -1,0 +1,345 @@
+// Package server implements the referral service's gRPC API.
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
+
+	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
+	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/apierror"
+	"github.com/socialrx/socialrx/services/auth"
+	"github.com/socialrx/socialrx/services/docstore"
+	"github.com/socialrx/socialrx/services/fieldmask"
+	"github.com/socialrx/socialrx/services/filtering"
+	"github.com/socialrx/socialrx/services/pagination"
+	"github.com/socialrx/socialrx/services/referral/internal/domain"
+	"github.com/socialrx/socialrx/services/referral/internal/index"
+	"github.com/socialrx/socialrx/services/referral/internal/store"
+	"github.com/socialrx/socialrx/services/validation"
+)
+
+// Reasons of the referral service's own errors.
+const (
+	ReasonReferralStatus = "REFERRAL_STATUS"
+	ReasonConsentMissing = "CONSENT_REQUIRED"
+)
+
+var requestIDNamespace = uuid.MustParse("c1a7e2d4-52b9-4f6e-8d0a-3b5f9e7c2a61")
+
+// Server implements referralv1.ReferralServiceServer.
+type Server struct {
+	referralv1.UnimplementedReferralServiceServer
+
+	st        *store.Store
+	ix        *index.Index
+	directory directoryv1.DirectoryServiceClient
+	events    eventv1.EventServiceClient
+	validator *validation.Validator
+	logger    *slog.Logger
+	now       func() time.Time
+	poll      time.Duration
+	timeout   time.Duration
+}
+
+var _ referralv1.ReferralServiceServer = (*Server)(nil)
+
+// New returns the server.
+func New(st *store.Store, ix *index.Index, dir directoryv1.DirectoryServiceClient, events eventv1.EventServiceClient,
+	v *validation.Validator, now func() time.Time, logger *slog.Logger) *Server {
+	return &Server{st: st, ix: ix, directory: dir, events: events, validator: v, logger: logger, now: now,
+		poll: 200 * time.Millisecond, timeout: 5 * time.Second}
+}
+
+func actor(ctx context.Context) string { return auth.FromContext(ctx).Subject }
+
+// fail maps store and driver errors to API errors in one place; API errors pass through.
+func (s *Server) fail(ctx context.Context, err error, name string) error {
+	if _, ok := status.FromError(err); ok {
+		return err
+	}
+	if cerr := apierror.FromContext(ctx); cerr != nil {
+		return cerr
+	}
+	switch {
+	case errors.Is(err, docstore.ErrNotFound):
+		return apierror.NotFound(name)
+	case errors.Is(err, docstore.ErrAlreadyExists):
+		return apierror.New(codes.AlreadyExists, apierror.ReasonAlreadyExists, name+" already exists", map[string]string{"resource": name})
+	case errors.Is(err, docstore.ErrEtagMismatch):
+		return apierror.Aborted(apierror.ReasonEtagMismatch, name, "etag does not match the current version of "+name)
+	case errors.Is(err, docstore.ErrConflict):
+		return apierror.Aborted(apierror.ReasonConcurrentUpdate, name, name+" was changed concurrently; read it again and retry")
+	case mongo.IsNetworkError(err) || mongo.IsTimeout(err) || errors.Is(err, mongo.ErrClientDisconnected):
+		return apierror.New(codes.Unavailable, apierror.ReasonUnavailable, "database unavailable; retry later", nil)
+	}
+	s.logger.Error("referral service error", "resource", name, "error", err)
+	return apierror.Internal()
+}
+
+func idOf(name string) string { return strings.TrimPrefix(name, "referrals/") }
+
+// audit records who read which referrals; referrals carry personal health information.
+func (s *Server) audit(ctx context.Context, action string, names ...string) {
+	_, err := s.st.DB.Collection(store.Audit).InsertOne(ctx, bson.M{
+		"_id": uuid.NewString(), "actor": actor(ctx), "action": action, "referrals": names, "time": s.now().UTC(),
+	})
+	if err != nil {
+		s.logger.Error("audit", "action", action, "error", err)
+	}
+}
+
+// change applies mutate to the referral under optimistic concurrency and returns it.
+func (s *Server) change(ctx context.Context, name, etag string, mutate func(r *store.Referral, now time.Time) error) (*referralv1.Referral, error) {
+	now := s.now().UTC().Truncate(time.Millisecond)
+	r, err := s.st.Referrals.Update(ctx, actor(ctx), idOf(name), etag, func(r *store.Referral) error {
+		before, beforeBusiness := r.Status, r.BusinessStatus
+		if err := mutate(r, now); err != nil {
+			return err
+		}
+		r.StatusChanged = r.Status != before || r.BusinessStatus != beforeBusiness
+		return nil
+	})
+	if err != nil {
+		return nil, s.fail(ctx, err, name)
+	}
+	return toProto(r), nil
+}
+
+func notAllowed(method string, r *store.Referral) error {
+	t := domain.Transitions[method]
+	return apierror.FailedPrecondition(ReasonReferralStatus,
+		fmt.Sprintf("cannot %s referrals/%s: it is %s (allowed from %s)", method, r.ID, r.Status, strings.Join(t.From, ", ")),
+		map[string]string{"status": r.Status, "method": method})
+}
+
+// move applies a lifecycle transition with its timeline entry.
+func move(r *store.Referral, method, reason, who string, now time.Time) error {
+	if !domain.Allowed(method, r.Status) {
+		return notAllowed(method, r)
+	}
+	to := domain.Transitions[method].To
+	r.Add(store.Entry{Time: now, Actor: who, Kind: "STATUS_CHANGE", FromStatus: r.Status, ToStatus: to,
+		BusinessStatus: r.BusinessStatus, Reason: reason})
+	r.Status, r.StatusReason = to, reason
+	return nil
+}
+
+// CreateReferral creates a DRAFT after checking its references with the directory.
+func (s *Server) CreateReferral(ctx context.Context, req *referralv1.CreateReferralRequest) (*referralv1.Referral, error) {
+	in := req.GetReferral()
+	if err := s.checkDetails(ctx, in, "referral"); err != nil {
+		return nil, err
+	}
+	if err := s.checkReferrer(ctx, in); err != nil {
+		return nil, err
+	}
+	id := req.GetReferralId()
+	switch {
+	case id != "":
+	case req.GetRequestId() != "":
+		id = uuid.NewSHA1(requestIDNamespace, []byte(req.GetRequestId())).String()
+	default:
+		id = uuid.NewString()
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	r := &store.Referral{
+		ReferringPractitioner: in.GetReferringPractitioner(),
+		ReferringOrganization: in.GetReferringOrganization(),
+		ReceivingOrganization: in.GetReceivingOrganization(),
+		Status:                domain.Draft,
+		StatusChanged:         true,
+	}
+	r.ID, r.RequestID = id, req.GetRequestId()
+	setDetails(r, in)
+	r.Add(store.Entry{Time: now, Actor: actor(ctx), Kind: "CREATED", ToStatus: domain.Draft})
+	if c := in.GetConsent(); c != nil {
+		r.Consent = &store.Consent{GrantedBy: c.GetGrantedBy(), GrantTime: c.GetGrantTime().AsTime(), Scope: c.GetScope()}
+		r.Add(store.Entry{Time: now, Actor: actor(ctx), Kind: "CONSENT", Note: "consent granted by " + c.GetGrantedBy()})
+	}
+	created, err := s.st.Referrals.Create(ctx, actor(ctx), r)
+	if err != nil {
+		return nil, s.fail(ctx, err, "referrals/"+id)
+	}
+	return toProto(created), nil
+}
+
+// checkDetails validates what protovalidate cannot: the date of birth and the suggested service.
+func (s *Server) checkDetails(ctx context.Context, in *referralv1.Referral, field string) error {
+	dob, err := time.Parse("2006-01-02", in.GetSubject().GetDateOfBirth())
+	if err != nil {
+		return apierror.Field(field+".subject.date_of_birth", "not a date in the form YYYY-MM-DD")
+	}
+	if dob.After(s.now()) {
+		return apierror.Field(field+".subject.date_of_birth", "must not be in the future")
+	}
+	if dob.Before(s.now().AddDate(-130, 0, 0)) {
+		return apierror.Field(field+".subject.date_of_birth", "more than 130 years ago")
+	}
+	if svc := in.GetSuggestedService(); svc != "" {
+		ctx, cancel := context.WithTimeout(ctx, s.timeout)
+		defer cancel()
+		if _, err := s.directory.GetService(ctx, &directoryv1.GetServiceRequest{Name: svc}); err != nil {
+			return directoryError(err, field+".suggested_service", svc)
+		}
+	}
+	return nil
+}
+
+// checkReferrer checks the referring practitioner, their organisation and the receiving
+// organisation with the directory.
+func (s *Server) checkReferrer(ctx context.Context, in *referralv1.Referral) error {
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
+	p, err := s.directory.GetPractitioner(ctx, &directoryv1.GetPractitionerRequest{Name: in.GetReferringPractitioner()})
+	if err != nil {
+		return directoryError(err, "referral.referring_practitioner", in.GetReferringPractitioner())
+	}
+	if p.GetOrganization() != in.GetReferringOrganization() {
+		return apierror.Field("referral.referring_organization", in.GetReferringPractitioner()+" does not work for "+in.GetReferringOrganization())
+	}
+	if _, err := s.directory.GetOrganization(ctx, &directoryv1.GetOrganizationRequest{Name: in.GetReceivingOrganization()}); err != nil {
+		return directoryError(err, "referral.receiving_organization", in.GetReceivingOrganization())
+	}
+	return nil
+}
+
+func directoryError(err error, field, name string) error {
+	switch status.Code(err) {
+	case codes.NotFound:
+		return apierror.InvalidArgument(apierror.ReasonUnknownReference,
+			apierror.FieldViolation{Field: field, Description: name + " does not exist in the directory"})
+	case codes.InvalidArgument:
+		return apierror.Field(field, name+" is not a valid directory name")
+	}
+	return apierror.New(codes.Unavailable, apierror.ReasonUnavailable,
+		"the directory did not answer while checking "+field+"; retry later", map[string]string{"field": field})
+}
+
+// GetReferral returns a referral and audits the read.
+func (s *Server) GetReferral(ctx context.Context, req *referralv1.GetReferralRequest) (*referralv1.Referral, error) {
+	r, err := s.st.Referrals.Get(ctx, idOf(req.GetName()))
+	if err != nil {
+		return nil, s.fail(ctx, err, req.GetName())
+	}
+	s.audit(ctx, "get", req.GetName())
+	return toProto(r), nil
+}
+
+// ListReferrals serves worklists from the read model after bringing it up to date.
+func (s *Server) ListReferrals(ctx context.Context, req *referralv1.ListReferralsRequest) (*referralv1.ListReferralsResponse, error) {
+	size, err := pagination.PageSize(req.GetPageSize())
+	if err != nil {
+		return nil, err
+	}
+	cursor, err := pagination.Decode(req.GetPageToken(), req)
+	if err != nil {
+		return nil, err
+	}
+	f, err := filtering.Parse(req.GetFilter(), index.Filter)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.ix.Sync(ctx); err != nil {
+		return nil, s.fail(ctx, err, "referrals")
+	}
+	all := s.ix.Query(f, req.GetFollowUpOverdue(), s.now())
+	start := min(cursor.Offset, len(all))
+	end := min(start+size, len(all))
+	resp := &referralv1.ListReferralsResponse{TotalSize: int32(len(all))}
+	names := make([]string, 0, end-start)
+	for _, r := range all[start:end] {
+		resp.Referrals = append(resp.Referrals, toProto(r))
+		names = append(names, "referrals/"+r.ID)
+	}
+	if end < len(all) {
+		resp.NextPageToken = pagination.Encode(req, pagination.Cursor{Offset: end})
+	}
+	s.audit(ctx, "list", names...)
+	return resp, nil
+}
+
+// CountReferrals counts by status.
+func (s *Server) CountReferrals(ctx context.Context, req *referralv1.CountReferralsRequest) (*referralv1.CountReferralsResponse, error) {
+	f, err := filtering.Parse(req.GetFilter(), index.Filter)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.ix.Sync(ctx); err != nil {
+		return nil, s.fail(ctx, err, "referrals")
+	}
+	resp := &referralv1.CountReferralsResponse{Counts: map[string]int32{}}
+	for _, r := range s.ix.Query(f, false, s.now()) {
+		resp.Counts[r.Status]++
+		resp.Total++
+	}
+	return resp, nil
+}
+
+// UpdateReferral changes the details of a referral that is not closed.
+func (s *Server) UpdateReferral(ctx context.Context, req *referralv1.UpdateReferralRequest) (*referralv1.Referral, error) {
+	in := req.GetReferral()
+	if in == nil {
+		return nil, apierror.Field("referral", "is required")
+	}
+	id, ok := strings.CutPrefix(in.GetName(), "referrals/")
+	if !ok || id == "" || strings.Contains(id, "/") {
+		return nil, apierror.Field("referral.name", "must be referrals/{referral}")
+	}
+	allowed := []string{"subject", "needs", "needs_text", "what_matters", "priority", "suggested_service", "suggested_event", "follow_up_time"}
+	for _, p := range req.GetUpdateMask().GetPaths() {
+		root, _, _ := strings.Cut(p, ".")
+		if p != "*" && !contains(allowed, root) {
+			return nil, apierror.Field("update_mask", fmt.Sprintf("%q cannot be updated here; use the custom methods", p))
+		}
+	}
+	var checked *referralv1.Referral
+	out, err := s.change(ctx, in.GetName(), in.GetEtag(), func(r *store.Referral, now time.Time) error {
+		if domain.Terminal(r.Status) {
+			return apierror.FailedPrecondition(ReasonReferralStatus, "referrals/"+r.ID+" is "+r.Status+" and can no longer be changed",
+				map[string]string{"status": r.Status})
+		}
+		merged := toProto(r)
+		mask := req.GetUpdateMask()
+		if len(mask.GetPaths()) == 0 || (len(mask.GetPaths()) == 1 && mask.GetPaths()[0] == "*") {
+			mask = &fieldmaskpb.FieldMask{Paths: allowed}
+		}
+		if err := fieldmask.Apply(merged, in, mask); err != nil {
+			return err
+		}
+		if err := s.validator.Check(merged, "referral"); err != nil {
+			return err
+		}
+		if checked == nil || checked.GetSuggestedService() != merged.GetSuggestedService() || checked.GetSubject().GetDateOfBirth() != merged.GetSubject().GetDateOfBirth() {
+			if err := s.checkDetails(ctx, merged, "referral"); err != nil {
+				return err
+			}
+			checked = merged
+		}
+		setDetails(r, merged)
+		r.Add(store.Entry{Time: now, Actor: actor(ctx), Kind: "UPDATED", Note: "details updated"})
+		return nil
+	})
+	return out, err
+}
+
+func contains(list []string, v string) bool {
+	for _, x := range list {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

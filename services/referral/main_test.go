@@ -1,0 +1,9 @@
+package referral_test
+
+import (
+	"testing"
+
+	"github.com/socialrx/socialrx/services/testenv"
+)
+
+func TestMain(m *testing.M) { testenv.Main(m) }
