@@ -47,9 +47,16 @@ type Instance struct {
 // directoryAddr, with clock (time.Now when nil). Instances on one dbName are replicas.
 func Start(tb testing.TB, dbName, directoryAddr string, clock *Clock) *Instance {
 	tb.Helper()
+	return StartAt(tb, dbName, directoryAddr, "127.0.0.1:0", clock)
+}
+
+// StartAt is Start listening on addr, e.g. the address of an instance that was stopped, so that
+// clients of the old instance reach the new one.
+func StartAt(tb testing.TB, dbName, directoryAddr, addr string, clock *Clock) *Instance {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cfg := event.Config{
-		GRPCAddr:        "127.0.0.1:0",
+		GRPCAddr:        addr,
 		MongoURI:        testenv.MongoURI(tb),
 		Database:        dbName,
 		DirectoryAddr:   directoryAddr,

@@ -1,0 +1,163 @@
+package referral_test
+
+import (
+	"context"
+	"strings"
+	"sync"
+	"testing"
+
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/apierror"
+	"github.com/socialrx/socialrx/services/referral/internal/domain"
+	"github.com/socialrx/socialrx/services/referral/internal/server"
+)
+
+// call invokes one lifecycle method on a referral.
+func call(ctx context.Context, c referralv1.ReferralServiceClient, method, name string) error {
+	var err error
+	switch method {
+	case "submit":
+		_, err = c.SubmitReferral(ctx, &referralv1.SubmitReferralRequest{Name: name})
+	case "accept":
+		_, err = c.AcceptReferral(ctx, &referralv1.AcceptReferralRequest{Name: name, Assignee: linkWorker})
+	case "reject":
+		_, err = c.RejectReferral(ctx, &referralv1.RejectReferralRequest{Name: name, Reason: "no capacity"})
+	case "start":
+		_, err = c.StartReferral(ctx, &referralv1.StartReferralRequest{Name: name})
+	case "hold":
+		_, err = c.HoldReferral(ctx, &referralv1.HoldReferralRequest{Name: name, Reason: "waiting for a place"})
+	case "resume":
+		_, err = c.ResumeReferral(ctx, &referralv1.ResumeReferralRequest{Name: name})
+	case "complete":
+		_, err = c.CompleteReferral(ctx, &referralv1.CompleteReferralRequest{Name: name})
+	case "fail":
+		_, err = c.FailReferral(ctx, &referralv1.FailReferralRequest{Name: name, Reason: "could not contact"})
+	case "cancel":
+		_, err = c.CancelReferral(ctx, &referralv1.CancelReferralRequest{Name: name, Reason: "moved away"})
+	case "markEnteredInError":
+		_, err = c.MarkReferralEnteredInError(ctx, &referralv1.MarkReferralEnteredInErrorRequest{Name: name, Reason: "wrong person"})
+	}
+	return err
+}
+
+// paths reach each status from DRAFT.
+var paths = map[string][]string{
+	domain.Draft:          nil,
+	domain.Requested:      {"submit"},
+	domain.Accepted:       {"submit", "accept"},
+	domain.Rejected:       {"submit", "reject"},
+	domain.InProgress:     {"submit", "accept", "start"},
+	domain.OnHold:         {"submit", "accept", "hold"},
+	domain.Completed:      {"submit", "accept", "start", "complete"},
+	domain.Failed:         {"submit", "accept", "fail"},
+	domain.Cancelled:      {"cancel"},
+	domain.EnteredInError: {"markEnteredInError"},
+}
+
+// Every method from every status: allowed moves succeed, every other one is FAILED_PRECONDITION
+// naming the current status and leaves the referral as it was.
+func TestEveryTransitionFromEveryStatus(t *testing.T) {
+	w := newWorld(t, 1, 5)
+	c, ctx := w.rc(), ctxT(t)
+	methods := []string{"submit", "accept", "reject", "start", "hold", "resume", "complete", "fail", "cancel", "markEnteredInError"}
+	for _, from := range domain.Statuses {
+		for _, method := range methods {
+			t.Run(from+"/"+method, func(t *testing.T) {
+				r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, m := range paths[from] {
+					if err := call(ctx, c, m, r.GetName()); err != nil {
+						t.Fatalf("reaching %s with %s: %v", from, m, err)
+					}
+				}
+				before, _ := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r.GetName()})
+				if got := strings.TrimPrefix(before.GetStatus().String(), "REFERRAL_STATUS_"); got != from {
+					t.Fatalf("reached %s, want %s", got, from)
+				}
+				err = call(ctx, c, method, r.GetName())
+				if domain.Allowed(method, from) {
+					if err != nil {
+						t.Fatalf("%s from %s: %v", method, from, err)
+					}
+					after, _ := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r.GetName()})
+					if got := strings.TrimPrefix(after.GetStatus().String(), "REFERRAL_STATUS_"); got != domain.Transitions[method].To {
+						t.Fatalf("%s from %s led to %s", method, from, got)
+					}
+					return
+				}
+				if status.Code(err) != codes.FailedPrecondition || apierror.Reason(err) != server.ReasonReferralStatus {
+					t.Fatalf("%s from %s: %v, want FAILED_PRECONDITION %s", method, from, err, server.ReasonReferralStatus)
+				}
+				if apierror.ErrorInfo(err).GetMetadata()["status"] != from || !strings.Contains(status.Convert(err).Message(), from) {
+					t.Fatalf("error does not name the current status %s: %v", from, err)
+				}
+				after, _ := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r.GetName()})
+				if after.GetEtag() != before.GetEtag() {
+					t.Fatalf("refused %s changed the referral", method)
+				}
+			})
+		}
+	}
+}
+
+// Two referral service replicas race to accept one referral for different link workers: exactly
+// one wins, the other is told the referral is already ACCEPTED.
+func TestTwoReplicasRaceAccept(t *testing.T) {
+	w := newWorld(t, 2, 5)
+	ctx := ctxT(t)
+	for round := range 5 {
+		r, err := w.referrals[0].Client.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := w.referrals[1].Client.SubmitReferral(ctx, &referralv1.SubmitReferralRequest{Name: r.GetName()}); err != nil {
+			t.Fatal(err)
+		}
+		var wg sync.WaitGroup
+		errs := make([]error, 2)
+		assignees := []string{linkWorker, linkWorker2}
+		for i := range 2 {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				_, errs[i] = w.referrals[i].Client.AcceptReferral(ctx, &referralv1.AcceptReferralRequest{Name: r.GetName(), Assignee: assignees[i]})
+			}()
+		}
+		wg.Wait()
+		winner := -1
+		for i, err := range errs {
+			if err == nil {
+				if winner >= 0 {
+					t.Fatalf("round %d: both accepts succeeded", round)
+				}
+				winner = i
+				continue
+			}
+			if status.Code(err) != codes.FailedPrecondition && status.Code(err) != codes.Aborted {
+				t.Fatalf("round %d: loser got %v", round, err)
+			}
+		}
+		if winner < 0 {
+			t.Fatalf("round %d: no accept succeeded: %v", round, errs)
+		}
+		got, _ := w.referrals[1-winner].Client.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r.GetName()})
+		if got.GetAssignee() != assignees[winner] || got.GetStatus() != referralv1.ReferralStatus_REFERRAL_STATUS_ACCEPTED {
+			t.Fatalf("round %d: stored %v / %s, want ACCEPTED by %s", round, got.GetStatus(), got.GetAssignee(), assignees[winner])
+		}
+		tl, _ := w.referrals[0].Client.ListTimeline(ctx, &referralv1.ListTimelineRequest{Name: r.GetName()})
+		accepts := 0
+		for _, e := range tl.GetEntries() {
+			if e.GetToStatus() == referralv1.ReferralStatus_REFERRAL_STATUS_ACCEPTED {
+				accepts++
+			}
+		}
+		if accepts != 1 {
+			t.Fatalf("round %d: %d accept entries on the timeline", round, accepts)
+		}
+	}
+}

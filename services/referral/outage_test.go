@@ -1,0 +1,146 @@
+package referral_test
+
+import (
+	"testing"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"google.golang.org/grpc/codes"
+
+	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
+	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/apierror"
+	"github.com/socialrx/socialrx/services/event/eventtest"
+	"github.com/socialrx/socialrx/services/referral/referraltest"
+	"github.com/socialrx/socialrx/services/testenv"
+)
+
+// inProgress creates a referral and takes it to IN_PROGRESS.
+func inProgress(t *testing.T, c referralv1.ReferralServiceClient, given string) *referralv1.Referral {
+	t.Helper()
+	ctx := ctxT(t)
+	d := draft(true)
+	d.Subject.GivenName = given
+	d.Subject.Email = given + "@example.org"
+	r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, m := range []string{"submit", "accept", "start"} {
+		if err := call(ctx, c, m, r.GetName()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return r
+}
+
+// With the event service down, BookEvent is UNAVAILABLE and records nothing; after it restarts,
+// a retry books exactly one registration.
+func TestBookEventWhileEventServiceIsDown(t *testing.T) {
+	w := newWorld(t, 1, 5)
+	c, ctx := w.rc(), ctxT(t)
+	r := inProgress(t, c, "ines")
+	w.events.Stop()
+	_, err := c.BookEvent(ctx, &referralv1.BookEventRequest{Name: r.GetName(), Session: w.session})
+	wantCode(t, err, codes.Unavailable, apierror.ReasonUnavailable)
+	got, _ := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r.GetName()})
+	if len(got.GetBookings()) != 0 || got.GetBusinessStatus() != referralv1.BusinessStatus_BUSINESS_STATUS_UNSPECIFIED {
+		t.Fatalf("a failed booking was recorded: %v", got)
+	}
+
+	// The event service comes back on the same database, at the same address.
+	w.events = eventtest.StartAt(t, w.eventDB, w.dir.Addr, w.events.Addr, w.clock)
+	// The client reconnects with backoff: retry, as a caller would, until the service answers.
+	eventually(t, "a booking once the event service is back", func() bool {
+		_, err := c.BookEvent(ctx, &referralv1.BookEventRequest{Name: r.GetName(), Session: w.session})
+		return err == nil
+	})
+	for range 2 {
+		booked, err := c.BookEvent(ctx, &referralv1.BookEventRequest{Name: r.GetName(), Session: w.session})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(booked.GetBookings()) != 1 {
+			t.Fatalf("%d bookings", len(booked.GetBookings()))
+		}
+	}
+	regs, err := w.events.Client.ListRegistrations(ctx, &eventv1.ListRegistrationsRequest{Parent: w.session})
+	if err != nil || regs.GetTotalSize() != 1 {
+		t.Fatalf("event service holds %d registrations, want exactly 1 (%v)", regs.GetTotalSize(), err)
+	}
+}
+
+// Changes that happen at the event service while the referral service is down are applied, each
+// exactly once, after it restarts — even when it re-reads the feed from the beginning.
+func TestMissedChangesAppliedOnceAfterRestart(t *testing.T) {
+	w := newWorld(t, 1, 1)
+	c, ctx := w.rc(), ctxT(t)
+	first := inProgress(t, c, "ana")
+	second := inProgress(t, c, "bea")
+	b1, err := c.BookEvent(ctx, &referralv1.BookEventRequest{Name: first.GetName(), Session: w.session})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b2, err := c.BookEvent(ctx, &referralv1.BookEventRequest{Name: second.GetName(), Session: w.session})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if b2.GetBusinessStatus() != referralv1.BusinessStatus_BUSINESS_STATUS_WAITLISTED {
+		t.Fatalf("second booking: %v", b2.GetBusinessStatus())
+	}
+
+	w.referrals[0].Stop()
+	// At the event: the first person cancels there, the second is promoted and then attends.
+	if _, err := w.events.Client.CancelRegistration(ctx, &eventv1.CancelRegistrationRequest{Name: b1.GetBookings()[0].GetRegistration()}); err != nil {
+		t.Fatal(err)
+	}
+	w.clock.Advance(23 * 3600e9)
+	if _, err := w.events.Client.CheckInRegistration(ctx, &eventv1.CheckInRegistrationRequest{Name: b2.GetBookings()[0].GetRegistration()}); err != nil {
+		t.Fatal(err)
+	}
+
+	restarted := referraltest.Start(t, w.refDB, w.dir.Addr, w.events.Addr, nil)
+	eventually(t, "missed changes to be applied", func() bool {
+		got, err := restarted.Client.GetReferral(ctx, &referralv1.GetReferralRequest{Name: second.GetName()})
+		return err == nil && got.GetBusinessStatus() == referralv1.BusinessStatus_BUSINESS_STATUS_EVENT_ATTENDED
+	})
+	countUpdates := func(name string) int {
+		tl, err := restarted.Client.ListTimeline(ctx, &referralv1.ListTimelineRequest{Name: name})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, e := range tl.GetEntries() {
+			if e.GetKind() == referralv1.TimelineKind_TIMELINE_KIND_EVENT_UPDATE {
+				n++
+			}
+		}
+		return n
+	}
+	eventually(t, "the first referral to learn of its cancellation", func() bool { return countUpdates(first.GetName()) == 1 })
+	if n := countUpdates(second.GetName()); n != 2 { // promoted, attended
+		t.Fatalf("second referral has %d event updates, want 2", n)
+	}
+
+	// Forget the saved position: the consumer re-reads every change and applies none twice.
+	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	if _, err := client.Database(w.refDB).Collection("consumers").DeleteMany(ctx, bson.D{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the consumer to re-read the feed", func() bool {
+		n, err := client.Database(w.refDB).Collection("consumers").CountDocuments(ctx, bson.D{})
+		return err == nil && n == 1
+	})
+	if a, b := countUpdates(first.GetName()), countUpdates(second.GetName()); a != 1 || b != 2 {
+		t.Fatalf("after a replay: %d and %d event updates, want 1 and 2", a, b)
+	}
+	got, _ := restarted.Client.GetReferral(ctx, &referralv1.GetReferralRequest{Name: second.GetName()})
+	if got.GetBookings()[0].GetState() != "ATTENDED" {
+		t.Fatalf("booking state %q", got.GetBookings()[0].GetState())
+	}
+}
