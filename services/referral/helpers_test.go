@@ -157,3 +157,7 @@ func eventually(t *testing.T, what string, ok func() bool) {
 	}
 	t.Fatalf("timed out waiting for %s", what)
 }
+
+func timestampDaysAgo(days int) *timestamppb.Timestamp {
+	return timestamppb.New(time.Now().AddDate(0, 0, -days))
+}
