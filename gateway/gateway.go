@@ -24,6 +24,7 @@ import (
 	"github.com/socialrx/socialrx/gateway/openapi"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
+	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/config"
 	"github.com/socialrx/socialrx/services/directory/hsds"
 )
@@ -33,6 +34,7 @@ type Config struct {
 	HTTPAddr        string
 	DirectoryAddr   string
 	EventAddr       string
+	ReferralAddr    string
 	ShutdownTimeout time.Duration
 }
 
@@ -41,6 +43,7 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.HTTPAddr, "http-addr", "GATEWAY_HTTP_ADDR", ":8080", "HTTP listen address")
 	l.String(&c.DirectoryAddr, "directory-addr", "DIRECTORY_ADDR", "localhost:9090", "directory service gRPC address")
 	l.String(&c.EventAddr, "event-addr", "EVENT_ADDR", "localhost:9091", "event service gRPC address")
+	l.String(&c.ReferralAddr, "referral-addr", "REFERRAL_ADDR", "localhost:9092", "referral service gRPC address")
 	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
 }
 
@@ -79,9 +82,14 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 	if err != nil {
 		return nil, fmt.Errorf("dial event service at EVENT_ADDR %q: %w", cfg.EventAddr, err)
 	}
+	referrals, err := grpc.NewClient(cfg.ReferralAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return nil, fmt.Errorf("dial referral service at REFERRAL_ADDR %q: %w", cfg.ReferralAddr, err)
+	}
 	g := &Gateway{cfg: cfg, logger: logger, backends: []backend{
 		{name: "directory", service: "socialrx.directory.v1.DirectoryService", conn: dir},
 		{name: "event", service: "socialrx.event.v1.EventService", conn: events},
+		{name: "referral", service: "socialrx.referral.v1.ReferralService", conn: referrals},
 	}}
 	mux := runtime.NewServeMux(
 		runtime.WithErrorHandler(writeError),
@@ -97,6 +105,9 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 	}
 	if err := eventv1.RegisterEventServiceHandler(ctx, mux, events); err != nil {
 		return nil, fmt.Errorf("register event routes: %w", err)
+	}
+	if err := referralv1.RegisterReferralServiceHandler(ctx, mux, referrals); err != nil {
+		return nil, fmt.Errorf("register referral routes: %w", err)
 	}
 	top := http.NewServeMux()
 	top.Handle("/v1/", mux)

@@ -12,22 +12,25 @@ import (
 	"github.com/socialrx/socialrx/gateway/gatewaytest"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/event/eventtest"
+	"github.com/socialrx/socialrx/services/referral/referraltest"
 	"github.com/socialrx/socialrx/services/testenv"
 )
 
 // stack is a directory service and the real gateway in front of it.
 type stack struct {
-	dir    *directorytest.Instance
-	events *eventtest.Instance
-	base   string
+	dir       *directorytest.Instance
+	events    *eventtest.Instance
+	referrals *referraltest.Instance
+	base      string
 }
 
 func start(t *testing.T) *stack {
 	t.Helper()
 	dir := directorytest.Start(t, testenv.DatabaseName(t))
 	events := eventtest.Start(t, testenv.DatabaseName(t), dir.Addr, nil)
-	base := gatewaytest.Start(t, gateway.Config{DirectoryAddr: dir.Addr, EventAddr: events.Addr})
-	return &stack{dir: dir, events: events, base: base}
+	referrals := referraltest.Start(t, testenv.DatabaseName(t), dir.Addr, events.Addr, nil)
+	base := gatewaytest.Start(t, gateway.Config{DirectoryAddr: dir.Addr, EventAddr: events.Addr, ReferralAddr: referrals.Addr})
+	return &stack{dir: dir, events: events, referrals: referrals, base: base}
 }
 
 type response struct {
@@ -171,7 +174,8 @@ func TestOpenAPIAndHealth(t *testing.T) {
 	}
 	paths, _ := r.body["paths"].(map[string]any)
 	for _, p := range []string{"/v1/organizations", "/v1/services:search", "/v1/services/{service}",
-		"/v1/events:search", "/v1/events/{event}/sessions/{session}/registrations"} {
+		"/v1/events:search", "/v1/events/{event}/sessions/{session}/registrations",
+		"/v1/referrals", "/v1/referrals/{referral}:bookEvent"} {
 		if _, ok := paths[p]; !ok {
 			t.Fatalf("OpenAPI document lacks path %s", p)
 		}
@@ -180,7 +184,7 @@ func TestOpenAPIAndHealth(t *testing.T) {
 	if h.status != http.StatusOK || h.body["status"] != "ok" {
 		t.Fatalf("healthz with the directory up: %d %s", h.status, h.raw)
 	}
-	if h.body["backends"].(map[string]any)["event"] != "SERVING" {
+	if b := h.body["backends"].(map[string]any); b["event"] != "SERVING" || b["referral"] != "SERVING" {
 		t.Fatalf("healthz does not report the event service: %s", h.raw)
 	}
 	s.dir.Stop()

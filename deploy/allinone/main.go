@@ -26,11 +26,13 @@ import (
 	"github.com/socialrx/socialrx/gateway"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
+	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/auth"
 	"github.com/socialrx/socialrx/services/config"
 	"github.com/socialrx/socialrx/services/directory"
 	"github.com/socialrx/socialrx/services/embeddeddb"
 	"github.com/socialrx/socialrx/services/event"
+	"github.com/socialrx/socialrx/services/referral"
 )
 
 func main() {
@@ -49,6 +51,7 @@ type options struct {
 	httpAddr  string
 	dirAddr   string
 	eventAddr string
+	refAddr   string
 	logLevel  string
 	skipDemo  bool
 	directory directory.Config
@@ -64,6 +67,7 @@ func parse(args []string) (options, error) {
 	l.String(&o.httpAddr, "http-addr", "GATEWAY_HTTP_ADDR", "127.0.0.1:8080", "gateway HTTP listen address")
 	l.String(&o.dirAddr, "directory-grpc-addr", "DIRECTORY_GRPC_ADDR", "127.0.0.1:9090", "directory gRPC listen address")
 	l.String(&o.eventAddr, "event-grpc-addr", "EVENT_GRPC_ADDR", "127.0.0.1:9091", "event gRPC listen address")
+	l.String(&o.refAddr, "referral-grpc-addr", "REFERRAL_GRPC_ADDR", "127.0.0.1:9092", "referral gRPC listen address")
 	l.String(&o.logLevel, "log-level", "LOG_LEVEL", "warn", "log level: debug, info, warn, error")
 	l.Bool(&o.skipDemo, "no-demo", "SOCIALRX_NO_DEMO", false, "do not load demo data")
 	return o, l.Parse(args)
@@ -108,8 +112,16 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	referrals, err := referral.Start(ctx, referral.Config{
+		GRPCAddr: o.refAddr, MongoURI: uri, Database: "socialrx_referral", DirectoryAddr: dir.Addr(), EventAddr: events.Addr(),
+		ShutdownTimeout: 10 * time.Second, SyncInterval: time.Second, ConsumerPoll: 500 * time.Millisecond,
+	}, logger)
+	if err != nil {
+		return err
+	}
 	gw, err := gateway.New(ctx, gateway.Config{
-		HTTPAddr: o.httpAddr, DirectoryAddr: dir.Addr(), EventAddr: events.Addr(), ShutdownTimeout: 10 * time.Second,
+		HTTPAddr: o.httpAddr, DirectoryAddr: dir.Addr(), EventAddr: events.Addr(), ReferralAddr: referrals.Addr(),
+		ShutdownTimeout: 10 * time.Second,
 	}, logger)
 	if err != nil {
 		return err
@@ -122,6 +134,7 @@ func run(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return dir.Run(gctx) })
 	g.Go(func() error { return events.Run(gctx) })
+	g.Go(func() error { return referrals.Run(gctx) })
 	g.Go(func() error { return gw.Serve(gctx, lis) })
 	g.Go(func() error {
 		if !o.skipDemo {
@@ -131,12 +144,17 @@ func run(ctx context.Context) error {
 			if err := loadDemoEvents(gctx, events.Addr()); err != nil {
 				return err
 			}
+			if err := loadDemoReferrals(gctx, referrals.Addr()); err != nil {
+				return err
+			}
 		}
 		base := "http://" + lis.Addr().String()
 		fmt.Printf("directory gRPC     %s\n", dir.Addr())
 		fmt.Printf("event gRPC         %s\n", events.Addr())
+		fmt.Printf("referral gRPC      %s\n", referrals.Addr())
 		fmt.Printf("REST gateway       %s/v1/organizations\n", base)
 		fmt.Printf("public listing     %s/v1/events:search\n", base)
+		fmt.Printf("referrals          %s/v1/referrals\n", base)
 		fmt.Printf("HSDS API           %s/hsds/services\n", base)
 		fmt.Printf("OpenAPI            %s/openapi.json\n", base)
 		fmt.Printf("health             %s/healthz\n", base)
@@ -198,5 +216,30 @@ func loadDemoEvents(ctx context.Context, eventAddr string) error {
 		return fmt.Errorf("load demo events: %w", err)
 	}
 	fmt.Printf("demo events        %d events, %d sessions, %d registrations\n", sum.Events, sum.Sessions, sum.Registrations)
+	return nil
+}
+
+// loadDemoReferrals loads demo referrals in several states on first start only.
+func loadDemoReferrals(ctx context.Context, addr string) error {
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	if err != nil {
+		return fmt.Errorf("dial referral service: %w", err)
+	}
+	defer conn.Close()
+	client := referralv1.NewReferralServiceClient(conn)
+	existing, err := client.ListReferrals(ctx, &referralv1.ListReferralsRequest{PageSize: 1})
+	if err != nil {
+		return fmt.Errorf("check for existing referrals: %w", err)
+	}
+	if existing.GetTotalSize() > 0 {
+		fmt.Printf("demo referrals     not loaded: %d referrals already exist\n", existing.GetTotalSize())
+		return nil
+	}
+	ctx = metadata.AppendToOutgoingContext(ctx, auth.HeaderSubject, "services/demo-loader", auth.HeaderRoles, auth.RoleAdmin)
+	n, err := demodata.Referrals(ctx, client, time.Now())
+	if err != nil {
+		return fmt.Errorf("load demo referrals: %w", err)
+	}
+	fmt.Printf("demo referrals     %d referrals in several states\n", n)
 	return nil
 }

@@ -8,8 +8,10 @@ import (
 	"google.golang.org/grpc/metadata"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
+	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/event/eventtest"
+	"github.com/socialrx/socialrx/services/referral/referraltest"
 	"github.com/socialrx/socialrx/services/testenv"
 )
 
@@ -56,5 +58,43 @@ func TestEventsLoadIntoRealServers(t *testing.T) {
 	}
 	if listing.GetTotalSize() != int32(first.Sessions-1) {
 		t.Fatalf("listing shows %d sessions, want %d (all but the draft's)", listing.GetTotalSize(), first.Sessions-1)
+	}
+}
+
+// The demo referrals load into real servers after the directory and events, in their states,
+// with the nearly full cooking class giving one referral the last seat and the next the waitlist.
+func TestReferralsLoadIntoRealServers(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	if _, err := Directory(ctx, dir.Client); err != nil {
+		t.Fatal(err)
+	}
+	now := time.Now()
+	ev := eventtest.Start(t, testenv.DatabaseName(t), dir.Addr, eventtest.NewClock(now))
+	mod := metadata.AppendToOutgoingContext(ctx, "x-socialrx-subject", "services/demo", "x-socialrx-roles", "moderator")
+	if _, err := Events(mod, ev.Client, now); err != nil {
+		t.Fatal(err)
+	}
+	ref := referraltest.Start(t, testenv.DatabaseName(t), dir.Addr, ev.Addr, nil)
+	n, err := Referrals(ctx, ref.Client, now)
+	if err != nil || n != len(demoReferrals(now)) {
+		t.Fatalf("loaded %d referrals: %v", n, err)
+	}
+	want := map[string]string{
+		ReferralDraft: "DRAFT", ReferralRequested: "REQUESTED", ReferralAccepted: "ACCEPTED",
+		ReferralBooked: "IN_PROGRESS", ReferralLastSeat: "IN_PROGRESS", ReferralWaitlisted: "IN_PROGRESS", ReferralCompleted: "COMPLETED",
+	}
+	for name, st := range want {
+		r, err := ref.Client.GetReferral(ctx, &referralv1.GetReferralRequest{Name: name})
+		if err != nil || r.GetStatus().String() != "REFERRAL_STATUS_"+st {
+			t.Fatalf("%s: %v %v, want %s", name, r.GetStatus(), err, st)
+		}
+	}
+	last, _ := ref.Client.GetReferral(ctx, &referralv1.GetReferralRequest{Name: ReferralLastSeat})
+	waiting, _ := ref.Client.GetReferral(ctx, &referralv1.GetReferralRequest{Name: ReferralWaitlisted})
+	if last.GetBusinessStatus() != referralv1.BusinessStatus_BUSINESS_STATUS_EVENT_BOOKED ||
+		waiting.GetBusinessStatus() != referralv1.BusinessStatus_BUSINESS_STATUS_WAITLISTED {
+		t.Fatalf("cooking class: %v and %v", last.GetBusinessStatus(), waiting.GetBusinessStatus())
 	}
 }

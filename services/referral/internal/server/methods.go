@@ -293,8 +293,11 @@ func (s *Server) RecordMeasure(ctx context.Context, req *referralv1.RecordMeasur
 			}
 		}
 		r.Measures = append(r.Measures, m)
-		r.Add(store.Entry{Time: now, Actor: actor(ctx), Kind: "MEASURE",
-			Note: fmt.Sprintf("%s %s recorded: total %d, change %v", instrument, strings.ToLower(timepoint), total, m.Change)})
+		note := fmt.Sprintf("%s %s recorded: total %d", instrument, strings.ToLower(timepoint), total)
+		if len(m.Change) > 0 {
+			note += fmt.Sprintf(", change from baseline %v", m.Change)
+		}
+		r.Add(store.Entry{Time: now, Actor: actor(ctx), Kind: "MEASURE", Note: note})
 		return nil
 	})
 }

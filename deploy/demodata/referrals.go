@@ -1,0 +1,156 @@
+package demodata
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+)
+
+// Demo referrals, one per status shown.
+const (
+	ReferralDraft      = "referrals/demo-draft-albion"
+	ReferralRequested  = "referrals/demo-requested-riverdale"
+	ReferralAccepted   = "referrals/demo-accepted-crown-point"
+	ReferralBooked     = "referrals/demo-booked-art-afternoon"
+	ReferralLastSeat   = "referrals/demo-cooking-last-seat"
+	ReferralWaitlisted = "referrals/demo-cooking-waitlisted"
+	ReferralCompleted  = "referrals/demo-completed-riverdale"
+)
+
+// demoReferral is a referral and the steps that bring it to its demo state.
+type demoReferral struct {
+	id       string
+	referral *referralv1.Referral
+	steps    []func(ctx context.Context, c referralv1.ReferralServiceClient, name string) error
+}
+
+func person(given, family, dob, lang string, needs ...string) *referralv1.Subject {
+	return &referralv1.Subject{GivenName: given, FamilyName: family, DateOfBirth: dob, PreferredLanguage: lang,
+		Email: fmt.Sprintf("%s.%s@example.org", lowerASCII(given), lowerASCII(family)), AccessibilityNeeds: needs}
+}
+
+func lowerASCII(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 32
+		}
+	}
+	return string(b)
+}
+
+func consent(now time.Time) *referralv1.Consent {
+	return &referralv1.Consent{GrantedBy: "subject", GrantTime: timestamppb.New(now.Add(-time.Hour)),
+		Scope: []string{"share-with-link-worker", "share-with-event-hosts"}}
+}
+
+func submit(ctx context.Context, c referralv1.ReferralServiceClient, name string) error {
+	_, err := c.SubmitReferral(ctx, &referralv1.SubmitReferralRequest{Name: name})
+	return err
+}
+
+func accept(assignee string) func(context.Context, referralv1.ReferralServiceClient, string) error {
+	return func(ctx context.Context, c referralv1.ReferralServiceClient, name string) error {
+		_, err := c.AcceptReferral(ctx, &referralv1.AcceptReferralRequest{Name: name, Assignee: assignee})
+		return err
+	}
+}
+
+func start(ctx context.Context, c referralv1.ReferralServiceClient, name string) error {
+	if _, err := c.StartReferral(ctx, &referralv1.StartReferralRequest{Name: name}); err != nil {
+		return err
+	}
+	_, err := c.AddTimelineNote(ctx, &referralv1.AddTimelineNoteRequest{Name: name,
+		Kind: referralv1.TimelineKind_TIMELINE_KIND_CONTACT_ATTEMPT, Note: "Phoned and talked about what matters.", Reached: true})
+	return err
+}
+
+func measure(tp referralv1.Timepoint, items ...int32) func(context.Context, referralv1.ReferralServiceClient, string) error {
+	return func(ctx context.Context, c referralv1.ReferralServiceClient, name string) error {
+		_, err := c.RecordMeasure(ctx, &referralv1.RecordMeasureRequest{Name: name,
+			Instrument: referralv1.Instrument_INSTRUMENT_UCLA3, Timepoint: tp, Items: items})
+		return err
+	}
+}
+
+func book(session string) func(context.Context, referralv1.ReferralServiceClient, string) error {
+	return func(ctx context.Context, c referralv1.ReferralServiceClient, name string) error {
+		_, err := c.BookEvent(ctx, &referralv1.BookEventRequest{Name: name, Session: session})
+		return err
+	}
+}
+
+func goal(text string) func(context.Context, referralv1.ReferralServiceClient, string) error {
+	return func(ctx context.Context, c referralv1.ReferralServiceClient, name string) error {
+		_, err := c.AddGoal(ctx, &referralv1.AddGoalRequest{Name: name, Description: text})
+		return err
+	}
+}
+
+func complete(ctx context.Context, c referralv1.ReferralServiceClient, name string) error {
+	_, err := c.CompleteReferral(ctx, &referralv1.CompleteReferralRequest{Name: name, Note: "Joined the weekly walking group; feels less alone."})
+	return err
+}
+
+func demoReferrals(now time.Time) []demoReferral {
+	ref := func(subject *referralv1.Subject, clinician, org, matters string, withConsent bool, needs ...referralv1.Need) *referralv1.Referral {
+		r := &referralv1.Referral{Subject: subject, ReferringPractitioner: clinician, ReferringOrganization: org,
+			ReceivingOrganization: org, Needs: needs, WhatMatters: matters, Priority: referralv1.Priority_PRIORITY_ROUTINE}
+		if withConsent {
+			r.Consent = consent(now)
+		}
+		return r
+	}
+	lonely := []referralv1.Need{referralv1.Need_NEED_LONELINESS, referralv1.Need_NEED_SOCIAL_ISOLATION}
+	base := referralv1.Timepoint_TIMEPOINT_BASELINE
+	return []demoReferral{
+		{ReferralDraft, ref(person("Baljit", "Sandhu", "1951-06-02", "pa"), ClinicianAlbion, OrgAlbionCHC,
+			"Speaking Punjabi with people my age.", false, lonely...), nil},
+		{ReferralRequested, ref(person("Walter", "Nowak", "1944-11-20", "en", "hearing loop"), ClinicianRiverdale, OrgRiverdaleCHC,
+			"Getting out of the apartment since my wife moved to long-term care.", true, lonely...),
+			[]func(context.Context, referralv1.ReferralServiceClient, string) error{submit}},
+		{ReferralAccepted, ref(person("Grace", "Mensah", "1958-01-30", "en"), ClinicianCrownPoint, OrgCrownPointCHC,
+			"Music; I sang in a choir for twenty years.", true, referralv1.Need_NEED_LOW_MOOD, referralv1.Need_NEED_LONELINESS),
+			[]func(context.Context, referralv1.ReferralServiceClient, string) error{submit, accept(LinkWorkerCrownPoint)}},
+		{ReferralBooked, ref(person("Li", "Chen", "1962-09-12", "zh", "seating available"), ClinicianRiverdale, OrgRiverdaleCHC,
+			"Painting again, and company while I do it.", true, lonely...),
+			[]func(context.Context, referralv1.ReferralServiceClient, string) error{submit, accept(LinkWorkerRiverdale), start,
+				goal("Go to one art session a week."), measure(base, 3, 2, 3), book(SessionArtAfternoon)}},
+		{ReferralLastSeat, ref(person("Amina", "Yusuf", "1970-04-04", "so"), ClinicianAlbion, OrgAlbionCHC,
+			"Cooking for others again.", true, referralv1.Need_NEED_FOOD_INSECURITY, referralv1.Need_NEED_SOCIAL_ISOLATION),
+			[]func(context.Context, referralv1.ReferralServiceClient, string) error{submit, accept(LinkWorkerAlbion), start,
+				measure(base, 2, 3, 2), book(SessionCookingClass)}},
+		{ReferralWaitlisted, ref(person("Ravi", "Sharma", "1949-12-08", "en", "step-free access"), ClinicianAlbion, OrgAlbionCHC,
+			"Learning to cook since my wife passed.", true, lonely...),
+			[]func(context.Context, referralv1.ReferralServiceClient, string) error{submit, accept(LinkWorkerAlbion), start,
+				book(SessionCookingClass)}},
+		{ReferralCompleted, ref(person("Doris", "MacLeod", "1940-07-19", "en"), ClinicianRiverdale, OrgRiverdaleCHC,
+			"Being outdoors with people.", true, lonely...),
+			[]func(context.Context, referralv1.ReferralServiceClient, string) error{submit, accept(LinkWorkerRiverdale), start,
+				measure(base, 3, 3, 3), measure(referralv1.Timepoint_TIMEPOINT_FOLLOW_UP, 2, 1, 2), complete}},
+	}
+}
+
+// Referrals loads demo referrals in several states through the referral API, after the
+// directory and event demo data. Call it on a referral service with no referrals.
+func Referrals(ctx context.Context, client referralv1.ReferralServiceClient, now time.Time) (int, error) {
+	n := 0
+	for _, d := range demoReferrals(now) {
+		id := d.id[len("referrals/"):]
+		r, err := client.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: d.referral, ReferralId: id, RequestId: "demo:referral:" + id})
+		if err != nil {
+			return n, fmt.Errorf("create referral %q: %w", d.id, err)
+		}
+		for i, step := range d.steps {
+			if err := step(ctx, client, r.GetName()); err != nil {
+				return n, fmt.Errorf("referral %q step %d: %w", d.id, i+1, err)
+			}
+		}
+		n++
+	}
+	return n, nil
+}
