@@ -2,6 +2,7 @@ package referral_test
 
 import (
 	"context"
+	"encoding/json"
 	"testing"
 	"time"
 
@@ -40,13 +41,13 @@ const (
 	linkWorker2 = "practitioners/lw-bo"
 )
 
-func ctxT(t *testing.T) context.Context {
+func ctxT(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
 	return ctx
 }
 
-func newWorld(t *testing.T, replicas int, capacity int32) *world {
+func newWorld(t testing.TB, replicas int, capacity int32) *world {
 	t.Helper()
 	ctx := ctxT(t)
 	w := &world{dir: directorytest.Start(t, testenv.DatabaseName(t)), clock: eventtest.NewClock(time.Now())}
@@ -83,14 +84,14 @@ func newWorld(t *testing.T, replicas int, capacity int32) *world {
 	return w
 }
 
-func mustDo(t *testing.T, f func() error) {
+func mustDo(t testing.TB, f func() error) {
 	t.Helper()
 	if err := f(); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func (w *world) publishedSession(t *testing.T, id string, capacity int32) string {
+func (w *world) publishedSession(t testing.TB, id string, capacity int32) string {
 	t.Helper()
 	ctx := ctxT(t)
 	e := w.events.Client
@@ -161,3 +162,5 @@ func eventually(t *testing.T, what string, ok func() bool) {
 func timestampDaysAgo(days int) *timestamppb.Timestamp {
 	return timestamppb.New(time.Now().AddDate(0, 0, -days))
 }
+
+func jsonUnmarshal(raw []byte, out *map[string]any) error { return json.Unmarshal(raw, out) }
