@@ -95,36 +95,32 @@ func benchLoops(b *testing.B, mode string) {
 	if mode == "rest" {
 		loop = restLoop
 	}
-	{
-		{
-			var next atomic.Int64
-			var wg sync.WaitGroup
-			errc := make(chan error, 20)
-			b.ResetTimer()
-			begin := time.Now()
-			for range 20 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for next.Add(1) <= int64(b.N) {
-						if err := loop(); err != nil {
-							errc <- err
-							return
-						}
-					}
-				}()
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	errc := make(chan error, 20)
+	b.ResetTimer()
+	begin := time.Now()
+	for range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for next.Add(1) <= int64(b.N) {
+				if err := loop(); err != nil {
+					errc <- err
+					return
+				}
 			}
-			wg.Wait()
-			elapsed := time.Since(begin)
-			b.StopTimer()
-			select {
-			case err := <-errc:
-				b.Fatal(err)
-			default:
-			}
-			b.ReportMetric(float64(b.N)/elapsed.Seconds(), "loops/s")
-		}
+		}()
 	}
+	wg.Wait()
+	elapsed := time.Since(begin)
+	b.StopTimer()
+	select {
+	case err := <-errc:
+		b.Fatal(err)
+	default:
+	}
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "loops/s")
 }
 
 func post(url, body string, out *map[string]any) error {
