@@ -693,7 +693,8 @@ func sameEnum(a, b string) bool {
 		a, b = b, a
 	}
 	n := len(a) - len(b)
-	return a[n-1] == '_' && strings.EqualFold(a[n:], b)
+	// Equal lengths that are not equal-fold cannot be a long and a short form of one name.
+	return n > 0 && a[n-1] == '_' && strings.EqualFold(a[n:], b)
 }
 
 // The expression tree.

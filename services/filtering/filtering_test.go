@@ -391,3 +391,19 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+// Enum values of equal length that differ ("REQUESTED", "COMPLETED") do not match, and comparing
+// them must not panic.
+func TestEnumValuesOfEqualLength(t *testing.T) {
+	schema := filtering.Schema{"status": {Kind: filtering.Enum, Values: []string{"REQUESTED", "COMPLETED", "DRAFT"}}}
+	f, err := filtering.Parse(`status = REQUESTED`, schema)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for value, want := range map[string]bool{"REQUESTED": true, "COMPLETED": false, "DRAFT": false, "REFERRAL_STATUS_REQUESTED": true} {
+		got := f.Match(func(string) (any, bool) { return value, true })
+		if got != want {
+			t.Fatalf("status %s: match = %v, want %v", value, got, want)
+		}
+	}
+}
