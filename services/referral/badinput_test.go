@@ -43,6 +43,7 @@ func TestBadInput(t *testing.T) {
 		{"practitioner of another organisation", create(func(d *referralv1.Referral) { d.ReferringOrganization = chc }), "referral.referring_organization"},
 		{"unknown receiving organisation", create(func(d *referralv1.Referral) { d.ReceivingOrganization = "organizations/nowhere" }), "referral.receiving_organization"},
 		{"unknown suggested service", create(func(d *referralv1.Referral) { d.SuggestedService = "services/nothing" }), "referral.suggested_service"},
+		{"unknown suggested event", create(func(d *referralv1.Referral) { d.SuggestedEvent = "events/nothing" }), "referral.suggested_event"},
 		{"UCLA3 item out of range", measure(referralv1.Instrument_INSTRUMENT_UCLA3, 1, 4, 2), "items[1]"},
 		{"ONS4 item out of range", measure(referralv1.Instrument_INSTRUMENT_ONS4, 5, 5, 11, 5), "items[2]"},
 		{"SWEMWBS item below range", measure(referralv1.Instrument_INSTRUMENT_SWEMWBS, 3, 3, 0, 3, 3, 3, 3), "items[2]"},

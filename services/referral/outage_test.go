@@ -144,3 +144,44 @@ func TestMissedChangesAppliedOnceAfterRestart(t *testing.T) {
 		t.Fatalf("booking state %q", got.GetBookings()[0].GetState())
 	}
 }
+
+// Cancelling a referral cancels its open registration at the event service, which gives the
+// seat to the next person waiting; reads of referrals are audited.
+func TestCancelReferralCancelsBookingsAndReadsAreAudited(t *testing.T) {
+	w := newWorld(t, 1, 1)
+	c, ctx := w.rc(), ctxT(t)
+	first := inProgress(t, c, "eve")
+	second := inProgress(t, c, "fay")
+	b1, err := c.BookEvent(ctx, &referralv1.BookEventRequest{Name: first.GetName(), Session: w.session})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.BookEvent(ctx, &referralv1.BookEventRequest{Name: second.GetName(), Session: w.session}); err != nil {
+		t.Fatal(err)
+	}
+	cancelled, err := c.CancelReferral(ctx, &referralv1.CancelReferralRequest{Name: first.GetName(), Reason: "moved away"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cancelled.GetStatus() != referralv1.ReferralStatus_REFERRAL_STATUS_CANCELLED || cancelled.GetBookings()[0].GetState() != "CANCELLED" {
+		t.Fatalf("cancelled referral: %v", cancelled)
+	}
+	reg, err := w.events.Client.GetRegistration(ctx, &eventv1.GetRegistrationRequest{Name: b1.GetBookings()[0].GetRegistration()})
+	if err != nil || reg.GetState() != eventv1.RegistrationState_REGISTRATION_STATE_CANCELLED {
+		t.Fatalf("registration at the event service: %v %v", reg.GetState(), err)
+	}
+	eventually(t, "the waiting referral to be promoted", func() bool {
+		got, err := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: second.GetName()})
+		return err == nil && got.GetBusinessStatus() == referralv1.BusinessStatus_BUSINESS_STATUS_EVENT_BOOKED
+	})
+
+	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	n, err := client.Database(w.refDB).Collection("audit").CountDocuments(ctx, bson.D{{Key: "action", Value: "get"}, {Key: "referrals", Value: second.GetName()}})
+	if err != nil || n == 0 {
+		t.Fatalf("%d audit entries for reads of %s (%v)", n, second.GetName(), err)
+	}
+}

@@ -188,11 +188,20 @@ func (s *Server) checkDetails(ctx context.Context, in *referralv1.Referral, fiel
 	if dob.Before(s.now().AddDate(-130, 0, 0)) {
 		return apierror.Field(field+".subject.date_of_birth", "more than 130 years ago")
 	}
+	ctx, cancel := context.WithTimeout(ctx, s.timeout)
+	defer cancel()
 	if svc := in.GetSuggestedService(); svc != "" {
-		ctx, cancel := context.WithTimeout(ctx, s.timeout)
-		defer cancel()
 		if _, err := s.directory.GetService(ctx, &directoryv1.GetServiceRequest{Name: svc}); err != nil {
 			return directoryError(err, field+".suggested_service", svc)
+		}
+	}
+	if ev := in.GetSuggestedEvent(); ev != "" {
+		if _, err := s.events.GetEvent(ctx, &eventv1.GetEventRequest{Name: ev}); err != nil {
+			if status.Code(err) == codes.NotFound {
+				return apierror.InvalidArgument(apierror.ReasonUnknownReference,
+					apierror.FieldViolation{Field: field + ".suggested_event", Description: ev + " does not exist"})
+			}
+			return eventError(err)
 		}
 	}
 	return nil
