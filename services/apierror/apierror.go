@@ -148,3 +148,18 @@ func Reason(err error) string {
 	}
 	return ""
 }
+
+// Lookup maps the failure of looking up a referenced resource in another service: a resource that
+// does not exist is INVALID_ARGUMENT naming field (reason UNKNOWN_REFERENCE); a name the other
+// service refuses is INVALID_ARGUMENT; anything else means it could not answer, UNAVAILABLE.
+func Lookup(err error, field, name, service string) error {
+	switch status.Code(err) {
+	case codes.NotFound:
+		return InvalidArgument(ReasonUnknownReference,
+			FieldViolation{Field: field, Description: name + " does not exist in the " + service})
+	case codes.InvalidArgument:
+		return Field(field, name+" is not a valid "+service+" name")
+	}
+	return New(codes.Unavailable, ReasonUnavailable,
+		"the "+service+" did not answer while checking "+field+"; retry later", map[string]string{"field": field})
+}

@@ -170,3 +170,24 @@ func mismatch() error {
 		Description: "page token does not match the request; send the same fields as the request that returned it, apart from page_size",
 	})
 }
+
+// Offset returns the page of items (already in their final order) that token and pageSize
+// select for request, after skipping skip items, and the token of the next page ("" on the last).
+// It suits orderings that are computed per request (relevance, distance, priority).
+func Offset[T any](request proto.Message, pageSize int32, token string, skip int, items []T) ([]T, string, error) {
+	size, err := PageSize(pageSize)
+	if err != nil {
+		return nil, "", err
+	}
+	cursor, err := Decode(token, request)
+	if err != nil {
+		return nil, "", err
+	}
+	start := min(cursor.Offset+max(skip, 0), len(items))
+	end := min(start+size, len(items))
+	next := ""
+	if end < len(items) {
+		next = Encode(request, Cursor{Offset: end})
+	}
+	return items[start:end], next, nil
+}

@@ -305,3 +305,45 @@ func FuzzDecode(f *testing.F) {
 		}
 	})
 }
+
+// Offset pages a computed ordering: every item once, skip applied, tokens bound to the request.
+func TestOffset(t *testing.T) {
+	items := []int{0, 1, 2, 3, 4, 5, 6}
+	req := &directoryv1.SearchServicesRequest{Query: "walk", PageSize: 3}
+	var seen []int
+	token := ""
+	for pages := 0; ; pages++ {
+		page, next, err := pagination.Offset(req, 3, token, 0, items)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen = append(seen, page...)
+		if next == "" {
+			if pages != 2 {
+				t.Fatalf("%d pages, want 3", pages+1)
+			}
+			break
+		}
+		token = next
+	}
+	if len(seen) != len(items) {
+		t.Fatalf("saw %v", seen)
+	}
+	for i := range items {
+		if seen[i] != i {
+			t.Fatalf("saw %v", seen)
+		}
+	}
+	page, _, err := pagination.Offset(req, 2, "", 5, items)
+	if err != nil || len(page) != 2 || page[0] != 5 {
+		t.Fatalf("skip 5: %v %v", page, err)
+	}
+	_, next, _ := pagination.Offset(req, 3, "", 0, items)
+	other := &directoryv1.SearchServicesRequest{Query: "garden"}
+	if _, _, err := pagination.Offset(other, 3, next, 0, items); apierror.Reason(err) != apierror.ReasonInvalidPageToken {
+		t.Fatalf("token reused for another query: %v", err)
+	}
+	if _, _, err := pagination.Offset(req, -1, "", 0, items); status.Code(err) != codes.InvalidArgument {
+		t.Fatalf("negative page size: %v", err)
+	}
+}

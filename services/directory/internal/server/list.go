@@ -52,13 +52,8 @@ func (s *Server) sync(ctx context.Context) error {
 // SearchServices finds services by text, classification, language, organisation, status and
 // distance. Its ordering is computed, so its page tokens carry an offset.
 func (s *Server) SearchServices(ctx context.Context, req *directoryv1.SearchServicesRequest) (*directoryv1.SearchServicesResponse, error) {
-	size, err := pagination.PageSize(req.GetPageSize())
-	if err != nil {
-		return nil, err
-	}
-	cursor, err := pagination.Decode(req.GetPageToken(), req)
-	if err != nil {
-		return nil, err
+	if _, err := pagination.Decode(req.GetPageToken(), req); err != nil {
+		return nil, err // before the index sync, so a bad token costs nothing
 	}
 	q := index.SearchQuery{
 		Words:         strings.Fields(strings.ToLower(req.GetQuery())),
@@ -67,6 +62,7 @@ func (s *Server) SearchServices(ctx context.Context, req *directoryv1.SearchServ
 		Organization:  req.GetOrganization(),
 	}
 	if req.GetFilter() != "" {
+		var err error
 		if q.Filter, err = filtering.Parse(req.GetFilter(), index.ServiceFilter); err != nil {
 			return nil, err
 		}
@@ -81,10 +77,12 @@ func (s *Server) SearchServices(ctx context.Context, req *directoryv1.SearchServ
 		return nil, err
 	}
 	matches := s.index.Search(q)
-	start := min(cursor.Offset+int(req.GetSkip()), len(matches))
-	end := min(start+size, len(matches))
-	resp := &directoryv1.SearchServicesResponse{TotalSize: int32(len(matches))}
-	for _, m := range matches[start:end] {
+	page, next, err := pagination.Offset(req, req.GetPageSize(), req.GetPageToken(), int(req.GetSkip()), matches)
+	if err != nil {
+		return nil, err
+	}
+	resp := &directoryv1.SearchServicesResponse{TotalSize: int32(len(matches)), NextPageToken: next}
+	for _, m := range page {
 		r := &directoryv1.ServiceMatch{Service: m.Service.ToProto()}
 		if q.Near != nil {
 			d := m.Distance
@@ -92,9 +90,6 @@ func (s *Server) SearchServices(ctx context.Context, req *directoryv1.SearchServ
 			r.NearestLocation = m.NearestLocation
 		}
 		resp.Results = append(resp.Results, r)
-	}
-	if end < len(matches) {
-		resp.NextPageToken = pagination.Encode(req, pagination.Cursor{Offset: end})
 	}
 	return resp, nil
 }

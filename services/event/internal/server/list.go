@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"google.golang.org/genproto/googleapis/api/httpbody"
-	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
@@ -57,25 +56,6 @@ func eventRecord(ev *state.Event) filtering.Record {
 	}
 }
 
-// page slices items (already in order) by an offset token bound to the request.
-func page[T any](req proto.Message, pageSize int32, token string, items []T) ([]T, string, error) {
-	size, err := pagination.PageSize(pageSize)
-	if err != nil {
-		return nil, "", err
-	}
-	cursor, err := pagination.Decode(token, req)
-	if err != nil {
-		return nil, "", err
-	}
-	start := min(cursor.Offset, len(items))
-	end := min(start+size, len(items))
-	next := ""
-	if end < len(items) {
-		next = pagination.Encode(req, pagination.Cursor{Offset: end})
-	}
-	return items[start:end], next, nil
-}
-
 func (s *Server) ListEvents(ctx context.Context, req *eventv1.ListEventsRequest) (*eventv1.ListEventsResponse, error) {
 	f, err := filtering.Parse(req.GetFilter(), eventFilter)
 	if err != nil {
@@ -93,7 +73,7 @@ func (s *Server) ListEvents(ctx context.Context, req *eventv1.ListEventsRequest)
 		}
 	})
 	sort.Slice(all, func(i, j int) bool { return all[i].GetName() < all[j].GetName() })
-	items, next, err := page(req, req.GetPageSize(), req.GetPageToken(), all)
+	items, next, err := pagination.Offset(req, req.GetPageSize(), req.GetPageToken(), 0, all)
 	if err != nil {
 		return nil, err
 	}
@@ -120,7 +100,7 @@ func (s *Server) ListSessions(ctx context.Context, req *eventv1.ListSessionsRequ
 		return nil, err
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].GetStartTime().AsTime().Before(all[j].GetStartTime().AsTime()) })
-	items, next, err := page(req, req.GetPageSize(), req.GetPageToken(), all)
+	items, next, err := pagination.Offset(req, req.GetPageSize(), req.GetPageToken(), 0, all)
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +156,7 @@ func (s *Server) ListRegistrations(ctx context.Context, req *eventv1.ListRegistr
 	if err != nil {
 		return nil, err
 	}
-	items, next, err := page(req, req.GetPageSize(), req.GetPageToken(), all)
+	items, next, err := pagination.Offset(req, req.GetPageSize(), req.GetPageToken(), 0, all)
 	if err != nil {
 		return nil, err
 	}
@@ -277,25 +257,20 @@ func (s *Server) search(st *state.State, req *eventv1.SearchEventsRequest, now t
 }
 
 func (s *Server) SearchEvents(ctx context.Context, req *eventv1.SearchEventsRequest) (*eventv1.SearchEventsResponse, error) {
-	size, err := pagination.PageSize(req.GetPageSize())
-	if err != nil {
-		return nil, err
-	}
-	cursor, err := pagination.Decode(req.GetPageToken(), req)
-	if err != nil {
-		return nil, err
-	}
 	if err := s.sync(ctx); err != nil {
 		return nil, err
 	}
 	resp := &eventv1.SearchEventsResponse{}
 	now := s.now()
+	var err error
 	s.ledger.Read(func(st *state.State) {
 		rows := s.search(st, req, now, false)
 		resp.TotalSize = int32(len(rows))
-		start := min(cursor.Offset, len(rows))
-		end := min(start+size, len(rows))
-		for _, row := range rows[start:end] {
+		var page []listing
+		if page, resp.NextPageToken, err = pagination.Offset(req, req.GetPageSize(), req.GetPageToken(), 0, rows); err != nil {
+			return
+		}
+		for _, row := range page {
 			l := &eventv1.EventListing{Event: eventToProto(row.ev), Session: sessionToProto(row.ss)}
 			if row.hasDist {
 				d := row.distance
@@ -303,10 +278,10 @@ func (s *Server) SearchEvents(ctx context.Context, req *eventv1.SearchEventsRequ
 			}
 			resp.Results = append(resp.Results, l)
 		}
-		if end < len(rows) {
-			resp.NextPageToken = pagination.Encode(req, pagination.Cursor{Offset: end})
-		}
 	})
+	if err != nil {
+		return nil, err
+	}
 	return resp, nil
 }
 

@@ -426,12 +426,12 @@ func (s *Server) resolveReferences(ctx context.Context, ev *state.Event, field s
 	ctx, cancel := context.WithTimeout(ctx, s.directoryTimeout)
 	defer cancel()
 	if _, err := s.directory.GetOrganization(ctx, &directoryv1.GetOrganizationRequest{Name: ev.HostOrganization}); err != nil {
-		return directoryError(err, field+".host_organization", ev.HostOrganization)
+		return apierror.Lookup(err, field+".host_organization", ev.HostOrganization, "directory")
 	}
 	if p := ev.ContactPractitioner; p != "" {
 		pr, err := s.directory.GetPractitioner(ctx, &directoryv1.GetPractitionerRequest{Name: p})
 		if err != nil {
-			return directoryError(err, field+".contact_practitioner", p)
+			return apierror.Lookup(err, field+".contact_practitioner", p, "directory")
 		}
 		if pr.GetOrganization() != ev.HostOrganization {
 			return apierror.Field(field+".contact_practitioner", p+" does not work for "+ev.HostOrganization)
@@ -440,7 +440,7 @@ func (s *Server) resolveReferences(ctx context.Context, ev *state.Event, field s
 	if v := ev.Venue; v != nil && v.Location != "" {
 		loc, err := s.directory.GetLocation(ctx, &directoryv1.GetLocationRequest{Name: v.Location})
 		if err != nil {
-			return directoryError(err, field+".venue.location", v.Location)
+			return apierror.Lookup(err, field+".venue.location", v.Location, "directory")
 		}
 		if v.DisplayName == "" {
 			v.DisplayName = loc.GetDisplayName()
@@ -451,21 +451,4 @@ func (s *Server) resolveReferences(ctx context.Context, ev *state.Event, field s
 		v.Latitude, v.Longitude = loc.GetLatitude(), loc.GetLongitude()
 	}
 	return nil
-}
-
-// directoryError turns a failed directory lookup into INVALID_ARGUMENT naming the field when the
-// resource does not exist, or UNAVAILABLE when the directory cannot answer.
-func directoryError(err error, field, name string) error {
-	switch status.Code(err) {
-	case codes.NotFound:
-		return apierror.InvalidArgument(apierror.ReasonUnknownReference,
-			apierror.FieldViolation{Field: field, Description: name + " does not exist in the directory"})
-	case codes.InvalidArgument:
-		return apierror.Field(field, name+" is not a valid directory name")
-	case codes.DeadlineExceeded, codes.Unavailable, codes.Canceled:
-		return apierror.New(codes.Unavailable, apierror.ReasonUnavailable,
-			"the directory did not answer while checking "+field+"; retry later", map[string]string{"field": field})
-	}
-	return apierror.New(codes.Unavailable, apierror.ReasonUnavailable,
-		"the directory failed while checking "+field+"; retry later", map[string]string{"field": field})
 }

@@ -87,7 +87,7 @@ func (s *Server) AcceptReferral(ctx context.Context, req *referralv1.AcceptRefer
 	p, err := s.directory.GetPractitioner(dctx, &directoryv1.GetPractitionerRequest{Name: req.GetAssignee()})
 	cancel()
 	if err != nil {
-		return nil, directoryError(err, "assignee", req.GetAssignee())
+		return nil, apierror.Lookup(err, "assignee", req.GetAssignee(), "directory")
 	}
 	if p.GetRole() != directoryv1.PractitionerRole_PRACTITIONER_ROLE_LINK_WORKER {
 		return nil, apierror.Field("assignee", req.GetAssignee()+" is not a link worker")
@@ -200,27 +200,21 @@ func (s *Server) AddTimelineNote(ctx context.Context, req *referralv1.AddTimelin
 }
 
 func (s *Server) ListTimeline(ctx context.Context, req *referralv1.ListTimelineRequest) (*referralv1.ListTimelineResponse, error) {
-	size, err := pagination.PageSize(req.GetPageSize())
-	if err != nil {
-		return nil, err
-	}
-	cursor, err := pagination.Decode(req.GetPageToken(), req)
-	if err != nil {
-		return nil, err
+	if _, err := pagination.Decode(req.GetPageToken(), req); err != nil {
+		return nil, err // before any read, so a bad token costs nothing
 	}
 	r, err := s.st.Referrals.Get(ctx, idOf(req.GetName()))
 	if err != nil {
 		return nil, s.fail(ctx, err, req.GetName())
 	}
 	s.audit(ctx, "timeline", req.GetName())
-	start := min(cursor.Offset, len(r.Timeline))
-	end := min(start+size, len(r.Timeline))
-	resp := &referralv1.ListTimelineResponse{TotalSize: int32(len(r.Timeline))}
-	for _, e := range r.Timeline[start:end] {
-		resp.Entries = append(resp.Entries, entryToProto(e))
+	entries, next, err := pagination.Offset(req, req.GetPageSize(), req.GetPageToken(), 0, r.Timeline)
+	if err != nil {
+		return nil, err
 	}
-	if end < len(r.Timeline) {
-		resp.NextPageToken = pagination.Encode(req, pagination.Cursor{Offset: end})
+	resp := &referralv1.ListTimelineResponse{TotalSize: int32(len(r.Timeline)), NextPageToken: next}
+	for _, e := range entries {
+		resp.Entries = append(resp.Entries, entryToProto(e))
 	}
 	return resp, nil
 }

@@ -192,16 +192,12 @@ func (s *Server) checkDetails(ctx context.Context, in *referralv1.Referral, fiel
 	defer cancel()
 	if svc := in.GetSuggestedService(); svc != "" {
 		if _, err := s.directory.GetService(ctx, &directoryv1.GetServiceRequest{Name: svc}); err != nil {
-			return directoryError(err, field+".suggested_service", svc)
+			return apierror.Lookup(err, field+".suggested_service", svc, "directory")
 		}
 	}
 	if ev := in.GetSuggestedEvent(); ev != "" {
 		if _, err := s.events.GetEvent(ctx, &eventv1.GetEventRequest{Name: ev}); err != nil {
-			if status.Code(err) == codes.NotFound {
-				return apierror.InvalidArgument(apierror.ReasonUnknownReference,
-					apierror.FieldViolation{Field: field + ".suggested_event", Description: ev + " does not exist"})
-			}
-			return eventError(err)
+			return apierror.Lookup(err, field+".suggested_event", ev, "event service")
 		}
 	}
 	return nil
@@ -214,27 +210,15 @@ func (s *Server) checkReferrer(ctx context.Context, in *referralv1.Referral) err
 	defer cancel()
 	p, err := s.directory.GetPractitioner(ctx, &directoryv1.GetPractitionerRequest{Name: in.GetReferringPractitioner()})
 	if err != nil {
-		return directoryError(err, "referral.referring_practitioner", in.GetReferringPractitioner())
+		return apierror.Lookup(err, "referral.referring_practitioner", in.GetReferringPractitioner(), "directory")
 	}
 	if p.GetOrganization() != in.GetReferringOrganization() {
 		return apierror.Field("referral.referring_organization", in.GetReferringPractitioner()+" does not work for "+in.GetReferringOrganization())
 	}
 	if _, err := s.directory.GetOrganization(ctx, &directoryv1.GetOrganizationRequest{Name: in.GetReceivingOrganization()}); err != nil {
-		return directoryError(err, "referral.receiving_organization", in.GetReceivingOrganization())
+		return apierror.Lookup(err, "referral.receiving_organization", in.GetReceivingOrganization(), "directory")
 	}
 	return nil
-}
-
-func directoryError(err error, field, name string) error {
-	switch status.Code(err) {
-	case codes.NotFound:
-		return apierror.InvalidArgument(apierror.ReasonUnknownReference,
-			apierror.FieldViolation{Field: field, Description: name + " does not exist in the directory"})
-	case codes.InvalidArgument:
-		return apierror.Field(field, name+" is not a valid directory name")
-	}
-	return apierror.New(codes.Unavailable, apierror.ReasonUnavailable,
-		"the directory did not answer while checking "+field+"; retry later", map[string]string{"field": field})
 }
 
 // GetReferral returns a referral and audits the read.
@@ -249,14 +233,6 @@ func (s *Server) GetReferral(ctx context.Context, req *referralv1.GetReferralReq
 
 // ListReferrals serves worklists from the read model after bringing it up to date.
 func (s *Server) ListReferrals(ctx context.Context, req *referralv1.ListReferralsRequest) (*referralv1.ListReferralsResponse, error) {
-	size, err := pagination.PageSize(req.GetPageSize())
-	if err != nil {
-		return nil, err
-	}
-	cursor, err := pagination.Decode(req.GetPageToken(), req)
-	if err != nil {
-		return nil, err
-	}
 	f, err := filtering.Parse(req.GetFilter(), index.Filter)
 	if err != nil {
 		return nil, err
@@ -265,16 +241,15 @@ func (s *Server) ListReferrals(ctx context.Context, req *referralv1.ListReferral
 		return nil, s.fail(ctx, err, "referrals")
 	}
 	all := s.ix.Query(f, req.GetFollowUpOverdue(), s.now())
-	start := min(cursor.Offset, len(all))
-	end := min(start+size, len(all))
-	resp := &referralv1.ListReferralsResponse{TotalSize: int32(len(all))}
-	names := make([]string, 0, end-start)
-	for _, r := range all[start:end] {
+	items, next, err := pagination.Offset(req, req.GetPageSize(), req.GetPageToken(), 0, all)
+	if err != nil {
+		return nil, err
+	}
+	resp := &referralv1.ListReferralsResponse{TotalSize: int32(len(all)), NextPageToken: next}
+	names := make([]string, 0, len(items))
+	for _, r := range items {
 		resp.Referrals = append(resp.Referrals, toProto(r))
 		names = append(names, "referrals/"+r.ID)
-	}
-	if end < len(all) {
-		resp.NextPageToken = pagination.Encode(req, pagination.Cursor{Offset: end})
 	}
 	s.audit(ctx, "list", names...)
 	return resp, nil
