@@ -86,10 +86,11 @@ type revision struct {
 	Time  time.Time `bson:"time"`
 }
 
-// Collection stores documents of type T in one MongoDB collection.
+// Collection stores documents of type T in one MongoDB collection, or spread by id over several
+// shard collections.
 type Collection[T any, P Doc[T]] struct {
 	name      string
-	docs      *mongo.Collection
+	docs      []*mongo.Collection
 	revisions *mongo.Collection
 	feed      *changefeed.Feed
 	now       func() time.Time
@@ -98,13 +99,38 @@ type Collection[T any, P Doc[T]] struct {
 // NewCollection returns the store for collection name in db, appending changes to feed under
 // topic name. Revisions of all collections share the "revisions" collection.
 func NewCollection[T any, P Doc[T]](db *mongo.Database, name string, feed *changefeed.Feed) *Collection[T, P] {
-	return &Collection[T, P]{
+	return NewShardedCollection[T, P](db, name, 1, feed)
+}
+
+// NewShardedCollection is NewCollection with documents spread by a hash of their id over shards
+// collections named <name>_<k>. FerretDB evaluates even an _id lookup against every row of a
+// collection, so a lookup costs time in proportion to the bytes the collection holds; shards keep
+// that bounded for collections of large documents.
+func NewShardedCollection[T any, P Doc[T]](db *mongo.Database, name string, shards int, feed *changefeed.Feed) *Collection[T, P] {
+	c := &Collection[T, P]{
 		name:      name,
-		docs:      db.Collection(name),
 		revisions: db.Collection("revisions"),
 		feed:      feed,
 		now:       func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
 	}
+	if shards <= 1 {
+		c.docs = []*mongo.Collection{db.Collection(name)}
+		return c
+	}
+	for k := range shards {
+		c.docs = append(c.docs, db.Collection(fmt.Sprintf("%s_%02d", name, k)))
+	}
+	return c
+}
+
+// shard is the collection that holds id.
+func (c *Collection[T, P]) shard(id string) *mongo.Collection {
+	if len(c.docs) == 1 {
+		return c.docs[0]
+	}
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(id))
+	return c.docs[h.Sum32()%uint32(len(c.docs))]
 }
 
 // Name is the collection (and feed topic) name.
@@ -119,7 +145,7 @@ func (c *Collection[T, P]) Create(ctx context.Context, actor string, doc P) (P, 
 	m.Incarnation = uuid.Must(uuid.NewV7()).String()
 	m.Version = 1
 	m.CreateTime, m.UpdateTime = now, now
-	if _, err := c.docs.InsertOne(ctx, doc); err != nil {
+	if _, err := c.shard(m.ID).InsertOne(ctx, doc); err != nil {
 		if !mongo.IsDuplicateKeyError(err) {
 			return nil, fmt.Errorf("insert %s %s: %w", c.name, m.ID, err)
 		}
@@ -141,7 +167,7 @@ func (c *Collection[T, P]) Create(ctx context.Context, actor string, doc P) (P, 
 // Get returns the document with id, or ErrNotFound.
 func (c *Collection[T, P]) Get(ctx context.Context, id string) (P, error) {
 	var doc T
-	err := c.docs.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc)
+	err := c.shard(id).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc)
 	if errors.Is(err, mongo.ErrNoDocuments) {
 		return nil, ErrNotFound
 	}
@@ -189,7 +215,7 @@ func (c *Collection[T, P]) Update(ctx context.Context, actor, id, etag string, m
 		// The claim made this writer the only one allowed to move the snapshot past prev.
 		// Filtering on _id alone keeps this a point write on FerretDB; the claim already
 		// guarantees no other writer moves this document past prev.
-		res, err := c.docs.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc)
+		res, err := c.shard(id).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc)
 		if err != nil {
 			return nil, fmt.Errorf("write %s %s: %w", c.name, id, err)
 		}
@@ -223,7 +249,7 @@ func (c *Collection[T, P]) Delete(ctx context.Context, actor, id, etag string) e
 	if !won {
 		return ErrConflict
 	}
-	if _, err := c.docs.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+	if _, err := c.shard(id).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
 		return fmt.Errorf("delete %s %s: %w", c.name, id, err)
 	}
 	return c.publish(ctx, OpDelete, doc)
@@ -231,21 +257,25 @@ func (c *Collection[T, P]) Delete(ctx context.Context, actor, id, etag string) e
 
 // All returns every document; for loading read models at start-up.
 func (c *Collection[T, P]) All(ctx context.Context) ([]P, error) {
-	cur, err := c.docs.Find(ctx, bson.D{}, options.Find().SetBatchSize(1000))
-	if err != nil {
-		return nil, fmt.Errorf("scan %s: %w", c.name, err)
-	}
-	defer cur.Close(ctx)
 	var out []P
-	for cur.Next(ctx) {
-		var doc T
-		if err := cur.Decode(&doc); err != nil {
-			return nil, fmt.Errorf("decode %s: %w", c.name, err)
+	for _, coll := range c.docs {
+		cur, err := coll.Find(ctx, bson.D{}, options.Find().SetBatchSize(1000))
+		if err != nil {
+			return nil, fmt.Errorf("scan %s: %w", c.name, err)
 		}
-		out = append(out, &doc)
-	}
-	if err := cur.Err(); err != nil {
-		return nil, fmt.Errorf("scan %s: %w", c.name, err)
+		for cur.Next(ctx) {
+			var doc T
+			if err := cur.Decode(&doc); err != nil {
+				_ = cur.Close(ctx)
+				return nil, fmt.Errorf("decode %s: %w", c.name, err)
+			}
+			out = append(out, &doc)
+		}
+		err = cur.Err()
+		_ = cur.Close(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("scan %s: %w", c.name, err)
+		}
 	}
 	return out, nil
 }
