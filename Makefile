@@ -30,8 +30,10 @@ test: ## Run all tests against real servers on the embedded database.
 	$(GO) test $(TEST_FLAGS) ./...
 
 .PHONY: bench
-bench: ## Run the benchmarks (not part of test).
-	$(GO) test -run='^$$' -bench=. -benchtime=200x -timeout=60m ./services/directory/...
+bench: ## Run the benchmarks (not part of test): directory, event, referral.
+	$(GO) test -run='^$$' -bench=Directory -benchtime=200x -timeout=60m ./services/directory/
+	$(GO) test -run='^$$' -bench=Events -benchtime=2000x -timeout=60m ./services/event/
+	$(GO) test -run='^$$' -bench=ClosedLoop -benchtime=200x -timeout=60m ./services/referral/
 
 .PHONY: tools
 tools: ## Build the pinned code generators into bin/.
