@@ -20,6 +20,7 @@ import (
 	"github.com/socialrx/socialrx/gateway/gatewaytest"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
+	"github.com/socialrx/socialrx/services/directory/internal/store"
 	"github.com/socialrx/socialrx/services/testenv"
 )
 
@@ -53,12 +54,12 @@ func BenchmarkDirectory(b *testing.B) {
 		})
 		b.Run(fmt.Sprintf("services=%d/GetService/grpc", n), func(b *testing.B) {
 			measure(b, func(i int) error {
-				_, err := dir.Client.GetService(ctx, &directoryv1.GetServiceRequest{Name: names[i%len(names)]})
+				_, err := dir.Client.GetService(ctx, &directoryv1.GetServiceRequest{Name: names[spread(i, len(names))]})
 				return err
 			})
 		})
 		b.Run(fmt.Sprintf("services=%d/GetService/rest", n), func(b *testing.B) {
-			measure(b, func(i int) error { return httpGet(base + "/v1/" + names[i%len(names)]) })
+			measure(b, func(i int) error { return httpGet(base + "/v1/" + names[spread(i, len(names))]) })
 		})
 		b.Run(fmt.Sprintf("services=%d/DatabaseScan", n), func(b *testing.B) {
 			client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(b)))
@@ -66,19 +67,29 @@ func BenchmarkDirectory(b *testing.B) {
 				b.Fatal(err)
 			}
 			defer client.Disconnect(ctx)
-			coll := client.Database(db).Collection("services")
 			measure(b, func(i int) error {
-				// One named service: the database reads every document to find it.
-				cur, err := coll.Find(ctx, bson.D{{Key: "display_name", Value: fmt.Sprintf("Nature walk %d", (i*10)%n)}})
-				if err != nil {
-					return err
+				// A search the database would answer: find one named service, which reads every
+				// document of every shard.
+				filter := bson.D{{Key: "display_name", Value: fmt.Sprintf("Nature walk %d", spread(i, n/10)*10)}}
+				for k := range store.Shards {
+					cur, err := client.Database(db).Collection(fmt.Sprintf("services_%02d", k)).Find(ctx, filter)
+					if err != nil {
+						return err
+					}
+					if err := cur.All(ctx, &[]bson.M{}); err != nil {
+						return err
+					}
 				}
-				return cur.All(ctx, &[]bson.M{})
+				return nil
 			})
 		})
 		dir.Stop()
 	}
 }
+
+// spread maps call i to an item all over the range (not only the first ones inserted, which
+// a database reading rows in order would find fastest).
+func spread(i, n int) int { return (i * 7919) % n }
 
 // measure runs op b.N times and reports p50 and p95 latency in milliseconds.
 func measure(b *testing.B, op func(i int) error) {

@@ -415,3 +415,29 @@ func (ix *Index) TermReferences(term string) int {
 	}
 	return n
 }
+
+func find[T any, P docstore.Doc[T]](ix *Index, t *table[T, P], id string) (P, bool) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	d, ok := t.docs[id]
+	return d, ok
+}
+
+// Organization returns the organisation with id.
+func (ix *Index) Organization(id string) (*store.Organization, bool) {
+	return find(ix, ix.organizations, id)
+}
+
+// Service returns the service with id.
+func (ix *Index) Service(id string) (*store.Service, bool) { return find(ix, ix.services, id) }
+
+// Location returns the location with id.
+func (ix *Index) Location(id string) (*store.Location, bool) { return find(ix, ix.locations, id) }
+
+// TaxonomyTerm returns the taxonomy term with id.
+func (ix *Index) TaxonomyTerm(id string) (*store.TaxonomyTerm, bool) { return find(ix, ix.terms, id) }
+
+// Practitioner returns the practitioner with id.
+func (ix *Index) Practitioner(id string) (*store.Practitioner, bool) {
+	return find(ix, ix.practitioners, id)
+}

@@ -36,6 +36,9 @@ type resource[T any, P interface {
 	validator *validation.Validator
 	// references checks that the resources msg refers to exist.
 	references func(ctx context.Context, msg M) error
+	// lookup finds a document in the read model, which sync has brought up to date.
+	lookup func(id string) (P, bool)
+	sync   func(ctx context.Context) error
 }
 
 // id returns the id in a resource name of this kind, or an INVALID_ARGUMENT error naming field.
@@ -66,9 +69,13 @@ func (r *resource[T, P, M]) get(ctx context.Context, name string) (M, error) {
 	if err != nil {
 		return zero, err
 	}
-	doc, err := r.coll.Get(ctx, id)
-	if err != nil {
-		return zero, storeError(ctx, err, name)
+	// The read model answers: a lookup in the database reads the collection row by row.
+	if err := r.sync(ctx); err != nil {
+		return zero, err
+	}
+	doc, ok := r.lookup(id)
+	if !ok {
+		return zero, apierror.NotFound(name)
 	}
 	return doc.ToProto(), nil
 }

@@ -55,6 +55,11 @@ func New(st *store.Store, ix *index.Index, v *validation.Validator, logger *slog
 	s.practitioners = &resource[store.Practitioner, *store.Practitioner, *directoryv1.Practitioner]{
 		coll: st.Practitioners, prefix: store.PractitionersPrefix, field: "practitioner", validator: v,
 	}
+	s.organizations.lookup, s.organizations.sync = ix.Organization, s.sync
+	s.services.lookup, s.services.sync = ix.Service, s.sync
+	s.locations.lookup, s.locations.sync = ix.Location, s.sync
+	s.terms.lookup, s.terms.sync = ix.TaxonomyTerm, s.sync
+	s.practitioners.lookup, s.practitioners.sync = ix.Practitioner, s.sync
 	s.organizations.references = func(ctx context.Context, m *directoryv1.Organization) error {
 		if p := m.GetParentOrganization(); p != "" {
 			if p == m.GetName() {
