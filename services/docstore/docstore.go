@@ -84,7 +84,14 @@ type revision struct {
 	Actor string    `bson:"actor"`
 	Op    string    `bson:"op"`
 	Time  time.Time `bson:"time"`
+	// Data is the document as of this version, so a claim whose writer died before writing the
+	// snapshot can be completed by another.
+	Data bson.Raw `bson:"data,omitempty"`
 }
+
+// DefaultStaleClaim is how old a claimed but unwritten version must be before another writer
+// completes it: far longer than a live writer takes between its claim and its write.
+const DefaultStaleClaim = 30 * time.Second
 
 // Collection stores documents of type T in one MongoDB collection, or spread by id over several
 // shard collections.
@@ -94,6 +101,8 @@ type Collection[T any, P Doc[T]] struct {
 	revisions *mongo.Collection
 	feed      *changefeed.Feed
 	now       func() time.Time
+	// staleClaim: see DefaultStaleClaim.
+	staleClaim time.Duration
 }
 
 // NewCollection returns the store for collection name in db, appending changes to feed under
@@ -108,10 +117,11 @@ func NewCollection[T any, P Doc[T]](db *mongo.Database, name string, feed *chang
 // that bounded for collections of large documents.
 func NewShardedCollection[T any, P Doc[T]](db *mongo.Database, name string, shards int, feed *changefeed.Feed) *Collection[T, P] {
 	c := &Collection[T, P]{
-		name:      name,
-		revisions: db.Collection("revisions"),
-		feed:      feed,
-		now:       func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
+		name:       name,
+		revisions:  db.Collection("revisions"),
+		feed:       feed,
+		now:        func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
+		staleClaim: DefaultStaleClaim,
 	}
 	if shards <= 1 {
 		c.docs = []*mongo.Collection{db.Collection(name)}
@@ -122,6 +132,9 @@ func NewShardedCollection[T any, P Doc[T]](db *mongo.Database, name string, shar
 	}
 	return c
 }
+
+// SetStaleClaim changes how old an unwritten claim must be before it is completed (tests).
+func (c *Collection[T, P]) SetStaleClaim(d time.Duration) { c.staleClaim = d }
 
 // shard is the collection that holds id.
 func (c *Collection[T, P]) shard(id string) *mongo.Collection {
@@ -202,12 +215,16 @@ func (c *Collection[T, P]) Update(ctx context.Context, actor, id, etag string, m
 		}
 		m.Version++
 		m.UpdateTime = c.now()
-		won, err := c.claim(ctx, actor, OpUpsert, m)
+		won, err := c.claim(ctx, actor, OpUpsert, doc)
 		if err != nil {
 			return nil, err
 		}
 		if !won {
-			if etag != "" || attempt+1 >= maxAttempts {
+			settled, err := c.settle(ctx, id, m.Version-1)
+			if err != nil {
+				return nil, err
+			}
+			if etag != "" || (attempt+1 >= maxAttempts && !settled) {
 				return nil, ErrConflict
 			}
 			continue
@@ -242,11 +259,14 @@ func (c *Collection[T, P]) Delete(ctx context.Context, actor, id, etag string) e
 	}
 	m.Version++
 	m.UpdateTime = c.now()
-	won, err := c.claim(ctx, actor, OpDelete, m)
+	won, err := c.claim(ctx, actor, OpDelete, doc)
 	if err != nil {
 		return err
 	}
 	if !won {
+		if _, err := c.settle(ctx, id, m.Version-1); err != nil {
+			return err
+		}
 		return ErrConflict
 	}
 	if _, err := c.shard(id).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
@@ -280,12 +300,14 @@ func (c *Collection[T, P]) All(ctx context.Context) ([]P, error) {
 	return out, nil
 }
 
-// claim inserts the revision for m's new version; false means another writer holds it.
-func (c *Collection[T, P]) claim(ctx context.Context, actor, op string, m *Meta) (bool, error) {
-	rev := revision{
-		ID:    fmt.Sprintf("%s/%s/%s/%d", c.name, m.ID, m.Incarnation, m.Version),
-		Actor: actor, Op: op, Time: m.UpdateTime,
+// claim inserts the revision for doc's new version; false means another writer holds it.
+func (c *Collection[T, P]) claim(ctx context.Context, actor, op string, doc P) (bool, error) {
+	m := doc.DocMeta()
+	data, err := bson.Marshal(doc)
+	if err != nil {
+		return false, fmt.Errorf("encode %s %s: %w", c.name, m.ID, err)
 	}
+	rev := revision{ID: c.revisionID(m.ID, m.Incarnation, m.Version), Actor: actor, Op: op, Time: m.UpdateTime, Data: data}
 	if _, err := c.revisions.InsertOne(ctx, rev); err != nil {
 		if mongo.IsDuplicateKeyError(err) {
 			return false, nil
@@ -293,6 +315,52 @@ func (c *Collection[T, P]) claim(ctx context.Context, actor, op string, m *Meta)
 		return false, fmt.Errorf("claim %s: %w", rev.ID, err)
 	}
 	return true, nil
+}
+
+func (c *Collection[T, P]) revisionID(id, incarnation string, version int64) string {
+	return fmt.Sprintf("%s/%s/%s/%d", c.name, id, incarnation, version)
+}
+
+// settle completes a version that a writer claimed but never wrote, because it stopped between
+// its claim and its write: once the claim is older than staleClaim and the snapshot is still at
+// seen, the claimed state is written from the revision and published. It reports whether it did.
+// A lost race normally finds the snapshot already moved on, and costs one read.
+func (c *Collection[T, P]) settle(ctx context.Context, id string, seen int64) (bool, error) {
+	cur, err := c.Get(ctx, id)
+	if errors.Is(err, ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	m := cur.DocMeta()
+	if m.Version != seen {
+		return false, nil // the winner has written; nothing is stuck
+	}
+	var rev revision
+	err = c.revisions.FindOne(ctx, bson.D{{Key: "_id", Value: c.revisionID(id, m.Incarnation, m.Version+1)}}).Decode(&rev)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("read claim of %s %s: %w", c.name, id, err)
+	}
+	if c.now().Sub(rev.Time) < c.staleClaim {
+		return false, nil // its writer may still be on its way
+	}
+	var doc T
+	if err := bson.Unmarshal(rev.Data, &doc); err != nil {
+		return false, fmt.Errorf("decode claim of %s %s: %w", c.name, id, err)
+	}
+	p := P(&doc)
+	if rev.Op == OpDelete {
+		if _, err := c.shard(id).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+			return false, fmt.Errorf("settle %s %s: %w", c.name, id, err)
+		}
+	} else if _, err := c.shard(id).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, p); err != nil {
+		return false, fmt.Errorf("settle %s %s: %w", c.name, id, err)
+	}
+	return true, c.publish(ctx, rev.Op, p)
 }
 
 func (c *Collection[T, P]) publish(ctx context.Context, op string, doc P) error {
