@@ -63,14 +63,20 @@ func (f *Follower) Position() int64 {
 
 // Run syncs every interval until ctx ends, reporting errors to onError.
 func (f *Follower) Run(ctx context.Context, every time.Duration, onError func(error)) {
-	t := time.NewTicker(every)
+	Every(ctx, every, f.Sync, onError)
+}
+
+// Every runs task every interval until ctx ends, reporting its errors (but not those caused by
+// ctx ending) to onError.
+func Every(ctx context.Context, interval time.Duration, task func(context.Context) error, onError func(error)) {
+	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if err := f.Sync(ctx); err != nil && ctx.Err() == nil {
+			if err := task(ctx); err != nil && ctx.Err() == nil {
 				onError(err)
 			}
 		}

@@ -49,22 +49,7 @@ func Load(ctx context.Context, st *store.Store) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load index: %w", err)
 	}
-	if err := loadAll(ctx, st.Organizations.All, ix.organizations); err != nil {
-		return nil, err
-	}
-	if err := loadAll(ctx, st.Services.All, ix.services); err != nil {
-		return nil, err
-	}
-	for id, s := range ix.services.docs {
-		ix.search[id] = searchText(s)
-	}
-	if err := loadAll(ctx, st.Locations.All, ix.locations); err != nil {
-		return nil, err
-	}
-	if err := loadAll(ctx, st.TaxonomyTerms.All, ix.terms); err != nil {
-		return nil, err
-	}
-	if err := loadAll(ctx, st.Practitioners.All, ix.practitioners); err != nil {
+	if err := ix.Reconcile(ctx); err != nil {
 		return nil, err
 	}
 	ix.follower = changefeed.NewFollower(st.Feed, head, ix.apply)
@@ -74,14 +59,40 @@ func Load(ctx context.Context, st *store.Store) (*Index, error) {
 	return ix, nil
 }
 
-func loadAll[T any, P interface {
-	*T
-	DocMeta() *docstore.Meta
-}](ctx context.Context, all func(context.Context) ([]P, error), t *table[T, P]) error {
+// Reconcile merges every stored document into the index, keeping whichever state is newer. At
+// start-up it is the load; later it repairs what the feed missed, e.g. a change whose writer
+// stopped between writing the document and appending to the feed.
+func (ix *Index) Reconcile(ctx context.Context) error {
+	if err := reconcile(ctx, ix, ix.st.Organizations.All, ix.organizations); err != nil {
+		return err
+	}
+	if err := reconcile(ctx, ix, ix.st.Services.All, ix.services); err != nil {
+		return err
+	}
+	if err := reconcile(ctx, ix, ix.st.Locations.All, ix.locations); err != nil {
+		return err
+	}
+	if err := reconcile(ctx, ix, ix.st.TaxonomyTerms.All, ix.terms); err != nil {
+		return err
+	}
+	if err := reconcile(ctx, ix, ix.st.Practitioners.All, ix.practitioners); err != nil {
+		return err
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for id, s := range ix.services.docs {
+		ix.search[id] = searchText(s)
+	}
+	return nil
+}
+
+func reconcile[T any, P docstore.Doc[T]](ctx context.Context, ix *Index, all func(context.Context) ([]P, error), t *table[T, P]) error {
 	docs, err := all(ctx)
 	if err != nil {
 		return fmt.Errorf("load index: %w", err)
 	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
 	for _, d := range docs {
 		t.put(d)
 	}
@@ -97,8 +108,13 @@ func (ix *Index) Sync(ctx context.Context) error {
 	return nil
 }
 
-// Run keeps the index fresh in the background until ctx ends, so reads rarely find much to do.
+// ReconcileEvery is how often Run merges the stored documents into the index.
+const ReconcileEvery = 10 * time.Minute
+
+// Run keeps the index fresh in the background until ctx ends, so reads rarely find much to do,
+// and reconciles it with the database every ReconcileEvery.
 func (ix *Index) Run(ctx context.Context, every time.Duration, logger *slog.Logger) {
+	go changefeed.Every(ctx, ReconcileEvery, ix.Reconcile, func(err error) { logger.Warn("index reconcile", "error", err) })
 	ix.follower.Run(ctx, every, func(err error) { logger.Warn("index sync", "error", err) })
 }
 

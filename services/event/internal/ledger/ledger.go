@@ -176,16 +176,5 @@ func (l *Ledger) Decide(ctx context.Context, actor string, decide func(st *state
 
 // Run keeps the state fresh in the background until ctx ends.
 func (l *Ledger) Run(ctx context.Context, every time.Duration, onError func(error)) {
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := l.Sync(ctx); err != nil && ctx.Err() == nil {
-				onError(err)
-			}
-		}
-	}
+	changefeed.Every(ctx, every, l.Sync, onError)
 }

@@ -20,6 +20,7 @@ import (
 
 // Index holds the latest version of every referral.
 type Index struct {
+	st       *store.Store
 	follower *changefeed.Follower
 	mu       sync.RWMutex
 	docs     map[string]*store.Referral
@@ -32,15 +33,27 @@ func Load(ctx context.Context, st *store.Store) (*Index, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load worklist: %w", err)
 	}
-	all, err := st.Referrals.All(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load worklist: %w", err)
-	}
-	for _, r := range all {
-		ix.put(r)
+	ix.st = st
+	if err := ix.Reconcile(ctx); err != nil {
+		return nil, err
 	}
 	ix.follower = changefeed.NewFollower(st.Feed, head, ix.apply)
 	return ix, ix.Sync(ctx)
+}
+
+// Reconcile merges every stored referral into the index, keeping whichever state is newer: the
+// load at start-up, and later a repair of anything the feed missed.
+func (ix *Index) Reconcile(ctx context.Context) error {
+	all, err := ix.st.Referrals.All(ctx)
+	if err != nil {
+		return fmt.Errorf("load worklist: %w", err)
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for _, r := range all {
+		ix.put(r)
+	}
+	return nil
 }
 
 // Sync applies every change written before it was called.
@@ -51,8 +64,13 @@ func (ix *Index) Sync(ctx context.Context) error {
 	return nil
 }
 
-// Run keeps the index fresh until ctx ends.
+// ReconcileEvery is how often Run merges the stored referrals into the index.
+const ReconcileEvery = 10 * time.Minute
+
+// Run keeps the index fresh until ctx ends, reconciling it with the database every
+// ReconcileEvery.
 func (ix *Index) Run(ctx context.Context, every time.Duration, onError func(error)) {
+	go changefeed.Every(ctx, ReconcileEvery, ix.Reconcile, onError)
 	ix.follower.Run(ctx, every, onError)
 }
 
