@@ -4,20 +4,16 @@ package server
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"strconv"
 
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/apierror"
 	"github.com/socialrx/socialrx/services/directory/internal/index"
 	"github.com/socialrx/socialrx/services/directory/internal/store"
-	"github.com/socialrx/socialrx/services/docstore"
+	"github.com/socialrx/socialrx/services/storeerror"
 	"github.com/socialrx/socialrx/services/validation"
 )
 
@@ -103,32 +99,9 @@ func New(st *store.Store, ix *index.Index, v *validation.Validator, logger *slog
 	return s
 }
 
-// storeError maps store and driver errors to API errors in one place. Errors that are already
-// gRPC statuses (validation inside an update) pass through.
+// storeError maps store and driver errors to API errors.
 func storeError(ctx context.Context, err error, name string) error {
-	if _, ok := status.FromError(err); ok {
-		return err
-	}
-	if cerr := apierror.FromContext(ctx); cerr != nil {
-		return cerr
-	}
-	switch {
-	case errors.Is(err, docstore.ErrNotFound):
-		return apierror.NotFound(name)
-	case errors.Is(err, docstore.ErrAlreadyExists):
-		return apierror.New(codes.AlreadyExists, apierror.ReasonAlreadyExists, name+" already exists",
-			map[string]string{"resource": name})
-	case errors.Is(err, docstore.ErrEtagMismatch):
-		return apierror.Aborted(apierror.ReasonEtagMismatch, name,
-			"etag does not match the current version of "+name+"; read it again and retry")
-	case errors.Is(err, docstore.ErrConflict):
-		return apierror.Aborted(apierror.ReasonConcurrentUpdate, name,
-			name+" was changed concurrently; read it again and retry")
-	case mongo.IsNetworkError(err) || mongo.IsTimeout(err) || errors.Is(err, mongo.ErrClientDisconnected):
-		return apierror.New(codes.Unavailable, apierror.ReasonUnavailable, "database unavailable; retry later", nil)
-	}
-	slog.Default().Error("directory store error", "resource", name, "error", err)
-	return apierror.Internal()
+	return storeerror.ToAPI(ctx, slog.Default(), err, name)
 }
 
 func indexed(field string, i int) string {

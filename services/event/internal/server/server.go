@@ -3,15 +3,12 @@ package server
 
 import (
 	"context"
-	"errors"
 	"log/slog"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
-	"go.mongodb.org/mongo-driver/v2/mongo"
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
@@ -21,6 +18,7 @@ import (
 	"github.com/socialrx/socialrx/services/event/internal/ledger"
 	"github.com/socialrx/socialrx/services/event/internal/state"
 	"github.com/socialrx/socialrx/services/fieldmask"
+	"github.com/socialrx/socialrx/services/storeerror"
 	"github.com/socialrx/socialrx/services/validation"
 )
 
@@ -58,19 +56,9 @@ func newID(scope, requestID string) string {
 	return uuid.NewSHA1(requestIDNamespace, []byte(scope+"|"+requestID)).String()
 }
 
-// fail maps ledger and driver errors to API errors; API errors pass through.
+// fail maps ledger and driver errors to API errors.
 func (s *Server) fail(ctx context.Context, err error) error {
-	if _, ok := status.FromError(err); ok {
-		return err
-	}
-	if cerr := apierror.FromContext(ctx); cerr != nil {
-		return cerr
-	}
-	if mongo.IsNetworkError(err) || mongo.IsTimeout(err) || errors.Is(err, mongo.ErrClientDisconnected) {
-		return apierror.New(codes.Unavailable, apierror.ReasonUnavailable, "database unavailable; retry later", nil)
-	}
-	s.logger.Error("event service error", "error", err)
-	return apierror.Internal()
+	return storeerror.ToAPI(ctx, s.logger, err, "event service")
 }
 
 func actor(ctx context.Context) string { return auth.FromContext(ctx).Subject }

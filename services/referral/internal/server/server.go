@@ -3,7 +3,6 @@ package server
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -11,9 +10,6 @@ import (
 
 	"github.com/google/uuid"
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
@@ -21,13 +17,13 @@ import (
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/apierror"
 	"github.com/socialrx/socialrx/services/auth"
-	"github.com/socialrx/socialrx/services/docstore"
 	"github.com/socialrx/socialrx/services/fieldmask"
 	"github.com/socialrx/socialrx/services/filtering"
 	"github.com/socialrx/socialrx/services/pagination"
 	"github.com/socialrx/socialrx/services/referral/internal/domain"
 	"github.com/socialrx/socialrx/services/referral/internal/index"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
+	"github.com/socialrx/socialrx/services/storeerror"
 	"github.com/socialrx/socialrx/services/validation"
 )
 
@@ -65,28 +61,9 @@ func New(st *store.Store, ix *index.Index, dir directoryv1.DirectoryServiceClien
 
 func actor(ctx context.Context) string { return auth.FromContext(ctx).Subject }
 
-// fail maps store and driver errors to API errors in one place; API errors pass through.
+// fail maps store and driver errors to API errors.
 func (s *Server) fail(ctx context.Context, err error, name string) error {
-	if _, ok := status.FromError(err); ok {
-		return err
-	}
-	if cerr := apierror.FromContext(ctx); cerr != nil {
-		return cerr
-	}
-	switch {
-	case errors.Is(err, docstore.ErrNotFound):
-		return apierror.NotFound(name)
-	case errors.Is(err, docstore.ErrAlreadyExists):
-		return apierror.New(codes.AlreadyExists, apierror.ReasonAlreadyExists, name+" already exists", map[string]string{"resource": name})
-	case errors.Is(err, docstore.ErrEtagMismatch):
-		return apierror.Aborted(apierror.ReasonEtagMismatch, name, "etag does not match the current version of "+name)
-	case errors.Is(err, docstore.ErrConflict):
-		return apierror.Aborted(apierror.ReasonConcurrentUpdate, name, name+" was changed concurrently; read it again and retry")
-	case mongo.IsNetworkError(err) || mongo.IsTimeout(err) || errors.Is(err, mongo.ErrClientDisconnected):
-		return apierror.New(codes.Unavailable, apierror.ReasonUnavailable, "database unavailable; retry later", nil)
-	}
-	s.logger.Error("referral service error", "resource", name, "error", err)
-	return apierror.Internal()
+	return storeerror.ToAPI(ctx, s.logger, err, name)
 }
 
 func idOf(name string) string { return strings.TrimPrefix(name, "referrals/") }
