@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"math"
 	"net/http"
 	"slices"
 	"strings"
@@ -13,6 +12,7 @@ import (
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/apierror"
+	"github.com/socialrx/socialrx/services/geo"
 )
 
 // What `GET /` says about the API.
@@ -375,7 +375,7 @@ func (h *handler) listServiceAtLocations(w http.ResponseWriter, r *http.Request)
 				if l == nil || l.Latitude == nil || l.Longitude == nil {
 					continue
 				}
-				d := distanceMeters(p.Near.GetLatitude(), p.Near.GetLongitude(), l.GetLatitude(), l.GetLongitude())
+				d := geo.Distance(p.Near.GetLatitude(), p.Near.GetLongitude(), l.GetLatitude(), l.GetLongitude())
 				if d <= p.Near.GetRadiusMeters() {
 					pairs = append(pairs, serviceLocation{service: s, location: name, distance: d})
 				}
@@ -456,15 +456,4 @@ func matchesSearch(query string, fields ...string) bool {
 		}
 	}
 	return true
-}
-
-// distanceMeters is the great-circle distance between two WGS84 points (haversine formula).
-func distanceMeters(lat1, lng1, lat2, lng2 float64) float64 {
-	const earthRadius = 6_371_008.8 // mean radius, metres
-	rad := math.Pi / 180
-	dLat := (lat2 - lat1) * rad
-	dLng := (lng2 - lng1) * rad
-	a := math.Sin(dLat/2)*math.Sin(dLat/2) +
-		math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLng/2)*math.Sin(dLng/2)
-	return 2 * earthRadius * math.Asin(math.Min(1, math.Sqrt(a)))
 }
