@@ -12,7 +12,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/socialrx/socialrx/services/apierror"
+	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
 // paramPattern finds the query parameter named in grpc-gateway's own decoding errors.

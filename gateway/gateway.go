@@ -25,8 +25,8 @@ import (
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
-	"github.com/socialrx/socialrx/services/config"
 	"github.com/socialrx/socialrx/services/directory/hsds"
+	"github.com/socialrx/socialrx/services/platform/config"
 )
 
 // Config configures the gateway.

@@ -12,8 +12,8 @@ import (
 	"github.com/socialrx/socialrx/gateway/gatewaytest"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/event/eventtest"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 	"github.com/socialrx/socialrx/services/referral/referraltest"
-	"github.com/socialrx/socialrx/services/testenv"
 )
 
 // stack is a directory service and the real gateway in front of it.

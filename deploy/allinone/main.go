@@ -27,11 +27,11 @@ import (
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
-	"github.com/socialrx/socialrx/services/auth"
-	"github.com/socialrx/socialrx/services/config"
 	"github.com/socialrx/socialrx/services/directory"
-	"github.com/socialrx/socialrx/services/embeddeddb"
 	"github.com/socialrx/socialrx/services/event"
+	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/config"
+	"github.com/socialrx/socialrx/services/platform/storage/embeddeddb"
 	"github.com/socialrx/socialrx/services/referral"
 )
 

@@ -15,7 +15,7 @@ import (
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
-	"github.com/socialrx/socialrx/services/testenv"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 // allRequests is every Create request Directory sends, in order.

@@ -11,8 +11,8 @@ import (
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/event/eventtest"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 	"github.com/socialrx/socialrx/services/referral/referraltest"
-	"github.com/socialrx/socialrx/services/testenv"
 )
 
 // The demo Human Connection day loads into real directory and event services, twice without

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"github.com/socialrx/socialrx/gateway"
-	"github.com/socialrx/socialrx/services/testenv"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 // Start serves the gateway for cfg's backends on a loopback port until the test ends and

@@ -14,14 +14,14 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
-	"github.com/socialrx/socialrx/services/auth"
-	"github.com/socialrx/socialrx/services/config"
-	"github.com/socialrx/socialrx/services/directory/internal/index"
+	"github.com/socialrx/socialrx/services/directory/internal/readmodel"
 	"github.com/socialrx/socialrx/services/directory/internal/server"
 	"github.com/socialrx/socialrx/services/directory/internal/store"
-	"github.com/socialrx/socialrx/services/grpcserver"
-	"github.com/socialrx/socialrx/services/mongodb"
-	"github.com/socialrx/socialrx/services/validation"
+	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/config"
+	"github.com/socialrx/socialrx/services/platform/grpcserver"
+	"github.com/socialrx/socialrx/services/platform/storage/mongodb"
+	"github.com/socialrx/socialrx/services/platform/validation"
 )
 
 // ServiceName is the gRPC service name reported by the health service.
@@ -64,7 +64,7 @@ func ParseFlags(args []string) (Config, error) {
 // Service is a started directory service.
 type Service struct {
 	srv    *grpcserver.Server
-	ix     *index.Index
+	ix     *readmodel.Index
 	logger *slog.Logger
 	close  func()
 	cfg    Config
@@ -78,7 +78,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	}
 	closeDB := func() { _ = client.Disconnect(context.Background()) }
 	st := store.New(client.Database(cfg.Database))
-	ix, err := index.Load(ctx, st)
+	ix, err := readmodel.Load(ctx, st)
 	if err != nil {
 		closeDB()
 		return nil, fmt.Errorf("start directory: %w", err)

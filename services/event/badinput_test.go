@@ -11,8 +11,8 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
-	"github.com/socialrx/socialrx/services/apierror"
-	"github.com/socialrx/socialrx/services/event/internal/state"
+	"github.com/socialrx/socialrx/services/event/internal/domain"
+	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
 func TestBadInput(t *testing.T) {
@@ -106,7 +106,7 @@ func TestBadInput(t *testing.T) {
 	}
 	w.clock.Advance(23 * time.Hour)
 	_, err = c.CheckInRegistration(ctx, &eventv1.CheckInRegistrationRequest{Name: r.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, state.ReasonRegistrationState)
+	wantCode(t, err, codes.FailedPrecondition, domain.ReasonRegistrationState)
 	if !strings.Contains(err.Error(), "CANCELLED") {
 		t.Fatalf("error does not name the state: %v", err)
 	}
@@ -114,7 +114,7 @@ func TestBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.CreateRegistration(ctx, &eventv1.CreateRegistrationRequest{Parent: ss.GetName(), Registration: person(2)})
-	wantCode(t, err, codes.FailedPrecondition, state.ReasonSessionCancelled)
+	wantCode(t, err, codes.FailedPrecondition, domain.ReasonSessionCancelled)
 	_, err = c.GetRegistration(ctx, &eventv1.GetRegistrationRequest{Name: ss.GetName() + "/registrations/nope"})
 	wantCode(t, err, codes.NotFound, apierror.ReasonNotFound)
 

@@ -21,13 +21,13 @@ import (
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
-	"github.com/socialrx/socialrx/services/auth"
-	"github.com/socialrx/socialrx/services/config"
-	"github.com/socialrx/socialrx/services/event/internal/ledger"
 	"github.com/socialrx/socialrx/services/event/internal/server"
-	"github.com/socialrx/socialrx/services/grpcserver"
-	"github.com/socialrx/socialrx/services/mongodb"
-	"github.com/socialrx/socialrx/services/validation"
+	"github.com/socialrx/socialrx/services/event/internal/store"
+	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/config"
+	"github.com/socialrx/socialrx/services/platform/grpcserver"
+	"github.com/socialrx/socialrx/services/platform/storage/mongodb"
+	"github.com/socialrx/socialrx/services/platform/validation"
 )
 
 // ServiceName is the gRPC service name reported by the health service.
@@ -74,7 +74,7 @@ func ParseFlags(args []string) (Config, error) {
 // Service is a started event service.
 type Service struct {
 	srv    *grpcserver.Server
-	ledger *ledger.Ledger
+	ledger *store.Ledger
 	logger *slog.Logger
 	close  func()
 	cfg    Config
@@ -98,7 +98,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		_ = dirConn.Close()
 		_ = client.Disconnect(context.Background())
 	}
-	l, err := ledger.Open(ctx, client.Database(cfg.Database), cfg.Now)
+	l, err := store.Open(ctx, client.Database(cfg.Database), cfg.Now)
 	if err != nil {
 		closeAll()
 		return nil, fmt.Errorf("start event service: %w", err)

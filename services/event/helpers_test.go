@@ -13,10 +13,10 @@ import (
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
-	"github.com/socialrx/socialrx/services/apierror"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/event/eventtest"
-	"github.com/socialrx/socialrx/services/testenv"
+	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 // start is the fixed "now" of the tests: a Monday morning in Toronto.

@@ -9,8 +9,8 @@ import (
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
-	"github.com/socialrx/socialrx/services/apierror"
-	"github.com/socialrx/socialrx/services/event/internal/state"
+	"github.com/socialrx/socialrx/services/event/internal/domain"
+	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
 func TestEventLifecycle(t *testing.T) {
@@ -26,9 +26,9 @@ func TestEventLifecycle(t *testing.T) {
 
 	// Submitting without a session is refused; so is publishing a draft.
 	_, err := c.SubmitEvent(ctx, &eventv1.SubmitEventRequest{Name: ev.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, state.ReasonNoSessions)
+	wantCode(t, err, codes.FailedPrecondition, domain.ReasonNoSessions)
 	_, err = c.PublishEvent(moderator(ctx), &eventv1.PublishEventRequest{Name: ev.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, state.ReasonEventState)
+	wantCode(t, err, codes.FailedPrecondition, domain.ReasonEventState)
 	if info := apierror.ErrorInfo(err); info.GetMetadata()["state"] != "DRAFT" || !strings.Contains(err.Error(), "DRAFT") {
 		t.Fatalf("error does not name the current state: %v", err)
 	}
@@ -67,9 +67,9 @@ func TestEventLifecycle(t *testing.T) {
 	}
 	// A published event cannot be deleted or submitted again; it can be cancelled, once.
 	_, err = c.DeleteEvent(ctx, &eventv1.DeleteEventRequest{Name: ev.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, state.ReasonEventState)
+	wantCode(t, err, codes.FailedPrecondition, domain.ReasonEventState)
 	_, err = c.SubmitEvent(ctx, &eventv1.SubmitEventRequest{Name: ev.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, state.ReasonEventState)
+	wantCode(t, err, codes.FailedPrecondition, domain.ReasonEventState)
 	ev, err = c.CancelEvent(ctx, &eventv1.CancelEventRequest{Name: ev.GetName(), Reason: "Venue flooded."})
 	if err != nil || ev.GetState() != eventv1.EventState_EVENT_STATE_CANCELLED {
 		t.Fatalf("cancel: %v %v", ev.GetState(), err)
@@ -97,7 +97,7 @@ func TestEventLifecycle(t *testing.T) {
 		if apierror.ErrorInfo(err).GetMetadata()["state"] != "CANCELLED" {
 			t.Fatalf("%s after cancel: %v, want FAILED_PRECONDITION naming CANCELLED", name, err)
 		}
-		wantCode(t, err, codes.FailedPrecondition, state.ReasonEventState)
+		wantCode(t, err, codes.FailedPrecondition, domain.ReasonEventState)
 	}
 	ss, err := c.GetSession(ctx, &eventv1.GetSessionRequest{Name: ev.GetName() + "/sessions/day-1"})
 	if err != nil || ss.GetState() != eventv1.SessionState_SESSION_STATE_CANCELLED {
@@ -161,7 +161,7 @@ func TestRegistrationFlow(t *testing.T) {
 
 	// Check-in opens two hours before the start.
 	_, err = c.CheckInRegistration(ctx, &eventv1.CheckInRegistrationRequest{Name: r2.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, state.ReasonCheckInWindow)
+	wantCode(t, err, codes.FailedPrecondition, domain.ReasonCheckInWindow)
 	w.clock.Advance(23 * time.Hour)
 	in, err := c.CheckInRegistration(ctx, &eventv1.CheckInRegistrationRequest{Name: r2.GetName()})
 	if err != nil || in.GetState() != eventv1.RegistrationState_REGISTRATION_STATE_ATTENDED || in.GetCheckInTime() == nil {
@@ -169,13 +169,13 @@ func TestRegistrationFlow(t *testing.T) {
 	}
 	// A cancelled registration cannot check in; the waitlisted person neither.
 	_, err = c.CheckInRegistration(ctx, &eventv1.CheckInRegistrationRequest{Name: r1.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, state.ReasonRegistrationState)
+	wantCode(t, err, codes.FailedPrecondition, domain.ReasonRegistrationState)
 	_, err = c.CheckInRegistration(ctx, &eventv1.CheckInRegistrationRequest{Name: r4.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, state.ReasonRegistrationState)
+	wantCode(t, err, codes.FailedPrecondition, domain.ReasonRegistrationState)
 
 	// No-shows only after the end; then every confirmed person who did not come.
 	_, err = c.MarkNoShows(ctx, &eventv1.MarkNoShowsRequest{Name: ss.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, state.ReasonSessionNotEnded)
+	wantCode(t, err, codes.FailedPrecondition, domain.ReasonSessionNotEnded)
 	w.clock.Advance(4 * time.Hour)
 	ns, err := c.MarkNoShows(ctx, &eventv1.MarkNoShowsRequest{Name: ss.GetName()})
 	if err != nil || len(ns.GetRegistrations()) != 1 || ns.GetRegistrations()[0].GetName() != r3.GetName() {
@@ -183,7 +183,7 @@ func TestRegistrationFlow(t *testing.T) {
 	}
 	// Registering for a past session is refused.
 	_, err = c.CreateRegistration(ctx, &eventv1.CreateRegistrationRequest{Parent: ss.GetName(), Registration: person(9)})
-	wantCode(t, err, codes.FailedPrecondition, state.ReasonSessionStarted)
+	wantCode(t, err, codes.FailedPrecondition, domain.ReasonSessionStarted)
 
 	// The host's list: given names and needs only.
 	list, err := c.ListRegistrations(ctx, &eventv1.ListRegistrationsRequest{Parent: ss.GetName()})

@@ -8,7 +8,7 @@ import (
 	"google.golang.org/grpc/status"
 
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
-	"github.com/socialrx/socialrx/services/apierror"
+	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
 func TestBadInput(t *testing.T) {

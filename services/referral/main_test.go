@@ -3,7 +3,7 @@ package referral_test
 import (
 	"testing"
 
-	"github.com/socialrx/socialrx/services/testenv"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 func TestMain(m *testing.M) { testenv.Main(m) }

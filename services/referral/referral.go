@@ -19,15 +19,15 @@ import (
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
-	"github.com/socialrx/socialrx/services/auth"
-	"github.com/socialrx/socialrx/services/config"
-	"github.com/socialrx/socialrx/services/grpcserver"
-	"github.com/socialrx/socialrx/services/mongodb"
+	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/config"
+	"github.com/socialrx/socialrx/services/platform/grpcserver"
+	"github.com/socialrx/socialrx/services/platform/storage/mongodb"
+	"github.com/socialrx/socialrx/services/platform/validation"
 	"github.com/socialrx/socialrx/services/referral/internal/consumer"
-	"github.com/socialrx/socialrx/services/referral/internal/index"
+	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
 	"github.com/socialrx/socialrx/services/referral/internal/server"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
-	"github.com/socialrx/socialrx/services/validation"
 )
 
 // ServiceName is the gRPC service name reported by the health service.
@@ -78,7 +78,7 @@ func ParseFlags(args []string) (Config, error) {
 // Service is a started referral service.
 type Service struct {
 	srv      *grpcserver.Server
-	ix       *index.Index
+	ix       *readmodel.Index
 	consumer *consumer.Consumer
 	logger   *slog.Logger
 	close    func()
@@ -128,7 +128,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		_ = client.Disconnect(context.Background())
 	}
 	st := store.New(client.Database(cfg.Database))
-	ix, err := index.Load(ctx, st)
+	ix, err := readmodel.Load(ctx, st)
 	if err != nil {
 		closeAll()
 		return nil, fmt.Errorf("start referral service: %w", err)

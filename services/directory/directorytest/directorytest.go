@@ -9,7 +9,7 @@ import (
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory"
-	"github.com/socialrx/socialrx/services/testenv"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 // Instance is a running directory service.

@@ -11,7 +11,7 @@ import (
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
-	"github.com/socialrx/socialrx/services/testenv"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 // The importer and the read API against a real directory service on the embedded database: an

@@ -11,7 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
-	"github.com/socialrx/socialrx/services/apierror"
+	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
 // fetchParallelism bounds the Get calls in flight for one HTTP request.

@@ -11,8 +11,8 @@ import (
 	"google.golang.org/grpc/codes"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
-	"github.com/socialrx/socialrx/services/apierror"
-	"github.com/socialrx/socialrx/services/geo"
+	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/geo"
 )
 
 // What `GET /` says about the API.

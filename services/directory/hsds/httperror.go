@@ -13,7 +13,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 
-	"github.com/socialrx/socialrx/services/apierror"
+	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
 // errorBody is the AIP-193 JSON error of the HTTP API, as the gateway writes it.

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
-	"github.com/socialrx/socialrx/services/apierror"
+	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
 // Limits of the HSDS list endpoints.

@@ -15,7 +15,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
-	"github.com/socialrx/socialrx/services/apierror"
+	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
 // checkParamError checks that err is INVALID_ARGUMENT naming param.

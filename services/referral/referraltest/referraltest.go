@@ -7,8 +7,8 @@ import (
 	"time"
 
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 	"github.com/socialrx/socialrx/services/referral"
-	"github.com/socialrx/socialrx/services/testenv"
 )
 
 // Instance is a running referral service.

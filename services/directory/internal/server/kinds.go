@@ -9,11 +9,11 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
-	"github.com/socialrx/socialrx/services/apierror"
-	"github.com/socialrx/socialrx/services/auth"
-	"github.com/socialrx/socialrx/services/docstore"
-	"github.com/socialrx/socialrx/services/fieldmask"
-	"github.com/socialrx/socialrx/services/validation"
+	"github.com/socialrx/socialrx/services/platform/aip/fieldmask"
+	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/storage/docstore"
+	"github.com/socialrx/socialrx/services/platform/validation"
 )
 
 // requestIDNamespace derives resource ids from AIP-155 request ids, so that concurrent repeats of

@@ -7,9 +7,9 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
-	"github.com/socialrx/socialrx/services/directory/internal/index"
-	"github.com/socialrx/socialrx/services/filtering"
-	"github.com/socialrx/socialrx/services/pagination"
+	"github.com/socialrx/socialrx/services/directory/internal/readmodel"
+	"github.com/socialrx/socialrx/services/platform/aip/filtering"
+	"github.com/socialrx/socialrx/services/platform/aip/pagination"
 )
 
 // listQuery is a parsed List request.
@@ -55,7 +55,7 @@ func (s *Server) SearchServices(ctx context.Context, req *directoryv1.SearchServ
 	if _, err := pagination.Decode(req.GetPageToken(), req); err != nil {
 		return nil, err // before the index sync, so a bad token costs nothing
 	}
-	q := index.SearchQuery{
+	q := readmodel.SearchQuery{
 		Words:         strings.Fields(strings.ToLower(req.GetQuery())),
 		TaxonomyTerms: req.GetTaxonomyTerms(),
 		Language:      req.GetLanguage(),
@@ -63,7 +63,7 @@ func (s *Server) SearchServices(ctx context.Context, req *directoryv1.SearchServ
 	}
 	if req.GetFilter() != "" {
 		var err error
-		if q.Filter, err = filtering.Parse(req.GetFilter(), index.ServiceFilter); err != nil {
+		if q.Filter, err = filtering.Parse(req.GetFilter(), readmodel.ServiceFilter); err != nil {
 			return nil, err
 		}
 	}
@@ -71,7 +71,7 @@ func (s *Server) SearchServices(ctx context.Context, req *directoryv1.SearchServ
 		q.Statuses = append(q.Statuses, st.String())
 	}
 	if n := req.GetNear(); n != nil {
-		q.Near = &index.Circle{Latitude: n.GetLatitude(), Longitude: n.GetLongitude(), RadiusMeters: n.GetRadiusMeters()}
+		q.Near = &readmodel.Circle{Latitude: n.GetLatitude(), Longitude: n.GetLongitude(), RadiusMeters: n.GetRadiusMeters()}
 	}
 	if err := s.sync(ctx); err != nil {
 		return nil, err

@@ -10,11 +10,11 @@ import (
 	"google.golang.org/protobuf/types/known/emptypb"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
-	"github.com/socialrx/socialrx/services/apierror"
-	"github.com/socialrx/socialrx/services/directory/internal/index"
+	"github.com/socialrx/socialrx/services/directory/internal/readmodel"
 	"github.com/socialrx/socialrx/services/directory/internal/store"
-	"github.com/socialrx/socialrx/services/storeerror"
-	"github.com/socialrx/socialrx/services/validation"
+	"github.com/socialrx/socialrx/services/platform/apierror"
+
+	"github.com/socialrx/socialrx/services/platform/validation"
 )
 
 // Server implements directoryv1.DirectoryServiceServer.
@@ -22,7 +22,7 @@ type Server struct {
 	directoryv1.UnimplementedDirectoryServiceServer
 
 	logger *slog.Logger
-	index  *index.Index
+	index  *readmodel.Index
 
 	organizations *resource[store.Organization, *store.Organization, *directoryv1.Organization]
 	services      *resource[store.Service, *store.Service, *directoryv1.Service]
@@ -34,7 +34,7 @@ type Server struct {
 var _ directoryv1.DirectoryServiceServer = (*Server)(nil)
 
 // New returns the server.
-func New(st *store.Store, ix *index.Index, v *validation.Validator, logger *slog.Logger) *Server {
+func New(st *store.Store, ix *readmodel.Index, v *validation.Validator, logger *slog.Logger) *Server {
 	s := &Server{logger: logger, index: ix}
 	s.organizations = &resource[store.Organization, *store.Organization, *directoryv1.Organization]{
 		coll: st.Organizations, prefix: store.OrganizationsPrefix, field: "organization", validator: v,
@@ -101,7 +101,7 @@ func New(st *store.Store, ix *index.Index, v *validation.Validator, logger *slog
 
 // storeError maps store and driver errors to API errors.
 func storeError(ctx context.Context, err error, name string) error {
-	return storeerror.ToAPI(ctx, slog.Default(), err, name)
+	return apierror.FromStore(ctx, slog.Default(), err, name)
 }
 
 func indexed(field string, i int) string {
@@ -131,7 +131,7 @@ func (s *Server) DeleteOrganization(ctx context.Context, req *directoryv1.Delete
 }
 
 func (s *Server) ListOrganizations(ctx context.Context, req *directoryv1.ListOrganizationsRequest) (*directoryv1.ListOrganizationsResponse, error) {
-	q, err := s.listQuery(ctx, req, req.GetPageSize(), req.GetPageToken(), req.GetFilter(), req.GetSkip(), index.OrganizationFilter)
+	q, err := s.listQuery(ctx, req, req.GetPageSize(), req.GetPageToken(), req.GetFilter(), req.GetSkip(), readmodel.OrganizationFilter)
 	if err != nil {
 		return nil, err
 	}
@@ -166,7 +166,7 @@ func (s *Server) DeleteService(ctx context.Context, req *directoryv1.DeleteServi
 }
 
 func (s *Server) ListServices(ctx context.Context, req *directoryv1.ListServicesRequest) (*directoryv1.ListServicesResponse, error) {
-	q, err := s.listQuery(ctx, req, req.GetPageSize(), req.GetPageToken(), req.GetFilter(), req.GetSkip(), index.ServiceFilter)
+	q, err := s.listQuery(ctx, req, req.GetPageSize(), req.GetPageToken(), req.GetFilter(), req.GetSkip(), readmodel.ServiceFilter)
 	if err != nil {
 		return nil, err
 	}
@@ -204,7 +204,7 @@ func (s *Server) DeleteLocation(ctx context.Context, req *directoryv1.DeleteLoca
 }
 
 func (s *Server) ListLocations(ctx context.Context, req *directoryv1.ListLocationsRequest) (*directoryv1.ListLocationsResponse, error) {
-	q, err := s.listQuery(ctx, req, req.GetPageSize(), req.GetPageToken(), req.GetFilter(), req.GetSkip(), index.LocationFilter)
+	q, err := s.listQuery(ctx, req, req.GetPageSize(), req.GetPageToken(), req.GetFilter(), req.GetSkip(), readmodel.LocationFilter)
 	if err != nil {
 		return nil, err
 	}
@@ -242,7 +242,7 @@ func (s *Server) DeleteTaxonomyTerm(ctx context.Context, req *directoryv1.Delete
 }
 
 func (s *Server) ListTaxonomyTerms(ctx context.Context, req *directoryv1.ListTaxonomyTermsRequest) (*directoryv1.ListTaxonomyTermsResponse, error) {
-	q, err := s.listQuery(ctx, req, req.GetPageSize(), req.GetPageToken(), req.GetFilter(), req.GetSkip(), index.TaxonomyTermFilter)
+	q, err := s.listQuery(ctx, req, req.GetPageSize(), req.GetPageToken(), req.GetFilter(), req.GetSkip(), readmodel.TaxonomyTermFilter)
 	if err != nil {
 		return nil, err
 	}
@@ -277,7 +277,7 @@ func (s *Server) DeletePractitioner(ctx context.Context, req *directoryv1.Delete
 }
 
 func (s *Server) ListPractitioners(ctx context.Context, req *directoryv1.ListPractitionersRequest) (*directoryv1.ListPractitionersResponse, error) {
-	q, err := s.listQuery(ctx, req, req.GetPageSize(), req.GetPageToken(), req.GetFilter(), req.GetSkip(), index.PractitionerFilter)
+	q, err := s.listQuery(ctx, req, req.GetPageSize(), req.GetPageToken(), req.GetFilter(), req.GetSkip(), readmodel.PractitionerFilter)
 	if err != nil {
 		return nil, err
 	}

@@ -4,7 +4,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
-	"github.com/socialrx/socialrx/services/docstore"
+	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 )
 
 // Resource name prefixes.

@@ -5,7 +5,7 @@
 package store
 
 import (
-	"github.com/socialrx/socialrx/services/docstore"
+	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 )
 
 // Phone is a telephone number.

@@ -7,7 +7,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
-	"github.com/socialrx/socialrx/services/event/internal/state"
+	"github.com/socialrx/socialrx/services/event/internal/domain"
 )
 
 // Resource names and the state's keys: events/{e} <-> "e", events/{e}/sessions/{s} <-> "e/s",
@@ -69,7 +69,7 @@ func timePtr(t *timestamppb.Timestamp) *time.Time {
 
 func enumName(full, prefix string) string { return strings.TrimPrefix(full, prefix) }
 
-func eventToProto(ev *state.Event) *eventv1.Event {
+func eventToProto(ev *domain.Event) *eventv1.Event {
 	p := &eventv1.Event{
 		Name:                  eventName(ev.ID),
 		Title:                 ev.Title,
@@ -85,7 +85,7 @@ func eventToProto(ev *state.Event) *eventv1.Event {
 		StateReason:           ev.StateReason,
 		CreateTime:            ts(ev.CreateTime),
 		UpdateTime:            ts(ev.UpdateTime),
-		Etag:                  state.Etag(ev.Version),
+		Etag:                  domain.Etag(ev.Version),
 	}
 	if v := ev.Venue; v != nil {
 		p.Venue = &eventv1.Venue{DisplayName: v.DisplayName, Latitude: v.Latitude, Longitude: v.Longitude}
@@ -108,8 +108,8 @@ func eventToProto(ev *state.Event) *eventv1.Event {
 
 // eventFromProto copies the writable fields of p; the venue's resolved name and coordinates are
 // filled by the caller after asking the directory.
-func eventFromProto(id string, p *eventv1.Event) *state.Event {
-	ev := &state.Event{
+func eventFromProto(id string, p *eventv1.Event) *domain.Event {
+	ev := &domain.Event{
 		ID:                  id,
 		Title:               p.GetTitle(),
 		Description:         p.GetDescription(),
@@ -122,13 +122,13 @@ func eventFromProto(id string, p *eventv1.Event) *state.Event {
 		Tags:                p.GetTags(),
 	}
 	if v := p.GetVenue(); v != nil {
-		ev.Venue = &state.Venue{Location: v.GetLocation(), DisplayName: v.GetDisplayName()}
+		ev.Venue = &domain.Venue{Location: v.GetLocation(), DisplayName: v.GetDisplayName()}
 		if a := v.GetAddress(); a != nil {
 			country := a.GetCountry()
 			if country == "" {
 				country = "CA"
 			}
-			ev.Venue.Address = &state.Address{Address1: a.GetAddress_1(), City: a.GetCity(), Region: a.GetRegion(),
+			ev.Venue.Address = &domain.Address{Address1: a.GetAddress_1(), City: a.GetCity(), Region: a.GetRegion(),
 				PostalCode: a.GetPostalCode(), Country: country, Latitude: a.GetLatitude(), Longitude: a.GetLongitude()}
 			ev.Venue.Latitude, ev.Venue.Longitude = a.GetLatitude(), a.GetLongitude()
 		}
@@ -138,14 +138,14 @@ func eventFromProto(id string, p *eventv1.Event) *state.Event {
 		if cur == "" {
 			cur = "CAD"
 		}
-		ev.Cost = &state.Cost{AmountMinor: c.GetAmountMinor(), Currency: cur}
+		ev.Cost = &domain.Cost{AmountMinor: c.GetAmountMinor(), Currency: cur}
 	} else {
-		ev.Cost = &state.Cost{Free: true}
+		ev.Cost = &domain.Cost{Free: true}
 	}
 	return ev
 }
 
-func sessionToProto(ss *state.Session) *eventv1.Session {
+func sessionToProto(ss *domain.Session) *eventv1.Session {
 	return &eventv1.Session{
 		Name:                  sessionName(ss.Key()),
 		StartTime:             ts(ss.Start),
@@ -161,13 +161,13 @@ func sessionToProto(ss *state.Session) *eventv1.Session {
 		SeatsLeft:             ss.SeatsLeft(),
 		CreateTime:            ts(ss.CreateTime),
 		UpdateTime:            ts(ss.UpdateTime),
-		Etag:                  state.Etag(ss.Version),
+		Etag:                  domain.Etag(ss.Version),
 	}
 }
 
-func sessionFromProto(key string, p *eventv1.Session) *state.Session {
+func sessionFromProto(key string, p *eventv1.Session) *domain.Session {
 	e, s, _ := strings.Cut(key, "/")
-	return &state.Session{
+	return &domain.Session{
 		EventID:  e,
 		ID:       s,
 		Start:    p.GetStartTime().AsTime(),
@@ -181,7 +181,7 @@ func sessionFromProto(key string, p *eventv1.Session) *state.Session {
 
 // registrationToProto converts r; with full false the person is cut to what a host needs: the
 // given name (and the needs, which are separate).
-func registrationToProto(st *state.State, r *state.Registration, full bool) *eventv1.Registration {
+func registrationToProto(st *domain.State, r *domain.Registration, full bool) *eventv1.Registration {
 	person := &eventv1.Person{GivenName: r.Person.GivenName}
 	if full {
 		person = &eventv1.Person{GivenName: r.Person.GivenName, FamilyName: r.Person.FamilyName,

@@ -13,14 +13,14 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
-	"github.com/socialrx/socialrx/services/apierror"
-	"github.com/socialrx/socialrx/services/event/calendar"
-	"github.com/socialrx/socialrx/services/event/internal/ledger"
-	"github.com/socialrx/socialrx/services/event/internal/state"
-	"github.com/socialrx/socialrx/services/filtering"
-	"github.com/socialrx/socialrx/services/geo"
-	"github.com/socialrx/socialrx/services/language"
-	"github.com/socialrx/socialrx/services/pagination"
+	"github.com/socialrx/socialrx/services/event/internal/domain"
+	"github.com/socialrx/socialrx/services/event/internal/store"
+	"github.com/socialrx/socialrx/services/platform/aip/filtering"
+	"github.com/socialrx/socialrx/services/platform/aip/pagination"
+	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/calendar"
+	"github.com/socialrx/socialrx/services/platform/geo"
+	"github.com/socialrx/socialrx/services/platform/language"
 )
 
 // eventFilter is the AIP-160 schema of ListEvents.
@@ -34,7 +34,7 @@ var eventFilter = filtering.Schema{
 	"create_time":       {Kind: filtering.Timestamp},
 }
 
-func eventRecord(ev *state.Event) filtering.Record {
+func eventRecord(ev *domain.Event) filtering.Record {
 	return func(field string) (any, bool) {
 		switch field {
 		case "state":
@@ -65,7 +65,7 @@ func (s *Server) ListEvents(ctx context.Context, req *eventv1.ListEventsRequest)
 		return nil, err
 	}
 	var all []*eventv1.Event
-	s.ledger.Read(func(st *state.State) {
+	s.ledger.Read(func(st *domain.State) {
 		for _, ev := range st.Events {
 			if f.Match(eventRecord(ev)) {
 				all = append(all, eventToProto(ev))
@@ -87,8 +87,8 @@ func (s *Server) ListSessions(ctx context.Context, req *eventv1.ListSessionsRequ
 	key := keyOf(req.GetParent(), "events")
 	var all []*eventv1.Session
 	var err error
-	s.ledger.Read(func(st *state.State) {
-		var ev *state.Event
+	s.ledger.Read(func(st *domain.State) {
+		var ev *domain.Event
 		if ev, err = st.Event(key); err != nil {
 			return
 		}
@@ -108,11 +108,11 @@ func (s *Server) ListSessions(ctx context.Context, req *eventv1.ListSessionsRequ
 }
 
 // registrationOrder sorts a host's list: seated first, then the waitlist in order, then the rest.
-func registrationOrder(r *state.Registration) int {
+func registrationOrder(r *domain.Registration) int {
 	switch r.State {
-	case state.RegConfirmed, state.RegAttended:
+	case domain.RegConfirmed, domain.RegAttended:
 		return 0
-	case state.RegWaitlisted:
+	case domain.RegWaitlisted:
 		return 1
 	}
 	return 2
@@ -127,12 +127,12 @@ func (s *Server) ListRegistrations(ctx context.Context, req *eventv1.ListRegistr
 	want := strings.TrimPrefix(req.GetState().String(), "REGISTRATION_STATE_")
 	var all []*eventv1.Registration
 	var err error
-	s.ledger.Read(func(st *state.State) {
-		var ss *state.Session
+	s.ledger.Read(func(st *domain.State) {
+		var ss *domain.Session
 		if ss, err = st.Session(key); err != nil {
 			return
 		}
-		regs := make([]*state.Registration, 0, len(ss.All))
+		regs := make([]*domain.Registration, 0, len(ss.All))
 		for _, k := range ss.All {
 			r := st.Registrations[k]
 			if req.GetState() == eventv1.RegistrationState_REGISTRATION_STATE_UNSPECIFIED || r.State == want {
@@ -165,8 +165,8 @@ func (s *Server) ListRegistrations(ctx context.Context, req *eventv1.ListRegistr
 
 // listing is one candidate row of the public listing.
 type listing struct {
-	ev       *state.Event
-	ss       *state.Session
+	ev       *domain.Event
+	ss       *domain.Session
 	distance float64
 	hasDist  bool
 }
@@ -174,7 +174,7 @@ type listing struct {
 // search selects sessions for the public listing. withCancelled keeps cancelled sessions and
 // events (for calendars, so subscribers learn of the cancellation); the listing itself shows
 // only scheduled sessions of published events.
-func (s *Server) search(st *state.State, req *eventv1.SearchEventsRequest, now time.Time, withCancelled bool) []listing {
+func (s *Server) search(st *domain.State, req *eventv1.SearchEventsRequest, now time.Time, withCancelled bool) []listing {
 	after := now
 	if req.GetStartAfter() != nil {
 		after = req.GetStartAfter().AsTime()
@@ -194,9 +194,9 @@ func (s *Server) search(st *state.State, req *eventv1.SearchEventsRequest, now t
 		if ev == nil {
 			continue
 		}
-		visible := ev.State == state.EventPublished && ss.State == state.SessionScheduled
+		visible := ev.State == domain.EventPublished && ss.State == domain.SessionScheduled
 		if withCancelled {
-			visible = ev.State == state.EventPublished || ev.State == state.EventCancelled || ev.State == state.EventCompleted
+			visible = ev.State == domain.EventPublished || ev.State == domain.EventCancelled || ev.State == domain.EventCompleted
 		}
 		if !visible || ss.Start.Before(after) || (!before.IsZero() && !ss.Start.Before(before)) {
 			continue
@@ -263,7 +263,7 @@ func (s *Server) SearchEvents(ctx context.Context, req *eventv1.SearchEventsRequ
 	resp := &eventv1.SearchEventsResponse{}
 	now := s.now()
 	var err error
-	s.ledger.Read(func(st *state.State) {
+	s.ledger.Read(func(st *domain.State) {
 		rows := s.search(st, req, now, false)
 		resp.TotalSize = int32(len(rows))
 		var page []listing
@@ -298,7 +298,7 @@ func calendarSessions(rows []listing) []calendar.Session {
 			Start:        ss.Start,
 			End:          ss.End,
 			TimeZone:     ss.TimeZone,
-			Cancelled:    ss.State == state.SessionCancelled || ev.State == state.EventCancelled,
+			Cancelled:    ss.State == domain.SessionCancelled || ev.State == domain.EventCancelled,
 			Categories:   []string{strings.ReplaceAll(strings.ToLower(ev.Category), "_", " ")},
 			Sequence:     ss.ScheduleCount,
 			LastModified: ss.UpdateTime,
@@ -329,7 +329,7 @@ func (s *Server) SearchEventsCalendar(ctx context.Context, req *eventv1.SearchEv
 		return nil, err
 	}
 	var rows []listing
-	s.ledger.Read(func(st *state.State) { rows = s.search(st, req, s.now(), true) })
+	s.ledger.Read(func(st *domain.State) { rows = s.search(st, req, s.now(), true) })
 	return s.render("Human Connection events", rows)
 }
 
@@ -341,12 +341,12 @@ func (s *Server) GetEventCalendar(ctx context.Context, req *eventv1.GetEventCale
 	var rows []listing
 	var title string
 	var err error
-	s.ledger.Read(func(st *state.State) {
-		var ev *state.Event
+	s.ledger.Read(func(st *domain.State) {
+		var ev *domain.Event
 		if ev, err = st.Event(key); err != nil {
 			return
 		}
-		if ev.State != state.EventPublished && ev.State != state.EventCancelled && ev.State != state.EventCompleted {
+		if ev.State != domain.EventPublished && ev.State != domain.EventCancelled && ev.State != domain.EventCompleted {
 			// Unpublished events are not public: answer as if they did not exist.
 			err = apierror.NotFound(req.GetName())
 			return
@@ -405,7 +405,7 @@ func (s *Server) changesAfter(ctx context.Context, t token, limit int) ([]*event
 		}
 		for _, e := range entries {
 			from = e.Seq
-			p, err := ledger.Decode(e.Data)
+			p, err := store.Decode(e.Data)
 			if err != nil {
 				return nil, t, s.fail(ctx, err)
 			}

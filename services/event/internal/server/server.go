@@ -13,13 +13,13 @@ import (
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
-	"github.com/socialrx/socialrx/services/apierror"
-	"github.com/socialrx/socialrx/services/auth"
-	"github.com/socialrx/socialrx/services/event/internal/ledger"
-	"github.com/socialrx/socialrx/services/event/internal/state"
-	"github.com/socialrx/socialrx/services/fieldmask"
-	"github.com/socialrx/socialrx/services/storeerror"
-	"github.com/socialrx/socialrx/services/validation"
+	"github.com/socialrx/socialrx/services/event/internal/domain"
+	"github.com/socialrx/socialrx/services/event/internal/store"
+	"github.com/socialrx/socialrx/services/platform/aip/fieldmask"
+	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/auth"
+
+	"github.com/socialrx/socialrx/services/platform/validation"
 )
 
 // requestIDNamespace derives ids from AIP-155 request ids.
@@ -29,7 +29,7 @@ var requestIDNamespace = uuid.MustParse("8d3c4f0a-6a51-4c3e-b0f4-1e6f2b9a7c55")
 type Server struct {
 	eventv1.UnimplementedEventServiceServer
 
-	ledger    *ledger.Ledger
+	ledger    *store.Ledger
 	directory directoryv1.DirectoryServiceClient
 	validator *validation.Validator
 	logger    *slog.Logger
@@ -43,7 +43,7 @@ type Server struct {
 var _ eventv1.EventServiceServer = (*Server)(nil)
 
 // New returns the server.
-func New(l *ledger.Ledger, dir directoryv1.DirectoryServiceClient, v *validation.Validator, now func() time.Time, logger *slog.Logger) *Server {
+func New(l *store.Ledger, dir directoryv1.DirectoryServiceClient, v *validation.Validator, now func() time.Time, logger *slog.Logger) *Server {
 	return &Server{ledger: l, directory: dir, validator: v, logger: logger, now: now,
 		directoryTimeout: 3 * time.Second, poll: 200 * time.Millisecond}
 }
@@ -58,7 +58,7 @@ func newID(scope, requestID string) string {
 
 // fail maps ledger and driver errors to API errors.
 func (s *Server) fail(ctx context.Context, err error) error {
-	return storeerror.ToAPI(ctx, s.logger, err, "event service")
+	return apierror.FromStore(ctx, s.logger, err, "event service")
 }
 
 func actor(ctx context.Context) string { return auth.FromContext(ctx).Subject }
@@ -72,7 +72,7 @@ func (s *Server) sync(ctx context.Context) error {
 }
 
 // decide records a decision and returns it.
-func (s *Server) decide(ctx context.Context, f func(st *state.State, now time.Time) (state.Decision, error)) (state.Decision, error) {
+func (s *Server) decide(ctx context.Context, f func(st *domain.State, now time.Time) (domain.Decision, error)) (domain.Decision, error) {
 	d, err := s.ledger.Decide(ctx, actor(ctx), f)
 	if err != nil {
 		return d, s.fail(ctx, err)
@@ -81,8 +81,8 @@ func (s *Server) decide(ctx context.Context, f func(st *state.State, now time.Ti
 }
 
 func (s *Server) event(key string) (p *eventv1.Event, err error) {
-	s.ledger.Read(func(st *state.State) {
-		var ev *state.Event
+	s.ledger.Read(func(st *domain.State) {
+		var ev *domain.Event
 		if ev, err = st.Event(key); err == nil {
 			p = eventToProto(ev)
 		}
@@ -91,8 +91,8 @@ func (s *Server) event(key string) (p *eventv1.Event, err error) {
 }
 
 func (s *Server) session(key string) (p *eventv1.Session, err error) {
-	s.ledger.Read(func(st *state.State) {
-		var ss *state.Session
+	s.ledger.Read(func(st *domain.State) {
+		var ss *domain.Session
 		if ss, err = st.Session(key); err == nil {
 			p = sessionToProto(ss)
 		}
@@ -101,8 +101,8 @@ func (s *Server) session(key string) (p *eventv1.Session, err error) {
 }
 
 func (s *Server) registration(key string, full bool) (p *eventv1.Registration, err error) {
-	s.ledger.Read(func(st *state.State) {
-		var r *state.Registration
+	s.ledger.Read(func(st *domain.State) {
+		var r *domain.Registration
 		if r, err = st.Registration(key); err == nil {
 			p = registrationToProto(st, r, full)
 		}
@@ -138,7 +138,7 @@ func (s *Server) CreateEvent(ctx context.Context, req *eventv1.CreateEventReques
 	if err := s.resolveReferences(ctx, ev, "event"); err != nil {
 		return nil, err
 	}
-	d, err := s.decide(ctx, func(st *state.State, now time.Time) (state.Decision, error) {
+	d, err := s.decide(ctx, func(st *domain.State, now time.Time) (domain.Decision, error) {
 		return st.CreateEvent(ev, now)
 	})
 	if err != nil {
@@ -184,7 +184,7 @@ func (s *Server) UpdateEvent(ctx context.Context, req *eventv1.UpdateEventReques
 	if err := s.resolveReferences(ctx, next, "event"); err != nil {
 		return nil, err
 	}
-	d, err := s.decide(ctx, func(st *state.State, now time.Time) (state.Decision, error) {
+	d, err := s.decide(ctx, func(st *domain.State, now time.Time) (domain.Decision, error) {
 		return st.UpdateEvent(next, in.GetEtag(), now)
 	})
 	if err != nil {
@@ -195,7 +195,7 @@ func (s *Server) UpdateEvent(ctx context.Context, req *eventv1.UpdateEventReques
 
 func (s *Server) DeleteEvent(ctx context.Context, req *eventv1.DeleteEventRequest) (*emptypb.Empty, error) {
 	key := keyOf(req.GetName(), "events")
-	_, err := s.decide(ctx, func(st *state.State, _ time.Time) (state.Decision, error) {
+	_, err := s.decide(ctx, func(st *domain.State, _ time.Time) (domain.Decision, error) {
 		return st.DeleteEvent(key, req.GetEtag())
 	})
 	if err != nil {
@@ -206,7 +206,7 @@ func (s *Server) DeleteEvent(ctx context.Context, req *eventv1.DeleteEventReques
 
 func (s *Server) transition(ctx context.Context, name, method, reason, etag string) (*eventv1.Event, error) {
 	key := keyOf(name, "events")
-	d, err := s.decide(ctx, func(st *state.State, now time.Time) (state.Decision, error) {
+	d, err := s.decide(ctx, func(st *domain.State, now time.Time) (domain.Decision, error) {
 		return st.TransitionEvent(key, method, reason, etag, now)
 	})
 	if err != nil {
@@ -251,7 +251,7 @@ func (s *Server) CreateSession(ctx context.Context, req *eventv1.CreateSessionRe
 	}
 	ss := sessionFromProto(eventKey+"/"+id, req.GetSession())
 	ss.RequestID = req.GetRequestId()
-	d, err := s.decide(ctx, func(st *state.State, now time.Time) (state.Decision, error) {
+	d, err := s.decide(ctx, func(st *domain.State, now time.Time) (domain.Decision, error) {
 		return st.CreateSession(ss, now)
 	})
 	if err != nil {
@@ -291,7 +291,7 @@ func (s *Server) UpdateSession(ctx context.Context, req *eventv1.UpdateSessionRe
 		return nil, err
 	}
 	next := sessionFromProto(key, current)
-	d, err := s.decide(ctx, func(st *state.State, now time.Time) (state.Decision, error) {
+	d, err := s.decide(ctx, func(st *domain.State, now time.Time) (domain.Decision, error) {
 		return st.UpdateSession(next, in.GetEtag(), now)
 	})
 	if err != nil {
@@ -302,7 +302,7 @@ func (s *Server) UpdateSession(ctx context.Context, req *eventv1.UpdateSessionRe
 
 func (s *Server) CancelSession(ctx context.Context, req *eventv1.CancelSessionRequest) (*eventv1.Session, error) {
 	key := keyOf(req.GetName(), "events", "sessions")
-	d, err := s.decide(ctx, func(st *state.State, _ time.Time) (state.Decision, error) {
+	d, err := s.decide(ctx, func(st *domain.State, _ time.Time) (domain.Decision, error) {
 		return st.CancelSession(key, req.GetReason())
 	})
 	if err != nil {
@@ -337,17 +337,17 @@ func identity(r *eventv1.Registration) string {
 func (s *Server) CreateRegistration(ctx context.Context, req *eventv1.CreateRegistrationRequest) (*eventv1.Registration, error) {
 	sessionKey := keyOf(req.GetParent(), "events", "sessions")
 	in := req.GetRegistration()
-	r := &state.Registration{
+	r := &domain.Registration{
 		SessionKey: sessionKey,
 		ID:         newID("registration|"+sessionKey, req.GetRequestId()),
-		Person: state.Person{GivenName: in.GetPerson().GetGivenName(), FamilyName: in.GetPerson().GetFamilyName(),
+		Person: domain.Person{GivenName: in.GetPerson().GetGivenName(), FamilyName: in.GetPerson().GetFamilyName(),
 			Email: in.GetPerson().GetEmail(), Phone: in.GetPerson().GetPhone()},
 		Needs:     in.GetNeeds(),
 		Referral:  in.GetReferral(),
 		Identity:  identity(in),
 		RequestID: req.GetRequestId(),
 	}
-	d, err := s.decide(ctx, func(st *state.State, now time.Time) (state.Decision, error) {
+	d, err := s.decide(ctx, func(st *domain.State, now time.Time) (domain.Decision, error) {
 		return st.Register(r, now)
 	})
 	if err != nil {
@@ -365,7 +365,7 @@ func (s *Server) GetRegistration(ctx context.Context, req *eventv1.GetRegistrati
 
 func (s *Server) CancelRegistration(ctx context.Context, req *eventv1.CancelRegistrationRequest) (*eventv1.Registration, error) {
 	key := keyOf(req.GetName(), "events", "sessions", "registrations")
-	d, err := s.decide(ctx, func(st *state.State, _ time.Time) (state.Decision, error) {
+	d, err := s.decide(ctx, func(st *domain.State, _ time.Time) (domain.Decision, error) {
 		return st.CancelRegistration(key, req.GetReason())
 	})
 	if err != nil {
@@ -376,7 +376,7 @@ func (s *Server) CancelRegistration(ctx context.Context, req *eventv1.CancelRegi
 
 func (s *Server) CheckInRegistration(ctx context.Context, req *eventv1.CheckInRegistrationRequest) (*eventv1.Registration, error) {
 	key := keyOf(req.GetName(), "events", "sessions", "registrations")
-	d, err := s.decide(ctx, func(st *state.State, now time.Time) (state.Decision, error) {
+	d, err := s.decide(ctx, func(st *domain.State, now time.Time) (domain.Decision, error) {
 		return st.CheckIn(key, now)
 	})
 	if err != nil {
@@ -387,7 +387,7 @@ func (s *Server) CheckInRegistration(ctx context.Context, req *eventv1.CheckInRe
 
 func (s *Server) MarkNoShows(ctx context.Context, req *eventv1.MarkNoShowsRequest) (*eventv1.MarkNoShowsResponse, error) {
 	key := keyOf(req.GetName(), "events", "sessions")
-	d, err := s.decide(ctx, func(st *state.State, now time.Time) (state.Decision, error) {
+	d, err := s.decide(ctx, func(st *domain.State, now time.Time) (domain.Decision, error) {
 		return st.MarkNoShows(key, now)
 	})
 	if err != nil {
@@ -398,7 +398,7 @@ func (s *Server) MarkNoShows(ctx context.Context, req *eventv1.MarkNoShowsReques
 		return resp, nil
 	}
 	full := seesPersons(ctx)
-	s.ledger.Read(func(st *state.State) {
+	s.ledger.Read(func(st *domain.State) {
 		for _, o := range d.Payload.Outcomes {
 			if r, ok := st.Registrations[o.Registration]; ok {
 				resp.Registrations = append(resp.Registrations, registrationToProto(st, r, full))
@@ -410,7 +410,7 @@ func (s *Server) MarkNoShows(ctx context.Context, req *eventv1.MarkNoShowsReques
 
 // resolveReferences checks the event's directory references and fills in its venue's name and
 // coordinates from the directory location.
-func (s *Server) resolveReferences(ctx context.Context, ev *state.Event, field string) error {
+func (s *Server) resolveReferences(ctx context.Context, ev *domain.Event, field string) error {
 	ctx, cancel := context.WithTimeout(ctx, s.directoryTimeout)
 	defer cancel()
 	if _, err := s.directory.GetOrganization(ctx, &directoryv1.GetOrganizationRequest{Name: ev.HostOrganization}); err != nil {

@@ -15,16 +15,16 @@ import (
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
-	"github.com/socialrx/socialrx/services/apierror"
-	"github.com/socialrx/socialrx/services/auth"
-	"github.com/socialrx/socialrx/services/fieldmask"
-	"github.com/socialrx/socialrx/services/filtering"
-	"github.com/socialrx/socialrx/services/pagination"
+	"github.com/socialrx/socialrx/services/platform/aip/fieldmask"
+	"github.com/socialrx/socialrx/services/platform/aip/filtering"
+	"github.com/socialrx/socialrx/services/platform/aip/pagination"
+	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/referral/internal/domain"
-	"github.com/socialrx/socialrx/services/referral/internal/index"
+	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
-	"github.com/socialrx/socialrx/services/storeerror"
-	"github.com/socialrx/socialrx/services/validation"
+
+	"github.com/socialrx/socialrx/services/platform/validation"
 )
 
 // Reasons of the referral service's own errors.
@@ -40,7 +40,7 @@ type Server struct {
 	referralv1.UnimplementedReferralServiceServer
 
 	st        *store.Store
-	ix        *index.Index
+	ix        *readmodel.Index
 	directory directoryv1.DirectoryServiceClient
 	events    eventv1.EventServiceClient
 	validator *validation.Validator
@@ -53,7 +53,7 @@ type Server struct {
 var _ referralv1.ReferralServiceServer = (*Server)(nil)
 
 // New returns the server.
-func New(st *store.Store, ix *index.Index, dir directoryv1.DirectoryServiceClient, events eventv1.EventServiceClient,
+func New(st *store.Store, ix *readmodel.Index, dir directoryv1.DirectoryServiceClient, events eventv1.EventServiceClient,
 	v *validation.Validator, now func() time.Time, logger *slog.Logger) *Server {
 	return &Server{st: st, ix: ix, directory: dir, events: events, validator: v, logger: logger, now: now,
 		poll: 200 * time.Millisecond, timeout: 5 * time.Second}
@@ -63,7 +63,7 @@ func actor(ctx context.Context) string { return auth.FromContext(ctx).Subject }
 
 // fail maps store and driver errors to API errors.
 func (s *Server) fail(ctx context.Context, err error, name string) error {
-	return storeerror.ToAPI(ctx, s.logger, err, name)
+	return apierror.FromStore(ctx, s.logger, err, name)
 }
 
 func idOf(name string) string { return strings.TrimPrefix(name, "referrals/") }
@@ -210,7 +210,7 @@ func (s *Server) GetReferral(ctx context.Context, req *referralv1.GetReferralReq
 
 // ListReferrals serves worklists from the read model after bringing it up to date.
 func (s *Server) ListReferrals(ctx context.Context, req *referralv1.ListReferralsRequest) (*referralv1.ListReferralsResponse, error) {
-	f, err := filtering.Parse(req.GetFilter(), index.Filter)
+	f, err := filtering.Parse(req.GetFilter(), readmodel.Filter)
 	if err != nil {
 		return nil, err
 	}
@@ -234,7 +234,7 @@ func (s *Server) ListReferrals(ctx context.Context, req *referralv1.ListReferral
 
 // CountReferrals counts by status.
 func (s *Server) CountReferrals(ctx context.Context, req *referralv1.CountReferralsRequest) (*referralv1.CountReferralsResponse, error) {
-	f, err := filtering.Parse(req.GetFilter(), index.Filter)
+	f, err := filtering.Parse(req.GetFilter(), readmodel.Filter)
 	if err != nil {
 		return nil, err
 	}

@@ -9,8 +9,8 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
-	"github.com/socialrx/socialrx/services/changefeed"
-	"github.com/socialrx/socialrx/services/docstore"
+	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
+	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 )
 
 // Collection and feed names.

@@ -1,0 +1,148 @@
+// Package index is the directory's in-memory read model: a copy of every organisation, service,
+// location, taxonomy term and practitioner, loaded at start-up and kept fresh from the change
+// feed. Lists and searches run here, so they cost microseconds per document instead of a
+// collection scan in the database, and any replica sees the writes of every other replica once
+// Sync has read the feed.
+package readmodel
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/socialrx/socialrx/services/directory/internal/store"
+	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
+	"github.com/socialrx/socialrx/services/platform/storage/docstore"
+)
+
+// Index is the read model.
+type Index struct {
+	st *store.Store
+
+	follower *changefeed.Follower
+
+	mu            sync.RWMutex
+	organizations *table[store.Organization, *store.Organization]
+	services      *table[store.Service, *store.Service]
+	locations     *table[store.Location, *store.Location]
+	terms         *table[store.TaxonomyTerm, *store.TaxonomyTerm]
+	practitioners *table[store.Practitioner, *store.Practitioner]
+	search        map[string]string // service id -> lower-cased searchable text
+}
+
+// Load reads the feed head, then every collection, then the feed from that head onwards: a
+// change is either in the scan or after the head, because snapshots are written before their
+// feed entry.
+func Load(ctx context.Context, st *store.Store) (*Index, error) {
+	ix := &Index{
+		st:            st,
+		organizations: newTable[store.Organization](),
+		services:      newTable[store.Service](),
+		locations:     newTable[store.Location](),
+		terms:         newTable[store.TaxonomyTerm](),
+		practitioners: newTable[store.Practitioner](),
+		search:        map[string]string{},
+	}
+	head, err := st.Feed.Head(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load index: %w", err)
+	}
+	if err := ix.Reconcile(ctx); err != nil {
+		return nil, err
+	}
+	ix.follower = changefeed.NewFollower(st.Feed, head, ix.apply)
+	if err := ix.Sync(ctx); err != nil {
+		return nil, err
+	}
+	return ix, nil
+}
+
+// Reconcile merges every stored document into the index, keeping whichever state is newer. At
+// start-up it is the load; later it repairs what the feed missed, e.g. a change whose writer
+// stopped between writing the document and appending to the feed.
+func (ix *Index) Reconcile(ctx context.Context) error {
+	if err := reconcile(ctx, ix, ix.st.Organizations.All, ix.organizations); err != nil {
+		return err
+	}
+	if err := reconcile(ctx, ix, ix.st.Services.All, ix.services); err != nil {
+		return err
+	}
+	if err := reconcile(ctx, ix, ix.st.Locations.All, ix.locations); err != nil {
+		return err
+	}
+	if err := reconcile(ctx, ix, ix.st.TaxonomyTerms.All, ix.terms); err != nil {
+		return err
+	}
+	if err := reconcile(ctx, ix, ix.st.Practitioners.All, ix.practitioners); err != nil {
+		return err
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for id, s := range ix.services.docs {
+		ix.search[id] = searchText(s)
+	}
+	return nil
+}
+
+func reconcile[T any, P docstore.Doc[T]](ctx context.Context, ix *Index, all func(context.Context) ([]P, error), t *table[T, P]) error {
+	docs, err := all(ctx)
+	if err != nil {
+		return fmt.Errorf("load index: %w", err)
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for _, d := range docs {
+		t.put(d)
+	}
+	return nil
+}
+
+// Sync applies every feed entry written before it was called, so a read that follows sees
+// every write acknowledged before it, on any replica.
+func (ix *Index) Sync(ctx context.Context) error {
+	if err := ix.follower.Sync(ctx); err != nil {
+		return fmt.Errorf("sync index: %w", err)
+	}
+	return nil
+}
+
+// ReconcileEvery is how often Run merges the stored documents into the index.
+const ReconcileEvery = 10 * time.Minute
+
+// Run keeps the index fresh in the background until ctx ends, so reads rarely find much to do,
+// and reconciles it with the database every ReconcileEvery.
+func (ix *Index) Run(ctx context.Context, every time.Duration, logger *slog.Logger) {
+	go changefeed.Every(ctx, ReconcileEvery, ix.Reconcile, func(err error) { logger.Warn("index reconcile", "error", err) })
+	ix.follower.Run(ctx, every, func(err error) { logger.Warn("index sync", "error", err) })
+}
+
+func (ix *Index) apply(entries []changefeed.Entry) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for _, e := range entries {
+		var err error
+		switch e.Topic {
+		case store.Organizations:
+			err = ix.organizations.apply(e)
+		case store.Services:
+			err = ix.services.apply(e)
+			if s, ok := ix.services.docs[e.Key]; ok {
+				ix.search[e.Key] = searchText(s)
+			} else {
+				delete(ix.search, e.Key)
+			}
+		case store.Locations:
+			err = ix.locations.apply(e)
+		case store.TaxonomyTerms:
+			err = ix.terms.apply(e)
+		case store.Practitioners:
+			err = ix.practitioners.apply(e)
+		}
+		if err != nil {
+			return fmt.Errorf("apply change %d (%s %s): %w", e.Seq, e.Topic, e.Key, err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,180 @@
+// Package ledger keeps the event service's state as the fold of a dense, append-only log in
+// MongoDB. A write decides against the state at position n and claims position n+1 with a
+// unique-_id insert; if another replica claimed it first, the writer folds that entry and decides
+// again. So capacity, waitlist order and state transitions hold across replicas without atomic
+// updates, and the log itself is the change feed other services read.
+package store
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/socialrx/socialrx/services/event/internal/domain"
+	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
+)
+
+// Prefix names the ledger's collections.
+const Prefix = "ledger"
+
+// batch is how many entries one read step fetches.
+const batch = 500
+
+// Ledger is the log and its fold.
+type Ledger struct {
+	feed *changefeed.Feed
+	now  func() time.Time
+
+	mu    sync.RWMutex // guards st
+	st    *domain.State
+	write sync.Mutex // one local writer at a time: losing races to ourselves is wasted work
+
+	syncMu   sync.Mutex
+	lastSync time.Time
+}
+
+// Open reads the whole ledger in db into a fresh state.
+func Open(ctx context.Context, db *mongo.Database, now func() time.Time) (*Ledger, error) {
+	l := &Ledger{feed: changefeed.New(db, Prefix), now: now, st: domain.New()}
+	if err := l.Sync(ctx); err != nil {
+		return nil, err
+	}
+	return l, nil
+}
+
+// Feed is the underlying log, for readers of the change feed.
+func (l *Ledger) Feed() *changefeed.Feed { return l.feed }
+
+// Read runs f with the current state under a read lock; f must not keep references.
+func (l *Ledger) Read(f func(*domain.State)) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	f(l.st)
+}
+
+// Sync folds every entry written before it was called.
+func (l *Ledger) Sync(ctx context.Context) error {
+	start := time.Now()
+	l.syncMu.Lock()
+	defer l.syncMu.Unlock()
+	if l.lastSync.After(start) {
+		return nil
+	}
+	for {
+		n, err := l.catchUp(ctx)
+		if err != nil {
+			return err
+		}
+		if n < batch {
+			break
+		}
+	}
+	l.lastSync = start
+	return nil
+}
+
+func (l *Ledger) catchUp(ctx context.Context) (int, error) {
+	l.mu.RLock()
+	pos := l.st.Pos
+	l.mu.RUnlock()
+	entries, err := l.feed.Read(ctx, pos, batch)
+	if err != nil {
+		return 0, fmt.Errorf("read ledger: %w", err)
+	}
+	if len(entries) == 0 {
+		return 0, nil
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, e := range entries {
+		if e.Seq != l.st.Pos+1 {
+			continue // applied meanwhile by a local writer
+		}
+		if err := apply(l.st, e); err != nil {
+			return 0, err
+		}
+	}
+	return len(entries), nil
+}
+
+func apply(st *domain.State, e changefeed.Entry) error {
+	p, err := Decode(e.Data)
+	if err != nil {
+		return fmt.Errorf("ledger entry %d: %w", e.Seq, err)
+	}
+	st.Apply(e.Seq, e.Op, e.Time, p)
+	return nil
+}
+
+// Decode reads the payload of a ledger entry.
+func Decode(data []byte) (*domain.Payload, error) {
+	var p domain.Payload
+	if err := bson.Unmarshal(data, &p); err != nil {
+		return nil, fmt.Errorf("decode payload: %w", err)
+	}
+	return &p, nil
+}
+
+// Decide makes a change: decide runs against the latest state this replica knows and returns
+// the decision; its entry is appended at the next position, or, when another writer took that
+// position, the entry there is folded in and decide runs again. The returned decision is the
+// one that was recorded (or a no-op).
+func (l *Ledger) Decide(ctx context.Context, actor string, decide func(st *domain.State, now time.Time) (domain.Decision, error)) (domain.Decision, error) {
+	l.write.Lock()
+	defer l.write.Unlock()
+	for {
+		if err := ctx.Err(); err != nil {
+			return domain.Decision{}, err
+		}
+		now := l.now().UTC().Truncate(time.Millisecond)
+		l.mu.RLock()
+		d, err := decide(l.st, now)
+		pos := l.st.Pos
+		l.mu.RUnlock()
+		if err != nil || d.Noop {
+			// A refusal or a no-op must not rest on a stale state: only when nothing newer
+			// exists is it the answer. (A decision to write needs no such check: its claim of
+			// the next position fails if anything newer exists.)
+			n, cerr := l.catchUp(ctx)
+			if cerr != nil {
+				return domain.Decision{}, cerr
+			}
+			if n == 0 {
+				return d, err
+			}
+			continue
+		}
+		d.Payload.Actor = actor
+		data, err := bson.Marshal(d.Payload)
+		if err != nil {
+			return domain.Decision{}, fmt.Errorf("encode %s: %w", d.Op, err)
+		}
+		entry := changefeed.Entry{Topic: "ledger", Key: d.Result, Op: d.Op, Time: now, Data: data}
+		won, err := l.feed.TryAppend(ctx, pos+1, entry)
+		if err != nil {
+			return domain.Decision{}, err
+		}
+		if won {
+			entry.Seq = pos + 1
+			l.mu.Lock()
+			if l.st.Pos == pos {
+				err = apply(l.st, entry)
+			}
+			l.mu.Unlock()
+			return d, err
+		}
+		// Another replica decided first: fold what it wrote, then decide again.
+		if _, err := l.catchUp(ctx); err != nil {
+			return domain.Decision{}, err
+		}
+	}
+}
+
+// Run keeps the state fresh in the background until ctx ends.
+func (l *Ledger) Run(ctx context.Context, every time.Duration, onError func(error)) {
+	changefeed.Every(ctx, every, l.Sync, onError)
+}

@@ -1,0 +1,174 @@
+// Package index is the referral service's worklist read model: every referral, loaded at
+// start-up and kept fresh from the change feed, so worklists, counts and filters run in memory.
+package readmodel
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+
+	"github.com/socialrx/socialrx/services/platform/aip/filtering"
+	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
+	"github.com/socialrx/socialrx/services/platform/storage/docstore"
+	"github.com/socialrx/socialrx/services/referral/internal/domain"
+	"github.com/socialrx/socialrx/services/referral/internal/store"
+)
+
+// Index holds the latest version of every referral.
+type Index struct {
+	st       *store.Store
+	follower *changefeed.Follower
+	mu       sync.RWMutex
+	docs     map[string]*store.Referral
+}
+
+// Load reads the feed head, then every referral, then the feed from that head.
+func Load(ctx context.Context, st *store.Store) (*Index, error) {
+	ix := &Index{docs: map[string]*store.Referral{}}
+	head, err := st.Feed.Head(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load worklist: %w", err)
+	}
+	ix.st = st
+	if err := ix.Reconcile(ctx); err != nil {
+		return nil, err
+	}
+	ix.follower = changefeed.NewFollower(st.Feed, head, ix.apply)
+	return ix, ix.Sync(ctx)
+}
+
+// Reconcile merges every stored referral into the index, keeping whichever state is newer: the
+// load at start-up, and later a repair of anything the feed missed.
+func (ix *Index) Reconcile(ctx context.Context) error {
+	all, err := ix.st.Referrals.All(ctx)
+	if err != nil {
+		return fmt.Errorf("load worklist: %w", err)
+	}
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for _, r := range all {
+		ix.put(r)
+	}
+	return nil
+}
+
+// Sync applies every change written before it was called.
+func (ix *Index) Sync(ctx context.Context) error {
+	if err := ix.follower.Sync(ctx); err != nil {
+		return fmt.Errorf("sync worklist: %w", err)
+	}
+	return nil
+}
+
+// ReconcileEvery is how often Run merges the stored referrals into the index.
+const ReconcileEvery = 10 * time.Minute
+
+// Run keeps the index fresh until ctx ends, reconciling it with the database every
+// ReconcileEvery.
+func (ix *Index) Run(ctx context.Context, every time.Duration, onError func(error)) {
+	go changefeed.Every(ctx, ReconcileEvery, ix.Reconcile, onError)
+	ix.follower.Run(ctx, every, onError)
+}
+
+func (ix *Index) put(r *store.Referral) {
+	if cur, ok := ix.docs[r.ID]; ok && !r.Newer(&cur.Meta) {
+		return
+	}
+	ix.docs[r.ID] = r
+}
+
+func (ix *Index) apply(entries []changefeed.Entry) error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for _, e := range entries {
+		if e.Topic != store.Referrals {
+			continue
+		}
+		var r store.Referral
+		if err := bson.Unmarshal(e.Data, &r); err != nil {
+			return fmt.Errorf("apply change %d: %w", e.Seq, err)
+		}
+		if e.Op == docstore.OpDelete {
+			delete(ix.docs, r.ID)
+			continue
+		}
+		ix.put(&r)
+	}
+	return nil
+}
+
+// Filter is the AIP-160 schema of ListReferrals and CountReferrals.
+var Filter = filtering.Schema{
+	"status":                 {Kind: filtering.Enum, Values: domain.Statuses},
+	"business_status":        {Kind: filtering.Enum, Values: []string{"CONTACTED", "EVENT_BOOKED", "WAITLISTED", "EVENT_ATTENDED", "EVENT_MISSED", "EVENT_CANCELLED"}},
+	"assignee":               {Kind: filtering.String},
+	"receiving_organization": {Kind: filtering.String},
+	"referring_practitioner": {Kind: filtering.String},
+	"referring_organization": {Kind: filtering.String},
+	"priority":               {Kind: filtering.Enum, Values: []string{"ROUTINE", "URGENT", "ASAP"}},
+	"create_time":            {Kind: filtering.Timestamp},
+	"follow_up_time":         {Kind: filtering.Timestamp},
+}
+
+func record(r *store.Referral) filtering.Record {
+	return func(field string) (any, bool) {
+		switch field {
+		case "status":
+			return r.Status, true
+		case "business_status":
+			return r.BusinessStatus, r.BusinessStatus != ""
+		case "assignee":
+			return r.Assignee, r.Assignee != ""
+		case "receiving_organization":
+			return r.ReceivingOrganization, true
+		case "referring_practitioner":
+			return r.ReferringPractitioner, true
+		case "referring_organization":
+			return r.ReferringOrganization, true
+		case "priority":
+			return r.Priority, true
+		case "create_time":
+			return r.CreateTime, true
+		case "follow_up_time":
+			if r.FollowUpTime == nil {
+				return nil, false
+			}
+			return *r.FollowUpTime, true
+		}
+		return nil, false
+	}
+}
+
+var priorityRank = map[string]int{"ASAP": 0, "URGENT": 1, "ROUTINE": 2}
+
+// Query returns the referrals matching f (and, with overdue, whose follow-up time is before
+// now while still open), most urgent first, then oldest.
+func (ix *Index) Query(f *filtering.Filter, overdue bool, now time.Time) []*store.Referral {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	var out []*store.Referral
+	for _, r := range ix.docs {
+		if !f.Match(record(r)) {
+			continue
+		}
+		if overdue && (r.FollowUpTime == nil || !r.FollowUpTime.Before(now) || domain.Terminal(r.Status)) {
+			continue
+		}
+		out = append(out, r)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if pa, pb := priorityRank[a.Priority], priorityRank[b.Priority]; pa != pb {
+			return pa < pb
+		}
+		if !a.CreateTime.Equal(b.CreateTime) {
+			return a.CreateTime.Before(b.CreateTime)
+		}
+		return a.ID < b.ID
+	})
+	return out
+}
