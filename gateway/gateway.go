@@ -7,7 +7,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"net"
@@ -47,14 +46,8 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
 }
 
-// ParseFlags reads a Config from args and the environment.
-func ParseFlags(args []string) (Config, error) {
-	var c Config
-	fs := flag.NewFlagSet("gateway", flag.ContinueOnError)
-	l := config.NewLoader(fs)
-	c.RegisterFlags(l)
-	return c, l.Parse(args)
-}
+// Validate reports a setting the gateway cannot start with.
+func (c Config) Validate() error { return nil }
 
 // backend is one gRPC service behind the gateway.
 type backend struct {

@@ -44,45 +44,57 @@ func main() {
 	}
 }
 
+// options is the launcher's own settings plus every part's Config, registered by the parts
+// themselves: a variable means the same here as in the stand-alone binaries.
 type options struct {
 	dataDir   string
 	mongoURI  string
 	dbAddr    string
-	httpAddr  string
-	dirAddr   string
-	eventAddr string
-	refAddr   string
-	logLevel  string
 	skipDemo  bool
+	log       config.Log
 	directory directory.Config
+	event     event.Config
+	referral  referral.Config
+	gateway   gateway.Config
 }
 
-func parse(args []string) (options, error) {
+// localDefaults keep a laptop's services on loopback; the environment still wins.
+var localDefaults = map[string]string{
+	"DIRECTORY_GRPC_ADDR": "127.0.0.1:9090",
+	"EVENT_GRPC_ADDR":     "127.0.0.1:9091",
+	"REFERRAL_GRPC_ADDR":  "127.0.0.1:9092",
+	"GATEWAY_HTTP_ADDR":   "127.0.0.1:8080",
+	"LOG_LEVEL":           "warn",
+}
+
+func parse(args []string) (options, *config.Loader, error) {
 	var o options
 	fs := flag.NewFlagSet("allinone", flag.ContinueOnError)
 	l := config.NewLoader(fs)
+	for env, v := range localDefaults {
+		l.Default(env, v)
+	}
 	l.String(&o.dataDir, "data-dir", "SOCIALRX_DATA_DIR", "data", "embedded database directory")
 	l.String(&o.mongoURI, "mongodb-uri", "MONGODB_URI", "", "use this MongoDB instead of the embedded database")
 	l.String(&o.dbAddr, "embedded-db-addr", "EMBEDDED_DB_ADDR", "127.0.0.1:27017", "embedded database listen address")
-	l.String(&o.httpAddr, "http-addr", "GATEWAY_HTTP_ADDR", "127.0.0.1:8080", "gateway HTTP listen address")
-	l.String(&o.dirAddr, "directory-grpc-addr", "DIRECTORY_GRPC_ADDR", "127.0.0.1:9090", "directory gRPC listen address")
-	l.String(&o.eventAddr, "event-grpc-addr", "EVENT_GRPC_ADDR", "127.0.0.1:9091", "event gRPC listen address")
-	l.String(&o.refAddr, "referral-grpc-addr", "REFERRAL_GRPC_ADDR", "127.0.0.1:9092", "referral gRPC listen address")
-	l.String(&o.logLevel, "log-level", "LOG_LEVEL", "warn", "log level: debug, info, warn, error")
 	l.Bool(&o.skipDemo, "no-demo", "SOCIALRX_NO_DEMO", false, "do not load demo data")
-	return o, l.Parse(args)
+	o.log.RegisterFlags(l)
+	o.directory.RegisterFlags(l.Prefixed("directory"))
+	o.event.RegisterFlags(l.Prefixed("event"))
+	o.referral.RegisterFlags(l.Prefixed("referral"))
+	o.gateway.RegisterFlags(l.Prefixed("gateway"))
+	return o, l, l.Parse(args)
 }
 
 func run(ctx context.Context) error {
-	o, err := parse(os.Args[1:])
+	o, _, err := parse(os.Args[1:])
 	if err != nil {
 		return err
 	}
-	var level slog.Level
-	if err := level.UnmarshalText([]byte(o.logLevel)); err != nil {
-		return fmt.Errorf("LOG_LEVEL=%q: %w", o.logLevel, err)
+	logger, err := o.log.Logger(os.Stderr)
+	if err != nil {
+		return err
 	}
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
 	slog.SetDefault(logger)
 
 	uri := o.mongoURI
@@ -97,38 +109,35 @@ func run(ctx context.Context) error {
 		abs, _ := filepath.Abs(o.dataDir)
 		fmt.Printf("embedded database  %s (data in %s)\n", uri, abs)
 	}
+	for _, p := range []*string{&o.directory.MongoURI, &o.event.MongoURI, &o.referral.MongoURI} {
+		if *p == "" {
+			*p = uri
+		}
+	}
 
-	dir, err := directory.Start(ctx, directory.Config{
-		GRPCAddr: o.dirAddr, MongoURI: uri, Database: "socialrx_directory",
-		ShutdownTimeout: 10 * time.Second, SyncInterval: time.Second,
-	}, logger)
+	// The parts find each other in this process, whatever *_ADDR of the peers says.
+	dir, err := directory.Start(ctx, o.directory, logger)
 	if err != nil {
 		return err
 	}
-	events, err := event.Start(ctx, event.Config{
-		GRPCAddr: o.eventAddr, MongoURI: uri, Database: "socialrx_event", DirectoryAddr: dir.Addr(),
-		ShutdownTimeout: 10 * time.Second, SyncInterval: time.Second,
-	}, logger)
+	o.event.DirectoryAddr = dir.Addr()
+	events, err := event.Start(ctx, o.event, logger)
 	if err != nil {
 		return err
 	}
-	referrals, err := referral.Start(ctx, referral.Config{
-		GRPCAddr: o.refAddr, MongoURI: uri, Database: "socialrx_referral", DirectoryAddr: dir.Addr(), EventAddr: events.Addr(),
-		ShutdownTimeout: 10 * time.Second, SyncInterval: time.Second, ConsumerPoll: 500 * time.Millisecond,
-	}, logger)
+	o.referral.DirectoryAddr, o.referral.EventAddr = dir.Addr(), events.Addr()
+	referrals, err := referral.Start(ctx, o.referral, logger)
 	if err != nil {
 		return err
 	}
-	gw, err := gateway.New(ctx, gateway.Config{
-		HTTPAddr: o.httpAddr, DirectoryAddr: dir.Addr(), EventAddr: events.Addr(), ReferralAddr: referrals.Addr(),
-		ShutdownTimeout: 10 * time.Second,
-	}, logger)
+	o.gateway.DirectoryAddr, o.gateway.EventAddr, o.gateway.ReferralAddr = dir.Addr(), events.Addr(), referrals.Addr()
+	gw, err := gateway.New(ctx, o.gateway, logger)
 	if err != nil {
 		return err
 	}
-	lis, err := net.Listen("tcp", o.httpAddr)
+	lis, err := net.Listen("tcp", o.gateway.HTTPAddr)
 	if err != nil {
-		return fmt.Errorf("listen on GATEWAY_HTTP_ADDR %q: %w", o.httpAddr, err)
+		return fmt.Errorf("listen on GATEWAY_HTTP_ADDR %q: %w", o.gateway.HTTPAddr, err)
 	}
 
 	g, gctx := errgroup.WithContext(ctx)

@@ -6,7 +6,6 @@ package directory
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"time"
@@ -46,19 +45,12 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.Duration(&c.SyncInterval, "sync-interval", "DIRECTORY_SYNC_INTERVAL", time.Second, "read model refresh interval")
 }
 
-// ParseFlags reads a Config from args and the environment.
-func ParseFlags(args []string) (Config, error) {
-	var c Config
-	fs := flag.NewFlagSet("directory", flag.ContinueOnError)
-	l := config.NewLoader(fs)
-	c.RegisterFlags(l)
-	if err := l.Parse(args); err != nil {
-		return c, err
-	}
+// Validate reports a setting the service cannot start with.
+func (c Config) Validate() error {
 	if c.MongoURI == "" {
-		return c, errors.New("MONGODB_URI (or -mongodb-uri) is required: the connection string of the directory's MongoDB")
+		return errors.New("MONGODB_URI (or -mongodb-uri) is required: the connection string of the directory's MongoDB")
 	}
-	return c, nil
+	return nil
 }
 
 // Service is a started directory service.

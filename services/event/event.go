@@ -7,7 +7,6 @@ package event
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"time"
@@ -56,19 +55,12 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.Duration(&c.SyncInterval, "sync-interval", "EVENT_SYNC_INTERVAL", time.Second, "state refresh interval")
 }
 
-// ParseFlags reads a Config from args and the environment.
-func ParseFlags(args []string) (Config, error) {
-	var c Config
-	fs := flag.NewFlagSet("event", flag.ContinueOnError)
-	l := config.NewLoader(fs)
-	c.RegisterFlags(l)
-	if err := l.Parse(args); err != nil {
-		return c, err
-	}
+// Validate reports a setting the service cannot start with.
+func (c Config) Validate() error {
 	if c.MongoURI == "" {
-		return c, errors.New("MONGODB_URI (or -mongodb-uri) is required: the connection string of the event service's MongoDB")
+		return errors.New("MONGODB_URI (or -mongodb-uri) is required: the connection string of the event service's MongoDB")
 	}
-	return c, nil
+	return nil
 }
 
 // Service is a started event service.

@@ -6,7 +6,6 @@ package referral
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"log/slog"
 	"time"
@@ -60,19 +59,12 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.Duration(&c.ConsumerPoll, "event-poll", "REFERRAL_EVENT_POLL", 500*time.Millisecond, "event change feed poll interval")
 }
 
-// ParseFlags reads a Config from args and the environment.
-func ParseFlags(args []string) (Config, error) {
-	var c Config
-	fs := flag.NewFlagSet("referral", flag.ContinueOnError)
-	l := config.NewLoader(fs)
-	c.RegisterFlags(l)
-	if err := l.Parse(args); err != nil {
-		return c, err
-	}
+// Validate reports a setting the service cannot start with.
+func (c Config) Validate() error {
 	if c.MongoURI == "" {
-		return c, errors.New("MONGODB_URI (or -mongodb-uri) is required: the connection string of the referral service's MongoDB")
+		return errors.New("MONGODB_URI (or -mongodb-uri) is required: the connection string of the referral service's MongoDB")
 	}
-	return c, nil
+	return nil
 }
 
 // Service is a started referral service.

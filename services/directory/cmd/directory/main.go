@@ -4,31 +4,18 @@ package main
 import (
 	"context"
 	"log/slog"
-	"os"
-	"os/signal"
-	"syscall"
 
 	"github.com/socialrx/socialrx/services/directory"
+	"github.com/socialrx/socialrx/services/platform/process"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
-	if err := run(ctx, logger); err != nil {
-		logger.Error("directory stopped", "error", err)
-		os.Exit(1)
-	}
-}
-
-func run(ctx context.Context, logger *slog.Logger) error {
-	cfg, err := directory.ParseFlags(os.Args[1:])
-	if err != nil {
-		return err
-	}
-	svc, err := directory.Start(ctx, cfg, logger)
-	if err != nil {
-		return err
-	}
-	return svc.Run(ctx)
+	var cfg directory.Config
+	process.Main("directory", &cfg, func(ctx context.Context, logger *slog.Logger) error {
+		svc, err := directory.Start(ctx, cfg, logger)
+		if err != nil {
+			return err
+		}
+		return svc.Run(ctx)
+	})
 }
