@@ -5,8 +5,8 @@ import (
 	"context"
 	"log/slog"
 
-	"github.com/socialrx/socialrx/services/referral"
 	"github.com/socialrx/socialrx/services/platform/process"
+	"github.com/socialrx/socialrx/services/referral"
 )
 
 func main() {
