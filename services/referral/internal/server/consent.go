@@ -1,0 +1,42 @@
+package server
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/referral/internal/domain"
+	"github.com/socialrx/socialrx/services/referral/internal/store"
+)
+
+func (s *Server) RecordConsent(ctx context.Context, req *referralv1.RecordConsentRequest) (*referralv1.Referral, error) {
+	c := req.GetConsent()
+	if c.GetGrantTime().AsTime().After(s.now().Add(5 * time.Minute)) {
+		return nil, apierror.Field("consent.grant_time", "must not be in the future")
+	}
+	return s.change(ctx, req.GetName(), req.GetEtag(), func(r *store.Referral, now time.Time) error {
+		if domain.Terminal(r.Status) {
+			return apierror.FailedPrecondition(ReasonReferralStatus, "referrals/"+r.ID+" is "+r.Status, map[string]string{"status": r.Status})
+		}
+		r.Consent = &store.Consent{GrantedBy: c.GetGrantedBy(), GrantTime: c.GetGrantTime().AsTime(), Scope: c.GetScope()}
+		r.Add(store.Entry{Time: now, Actor: actor(ctx), Kind: "CONSENT", Note: "consent granted by " + c.GetGrantedBy() + " for " + strings.Join(c.GetScope(), ", ")})
+		return nil
+	})
+}
+
+func (s *Server) WithdrawConsent(ctx context.Context, req *referralv1.WithdrawConsentRequest) (*referralv1.Referral, error) {
+	return s.change(ctx, req.GetName(), req.GetEtag(), func(r *store.Referral, now time.Time) error {
+		if r.Consent == nil || r.Consent.Withdrawn {
+			return apierror.FailedPrecondition(ReasonConsentMissing, "there is no consent to withdraw", nil)
+		}
+		t := now
+		r.Consent.Withdrawn, r.Consent.WithdrawTime = true, &t
+		r.Add(store.Entry{Time: now, Actor: actor(ctx), Kind: "CONSENT", Note: "consent withdrawn", Reason: req.GetReason()})
+		if r.Status == domain.Requested {
+			return move(r, "cancel", "consent withdrawn", actor(ctx), now)
+		}
+		return nil
+	})
+}

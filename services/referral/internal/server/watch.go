@@ -1,0 +1,56 @@
+package server
+
+import (
+	"strconv"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/referral/internal/store"
+)
+
+// WatchReferrals streams status changes of one referring organisation's referrals from the
+// change feed; each carries its feed position as the resume token.
+func (s *Server) WatchReferrals(req *referralv1.WatchReferralsRequest, stream referralv1.ReferralService_WatchReferralsServer) error {
+	ctx := stream.Context()
+	var after int64
+	if req.GetAfter() != "" {
+		after, _ = strconv.ParseInt(req.GetAfter(), 10, 64)
+	}
+	for {
+		entries, err := s.st.Feed.Read(ctx, after, 100)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return s.fail(ctx, err, "referrals")
+		}
+		for _, e := range entries {
+			after = e.Seq
+			var r store.Referral
+			if err := bson.Unmarshal(e.Data, &r); err != nil {
+				return s.fail(ctx, err, "referrals")
+			}
+			if r.ReferringOrganization != req.GetReferringOrganization() || !r.StatusChanged {
+				continue
+			}
+			if err := stream.Send(&referralv1.ReferralChange{
+				Token: strconv.FormatInt(e.Seq, 10), Referral: "referrals/" + r.ID,
+				Status: statusOf(r.Status), BusinessStatus: businessStatus(r.BusinessStatus),
+				Time: timestamppb.New(e.Time), Etag: r.Etag(),
+			}); err != nil {
+				return err
+			}
+		}
+		if len(entries) == 100 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(s.poll):
+		}
+	}
+}
