@@ -24,7 +24,7 @@ import (
 )
 
 // ServiceName is the gRPC service name reported by the health service.
-const ServiceName = "socialrx.directory.v1.DirectoryService"
+var ServiceName = directoryv1.DirectoryService_ServiceDesc.ServiceName
 
 // Config configures the directory service.
 type Config struct {

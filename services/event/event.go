@@ -30,7 +30,7 @@ import (
 )
 
 // ServiceName is the gRPC service name reported by the health service.
-const ServiceName = "socialrx.event.v1.EventService"
+var ServiceName = eventv1.EventService_ServiceDesc.ServiceName
 
 // Config configures the event service.
 type Config struct {

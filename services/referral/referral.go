@@ -30,7 +30,7 @@ import (
 )
 
 // ServiceName is the gRPC service name reported by the health service.
-const ServiceName = "socialrx.referral.v1.ReferralService"
+var ServiceName = referralv1.ReferralService_ServiceDesc.ServiceName
 
 // Config configures the referral service.
 type Config struct {

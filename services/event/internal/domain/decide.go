@@ -8,6 +8,7 @@ import (
 
 	"google.golang.org/grpc/codes"
 
+	"github.com/socialrx/socialrx/services/platform/aip/etag"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
@@ -43,7 +44,7 @@ type Decision struct {
 }
 
 // Etag is the AIP-154 etag of a resource last changed at ledger position version.
-func Etag(version int64) string { return "v" + strconv.FormatInt(version, 36) }
+func Etag(version int64) string { return etag.Of("", version) }
 
 func notFound(name string) error { return apierror.NotFound(name) }
 
@@ -51,8 +52,8 @@ func precondition(reason, msg string, md map[string]string) error {
 	return apierror.FailedPrecondition(reason, msg, md)
 }
 
-func checkEtag(etag string, version int64, name string) error {
-	if etag != "" && etag != Etag(version) {
+func checkEtag(sent string, version int64, name string) error {
+	if !etag.Matches(sent, "", version) {
 		return apierror.Aborted(apierror.ReasonEtagMismatch, name,
 			"etag does not match the current version of "+name+"; read it again and retry")
 	}

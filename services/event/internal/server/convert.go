@@ -8,6 +8,7 @@ import (
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/event/internal/domain"
+	"github.com/socialrx/socialrx/services/platform/aip/names"
 )
 
 // Resource names and the state's keys: events/{e} <-> "e", events/{e}/sessions/{s} <-> "e/s",
@@ -28,19 +29,18 @@ func registrationName(key string) string {
 	return "events/" + parts[0] + "/sessions/" + parts[1] + "/registrations/" + parts[2]
 }
 
-// keyOf turns a resource name with the given collection ids into its key, or "" when it does not
-// have that shape. The protos' patterns have already checked the characters of each id.
+// keyOf turns a resource name with the given collection ids into its key (the ids joined by
+// "/"), or "" when it does not have that shape.
 func keyOf(name string, collections ...string) string {
-	parts := strings.Split(name, "/")
-	if len(parts) != 2*len(collections) {
-		return ""
-	}
-	ids := make([]string, 0, len(collections))
+	pattern := make([]string, len(collections))
+	ids := make([]string, len(collections))
+	ptrs := make([]*string, len(collections))
 	for i, c := range collections {
-		if parts[2*i] != c || parts[2*i+1] == "" {
-			return ""
-		}
-		ids = append(ids, parts[2*i+1])
+		pattern[i] = c + "/{" + c + "}"
+		ptrs[i] = &ids[i]
+	}
+	if err := names.Parse(name, strings.Join(pattern, "/"), ptrs...); err != nil {
+		return ""
 	}
 	return strings.Join(ids, "/")
 }
