@@ -9,6 +9,7 @@ import (
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/event/internal/domain"
 	"github.com/socialrx/socialrx/services/platform/aip/names"
+	"github.com/socialrx/socialrx/services/platform/protoenum"
 )
 
 // Resource names and the state's keys: events/{e} <-> "e", events/{e}/sessions/{s} <-> "e/s",
@@ -67,21 +68,19 @@ func timePtr(t *timestamppb.Timestamp) *time.Time {
 	return &v
 }
 
-func enumName(full, prefix string) string { return strings.TrimPrefix(full, prefix) }
-
 func eventToProto(ev *domain.Event) *eventv1.Event {
 	p := &eventv1.Event{
 		Name:                  eventName(ev.ID),
 		Title:                 ev.Title,
 		Description:           ev.Description,
-		Category:              eventv1.EventCategory(eventv1.EventCategory_value["EVENT_CATEGORY_"+ev.Category]),
+		Category:              protoenum.Parse[eventv1.EventCategory](ev.Category),
 		HostOrganization:      ev.HostOrganization,
 		ContactPractitioner:   ev.ContactPractitioner,
 		OnlineUrl:             ev.OnlineURL,
 		Languages:             ev.Languages,
 		AccessibilityFeatures: ev.Accessibility,
 		Tags:                  ev.Tags,
-		State:                 eventv1.EventState(eventv1.EventState_value["EVENT_STATE_"+ev.State]),
+		State:                 protoenum.Parse[eventv1.EventState](ev.State),
 		StateReason:           ev.StateReason,
 		CreateTime:            ts(ev.CreateTime),
 		UpdateTime:            ts(ev.UpdateTime),
@@ -113,7 +112,7 @@ func eventFromProto(id string, p *eventv1.Event) *domain.Event {
 		ID:                  id,
 		Title:               p.GetTitle(),
 		Description:         p.GetDescription(),
-		Category:            enumName(p.GetCategory().String(), "EVENT_CATEGORY_"),
+		Category:            protoenum.Short(p.GetCategory()),
 		HostOrganization:    p.GetHostOrganization(),
 		ContactPractitioner: p.GetContactPractitioner(),
 		OnlineURL:           p.GetOnlineUrl(),
@@ -154,7 +153,7 @@ func sessionToProto(ss *domain.Session) *eventv1.Session {
 		Capacity:              ss.Capacity,
 		RegistrationOpenTime:  tsPtr(ss.RegOpen),
 		RegistrationCloseTime: tsPtr(ss.RegClose),
-		State:                 eventv1.SessionState(eventv1.SessionState_value["SESSION_STATE_"+ss.State]),
+		State:                 protoenum.Parse[eventv1.SessionState](ss.State),
 		CancellationReason:    ss.CancelReason,
 		ConfirmedCount:        int32(len(ss.Seated)),
 		WaitlistCount:         int32(len(ss.Waitlist)),
@@ -191,7 +190,7 @@ func registrationToProto(st *domain.State, r *domain.Registration, full bool) *e
 		Name:             registrationName(r.Key()),
 		Person:           person,
 		Needs:            r.Needs,
-		State:            eventv1.RegistrationState(eventv1.RegistrationState_value["REGISTRATION_STATE_"+r.State]),
+		State:            protoenum.Parse[eventv1.RegistrationState](r.State),
 		WaitlistPosition: st.WaitlistPosition(r),
 		CreateTime:       ts(r.CreateTime),
 		UpdateTime:       ts(r.UpdateTime),
@@ -204,9 +203,9 @@ func registrationToProto(st *domain.State, r *domain.Registration, full bool) *e
 }
 
 func changeKind(kind string) eventv1.ChangeKind {
-	return eventv1.ChangeKind(eventv1.ChangeKind_value["CHANGE_KIND_"+kind])
+	return protoenum.Parse[eventv1.ChangeKind](kind)
 }
 
 func registrationState(s string) eventv1.RegistrationState {
-	return eventv1.RegistrationState(eventv1.RegistrationState_value["REGISTRATION_STATE_"+s])
+	return protoenum.Parse[eventv1.RegistrationState](s)
 }

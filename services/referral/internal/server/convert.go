@@ -1,12 +1,12 @@
 package server
 
 import (
-	"strings"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/platform/protoenum"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
 
@@ -28,11 +28,11 @@ func tsPtr(t *time.Time) *timestamppb.Timestamp {
 }
 
 func statusOf(s string) referralv1.ReferralStatus {
-	return referralv1.ReferralStatus(referralv1.ReferralStatus_value["REFERRAL_STATUS_"+s])
+	return protoenum.Parse[referralv1.ReferralStatus](s)
 }
 
 func businessStatus(s string) referralv1.BusinessStatus {
-	return referralv1.BusinessStatus(referralv1.BusinessStatus_value["BUSINESS_STATUS_"+s])
+	return protoenum.Parse[referralv1.BusinessStatus](s)
 }
 
 func toProto(r *store.Referral) *referralv1.Referral {
@@ -47,7 +47,7 @@ func toProto(r *store.Referral) *referralv1.Referral {
 		ReferringOrganization: r.ReferringOrganization,
 		NeedsText:             r.NeedsText,
 		WhatMatters:           r.WhatMatters,
-		Priority:              referralv1.Priority(referralv1.Priority_value["PRIORITY_"+r.Priority]),
+		Priority:              protoenum.Parse[referralv1.Priority](r.Priority),
 		ReceivingOrganization: r.ReceivingOrganization,
 		SuggestedService:      r.SuggestedService,
 		SuggestedEvent:        r.SuggestedEvent,
@@ -62,7 +62,7 @@ func toProto(r *store.Referral) *referralv1.Referral {
 		Etag:                  r.Etag(),
 	}
 	for _, n := range r.Needs {
-		p.Needs = append(p.Needs, referralv1.Need(referralv1.Need_value["NEED_"+n]))
+		p.Needs = append(p.Needs, protoenum.Parse[referralv1.Need](n))
 	}
 	if c := r.Consent; c != nil {
 		p.Consent = &referralv1.Consent{GrantedBy: c.GrantedBy, GrantTime: tsOf(c.GrantTime), Scope: c.Scope,
@@ -77,8 +77,8 @@ func toProto(r *store.Referral) *referralv1.Referral {
 	}
 	for _, m := range r.Measures {
 		p.Measures = append(p.Measures, &referralv1.Measure{
-			Id: m.ID, Instrument: referralv1.Instrument(referralv1.Instrument_value["INSTRUMENT_"+m.Instrument]),
-			Timepoint: referralv1.Timepoint(referralv1.Timepoint_value["TIMEPOINT_"+m.Timepoint]),
+			Id: m.ID, Instrument: protoenum.Parse[referralv1.Instrument](m.Instrument),
+			Timepoint: protoenum.Parse[referralv1.Timepoint](m.Timepoint),
 			Items:     m.Items, Total: m.Total, ChangeFromBaseline: m.Change, RecordTime: tsOf(m.RecordTime), RecordedBy: m.RecordedBy,
 		})
 	}
@@ -97,12 +97,12 @@ func setDetails(r *store.Referral, p *referralv1.Referral) {
 		AccessibilityNeeds: s.GetAccessibilityNeeds(), PostalCode: s.GetPostalCode()}
 	r.Needs = nil
 	for _, n := range p.GetNeeds() {
-		r.Needs = append(r.Needs, strings.TrimPrefix(n.String(), "NEED_"))
+		r.Needs = append(r.Needs, protoenum.Short(n))
 	}
 	r.NeedsText = p.GetNeedsText()
 	r.WhatMatters = p.GetWhatMatters()
-	r.Priority = strings.TrimPrefix(p.GetPriority().String(), "PRIORITY_")
-	if r.Priority == "UNSPECIFIED" {
+	r.Priority = protoenum.Short(p.GetPriority())
+	if r.Priority == "" {
 		r.Priority = "ROUTINE"
 	}
 	r.SuggestedService = p.GetSuggestedService()
@@ -119,7 +119,7 @@ func entryToProto(e store.Entry) *referralv1.TimelineEntry {
 		Sequence:       e.Sequence,
 		Time:           tsOf(e.Time),
 		Actor:          e.Actor,
-		Kind:           referralv1.TimelineKind(referralv1.TimelineKind_value["TIMELINE_KIND_"+e.Kind]),
+		Kind:           protoenum.Parse[referralv1.TimelineKind](e.Kind),
 		FromStatus:     statusOrUnspecified(e.FromStatus),
 		ToStatus:       statusOrUnspecified(e.ToStatus),
 		BusinessStatus: businessStatus(e.BusinessStatus),

@@ -1,0 +1,67 @@
+// Package protoenum is how every socialrx store keeps a proto enum: by its value name without
+// the enum's prefix (REFERRAL_STATUS_IN_PROGRESS is stored as IN_PROGRESS), the form the
+// domain rules and AIP-160 filters speak, and one that survives renumbering.
+package protoenum
+
+import (
+	"strings"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// prefix is what every value name of the enum starts with, read off its zero value
+// (SERVICE_STATUS_UNSPECIFIED gives SERVICE_STATUS_), as AIP-126 has enums declare it.
+func prefix(d protoreflect.EnumDescriptor) string {
+	zero := d.Values().ByNumber(0)
+	if zero == nil {
+		return ""
+	}
+	name := string(zero.Name())
+	if i := strings.LastIndexByte(name, '_'); i >= 0 {
+		return name[:i+1]
+	}
+	return ""
+}
+
+// Short is e's stored form: its value name without the enum's prefix, "" for the zero value
+// and for a number the enum does not declare.
+func Short(e protoreflect.Enum) string {
+	if e.Number() == 0 {
+		return ""
+	}
+	v := e.Descriptor().Values().ByNumber(e.Number())
+	if v == nil {
+		return ""
+	}
+	return strings.TrimPrefix(string(v.Name()), prefix(e.Descriptor()))
+}
+
+// Parse is the value of E whose stored form is s; a full value name is accepted too. Anything
+// else gives the zero value (UNSPECIFIED).
+func Parse[E interface {
+	~int32
+	protoreflect.Enum
+}](s string) E {
+	var zero E
+	if s == "" {
+		return zero
+	}
+	values := zero.Descriptor().Values()
+	v := values.ByName(protoreflect.Name(prefix(zero.Descriptor()) + s))
+	if v == nil {
+		v = values.ByName(protoreflect.Name(s))
+	}
+	if v == nil {
+		return zero
+	}
+	return E(v.Number())
+}
+
+// ShortAll is Short of each value.
+func ShortAll[E protoreflect.Enum](values []E) []string {
+	out := make([]string, 0, len(values))
+	for _, e := range values {
+		out = append(out, Short(e))
+	}
+	return out
+}
