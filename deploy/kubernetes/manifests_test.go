@@ -94,11 +94,14 @@ func checkDeployment(t *testing.T, o objects, d *appsv1.Deployment, minReplicas 
 		return workload{}, false
 	}
 	c := &spec.Containers[0]
-	binary, tag, ok := strings.Cut(strings.TrimPrefix(c.Image, imagePrefix), ":")
-	if !strings.HasPrefix(c.Image, imagePrefix) || !ok || tag == "" || tag == "latest" {
-		t.Errorf("%s: image %q, want %s<binary>:<release tag>", where, c.Image, imagePrefix)
+	// <prefix><binary>:<tag>, <prefix><binary>@<digest> or both.
+	ref := strings.TrimPrefix(c.Image, imagePrefix)
+	i := strings.IndexAny(ref, ":@")
+	if !strings.HasPrefix(c.Image, imagePrefix) || i < 0 || ref[i+1:] == "" || ref[i:] == ":latest" {
+		t.Errorf("%s: image %q, want %s<binary>:<release tag> or @<digest>", where, c.Image, imagePrefix)
 		return workload{}, false
 	}
+	binary := ref[:i]
 	s, ok := serverNamed(binary)
 	if !ok {
 		t.Errorf("%s: image %q holds no server binary this test knows", where, c.Image)
