@@ -95,7 +95,10 @@ func TestOrganizationLifecycle(t *testing.T) {
 		UpdateMask:   &fieldmaskpb.FieldMask{Paths: []string{"display_name"}},
 	})
 	wantCode(t, err, codes.Aborted, apierror.ReasonEtagMismatch)
-	again, _ := c.GetOrganization(ctx, &directoryv1.GetOrganizationRequest{Name: created.GetName()})
+	again, err := c.GetOrganization(ctx, &directoryv1.GetOrganizationRequest{Name: created.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if again.GetDisplayName() != created.GetDisplayName() {
 		t.Fatalf("stale update changed the stored name to %q", again.GetDisplayName())
 	}
@@ -124,7 +127,10 @@ func TestOrganizationLifecycle(t *testing.T) {
 	}
 	_, err = c.GetOrganization(ctx, &directoryv1.GetOrganizationRequest{Name: created.GetName()})
 	wantCode(t, err, codes.NotFound, apierror.ReasonNotFound)
-	list, _ = c.ListOrganizations(ctx, &directoryv1.ListOrganizationsRequest{})
+	list, err = c.ListOrganizations(ctx, &directoryv1.ListOrganizationsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if list.GetTotalSize() != 0 {
 		t.Fatalf("deleted organization still listed: %v", list)
 	}
@@ -296,7 +302,10 @@ func TestPageTokenBoundToRequest(t *testing.T) {
 		t.Fatalf("same filter, other page size: %v", err)
 	}
 	// A search token is not a list token.
-	search, _ := c.SearchServices(ctx, &directoryv1.SearchServicesRequest{PageSize: 2})
+	search, err := c.SearchServices(ctx, &directoryv1.SearchServicesRequest{PageSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, err = c.ListServices(ctx, &directoryv1.ListServicesRequest{PageSize: 2, PageToken: search.GetNextPageToken()})
 	wantCode(t, err, codes.InvalidArgument, apierror.ReasonInvalidPageToken)
 }

@@ -99,12 +99,18 @@ func TestReplicaListsSeeEachOthersWrites(t *testing.T) {
 		}
 	}
 	// A delete on one replica disappears from the other's listing.
-	list, _ := a.Client.ListServices(ctx, &directoryv1.ListServicesRequest{})
+	list, err := a.Client.ListServices(ctx, &directoryv1.ListServicesRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	victim := list.GetServices()[0].GetName()
 	if _, err := a.Client.DeleteService(ctx, &directoryv1.DeleteServiceRequest{Name: victim}); err != nil {
 		t.Fatal(err)
 	}
-	after, _ := b.Client.ListServices(ctx, &directoryv1.ListServicesRequest{})
+	after, err := b.Client.ListServices(ctx, &directoryv1.ListServicesRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, s := range after.GetServices() {
 		if s.GetName() == victim {
 			t.Fatalf("deleted %s still listed by the other replica", victim)

@@ -44,7 +44,10 @@ func TestBookEventWhileEventServiceIsDown(t *testing.T) {
 	w.events.Stop()
 	_, err := c.BookEvent(ctx, &referralv1.BookEventRequest{Name: r.GetName(), Session: w.session})
 	wantCode(t, err, codes.Unavailable, apierror.ReasonUnavailable)
-	got, _ := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r.GetName()})
+	got, err := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(got.GetBookings()) != 0 || got.GetBusinessStatus() != referralv1.BusinessStatus_BUSINESS_STATUS_UNSPECIFIED {
 		t.Fatalf("a failed booking was recorded: %v", got)
 	}
@@ -139,7 +142,10 @@ func TestMissedChangesAppliedOnceAfterRestart(t *testing.T) {
 	if a, b := countUpdates(first.GetName()), countUpdates(second.GetName()); a != 1 || b != 2 {
 		t.Fatalf("after a replay: %d and %d event updates, want 1 and 2", a, b)
 	}
-	got, _ := restarted.Client.GetReferral(ctx, &referralv1.GetReferralRequest{Name: second.GetName()})
+	got, err := restarted.Client.GetReferral(ctx, &referralv1.GetReferralRequest{Name: second.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got.GetBookings()[0].GetState() != "ATTENDED" {
 		t.Fatalf("booking state %q", got.GetBookings()[0].GetState())
 	}
