@@ -56,12 +56,3 @@ func Parse[E interface {
 	}
 	return E(v.Number())
 }
-
-// ShortAll is Short of each value.
-func ShortAll[E protoreflect.Enum](values []E) []string {
-	out := make([]string, 0, len(values))
-	for _, e := range values {
-		out = append(out, Short(e))
-	}
-	return out
-}
