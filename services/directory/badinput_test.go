@@ -17,7 +17,7 @@ import (
 
 // Every bad input is INVALID_ARGUMENT naming the field, and stores nothing.
 func TestBadInputNamesTheField(t *testing.T) {
-	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	c, ctx := dir.Client, ctxT(t)
 	org := mustOrg(t, c, "riverdale", "Riverdale CHC")
 	okService := func() *directoryv1.Service {

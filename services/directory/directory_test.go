@@ -49,7 +49,7 @@ func mustOrg(t *testing.T, c directoryv1.DirectoryServiceClient, id, name string
 }
 
 func TestOrganizationLifecycle(t *testing.T) {
-	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	c, ctx := dir.Client, ctxT(t)
 
 	created, err := c.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{
@@ -137,7 +137,7 @@ func TestOrganizationLifecycle(t *testing.T) {
 }
 
 func TestDeleteRefusedWhileReferenced(t *testing.T) {
-	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	c, ctx := dir.Client, ctxT(t)
 	org := mustOrg(t, c, "albion", "Albion Heights CHC")
 	if _, err := c.CreateService(ctx, &directoryv1.CreateServiceRequest{Service: &directoryv1.Service{
@@ -153,7 +153,7 @@ func TestDeleteRefusedWhileReferenced(t *testing.T) {
 }
 
 func TestCreateWithRequestIDConcurrently(t *testing.T) {
-	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	c, ctx := dir.Client, ctxT(t)
 	org := mustOrg(t, c, "riverdale", "Riverdale CHC")
 
@@ -204,7 +204,7 @@ func TestCreateWithRequestIDConcurrently(t *testing.T) {
 }
 
 func TestPagingVisitsEveryServiceOnce(t *testing.T) {
-	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	c, ctx := dir.Client, ctxT(t)
 	org := mustOrg(t, c, "crown-point", "Crown Point CHC")
 
@@ -286,7 +286,7 @@ func createServices(t *testing.T, c directoryv1.DirectoryServiceClient, org stri
 }
 
 func TestPageTokenBoundToRequest(t *testing.T) {
-	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	c, ctx := dir.Client, ctxT(t)
 	org := mustOrg(t, c, "port-arthur", "Port Arthur CHC")
 	createServices(t, c, org.GetName(), 5, 2)

@@ -18,7 +18,7 @@ import (
 // Two directory instances share one database, as two replicas behind a load balancer would.
 func TestTwoReplicasSameEtagExactlyOneWins(t *testing.T) {
 	db := testenv.DatabaseName(t)
-	a, b := directorytest.Start(t, db), directorytest.Start(t, db)
+	a, b := directorytest.Start(t, directorytest.Options{Database: db}), directorytest.Start(t, directorytest.Options{Database: db})
 	ctx := ctxT(t)
 	org := mustOrg(t, a.Client, "rideau-vanier", "Rideau-Vanier CHC")
 
@@ -73,7 +73,7 @@ func TestTwoReplicasSameEtagExactlyOneWins(t *testing.T) {
 
 func TestReplicaListsSeeEachOthersWrites(t *testing.T) {
 	db := testenv.DatabaseName(t)
-	a, b := directorytest.Start(t, db), directorytest.Start(t, db)
+	a, b := directorytest.Start(t, directorytest.Options{Database: db}), directorytest.Start(t, directorytest.Options{Database: db})
 	ctx := ctxT(t)
 	org := mustOrg(t, a.Client, "thunder-bay", "Port Arthur CHC")
 	for i := range 10 {
