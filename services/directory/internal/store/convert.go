@@ -4,7 +4,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
-	"github.com/socialrx/socialrx/services/platform/protoenum"
+	"github.com/socialrx/socialrx/services/platform/protoconv"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 )
 
@@ -81,7 +81,7 @@ func (d *Service) ToProto() *directoryv1.Service {
 		Description:            d.Description,
 		Url:                    d.URL,
 		Email:                  d.Email,
-		Status:                 protoenum.Parse[directoryv1.ServiceStatus](d.Status),
+		Status:                 protoconv.ParseEnum[directoryv1.ServiceStatus](d.Status),
 		EligibilityDescription: d.EligibilityDescription,
 		MinimumAge:             d.MinimumAge,
 		MaximumAge:             d.MaximumAge,
@@ -115,7 +115,7 @@ func (d *Service) SetFromProto(p *directoryv1.Service) {
 	if st == directoryv1.ServiceStatus_SERVICE_STATUS_UNSPECIFIED {
 		st = directoryv1.ServiceStatus_SERVICE_STATUS_ACTIVE
 	}
-	d.Status = protoenum.Short(st)
+	d.Status = protoconv.EnumName(st)
 	d.EligibilityDescription = p.GetEligibilityDescription()
 	d.MinimumAge = p.GetMinimumAge()
 	d.MaximumAge = p.GetMaximumAge()
@@ -145,7 +145,7 @@ func (d *Location) ToProto() *directoryv1.Location {
 		Organization:   d.Organization,
 		DisplayName:    d.DisplayName,
 		Description:    d.Description,
-		LocationType:   protoenum.Parse[directoryv1.LocationType](d.LocationType),
+		LocationType:   protoconv.ParseEnum[directoryv1.LocationType](d.LocationType),
 		Latitude:       d.Latitude,
 		Longitude:      d.Longitude,
 		Accessibility:  d.Accessibility,
@@ -172,7 +172,7 @@ func (d *Location) SetFromProto(p *directoryv1.Location) {
 	if lt == directoryv1.LocationType_LOCATION_TYPE_UNSPECIFIED {
 		lt = directoryv1.LocationType_LOCATION_TYPE_PHYSICAL
 	}
-	d.LocationType = protoenum.Short(lt)
+	d.LocationType = protoconv.EnumName(lt)
 	d.Address = nil
 	if a := p.GetAddress(); a != nil {
 		country := a.GetCountry()
@@ -230,7 +230,7 @@ func (d *Practitioner) ToProto() *directoryv1.Practitioner {
 		Organization: d.Organization,
 		GivenName:    d.GivenName,
 		FamilyName:   d.FamilyName,
-		Role:         protoenum.Parse[directoryv1.PractitionerRole](d.Role),
+		Role:         protoconv.ParseEnum[directoryv1.PractitionerRole](d.Role),
 		Email:        d.Email,
 		Phone:        d.Phone,
 		Title:        d.Title,
@@ -245,7 +245,7 @@ func (d *Practitioner) SetFromProto(p *directoryv1.Practitioner) {
 	d.Organization = p.GetOrganization()
 	d.GivenName = p.GetGivenName()
 	d.FamilyName = p.GetFamilyName()
-	d.Role = protoenum.Short(p.GetRole())
+	d.Role = protoconv.EnumName(p.GetRole())
 	d.Email = p.GetEmail()
 	d.Phone = p.GetPhone()
 	d.Title = p.GetTitle()

@@ -1,7 +1,4 @@
-// Package protoenum is how every socialrx store keeps a proto enum: by its value name without
-// the enum's prefix (REFERRAL_STATUS_IN_PROGRESS is stored as IN_PROGRESS), the form the
-// domain rules and AIP-160 filters speak, and one that survives renumbering.
-package protoenum
+package protoconv
 
 import (
 	"strings"
@@ -23,9 +20,9 @@ func prefix(d protoreflect.EnumDescriptor) string {
 	return ""
 }
 
-// Short is e's stored form: its value name without the enum's prefix, "" for the zero value
+// EnumName is e's stored form: its value name without the enum's prefix, "" for the zero value
 // and for a number the enum does not declare.
-func Short(e protoreflect.Enum) string {
+func EnumName(e protoreflect.Enum) string {
 	if e.Number() == 0 {
 		return ""
 	}
@@ -36,9 +33,9 @@ func Short(e protoreflect.Enum) string {
 	return strings.TrimPrefix(string(v.Name()), prefix(e.Descriptor()))
 }
 
-// Parse is the value of E whose stored form is s; a full value name is accepted too. Anything
+// ParseEnum is the value of E whose stored form is s; a full value name is accepted too. Anything
 // else gives the zero value (UNSPECIFIED).
-func Parse[E interface {
+func ParseEnum[E interface {
 	~int32
 	protoreflect.Enum
 }](s string) E {
