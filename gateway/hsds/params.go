@@ -9,6 +9,7 @@ import (
 	"time"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+	dirhsds "github.com/socialrx/socialrx/services/directory/hsds"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
@@ -82,7 +83,7 @@ func ParseListParams(q url.Values) (ListParams, error) {
 		{"parent_id", &p.ParentID},
 	} {
 		v := q.Get(f.param)
-		if v != "" && !validID(v) {
+		if v != "" && !dirhsds.ValidID(v) {
 			return p, apierror.Field(f.param, "must be an id of letters, digits, '.', '_' or '-', at most 63 characters")
 		}
 		*f.dst = v
