@@ -60,3 +60,29 @@ func (l *Loader) Parse(args []string) error {
 	}
 	return l.fs.Parse(args)
 }
+
+// Int64 registers an int64 flag; env, when set, replaces def.
+func (l *Loader) Int64(p *int64, name, env string, def int64, usage string) {
+	if v, ok := os.LookupEnv(env); ok {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			l.errs = append(l.errs, fmt.Errorf("%s=%q: not a whole number", env, v))
+		} else {
+			def = n
+		}
+	}
+	l.fs.Int64Var(p, name, def, fmt.Sprintf("%s (env %s)", usage, env))
+}
+
+// Float64 registers a float64 flag; env, when set, replaces def.
+func (l *Loader) Float64(p *float64, name, env string, def float64, usage string) {
+	if v, ok := os.LookupEnv(env); ok {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			l.errs = append(l.errs, fmt.Errorf("%s=%q: not a number", env, v))
+		} else {
+			def = f
+		}
+	}
+	l.fs.Float64Var(p, name, def, fmt.Sprintf("%s (env %s)", usage, env))
+}
