@@ -24,12 +24,16 @@ type stack struct {
 	base      string
 }
 
-func start(t *testing.T) *stack {
+func start(t *testing.T) *stack { return startWith(t, gateway.Config{}) }
+
+// startWith starts the stack with the gateway limits of cfg.
+func startWith(t *testing.T, cfg gateway.Config) *stack {
 	t.Helper()
 	dir := directorytest.Start(t, testenv.DatabaseName(t))
 	events := eventtest.Start(t, testenv.DatabaseName(t), dir.Addr, nil)
 	referrals := referraltest.Start(t, testenv.DatabaseName(t), dir.Addr, events.Addr, nil)
-	base := gatewaytest.Start(t, gateway.Config{DirectoryAddr: dir.Addr, EventAddr: events.Addr, ReferralAddr: referrals.Addr})
+	cfg.DirectoryAddr, cfg.EventAddr, cfg.ReferralAddr = dir.Addr, events.Addr, referrals.Addr
+	base := gatewaytest.Start(t, cfg)
 	return &stack{dir: dir, events: events, referrals: referrals, base: base}
 }
 
