@@ -82,8 +82,11 @@ func (h *handler) info(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, h.logger, http.StatusOK, dirhsds.APIInfo{Version: Version, Profile: ProfileURL, OpenAPIURL: OpenAPIURL})
 }
 
-// pathID returns the {id} of the path, or an INVALID_ARGUMENT error.
-func pathID(r *http.Request) (string, error) {
+// pathID returns the {id} of the path, or an INVALID_ARGUMENT error; the query may hold only params.
+func pathID(r *http.Request, params ...string) (string, error) {
+	if err := refuseUnknown(r.URL.Query(), params...); err != nil {
+		return "", err
+	}
 	id := r.PathValue("id")
 	if !dirhsds.ValidID(id) {
 		return "", apierror.Field("id", "must be an id of letters, digits, '.', '_' or '-', at most 63 characters")
@@ -219,7 +222,7 @@ func (h *handler) listOrganizations(w http.ResponseWriter, r *http.Request) {
 
 func (h *handler) getOrganization(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, err := pathID(r)
+	id, err := pathID(r, "full_service")
 	if err != nil {
 		writeError(w, r, h.logger, err)
 		return
@@ -412,6 +415,10 @@ func (h *handler) listServiceAtLocations(w http.ResponseWriter, r *http.Request)
 
 func (h *handler) getServiceAtLocation(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	if err := refuseUnknown(r.URL.Query()); err != nil {
+		writeError(w, r, h.logger, err)
+		return
+	}
 	id := r.PathValue("id")
 	serviceID, locationID, ok := splitServiceAtLocationID(id)
 	if !ok {

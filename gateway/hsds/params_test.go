@@ -191,6 +191,7 @@ func TestParseListParams(t *testing.T) {
 		{query: "full_service=yes", wantParam: "full_service"},
 		{query: "format=ndjson", wantParam: "format"},
 		{query: "search=" + strings.Repeat("a", 201), wantParam: "search"},
+		{query: "serach=walk", wantParam: "serach"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -319,6 +320,10 @@ func TestHandlerRefusesBadRequests(t *testing.T) {
 		{"GET", "/hsds/organizations?page=-2", 400, "page"},
 		{"GET", "/hsds/taxonomy_terms?top_only=perhaps", 400, "top_only"},
 		{"GET", "/hsds/services/not%20an%20id", 400, "id"},
+		{"GET", "/hsds/services?colour=red", 400, "colour"},
+		{"GET", "/hsds/services/s1?full_service=true", 400, "full_service"},
+		{"GET", "/hsds/organizations/o1?fullservice=true", 400, "fullservice"},
+		{"GET", "/hsds/service_at_locations/s1:l1?x=1", 400, "x"},
 		{"GET", "/hsds/organizations/" + strings.Repeat("a", 64), 400, "id"},
 		{"GET", "/hsds/taxonomy_terms/-x", 400, "id"},
 		{"GET", "/hsds/service_at_locations/only-one-part", 400, "id"},
