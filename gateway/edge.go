@@ -46,7 +46,7 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if r.ContentLength > e.maxBody {
-		bodyTooLarge(w, nil)
+		bodyTooLarge(w)
 		return
 	}
 	if r.Body != nil && r.Body != http.NoBody {
@@ -68,7 +68,7 @@ func isIdentityHeader(key string) bool {
 
 // bodyTooLarge answers 413. The connection is closed after the answer, so the rest of the body
 // is never read.
-func bodyTooLarge(w http.ResponseWriter, _ error) {
+func bodyTooLarge(w http.ResponseWriter) {
 	w.Header().Set("Connection", "close")
 	httperror.WriteStatusCode(w, http.StatusRequestEntityTooLarge, status.Convert(apierror.New(codes.ResourceExhausted,
 		ReasonBodyTooLarge, "request body too large", nil)))

@@ -111,11 +111,10 @@ func (t routeTable) middleware(next runtime.HandlerFunc) runtime.HandlerFunc {
 			httperror.Write(w, err)
 			return
 		}
-		if tooLarge, err := rt.checkBody(r); err != nil {
-			if tooLarge {
-				bodyTooLarge(w, err)
-				return
-			}
+		if tooLarge, err := rt.checkBody(r); tooLarge {
+			bodyTooLarge(w)
+			return
+		} else if err != nil {
 			httperror.Write(w, err)
 			return
 		}
