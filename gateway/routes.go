@@ -111,10 +111,11 @@ func (t routeTable) middleware(next runtime.HandlerFunc) runtime.HandlerFunc {
 			httperror.Write(w, err)
 			return
 		}
-		if tooLarge, err := rt.checkBody(r); tooLarge {
+		switch tooLarge, err := rt.checkBody(r); {
+		case tooLarge:
 			bodyTooLarge(w)
 			return
-		} else if err != nil {
+		case err != nil:
 			httperror.Write(w, err)
 			return
 		}
