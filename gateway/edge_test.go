@@ -85,16 +85,28 @@ func TestEdgeRefusesBadInputNamingTheField(t *testing.T) {
 		{"form encoding", "POST", "/v1/organizations", `displayName=x`, []string{"Content-Type", "application/x-www-form-urlencoded"}, "Content-Type"},
 		{"JSON with another charset", "POST", "/v1/organizations", `{"displayName": "x"}`, []string{"Content-Type", "application/json; charset=latin1"}, "Content-Type"},
 		{"body on a method without one", "DELETE", "/v1/organizations/org1", `{"etag": "x"}`, nil, "body"},
+		{"form POST to a GET method", "POST", "/v1/organizations/org1", `name=x%FF`, []string{"Content-Type", "application/x-www-form-urlencoded"}, ""},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			r := s.do(t, tc.method, tc.path, tc.body, tc.headers...)
 			st, _, _ := errorInfo(r)
 			got := violations(r)
+			if tc.field == "" {
+				if r.status != http.StatusMethodNotAllowed || st != "UNIMPLEMENTED" {
+					t.Fatalf("%d %s, want 405 UNIMPLEMENTED: %s", r.status, st, r.raw)
+				}
+				return
+			}
 			if r.status != http.StatusBadRequest || st != "INVALID_ARGUMENT" || len(got) != 1 || got[0] != tc.field {
 				t.Fatalf("%d %s, fields %q; want 400 INVALID_ARGUMENT naming %q: %s", r.status, st, got, tc.field, r.raw)
 			}
 		})
+	}
+	if r := s.do(t, "GET", "/v1/nowhere", ""); r.status != http.StatusNotFound {
+		t.Fatalf("unknown path: %d %s", r.status, r.raw)
+	} else if st, reason, _ := errorInfo(r); st != "NOT_FOUND" || reason != "NOT_FOUND" {
+		t.Fatalf("unknown path: %s", r.raw)
 	}
 	// What the edge accepts still works, spelled either way.
 	accepted := []struct {

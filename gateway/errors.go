@@ -47,3 +47,20 @@ func writeError(_ context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w h
 	}
 	httperror.WriteStatusCode(w, httpCode, st)
 }
+
+// ReasonMethodNotAllowed is the ErrorInfo reason of a path that exists without the method asked.
+const ReasonMethodNotAllowed = "METHOD_NOT_ALLOWED"
+
+// routingError answers a request that matches no REST method in the AIP-193 shape: 404 for an
+// unknown path, 405 for a known path with another method.
+func routingError(_ context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, r *http.Request, httpStatus int) {
+	switch httpStatus {
+	case http.StatusMethodNotAllowed:
+		httperror.WriteStatusCode(w, httpStatus, status.Convert(apierror.New(codes.Unimplemented, ReasonMethodNotAllowed,
+			"method "+printable(r.Method)+" is not allowed on this path", nil)))
+	case http.StatusBadRequest:
+		httperror.Write(w, apierror.Field("path", "must be an absolute path"))
+	default:
+		httperror.Write(w, apierror.New(codes.NotFound, apierror.ReasonNotFound, "no REST method at this path", nil))
+	}
+}

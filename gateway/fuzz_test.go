@@ -3,6 +3,7 @@ package gateway
 import (
 	"bytes"
 	"encoding/json"
+	"log/slog"
 	"net/url"
 	"strings"
 	"testing"
@@ -34,11 +35,11 @@ func checkNamed(t *testing.T, err error) {
 
 func eventRoute(t testing.TB, key string) *route {
 	t.Helper()
-	routes, err := newRouteTable(eventv1.EventService_ServiceDesc.ServiceName)
+	routes, err := newRouteTable(slog.New(slog.DiscardHandler), eventv1.EventService_ServiceDesc.ServiceName)
 	if err != nil {
 		t.Fatal(err)
 	}
-	rt := routes[key]
+	rt := routes.routes[key]
 	if rt == nil {
 		t.Fatalf("no route %s", key)
 	}

@@ -99,7 +99,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 	if cfg.RateBurst <= 0 {
 		cfg.RateBurst = DefaultRateBurst
 	}
-	routes, err := newRouteTable(
+	routes, err := newRouteTable(logger,
 		directoryv1.DirectoryService_ServiceDesc.ServiceName,
 		eventv1.EventService_ServiceDesc.ServiceName,
 		referralv1.ReferralService_ServiceDesc.ServiceName,
@@ -126,6 +126,9 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 	}}
 	mux := runtime.NewServeMux(
 		runtime.WithErrorHandler(writeError),
+		runtime.WithRoutingErrorHandler(routingError),
+		// A form-encoded POST to a GET method would bypass the edge's checks of the query.
+		runtime.WithDisablePathLengthFallback(),
 		runtime.WithIncomingHeaderMatcher(forwardHeader),
 		runtime.WithMiddlewares(routes.middleware),
 		// HTTPBodyMarshaler passes google.api.HttpBody responses (iCalendar) through as they are.
