@@ -86,6 +86,9 @@ func checkQueryString(raw string) error {
 		if err != nil {
 			return apierror.Field(printable(rawKey), "malformed escape in the parameter name")
 		}
+		if key == "" {
+			return apierror.Field("query", "every parameter needs a name before its '='")
+		}
 		if strings.Contains(rawKey, ";") {
 			return apierror.Field(printable(key), "parameters are separated by '&', not ';'")
 		}

@@ -60,6 +60,7 @@ func TestEdgeRefusesBadInputNamingTheField(t *testing.T) {
 		{"malformed escape in a query value", "GET", "/v1/services?query=%zz", "", nil, "query"},
 		{"semicolon separator", "GET", "/v1/services?query=a;pageSize=1", "", nil, "query"},
 		{"unknown query parameter", "GET", "/v1/services?colour=red", "", nil, "colour"},
+		{"query parameter without a name", "GET", "/v1/services?=red", "", nil, "query"},
 		{"query parameter bound by the path", "GET", "/v1/organizations/org1?name=organizations/x", "", nil, "name"},
 		{"query parameter on a whole-body method", "POST", "/v1/events/tea:submit?etag=x", `{}`, nil, "etag"},
 		{"nested unknown query parameter", "GET", "/v1/services:search?near.altitude=3", "", nil, "near.altitude"},
