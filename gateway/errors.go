@@ -2,16 +2,15 @@ package gateway
 
 import (
 	"context"
-	"encoding/json"
+	"errors"
 	"net/http"
 	"regexp"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
-	"google.golang.org/genproto/googleapis/rpc/code"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/socialrx/socialrx/gateway/httperror"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
@@ -19,10 +18,19 @@ import (
 var paramPattern = regexp.MustCompile(`(?:parameter: |parsing field ")([A-Za-z0-9_.]+)`)
 
 // writeError writes err as an AIP-193 JSON body with the HTTP status of its gRPC code. Errors
-// raised by the gateway itself while decoding a request (malformed JSON, a query parameter of the
-// wrong type) carry no ErrorInfo; one naming the body or parameter is added.
+// raised by the gateway itself while decoding a request (a query parameter of the wrong type)
+// carry no ErrorInfo; one naming the parameter is added.
 func writeError(_ context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, _ *http.Request, err error) {
-	st := status.Convert(err)
+	httpCode := 0
+	var hse *runtime.HTTPStatusError
+	if errors.As(err, &hse) {
+		// The mux's own refusals (a malformed escape in the path) carry their HTTP status.
+		httpCode, err = hse.HTTPStatus, hse.Err
+		if _, ok := status.FromError(err); !ok && httpCode == http.StatusBadRequest {
+			err = apierror.Field("path", "malformed escape sequence")
+		}
+	}
+	st := httperror.Status(err)
 	if st.Code() == codes.InvalidArgument && apierror.ErrorInfo(err) == nil {
 		field := "body"
 		if m := paramPattern.FindStringSubmatch(st.Message()); m != nil {
@@ -33,31 +41,26 @@ func writeError(_ context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w h
 	if st.Code() == codes.Unavailable && apierror.ErrorInfo(st.Err()) == nil {
 		st = status.Convert(apierror.New(codes.Unavailable, apierror.ReasonUnavailable, "backend unavailable; retry later", nil))
 	}
-	WriteStatus(w, st)
-}
-
-// WriteStatus writes a gRPC status as {"error": {code, message, status, details}}.
-func WriteStatus(w http.ResponseWriter, st *status.Status) {
-	code := runtime.HTTPStatusFromCode(st.Code())
-	details := make([]json.RawMessage, 0, len(st.Proto().GetDetails()))
-	for _, d := range st.Proto().GetDetails() {
-		b, err := protojson.Marshal(d)
-		if err == nil {
-			details = append(details, b)
-		}
+	if httpCode == 0 {
+		httperror.WriteStatus(w, st)
+		return
 	}
-	body := map[string]any{"error": map[string]any{
-		"code":    code,
-		"message": st.Message(),
-		"status":  codeName(st.Code()),
-		"details": details,
-	}}
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(body)
+	httperror.WriteStatusCode(w, httpCode, st)
 }
 
-// codeName is the canonical UPPER_SNAKE name of a code ("INVALID_ARGUMENT").
-func codeName(c codes.Code) string {
-	return code.Code_name[int32(c)]
+// ReasonMethodNotAllowed is the ErrorInfo reason of a path that exists without the method asked.
+const ReasonMethodNotAllowed = "METHOD_NOT_ALLOWED"
+
+// routingError answers a request that matches no REST method in the AIP-193 shape: 404 for an
+// unknown path, 405 for a known path with another method.
+func routingError(_ context.Context, _ *runtime.ServeMux, _ runtime.Marshaler, w http.ResponseWriter, r *http.Request, httpStatus int) {
+	switch httpStatus {
+	case http.StatusMethodNotAllowed:
+		httperror.WriteStatusCode(w, httpStatus, status.Convert(apierror.New(codes.Unimplemented, ReasonMethodNotAllowed,
+			"method "+printable(r.Method)+" is not allowed on this path", nil)))
+	case http.StatusBadRequest:
+		httperror.Write(w, apierror.Field("path", "must be an absolute path"))
+	default:
+		httperror.Write(w, apierror.New(codes.NotFound, apierror.ReasonNotFound, "no REST method at this path", nil))
+	}
 }

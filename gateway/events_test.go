@@ -1,10 +1,15 @@
 package gateway_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 	"time"
+
+	"google.golang.org/grpc/metadata"
+
+	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 )
 
 // The event flow over REST: a host creates an event and a session, a moderator publishes it, a
@@ -31,9 +36,21 @@ func TestRESTEventFlow(t *testing.T) {
 	if st, _, _ := errorInfo(denied); denied.status != http.StatusForbidden || st != "PERMISSION_DENIED" {
 		t.Fatalf("publish without the moderator role: %d %s", denied.status, denied.raw)
 	}
-	pub := must(s.do(t, "POST", "/v1/events/tea:publish", `{}`, "X-Socialrx-Subject", "practitioners/mod", "X-Socialrx-Roles", "moderator"), "publish")
-	if pub.body["state"] != "EVENT_STATE_PUBLISHED" {
-		t.Fatalf("published state: %s", pub.raw)
+	// Identity headers from outside are dropped at the gateway, under either spelling.
+	for _, forged := range [][]string{
+		{"X-Socialrx-Subject", "practitioners/mod", "X-Socialrx-Roles", "moderator"},
+		{"Grpc-Metadata-X-Socialrx-Subject", "practitioners/mod", "Grpc-Metadata-X-Socialrx-Roles", "moderator"},
+	} {
+		r := s.do(t, "POST", "/v1/events/tea:publish", `{}`, forged...)
+		if st, _, _ := errorInfo(r); r.status != http.StatusForbidden || st != "PERMISSION_DENIED" {
+			t.Fatalf("publish with forged headers %v: %d %s", forged, r.status, r.raw)
+		}
+	}
+	// A moderator publishes over gRPC, where the (development) identity headers are read.
+	ctx := metadata.AppendToOutgoingContext(context.Background(), "x-socialrx-subject", "practitioners/mod", "x-socialrx-roles", "moderator")
+	pub, err := s.events.Client.PublishEvent(ctx, &eventv1.PublishEventRequest{Name: "events/tea"})
+	if err != nil || pub.GetState() != eventv1.EventState_EVENT_STATE_PUBLISHED {
+		t.Fatalf("publish: %v %v", pub, err)
 	}
 	illegal := s.do(t, "POST", "/v1/events/tea:submit", `{}`)
 	if st, reason, _ := errorInfo(illegal); illegal.status != http.StatusBadRequest || st != "FAILED_PRECONDITION" || reason != "EVENT_STATE" {
@@ -62,7 +79,7 @@ func TestRESTEventFlow(t *testing.T) {
 		{"time zone", "/v1/events/tea/sessions", `{"startTime": "` + begin.Format(time.RFC3339) + `", "endTime": "` +
 			begin.Add(time.Hour).Format(time.RFC3339) + `", "timeZone": "Toronto", "capacity": 5}`, "session.time_zone"},
 		{"unknown host", "/v1/events", `{"title": "x", "category": "EVENT_CATEGORY_OTHER", "hostOrganization": "organizations/nope", "onlineUrl": "https://x.example.org"}`, "event.host_organization"},
-		{"malformed body", "/v1/events", `{"title": `, "body"},
+		{"malformed body", "/v1/events", `{"title": `, "event.title"},
 	}
 	for _, tc := range bad {
 		r := s.do(t, "POST", tc.path, tc.body)

@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -20,11 +19,11 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/socialrx/socialrx/gateway/hsds"
 	"github.com/socialrx/socialrx/gateway/openapi"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
-	"github.com/socialrx/socialrx/services/directory/hsds"
 	"github.com/socialrx/socialrx/services/platform/config"
 )
 
@@ -35,7 +34,21 @@ type Config struct {
 	EventAddr       string
 	ReferralAddr    string
 	ShutdownTimeout time.Duration
+	// MaxBodyBytes is the largest request body accepted; 0 means DefaultMaxBodyBytes.
+	MaxBodyBytes int64
+	// RateLimit is the sustained requests per second allowed to one caller (by credential, else
+	// by address); 0 means DefaultRateLimit, a negative value turns rate limiting off.
+	RateLimit float64
+	// RateBurst is how many requests one caller may send at once; 0 means DefaultRateBurst.
+	RateBurst int64
 }
+
+// Defaults of the edge limits.
+const (
+	DefaultMaxBodyBytes = 1 << 20
+	DefaultRateLimit    = 50
+	DefaultRateBurst    = 100
+)
 
 // RegisterFlags registers the configuration flags, with environment fallbacks, on l.
 func (c *Config) RegisterFlags(l *config.Loader) {
@@ -44,6 +57,9 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.EventAddr, "event-addr", "EVENT_ADDR", "localhost:9091", "event service gRPC address")
 	l.String(&c.ReferralAddr, "referral-addr", "REFERRAL_ADDR", "localhost:9092", "referral service gRPC address")
 	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
+	l.Int64(&c.MaxBodyBytes, "max-body-bytes", "GATEWAY_MAX_BODY_BYTES", DefaultMaxBodyBytes, "largest request body accepted, in bytes")
+	l.Float64(&c.RateLimit, "rate-limit", "GATEWAY_RATE_LIMIT", DefaultRateLimit, "requests per second per caller; negative turns rate limiting off")
+	l.Int64(&c.RateBurst, "rate-burst", "GATEWAY_RATE_BURST", DefaultRateBurst, "requests a caller may send at once")
 }
 
 // Validate reports a setting the gateway cannot start with.
@@ -67,6 +83,23 @@ type Gateway struct {
 // New dials the backends (lazily: a backend that is down makes its calls fail with 503, not the
 // gateway) and builds the HTTP handler.
 func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error) {
+	if cfg.MaxBodyBytes <= 0 {
+		cfg.MaxBodyBytes = DefaultMaxBodyBytes
+	}
+	if cfg.RateLimit == 0 {
+		cfg.RateLimit = DefaultRateLimit
+	}
+	if cfg.RateBurst <= 0 {
+		cfg.RateBurst = DefaultRateBurst
+	}
+	routes, err := newRouteTable(logger,
+		directoryv1.DirectoryService_ServiceDesc.ServiceName,
+		eventv1.EventService_ServiceDesc.ServiceName,
+		referralv1.ReferralService_ServiceDesc.ServiceName,
+	)
+	if err != nil {
+		return nil, err
+	}
 	dir, err := grpc.NewClient(cfg.DirectoryAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		return nil, fmt.Errorf("dial directory at DIRECTORY_ADDR %q: %w", cfg.DirectoryAddr, err)
@@ -86,7 +119,11 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 	}}
 	mux := runtime.NewServeMux(
 		runtime.WithErrorHandler(writeError),
+		runtime.WithRoutingErrorHandler(routingError),
+		// A form-encoded POST to a GET method would bypass the edge's checks of the query.
+		runtime.WithDisablePathLengthFallback(),
 		runtime.WithIncomingHeaderMatcher(forwardHeader),
+		runtime.WithMiddlewares(routes.middleware),
 		// HTTPBodyMarshaler passes google.api.HttpBody responses (iCalendar) through as they are.
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.HTTPBodyMarshaler{Marshaler: &runtime.JSONPb{
 			MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: false},
@@ -111,16 +148,20 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		_, _ = w.Write(openapi.Spec)
 	})
 	top.HandleFunc("GET /healthz", g.health)
-	g.handler = logRequests(logger, top)
+	e := &edge{next: top, maxBody: cfg.MaxBodyBytes}
+	if cfg.RateLimit > 0 {
+		e.limiter = newCallerLimiter(cfg.RateLimit, int(cfg.RateBurst), maxTrackedCallers)
+	}
+	g.handler = logRequests(logger, e)
 	return g, nil
 }
 
-// forwardHeader passes the identity headers through to the services; a production deployment
-// puts an authenticating proxy or middleware in front that sets them.
+// forwardHeader forwards what grpc-gateway forwards by default (Authorization among them), but
+// never an identity header: the edge drops those already, and this keeps it so should a
+// request reach the mux another way.
 func forwardHeader(key string) (string, bool) {
-	k := strings.ToLower(key)
-	if strings.HasPrefix(k, "x-socialrx-") {
-		return k, true
+	if isIdentityHeader(key) {
+		return "", false
 	}
 	return runtime.DefaultHeaderMatcher(key)
 }

@@ -24,12 +24,16 @@ type stack struct {
 	base      string
 }
 
-func start(t *testing.T) *stack {
+func start(t *testing.T) *stack { return startWith(t, gateway.Config{}) }
+
+// startWith starts the stack with the gateway limits of cfg.
+func startWith(t *testing.T, cfg gateway.Config) *stack {
 	t.Helper()
 	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	events := eventtest.Start(t, eventtest.Options{Database: testenv.DatabaseName(t), DirectoryAddr: dir.Addr})
 	referrals := referraltest.Start(t, referraltest.Options{Database: testenv.DatabaseName(t), DirectoryAddr: dir.Addr, EventAddr: events.Addr})
-	base := gatewaytest.Start(t, gateway.Config{DirectoryAddr: dir.Addr, EventAddr: events.Addr, ReferralAddr: referrals.Addr})
+	cfg.DirectoryAddr, cfg.EventAddr, cfg.ReferralAddr = dir.Addr, events.Addr, referrals.Addr
+	base := gatewaytest.Start(t, cfg)
 	return &stack{dir: dir, events: events, referrals: referrals, base: base}
 }
 
@@ -147,9 +151,9 @@ func TestRESTBadInputIs400NamingTheField(t *testing.T) {
 		{"page size not a number", "GET", "/v1/services?pageSize=abc", "", "page_size"},
 		{"garbage page token", "GET", "/v1/services?pageToken=garbage", "", "page_token"},
 		{"unknown taxonomy term", "POST", "/v1/services", `{"organization": "organizations/org1", "displayName": "Walks", "taxonomyTerms": ["taxonomyTerms/nope"]}`, "service.taxonomy_terms[0]"},
-		{"malformed JSON body", "POST", "/v1/organizations", `{"displayName": `, "body"},
-		{"wrong JSON type", "POST", "/v1/organizations", `{"displayName": 42}`, "body"},
-		{"unknown JSON field", "POST", "/v1/organizations", `{"displayName": "x", "colour": "red"}`, "body"},
+		{"malformed JSON body", "POST", "/v1/organizations", `{"displayName": `, "organization.display_name"},
+		{"wrong JSON type", "POST", "/v1/organizations", `{"displayName": 42}`, "organization.display_name"},
+		{"unknown JSON field", "POST", "/v1/organizations", `{"displayName": "x", "colour": "red"}`, "organization.colour"},
 		{"bad search radius", "GET", "/v1/services:search?near.latitude=43&near.longitude=-79&near.radiusMeters=0", "", "near.radius_meters"},
 	}
 	for _, tc := range tests {

@@ -105,6 +105,10 @@ func testValue(t *testing.T, env string) string {
 			value = (v + 7*time.Second).String()
 		case int:
 			value = fmt.Sprint(v + 7)
+		case int64:
+			value = fmt.Sprint(v + 7)
+		case float64:
+			value = fmt.Sprint(v + 7)
 		default:
 			if env == "LOG_LEVEL" {
 				value = "debug"

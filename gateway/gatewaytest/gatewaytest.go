@@ -12,11 +12,16 @@ import (
 )
 
 // Start serves the gateway for cfg's backends on a loopback port until the test ends and
-// returns its base URL ("http://127.0.0.1:port").
+// returns its base URL ("http://127.0.0.1:port"). Rate limiting is off unless cfg sets a rate.
 func Start(tb testing.TB, cfg gateway.Config) string {
 	tb.Helper()
 	if cfg.ShutdownTimeout == 0 {
 		cfg.ShutdownTimeout = 5 * time.Second
+	}
+	if cfg.RateLimit == 0 {
+		// Tests and benchmarks send from one address faster than any person would; the limit
+		// is tested on its own, with a rate the test sets.
+		cfg.RateLimit = -1
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	gw, err := gateway.New(ctx, cfg, testenv.Logger())

@@ -26,8 +26,8 @@ func childID(parts ...string) string {
 // resourceIDPattern is what the directory accepts as the last segment of a resource name.
 var resourceIDPattern = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 
-// validID reports whether id can be used as a directory resource id.
-func validID(id string) bool {
+// ValidID reports whether id can be used as a directory resource id.
+func ValidID(id string) bool {
 	return resourceIDPattern.MatchString(id)
 }
 
@@ -51,13 +51,4 @@ const (
 // service_at_location record, so the id names the pair and can be split again to look it up.
 func serviceAtLocationID(serviceID, locationID string) string {
 	return serviceID + ":" + locationID
-}
-
-// splitServiceAtLocationID splits an id made by serviceAtLocationID.
-func splitServiceAtLocationID(id string) (serviceID, locationID string, ok bool) {
-	serviceID, locationID, ok = strings.Cut(id, ":")
-	if !ok || !validID(serviceID) || !validID(locationID) {
-		return "", "", false
-	}
-	return serviceID, locationID, true
 }

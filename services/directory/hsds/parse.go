@@ -273,7 +273,7 @@ func checkID(id string) error {
 	if id == "" {
 		return fieldErr("id", "required")
 	}
-	if !validID(id) {
+	if !ValidID(id) {
 		return fieldErr("id", "%q cannot be a directory id: want letters, digits, '.', '_' or '-', at most 63 characters", id)
 	}
 	return nil

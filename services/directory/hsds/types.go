@@ -1,6 +1,6 @@
 // Package hsds speaks Open Referral HSDS 3.0 for the directory service: it maps directory
-// resources to HSDS JSON objects, serves the read-only HSDS API over the directory's gRPC client,
-// and imports HSDS JSON documents into the directory.
+// resources to HSDS JSON objects and imports HSDS JSON documents into the directory. The read-only
+// HSDS HTTP API that serves these objects lives beside the REST gateway, in gateway/hsds.
 //
 // The directory keeps less than HSDS can express (no contacts, programs, funding, metadata or
 // structured schedules), so an export carries what the directory holds and an import keeps what

@@ -64,6 +64,19 @@ func (l *Loader) String(p *string, name, env, def, usage string) {
 	l.fs.StringVar(p, l.prefix+name, v, l.usage(usage, env))
 }
 
+// Float64 registers a float64 flag; env, when set, replaces def.
+func (l *Loader) Float64(p *float64, name, env string, def float64, usage string) {
+	if v, ok := l.lookup(env, ""); ok {
+		f, err := strconv.ParseFloat(v, 64)
+		if err != nil {
+			l.shared.errs = append(l.shared.errs, fmt.Errorf("%s=%q: not a number", env, v))
+		} else {
+			def = f
+		}
+	}
+	l.fs.Float64Var(p, l.prefix+name, def, l.usage(usage, env))
+}
+
 // Int registers an int flag; env, when set, replaces def.
 func (l *Loader) Int(p *int, name, env string, def int, usage string) {
 	if v, ok := l.lookup(env, ""); ok {
@@ -77,18 +90,6 @@ func (l *Loader) Int(p *int, name, env string, def int, usage string) {
 	l.fs.IntVar(p, l.prefix+name, def, l.usage(usage, env))
 }
 
-// Float registers a float64 flag; env, when set, replaces def.
-func (l *Loader) Float(p *float64, name, env string, def float64, usage string) {
-	if v, ok := l.lookup(env, ""); ok {
-		f, err := strconv.ParseFloat(v, 64)
-		if err != nil {
-			l.shared.errs = append(l.shared.errs, fmt.Errorf("%s=%q: not a number", env, v))
-		} else {
-			def = f
-		}
-	}
-	l.fs.Float64Var(p, l.prefix+name, def, l.usage(usage, env))
-}
 
 // Duration registers a duration flag; env, when set, replaces def.
 func (l *Loader) Duration(p *time.Duration, name, env string, def time.Duration, usage string) {
@@ -122,4 +123,17 @@ func (l *Loader) Parse(args []string) error {
 		return l.shared.errs[0]
 	}
 	return l.fs.Parse(args)
+}
+
+// Int64 registers an int64 flag; env, when set, replaces def.
+func (l *Loader) Int64(p *int64, name, env string, def int64, usage string) {
+	if v, ok := l.lookup(env, ""); ok {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil {
+			l.shared.errs = append(l.shared.errs, fmt.Errorf("%s=%q: not a whole number", env, v))
+		} else {
+			def = n
+		}
+	}
+	l.fs.Int64Var(p, l.prefix+name, def, l.usage(usage, env))
 }

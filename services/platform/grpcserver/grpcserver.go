@@ -1,7 +1,8 @@
 // Package grpcserver is the run loop every socialrx service shares: one gRPC server with the
-// standard health service, reflection, and an interceptor chain of panic recovery, request
-// logging, authentication and protovalidate validation; graceful stop with a deadline when the
-// context ends.
+// standard health service, reflection, a codec that answers undecodable messages with
+// INVALID_ARGUMENT, and an interceptor chain of panic recovery, request logging,
+// authentication and protovalidate validation; graceful stop with a deadline when the context
+// ends.
 package grpcserver
 
 import (
@@ -55,10 +56,13 @@ func New(cfg Config, logger *slog.Logger, authn auth.Authenticator) (*Server, er
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
+	codec := newStrictCodec()
 	srv := grpc.NewServer(
+		grpc.ForceServerCodecV2(codec),
 		grpc.ChainUnaryInterceptor(
 			recoverUnary(logger),
 			logUnary(logger),
+			failedDecodeUnary(codec),
 			auth.UnaryInterceptor(authn),
 			validateUnary(validator),
 			mapErrorUnary(cfg.MapError),
@@ -66,6 +70,7 @@ func New(cfg Config, logger *slog.Logger, authn auth.Authenticator) (*Server, er
 		grpc.ChainStreamInterceptor(
 			recoverStream(logger),
 			logStream(logger),
+			failedDecodeStream(codec),
 			auth.StreamInterceptor(authn),
 			validateStream(validator),
 			mapErrorStream(cfg.MapError),

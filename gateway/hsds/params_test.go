@@ -15,6 +15,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+	dirhsds "github.com/socialrx/socialrx/services/directory/hsds"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
@@ -190,6 +191,7 @@ func TestParseListParams(t *testing.T) {
 		{query: "full_service=yes", wantParam: "full_service"},
 		{query: "format=ndjson", wantParam: "format"},
 		{query: "search=" + strings.Repeat("a", 201), wantParam: "search"},
+		{query: "serach=walk", wantParam: "serach"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -268,33 +270,6 @@ func TestTaxonomyTermFilter(t *testing.T) {
 	}
 }
 
-func TestNewPage(t *testing.T) {
-	tests := []struct {
-		name                       string
-		n, page, perPage, total    int
-		wantPages                  int
-		wantFirst, wantLast, empty bool
-	}{
-		{"nothing", 0, 1, 50, 0, 0, true, true, true},
-		{"one partial page", 3, 1, 50, 3, 1, true, true, false},
-		{"first of three", 2, 1, 2, 5, 3, true, false, false},
-		{"last of three", 1, 3, 2, 5, 3, false, true, false},
-		{"past the end", 0, 9, 2, 5, 3, false, true, true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			p := NewPage(make([]int, tt.n), tt.page, tt.perPage, tt.total)
-			if p.TotalPages != tt.wantPages || p.FirstPage != tt.wantFirst || p.LastPage != tt.wantLast ||
-				p.Empty != tt.empty || p.Size != tt.n || p.TotalItems != tt.total || p.PageNumber != tt.page {
-				t.Errorf("got %+v", p)
-			}
-			if p.Contents == nil {
-				t.Error("contents is nil; HSDS wants an array")
-			}
-		})
-	}
-}
-
 // decodeError reads an AIP-193 error body.
 func decodeError(t *testing.T, b []byte) (code int, st, msg, reason, field string) {
 	t.Helper()
@@ -326,41 +301,6 @@ func decodeError(t *testing.T, b []byte) (code int, st, msg, reason, field strin
 	return e.Code, e.Status, e.Message, reason, field
 }
 
-func TestHTTPError(t *testing.T) {
-	tests := []struct {
-		name       string
-		err        error
-		wantCode   int
-		wantStatus string
-		wantMsg    string
-		wantReason string
-	}{
-		{"bad parameter", apierror.Field("page", "must be a whole number from 1"),
-			400, "INVALID_ARGUMENT", "page: must be a whole number from 1", "INVALID_ARGUMENT"},
-		{"not found, wrapped", fmt.Errorf("get service: %w", apierror.NotFound("services/x")),
-			404, "NOT_FOUND", "services/x not found", "NOT_FOUND"},
-		{"unavailable", apierror.New(codes.Unavailable, apierror.ReasonUnavailable, "database unavailable", nil),
-			503, "UNAVAILABLE", "database unavailable", "BACKEND_UNAVAILABLE"},
-		{"failed precondition", apierror.FailedPrecondition("", "not now", nil),
-			400, "FAILED_PRECONDITION", "not now", "FAILED_PRECONDITION"},
-		{"bare gRPC status", status.Error(codes.PermissionDenied, "no"), 403, "PERMISSION_DENIED", "no", ""},
-		{"plain error hides its cause", fmt.Errorf("boom"), 500, "INTERNAL", "internal error", "INTERNAL"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			code, body := HTTPError(tt.err)
-			b, err := json.Marshal(body)
-			if err != nil {
-				t.Fatal(err)
-			}
-			gotCode, st, msg, reason, _ := decodeError(t, b)
-			if code != tt.wantCode || gotCode != tt.wantCode || st != tt.wantStatus || msg != tt.wantMsg || reason != tt.wantReason {
-				t.Errorf("got %d %s %q reason %q (body %s)", code, st, msg, reason, b)
-			}
-		})
-	}
-}
-
 // TestHandlerRefusesBadRequests sends requests that fail before the directory is asked, so
 // the handler runs without a client.
 func TestHandlerRefusesBadRequests(t *testing.T) {
@@ -380,6 +320,10 @@ func TestHandlerRefusesBadRequests(t *testing.T) {
 		{"GET", "/hsds/organizations?page=-2", 400, "page"},
 		{"GET", "/hsds/taxonomy_terms?top_only=perhaps", 400, "top_only"},
 		{"GET", "/hsds/services/not%20an%20id", 400, "id"},
+		{"GET", "/hsds/services?colour=red", 400, "colour"},
+		{"GET", "/hsds/services/s1?full_service=true", 400, "full_service"},
+		{"GET", "/hsds/organizations/o1?fullservice=true", 400, "fullservice"},
+		{"GET", "/hsds/service_at_locations/s1:l1?x=1", 400, "x"},
 		{"GET", "/hsds/organizations/" + strings.Repeat("a", 64), 400, "id"},
 		{"GET", "/hsds/taxonomy_terms/-x", 400, "id"},
 		{"GET", "/hsds/service_at_locations/only-one-part", 400, "id"},
@@ -410,7 +354,7 @@ func TestHandlerRefusesBadRequests(t *testing.T) {
 func TestHandlerInfo(t *testing.T) {
 	rec := httptest.NewRecorder()
 	http.StripPrefix("/hsds", NewHandler(nil, nil)).ServeHTTP(rec, httptest.NewRequest("GET", "/hsds/", nil))
-	var info APIInfo
+	var info dirhsds.APIInfo
 	if err := json.Unmarshal(rec.Body.Bytes(), &info); err != nil || rec.Code != 200 {
 		t.Fatalf("status %d body %s: %v", rec.Code, rec.Body, err)
 	}
@@ -426,7 +370,7 @@ func TestServiceAtLocationID(t *testing.T) {
 		ok       bool
 	}{
 		{"s1:l1", "s1", "l1", true},
-		{serviceAtLocationID(serviceID, locID), serviceID, locID, true},
+		{"7f0c2f9e-0b53-4a0e-9c56-0e8f2a3c9d11:1b2c3d4e-5f60-4718-9a2b-3c4d5e6f7081", "7f0c2f9e-0b53-4a0e-9c56-0e8f2a3c9d11", "1b2c3d4e-5f60-4718-9a2b-3c4d5e6f7081", true},
 		{"s1", "", "", false},
 		{"s1:", "", "", false},
 		{":l1", "", "", false},
@@ -439,33 +383,5 @@ func TestServiceAtLocationID(t *testing.T) {
 				t.Errorf("got %q %q %v", svc, loc, ok)
 			}
 		})
-	}
-}
-
-func TestRequestID(t *testing.T) {
-	long := strings.Repeat("a", 63)
-	tests := []struct {
-		name string
-		kind Kind
-		id   string
-		want string
-	}{
-		{"uuid service", KindService, serviceID, "hsds-import:service:" + serviceID},
-		{"uuid taxonomy term", KindTaxonomyTerm, termID, "hsds-import:taxonomy_term:" + termID},
-		{"long id is hashed", KindOrganization, long, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := RequestID(tt.kind, tt.id)
-			if tt.want != "" && got != tt.want {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
-			if len(got) > 64 || !strings.HasPrefix(got, "hsds-import:"+string(tt.kind)+":") {
-				t.Errorf("request id %q is too long or mislabelled", got)
-			}
-		})
-	}
-	if RequestID(KindOrganization, long) == RequestID(KindOrganization, long[:62]+"b") {
-		t.Error("different long ids give the same request id")
 	}
 }

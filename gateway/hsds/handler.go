@@ -1,3 +1,6 @@
+// Package hsds serves the read-only Open Referral HSDS 3.0 API of the directory over its gRPC
+// client, beside the REST gateway. The mapping of directory resources to HSDS objects lives with
+// the directory, in services/directory/hsds; errors are the gateway's AIP-193 bodies.
 package hsds
 
 import (
@@ -9,8 +12,11 @@ import (
 	"strings"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 
+	"github.com/socialrx/socialrx/gateway/httperror"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+	dirhsds "github.com/socialrx/socialrx/services/directory/hsds"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/geo"
 )
@@ -64,11 +70,8 @@ func NewHandler(client directoryv1.DirectoryServiceClient, logger *slog.Logger) 
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			// The mux would answer 404 through the catch-all; say what is wrong instead.
 			w.Header().Set("Allow", "GET, HEAD")
-			writeJSON(w, logger, http.StatusMethodNotAllowed, errorBody{Error: errorStatus{
-				Code:    http.StatusMethodNotAllowed,
-				Status:  "UNIMPLEMENTED",
-				Message: fmt.Sprintf("method %s not allowed: the HSDS API is read-only", r.Method),
-			}})
+			httperror.WriteStatusCode(w, http.StatusMethodNotAllowed, status.Convert(apierror.New(codes.Unimplemented,
+				"METHOD_NOT_ALLOWED", fmt.Sprintf("method %s not allowed: the HSDS API is read-only", r.Method), nil)))
 			return
 		}
 		mux.ServeHTTP(w, r)
@@ -76,13 +79,16 @@ func NewHandler(client directoryv1.DirectoryServiceClient, logger *slog.Logger) 
 }
 
 func (h *handler) info(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, h.logger, http.StatusOK, APIInfo{Version: Version, Profile: ProfileURL, OpenAPIURL: OpenAPIURL})
+	writeJSON(w, h.logger, http.StatusOK, dirhsds.APIInfo{Version: Version, Profile: ProfileURL, OpenAPIURL: OpenAPIURL})
 }
 
-// pathID returns the {id} of the path, or an INVALID_ARGUMENT error.
-func pathID(r *http.Request) (string, error) {
+// pathID returns the {id} of the path, or an INVALID_ARGUMENT error; the query may hold only params.
+func pathID(r *http.Request, params ...string) (string, error) {
+	if err := refuseUnknown(r.URL.Query(), params...); err != nil {
+		return "", err
+	}
 	id := r.PathValue("id")
-	if !validID(id) {
+	if !dirhsds.ValidID(id) {
 		return "", apierror.Field("id", "must be an id of letters, digits, '.', '_' or '-', at most 63 characters")
 	}
 	return id, nil
@@ -140,18 +146,18 @@ func (h *handler) listServices(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, h.logger, err)
 		return
 	}
-	writeJSON(w, h.logger, http.StatusOK, NewPage(contents, p.Page, p.PerPage, int(resp.GetTotalSize())))
+	writeJSON(w, h.logger, http.StatusOK, dirhsds.NewPage(contents, p.Page, p.PerPage, int(resp.GetTotalSize())))
 }
 
 // exportServices maps services to fully nested HSDS services.
-func (h *handler) exportServices(ctx context.Context, services []*directoryv1.Service) ([]Service, error) {
+func (h *handler) exportServices(ctx context.Context, services []*directoryv1.Service) ([]dirhsds.Service, error) {
 	f := newFetcher(h.client, h.logger)
 	if err := f.loadFor(ctx, services); err != nil {
 		return nil, err
 	}
-	out := make([]Service, 0, len(services))
+	out := make([]dirhsds.Service, 0, len(services))
 	for _, s := range services {
-		out = append(out, ExportService(s, f.rel))
+		out = append(out, dirhsds.ExportService(s, f.rel))
 	}
 	return out, nil
 }
@@ -207,16 +213,16 @@ func (h *handler) listOrganizations(w http.ResponseWriter, r *http.Request) {
 		})
 		orgs, total = pageOf(all, p), len(all)
 	}
-	contents := make([]Organization, 0, len(orgs))
+	contents := make([]dirhsds.Organization, 0, len(orgs))
 	for _, o := range orgs {
-		contents = append(contents, ExportOrganization(o))
+		contents = append(contents, dirhsds.ExportOrganization(o))
 	}
-	writeJSON(w, h.logger, http.StatusOK, NewPage(contents, p.Page, p.PerPage, total))
+	writeJSON(w, h.logger, http.StatusOK, dirhsds.NewPage(contents, p.Page, p.PerPage, total))
 }
 
 func (h *handler) getOrganization(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
-	id, err := pathID(r)
+	id, err := pathID(r, "full_service")
 	if err != nil {
 		writeError(w, r, h.logger, err)
 		return
@@ -232,14 +238,14 @@ func (h *handler) getOrganization(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, h.logger, fmt.Errorf("get organization: %w", err))
 		return
 	}
-	out := ExportOrganization(o)
+	out := dirhsds.ExportOrganization(o)
 	locs, err := scanLocations(ctx, h.client, fmt.Sprintf("organization = %q", name))
 	if err != nil {
 		writeError(w, r, h.logger, err)
 		return
 	}
 	for _, l := range locs {
-		out.Locations = append(out.Locations, ExportLocation(l))
+		out.Locations = append(out.Locations, dirhsds.ExportLocation(l))
 	}
 	services, err := scanServices(ctx, h.client, &directoryv1.SearchServicesRequest{Organization: name})
 	if err != nil {
@@ -254,7 +260,7 @@ func (h *handler) getOrganization(w http.ResponseWriter, r *http.Request) {
 	} else {
 		// HSDS nests only the services' own fields unless full_service is asked for.
 		for _, s := range services {
-			out.Services = append(out.Services, ExportServiceBasic(s))
+			out.Services = append(out.Services, dirhsds.ExportServiceBasic(s))
 		}
 	}
 	writeJSON(w, h.logger, http.StatusOK, out)
@@ -310,11 +316,11 @@ func (h *handler) listTaxonomyTerms(w http.ResponseWriter, r *http.Request) {
 		})
 		terms, total = pageOf(all, p), len(all)
 	}
-	contents := make([]TaxonomyTerm, 0, len(terms))
+	contents := make([]dirhsds.TaxonomyTerm, 0, len(terms))
 	for _, t := range terms {
-		contents = append(contents, ExportTaxonomyTerm(t))
+		contents = append(contents, dirhsds.ExportTaxonomyTerm(t))
 	}
-	writeJSON(w, h.logger, http.StatusOK, NewPage(contents, p.Page, p.PerPage, total))
+	writeJSON(w, h.logger, http.StatusOK, dirhsds.NewPage(contents, p.Page, p.PerPage, total))
 }
 
 func (h *handler) getTaxonomyTerm(w http.ResponseWriter, r *http.Request) {
@@ -328,7 +334,7 @@ func (h *handler) getTaxonomyTerm(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, h.logger, fmt.Errorf("get taxonomy term: %w", err))
 		return
 	}
-	writeJSON(w, h.logger, http.StatusOK, ExportTaxonomyTerm(t))
+	writeJSON(w, h.logger, http.StatusOK, dirhsds.ExportTaxonomyTerm(t))
 }
 
 // serviceLocation is one service delivered at one of its locations.
@@ -400,15 +406,19 @@ func (h *handler) listServiceAtLocations(w http.ResponseWriter, r *http.Request)
 		writeError(w, r, h.logger, err)
 		return
 	}
-	contents := make([]ServiceAtLocation, 0, len(page))
+	contents := make([]dirhsds.ServiceAtLocation, 0, len(page))
 	for _, sl := range page {
-		contents = append(contents, ExportServiceAtLocation(sl.service, f.rel.Locations[sl.location], sl.location, f.rel))
+		contents = append(contents, dirhsds.ExportServiceAtLocation(sl.service, f.rel.Locations[sl.location], sl.location, f.rel))
 	}
-	writeJSON(w, h.logger, http.StatusOK, NewPage(contents, p.Page, p.PerPage, len(pairs)))
+	writeJSON(w, h.logger, http.StatusOK, dirhsds.NewPage(contents, p.Page, p.PerPage, len(pairs)))
 }
 
 func (h *handler) getServiceAtLocation(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
+	if err := refuseUnknown(r.URL.Query()); err != nil {
+		writeError(w, r, h.logger, err)
+		return
+	}
 	id := r.PathValue("id")
 	serviceID, locationID, ok := splitServiceAtLocationID(id)
 	if !ok {
@@ -436,7 +446,7 @@ func (h *handler) getServiceAtLocation(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, h.logger, notFound)
 		return
 	}
-	writeJSON(w, h.logger, http.StatusOK, ExportServiceAtLocation(s, l, locName, f.rel))
+	writeJSON(w, h.logger, http.StatusOK, dirhsds.ExportServiceAtLocation(s, l, locName, f.rel))
 }
 
 // pageOf returns the page of all that p asks for.

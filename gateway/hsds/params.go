@@ -4,11 +4,13 @@ import (
 	"fmt"
 	"math"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+	dirhsds "github.com/socialrx/socialrx/services/directory/hsds"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
@@ -58,6 +60,9 @@ func (p ListParams) Skip() int { return (p.Page - 1) * p.PerPage }
 // the parameter.
 func ParseListParams(q url.Values) (ListParams, error) {
 	var p ListParams
+	if err := refuseUnknown(q, listParams...); err != nil {
+		return p, err
+	}
 	var err error
 	if p.Page, err = ParsePage(q.Get("page")); err != nil {
 		return p, err
@@ -82,7 +87,7 @@ func ParseListParams(q url.Values) (ListParams, error) {
 		{"parent_id", &p.ParentID},
 	} {
 		v := q.Get(f.param)
-		if v != "" && !validID(v) {
+		if v != "" && !dirhsds.ValidID(v) {
 			return p, apierror.Field(f.param, "must be an id of letters, digits, '.', '_' or '-', at most 63 characters")
 		}
 		*f.dst = v
@@ -108,6 +113,26 @@ func ParseListParams(q url.Values) (ListParams, error) {
 		return p, err
 	}
 	return p, nil
+}
+
+// listParams are the query parameters ParseListParams reads.
+var listParams = []string{"page", "per_page", "search", "taxonomy_term_id", "organization_id", "parent_id",
+	"taxonomy_id", "top_only", "full_service", "modified_after", "postcode", "format", "proximity", "latitude", "longitude"}
+
+// refuseUnknown refuses a query parameter that is not one of allowed: a misspelt filter would
+// otherwise silently widen the results.
+func refuseUnknown(q url.Values, allowed ...string) error {
+	var unknown []string
+	for k := range q {
+		if !slices.Contains(allowed, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) == 0 {
+		return nil
+	}
+	slices.Sort(unknown)
+	return apierror.Field(strings.ToValidUTF8(unknown[0], "\uFFFD"), "unknown query parameter")
 }
 
 // ParsePage reads `page`: a whole number from 1; 1 when empty.

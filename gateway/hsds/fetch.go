@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/proto"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+	dirhsds "github.com/socialrx/socialrx/services/directory/hsds"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
@@ -26,11 +27,11 @@ type fetcher struct {
 	client directoryv1.DirectoryServiceClient
 	logger *slog.Logger
 	mu     sync.Mutex
-	rel    Related
+	rel    dirhsds.Related
 }
 
 func newFetcher(client directoryv1.DirectoryServiceClient, logger *slog.Logger) *fetcher {
-	return &fetcher{client: client, logger: logger, rel: Related{
+	return &fetcher{client: client, logger: logger, rel: dirhsds.Related{
 		Organizations: map[string]*directoryv1.Organization{},
 		Locations:     map[string]*directoryv1.Location{},
 		TaxonomyTerms: map[string]*directoryv1.TaxonomyTerm{},

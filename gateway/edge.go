@@ -1,0 +1,110 @@
+package gateway
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
+
+	"github.com/socialrx/socialrx/gateway/httperror"
+	"github.com/socialrx/socialrx/services/platform/apierror"
+)
+
+// ReasonBodyTooLarge is the ErrorInfo reason of a request body over the gateway's limit.
+const ReasonBodyTooLarge = "BODY_TOO_LARGE"
+
+// identityHeaderPrefix starts the headers in which services read a caller's identity. Callers
+// outside must never set them: the gateway drops them from every request.
+const identityHeaderPrefix = "x-socialrx-"
+
+// maxTrackedCallers bounds the rate limiter's memory.
+const maxTrackedCallers = 10_000
+
+// edge is what every request meets first, whatever it asks for: identity headers from outside
+// are dropped, each caller is rate-limited, a body over the limit is refused before it is read
+// (and cut off where it passes the limit when its length is not announced), and the query
+// string must decode to valid UTF-8 without NUL characters.
+type edge struct {
+	next    http.Handler
+	maxBody int64
+	limiter *callerLimiter // nil when rate limiting is off
+}
+
+func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	for k := range r.Header {
+		if isIdentityHeader(k) {
+			r.Header.Del(k)
+		}
+	}
+	if e.limiter != nil && r.URL.Path != "/healthz" {
+		if ok, retry := e.limiter.allow(callerKey(r)); !ok {
+			rateLimited(w, retry)
+			return
+		}
+	}
+	if r.ContentLength > e.maxBody {
+		bodyTooLarge(w)
+		return
+	}
+	if r.Body != nil && r.Body != http.NoBody {
+		r.Body = http.MaxBytesReader(w, r.Body, e.maxBody)
+	}
+	if err := checkQueryString(r.URL.RawQuery); err != nil {
+		httperror.Write(w, err)
+		return
+	}
+	e.next.ServeHTTP(w, r)
+}
+
+// isIdentityHeader reports whether an HTTP header would reach the services as an identity
+// header, directly or through grpc-gateway's Grpc-Metadata- prefix.
+func isIdentityHeader(key string) bool {
+	k := strings.TrimPrefix(strings.ToLower(key), strings.ToLower(runtime.MetadataHeaderPrefix))
+	return strings.HasPrefix(k, identityHeaderPrefix)
+}
+
+// bodyTooLarge answers 413. The connection is closed after the answer, so the rest of the body
+// is never read.
+func bodyTooLarge(w http.ResponseWriter) {
+	w.Header().Set("Connection", "close")
+	httperror.WriteStatusCode(w, http.StatusRequestEntityTooLarge, status.Convert(apierror.New(codes.ResourceExhausted,
+		ReasonBodyTooLarge, "request body too large", nil)))
+}
+
+// checkQueryString refuses a query string that does not decode, or whose names or values are
+// not valid UTF-8 or hold NUL characters, naming the parameter.
+func checkQueryString(raw string) error {
+	for pair := range strings.SplitSeq(raw, "&") {
+		if pair == "" {
+			continue
+		}
+		rawKey, rawValue, _ := strings.Cut(pair, "=")
+		key, err := url.QueryUnescape(rawKey)
+		if err != nil {
+			return apierror.Field(printable(rawKey), "malformed escape in the parameter name")
+		}
+		if key == "" {
+			return apierror.Field("query", "every parameter needs a name before its '='")
+		}
+		if strings.Contains(rawKey, ";") {
+			return apierror.Field(printable(key), "parameters are separated by '&', not ';'")
+		}
+		if err := checkText(printable(key), key); err != nil {
+			return apierror.Field(printable(key), "the parameter name must be valid UTF-8 without NUL characters")
+		}
+		value, err := url.QueryUnescape(rawValue)
+		if err != nil {
+			return apierror.Field(key, "malformed escape in the value")
+		}
+		if strings.Contains(rawValue, ";") {
+			return apierror.Field(key, "parameters are separated by '&', not ';'")
+		}
+		if err := checkText(key, value); err != nil {
+			return err
+		}
+	}
+	return nil
+}
