@@ -40,7 +40,9 @@ type Server struct {
 }
 
 // New listens on cfg.Addr and builds the server. Register services on Registrar, then call Run.
-func New(cfg Config, logger *slog.Logger, authn auth.Authenticator) (*Server, error) {
+// Extra options come after the shared ones: interceptors chained there (a service's
+// authorization, say) run after authentication and validation.
+func New(cfg Config, logger *slog.Logger, authn auth.Authenticator, opts ...grpc.ServerOption) (*Server, error) {
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 10 * time.Second
 	}
@@ -52,7 +54,7 @@ func New(cfg Config, logger *slog.Logger, authn auth.Authenticator) (*Server, er
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	srv := grpc.NewServer(
+	srv := grpc.NewServer(append([]grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(
 			recoverUnary(logger),
 			logUnary(logger),
@@ -65,7 +67,7 @@ func New(cfg Config, logger *slog.Logger, authn auth.Authenticator) (*Server, er
 			auth.StreamInterceptor(authn),
 			validateStream(validator),
 		),
-	)
+	}, opts...)...)
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(srv, hs)
 	reflection.Register(srv)
