@@ -105,7 +105,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		closeAll()
 		return nil, err
 	}
-	eventv1.RegisterEventServiceServer(srv.Registrar(), server.New(l, directoryv1.NewDirectoryServiceClient(dirConn), v, cfg.Now, logger))
+	eventv1.RegisterEventServiceServer(srv.Registrar(), server.New(l, store.OpenAudit(client.Database(cfg.Database)), directoryv1.NewDirectoryServiceClient(dirConn), v, cfg.Now, logger))
 	srv.SetServing(ServiceName, true)
 	return &Service{srv: srv, ledger: l, logger: logger, close: closeAll, cfg: cfg}, nil
 }

@@ -130,14 +130,15 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		closeAll()
 		return nil, err
 	}
-	srv, err := grpcserver.New(grpcserver.Config{Addr: cfg.GRPCAddr, ShutdownTimeout: cfg.ShutdownTimeout}, logger, auth.Header{})
+	events := eventv1.NewEventServiceClient(eventConn)
+	handler := server.New(st, ix, directoryv1.NewDirectoryServiceClient(dirConn), events, v, cfg.Now, logger)
+	srv, err := grpcserver.New(grpcserver.Config{Addr: cfg.GRPCAddr, ShutdownTimeout: cfg.ShutdownTimeout}, logger, auth.Header{},
+		grpc.ChainUnaryInterceptor(handler.Authorize), grpc.ChainStreamInterceptor(handler.AuthorizeStream))
 	if err != nil {
 		closeAll()
 		return nil, err
 	}
-	events := eventv1.NewEventServiceClient(eventConn)
-	referralv1.RegisterReferralServiceServer(srv.Registrar(),
-		server.New(st, ix, directoryv1.NewDirectoryServiceClient(dirConn), events, v, cfg.Now, logger))
+	referralv1.RegisterReferralServiceServer(srv.Registrar(), handler)
 	srv.SetServing(ServiceName, true)
 	return &Service{srv: srv, ix: ix, consumer: consumer.New(events, st, cfg.ConsumerPoll, cfg.Now, logger),
 		logger: logger, close: closeAll, cfg: cfg}, nil
