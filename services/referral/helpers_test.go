@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -41,15 +40,17 @@ const (
 	linkWorker2 = "practitioners/lw-bo"
 )
 
+// ctxT is the context of a test, acting as the referring clinician; other callers are made
+// with as.
 func ctxT(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
-	return ctx
+	return as(ctx, clinicianID)
 }
 
 func newWorld(t testing.TB, replicas int, capacity int32) *world {
 	t.Helper()
-	ctx := ctxT(t)
+	ctx := as(ctxT(t), adminID)
 	w := &world{dir: directorytest.Start(t, testenv.DatabaseName(t)), clock: eventtest.NewClock(time.Now())}
 	d := w.dir.Client
 	mustDo(t, func() error {
@@ -93,7 +94,7 @@ func mustDo(t testing.TB, f func() error) {
 
 func (w *world) publishedSession(t testing.TB, id string, capacity int32) string {
 	t.Helper()
-	ctx := ctxT(t)
+	ctx := host(ctxT(t))
 	e := w.events.Client
 	ev, err := e.CreateEvent(ctx, &eventv1.CreateEventRequest{EventId: id, Event: &eventv1.Event{Title: "Tea and talk",
 		Category: eventv1.EventCategory_EVENT_CATEGORY_STORYTELLING_CIRCLE, HostOrganization: chc, OnlineUrl: "https://meet.example.org/tea"}})
@@ -110,7 +111,7 @@ func (w *world) publishedSession(t testing.TB, id string, capacity int32) string
 		_, err := e.SubmitEvent(ctx, &eventv1.SubmitEventRequest{Name: ev.GetName()})
 		return err
 	})
-	mod := metadata.AppendToOutgoingContext(ctx, "x-socialrx-subject", "mod", "x-socialrx-roles", "moderator")
+	mod := as(ctx, moderatorID)
 	mustDo(t, func() error {
 		_, err := e.PublishEvent(mod, &eventv1.PublishEventRequest{Name: ev.GetName()})
 		return err

@@ -122,10 +122,6 @@ var (
 	Listed = Relation{"listed", func(_ auth.Identity, f Facts) bool {
 		return f.EventState == "PUBLISHED" || f.EventState == "CANCELLED" || f.EventState == "COMPLETED"
 	}}
-	// Moderated: the event was submitted for moderation (any state after DRAFT).
-	Moderated = Relation{"submitted", func(_ auth.Identity, f Facts) bool {
-		return f.EventState != "" && f.EventState != "DRAFT"
-	}}
 	// HoldsToken: the caller presented the registration's cancel token.
 	HoldsToken = Relation{"holds the cancel token", func(_ auth.Identity, f Facts) bool { return f.TokenValid }}
 )
@@ -167,10 +163,10 @@ var Table = map[Action]Entry{
 	DirectoryWrite: {Rules: []Rule{{auth.RoleDirectoryAdmin, Any}}},
 
 	EventCreate: {Rules: []Rule{{auth.RoleEventHost, HostOrg}}, Create: true},
-	EventRead: {Rules: []Rule{{Public, Listed}, {auth.RoleEventHost, HostOrg}, {auth.RoleModerator, Moderated},
+	EventRead: {Rules: []Rule{{Public, Listed}, {auth.RoleEventHost, HostOrg}, {auth.RoleModerator, Any},
 		{auth.RoleService, Any}}},
 	EventManage:   {Rules: []Rule{{auth.RoleEventHost, HostOrg}}, Visible: EventRead},
-	EventModerate: {Rules: []Rule{{auth.RoleModerator, Moderated}}, Visible: EventRead},
+	EventModerate: {Rules: []Rule{{auth.RoleModerator, Any}}, Visible: EventRead},
 	EventSearch:   {Rules: []Rule{{Public, Any}}},
 
 	RegistrationCreate:      {Rules: []Rule{{Public, Listed}, {auth.RoleService, Any}}, Visible: EventRead},

@@ -67,4 +67,3 @@ func auditToProto(r audit.Record) *referralv1.AuditRecord {
 		Role: r.Role, Action: r.Action, Method: r.Method, Resource: r.Resource, Purpose: r.Purpose, Outcome: r.Outcome,
 		RequestId: r.RequestID, ClientAddress: r.ClientAddress}
 }
-
