@@ -3,6 +3,7 @@ package hsds
 import (
 	"context"
 	"encoding/json"
+	"google.golang.org/grpc/metadata"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
+	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
@@ -19,6 +21,8 @@ import (
 func TestImportThenServeThroughRealDirectory(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	// The importer changes the directory, which needs a directory administrator.
+	ctx = metadata.AppendToOutgoingContext(ctx, auth.HeaderSubject, "practitioners/admin", auth.HeaderRoles, auth.RoleDirectoryAdmin)
 	dir := directorytest.Start(t, testenv.DatabaseName(t))
 	im := &Importer{Client: dir.Client, Logger: testenv.Logger()}
 
