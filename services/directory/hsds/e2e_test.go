@@ -3,12 +3,13 @@ package hsds
 import (
 	"context"
 	"encoding/json"
-	"google.golang.org/grpc/metadata"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"testing"
 	"time"
+
+	"google.golang.org/grpc/metadata"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
