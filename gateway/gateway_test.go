@@ -11,6 +11,7 @@ import (
 	"github.com/socialrx/socialrx/gateway"
 	"github.com/socialrx/socialrx/gateway/gatewaytest"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
+	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/event/eventtest"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 	"github.com/socialrx/socialrx/services/referral/referraltest"
@@ -22,6 +23,30 @@ type stack struct {
 	events    *eventtest.Instance
 	referrals *referraltest.Instance
 	base      string
+	id        auth.Identity
+}
+
+// The callers of the tests.
+var (
+	adminID     = auth.Identity{Subject: "practitioners/admin", Roles: []string{auth.RoleDirectoryAdmin}}
+	moderatorID = auth.Identity{Subject: "practitioners/mod", Roles: []string{auth.RoleModerator}}
+	serviceID   = auth.Identity{Subject: "services/referral", Roles: []string{auth.RoleService}}
+)
+
+// as returns the stack calling as id (auth.Anonymous for the public). It is the one place the
+// tests say how an identity travels over HTTP.
+func (s *stack) as(id auth.Identity) *stack {
+	c := *s
+	c.id = id
+	return &c
+}
+
+func (s *stack) identityHeaders() map[string]string {
+	if s.id.IsAnonymous() {
+		return nil
+	}
+	return map[string]string{auth.HeaderSubject: s.id.Subject, auth.HeaderOrganization: s.id.Organization,
+		auth.HeaderRoles: strings.Join(s.id.Roles, ",")}
 }
 
 func start(t *testing.T) *stack {
@@ -30,7 +55,7 @@ func start(t *testing.T) *stack {
 	events := eventtest.Start(t, testenv.DatabaseName(t), dir.Addr, nil)
 	referrals := referraltest.Start(t, testenv.DatabaseName(t), dir.Addr, events.Addr, nil)
 	base := gatewaytest.Start(t, gateway.Config{DirectoryAddr: dir.Addr, EventAddr: events.Addr, ReferralAddr: referrals.Addr})
-	return &stack{dir: dir, events: events, referrals: referrals, base: base}
+	return &stack{dir: dir, events: events, referrals: referrals, base: base, id: auth.Anonymous}
 }
 
 type response struct {
@@ -51,6 +76,9 @@ func (s *stack) do(t *testing.T, method, path, body string, headers ...string) r
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	for k, v := range s.identityHeaders() {
+		req.Header.Set(k, v)
+	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
@@ -86,7 +114,7 @@ func errorInfo(r response) (status, reason, field string) {
 }
 
 func TestRESTOrganizationLifecycle(t *testing.T) {
-	s := start(t)
+	s := start(t).as(adminID)
 	created := s.do(t, "POST", "/v1/organizations?organizationId=riverdale&requestId=req-1",
 		`{"displayName": "Riverdale Community Health Centre", "memberCentre": true}`)
 	if created.status != http.StatusOK || created.body["name"] != "organizations/riverdale" {
@@ -133,7 +161,7 @@ func TestRESTOrganizationLifecycle(t *testing.T) {
 }
 
 func TestRESTBadInputIs400NamingTheField(t *testing.T) {
-	s := start(t)
+	s := start(t).as(adminID)
 	if r := s.do(t, "POST", "/v1/organizations?organizationId=org1", `{"displayName": "Org"}`); r.status != http.StatusOK {
 		t.Fatalf("setup: %d %s", r.status, r.raw)
 	}

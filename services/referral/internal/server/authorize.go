@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"path"
+	"strings"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
@@ -47,6 +48,9 @@ var methodActions = map[string]policy.Action{
 	"SearchAuditRecords":         policy.AuditRead,
 }
 
+// servicePrefix starts the full names of the referral service's methods.
+var servicePrefix = "/" + referralv1.ReferralService_ServiceDesc.ServiceName + "/"
+
 // facts are what the policy knows of a referral.
 func facts(r *store.Referral) policy.Facts {
 	return policy.Facts{ReferringOrganization: r.ReferringOrganization, ReceivingOrganization: r.ReceivingOrganization,
@@ -79,7 +83,10 @@ type named interface{ GetName() string }
 // Authorize checks every unary call against the policy before its handler runs: the role for
 // the method, then, for a request on one referral, the stored referral. A caller who may not
 // see the referral gets the same NOT_FOUND as for one that does not exist.
-func (s *Server) Authorize(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+func (s *Server) Authorize(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+	if !strings.HasPrefix(info.FullMethod, servicePrefix) {
+		return handler(ctx, req) // health, reflection: no referral data
+	}
 	id := auth.FromContext(ctx)
 	a, err := actionOf(ctx)
 	if err != nil {
@@ -112,6 +119,9 @@ func (s *Server) Authorize(ctx context.Context, req any, _ *grpc.UnaryServerInfo
 // AuthorizeStream checks the role of every streaming call; each streamed item is then
 // filtered by the handler.
 func (s *Server) AuthorizeStream(srv any, ss grpc.ServerStream, info *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+	if !strings.HasPrefix(info.FullMethod, servicePrefix) {
+		return handler(srv, ss)
+	}
 	a, err := actionFor(path.Base(info.FullMethod))
 	if err != nil {
 		return err
