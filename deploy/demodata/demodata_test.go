@@ -357,7 +357,7 @@ func TestDirectoryLoadsIntoRealServerIdempotently(t *testing.T) {
 		Practitioners: len(practitioners),
 	}
 	for round := range 2 {
-		got, err := Directory(ctx, dir.Client)
+		got, err := Directory(as(ctx, adminID), dir.Client)
 		if err != nil {
 			t.Fatalf("load %d: %v", round, err)
 		}
