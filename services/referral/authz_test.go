@@ -109,7 +109,9 @@ func (w *world) fixture(t *testing.T, state string) *referralv1.Referral {
 func (w *world) matrixCall(ctx context.Context, rpc string, r *referralv1.Referral) (bool, error) {
 	c, name := w.rc(), r.GetName()
 	rpc, _, _ = strings.Cut(rpc, "(")
-	one := func(got *referralv1.Referral, err error) (bool, error) { return err == nil && got.GetName() == name, err }
+	one := func(got *referralv1.Referral, err error) (bool, error) {
+		return err == nil && got.GetName() == name, err
+	}
 	has := func(list []*referralv1.Referral) bool {
 		for _, x := range list {
 			if x.GetName() == name {

@@ -4,6 +4,7 @@ package directorytest
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -23,6 +24,12 @@ type Instance struct {
 // server; it stops when the test ends. Several instances on one dbName are replicas.
 func Start(tb testing.TB, dbName string) *Instance {
 	tb.Helper()
+	return StartLogged(tb, dbName, testenv.Logger())
+}
+
+// StartLogged is Start logging to logger, for tests that inspect what services log.
+func StartLogged(tb testing.TB, dbName string, logger *slog.Logger) *Instance {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	svc, err := directory.Start(ctx, directory.Config{
 		GRPCAddr:        "127.0.0.1:0",
@@ -30,7 +37,7 @@ func Start(tb testing.TB, dbName string) *Instance {
 		Database:        dbName,
 		ShutdownTimeout: 5 * time.Second,
 		SyncInterval:    time.Second,
-	}, testenv.Logger())
+	}, logger)
 	if err != nil {
 		cancel()
 		tb.Fatalf("start directory: %v", err)

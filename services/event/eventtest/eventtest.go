@@ -4,6 +4,7 @@ package eventtest
 
 import (
 	"context"
+	"log/slog"
 	"sync"
 	"testing"
 	"time"
@@ -54,6 +55,12 @@ func Start(tb testing.TB, dbName, directoryAddr string, clock *Clock) *Instance 
 // clients of the old instance reach the new one.
 func StartAt(tb testing.TB, dbName, directoryAddr, addr string, clock *Clock) *Instance {
 	tb.Helper()
+	return StartLogged(tb, dbName, directoryAddr, addr, clock, testenv.Logger())
+}
+
+// StartLogged is StartAt logging to logger, for tests that inspect what services log.
+func StartLogged(tb testing.TB, dbName, directoryAddr, addr string, clock *Clock, logger *slog.Logger) *Instance {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	cfg := event.Config{
 		GRPCAddr:        addr,
@@ -66,7 +73,7 @@ func StartAt(tb testing.TB, dbName, directoryAddr, addr string, clock *Clock) *I
 	if clock != nil {
 		cfg.Now = clock.Now
 	}
-	svc, err := event.Start(ctx, cfg, testenv.Logger())
+	svc, err := event.Start(ctx, cfg, logger)
 	if err != nil {
 		cancel()
 		tb.Fatalf("start event service: %v", err)

@@ -3,6 +3,7 @@ package referraltest
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -22,12 +23,18 @@ type Instance struct {
 // at the given addresses, with clock now (time.Now when nil). Instances on one dbName are replicas.
 func Start(tb testing.TB, dbName, directoryAddr, eventAddr string, now func() time.Time) *Instance {
 	tb.Helper()
+	return StartLogged(tb, dbName, directoryAddr, eventAddr, now, testenv.Logger())
+}
+
+// StartLogged is Start logging to logger, for tests that inspect what services log.
+func StartLogged(tb testing.TB, dbName, directoryAddr, eventAddr string, now func() time.Time, logger *slog.Logger) *Instance {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	svc, err := referral.Start(ctx, referral.Config{
 		GRPCAddr: "127.0.0.1:0", MongoURI: testenv.MongoURI(tb), Database: dbName,
 		DirectoryAddr: directoryAddr, EventAddr: eventAddr, ShutdownTimeout: 5 * time.Second,
 		SyncInterval: time.Second, ConsumerPoll: 50 * time.Millisecond, Now: now,
-	}, testenv.Logger())
+	}, logger)
 	if err != nil {
 		cancel()
 		tb.Fatalf("start referral service: %v", err)

@@ -15,7 +15,6 @@ import (
 	"github.com/socialrx/socialrx/services/platform/policy"
 )
 
-
 func (s *Server) CreateEvent(ctx context.Context, req *eventv1.CreateEventRequest) (*eventv1.Event, error) {
 	id := req.GetEventId()
 	if id == "" {

@@ -3,8 +3,8 @@ package server
 
 import (
 	"context"
-	"path"
 	"log/slog"
+	"path"
 	"time"
 
 	"github.com/google/uuid"

@@ -11,7 +11,6 @@ import (
 	"github.com/socialrx/socialrx/services/platform/policy"
 )
 
-
 func (s *Server) CreateSession(ctx context.Context, req *eventv1.CreateSessionRequest) (*eventv1.Session, error) {
 	eventKey := keyOf(req.GetParent(), "events")
 	if _, err := s.access(ctx, policy.EventManage, req.GetParent(), eventKey); err != nil {
