@@ -3,6 +3,7 @@ package referral_test
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -30,6 +31,7 @@ type world struct {
 	referrals []*referraltest.Instance
 	refDB     string
 	session   string
+	logger    *slog.Logger
 }
 
 const (
@@ -50,8 +52,14 @@ func ctxT(t testing.TB) context.Context {
 
 func newWorld(t testing.TB, replicas int, capacity int32) *world {
 	t.Helper()
+	return newWorldLogged(t, replicas, capacity, testenv.Logger())
+}
+
+// newWorldLogged is newWorld with every service logging to logger.
+func newWorldLogged(t testing.TB, replicas int, capacity int32, logger *slog.Logger) *world {
+	t.Helper()
 	ctx := as(ctxT(t), adminID)
-	w := &world{dir: directorytest.Start(t, testenv.DatabaseName(t)), clock: eventtest.NewClock(time.Now())}
+	w := &world{dir: directorytest.StartLogged(t, testenv.DatabaseName(t), logger), clock: eventtest.NewClock(time.Now()), logger: logger}
 	d := w.dir.Client
 	mustDo(t, func() error {
 		_, err := d.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{OrganizationId: "clinic", Organization: &directoryv1.Organization{DisplayName: "Family Health Team"}})
@@ -76,11 +84,11 @@ func newWorld(t testing.TB, replicas int, capacity int32) *world {
 		})
 	}
 	w.eventDB = testenv.DatabaseName(t)
-	w.events = eventtest.Start(t, w.eventDB, w.dir.Addr, w.clock)
+	w.events = eventtest.StartLogged(t, w.eventDB, w.dir.Addr, "127.0.0.1:0", w.clock, logger)
 	w.session = w.publishedSession(t, "tea", capacity)
 	w.refDB = testenv.DatabaseName(t)
 	for range replicas {
-		w.referrals = append(w.referrals, referraltest.Start(t, w.refDB, w.dir.Addr, w.events.Addr, nil))
+		w.referrals = append(w.referrals, referraltest.StartLogged(t, w.refDB, w.dir.Addr, w.events.Addr, nil, logger))
 	}
 	return w
 }
