@@ -11,8 +11,10 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
 
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/auth"
 )
 
@@ -269,4 +271,55 @@ func TestAuthorizationMatrix(t *testing.T) {
 	}
 	fmt.Printf("referral authorization matrix: %d RPC rows × %d callers + %d missing-referral checks = %d cells\n",
 		len(referralMatrix), len(matrixCallers), len(matrixCallers), cells)
+}
+
+// Each side changes only its own fields: naming another side's field in the update mask is
+// PERMISSION_DENIED naming the field, and "all fields" means all of the caller's. Timeline
+// entries name the authenticated caller.
+func TestUpdateMaskByRoleAndTimelineActors(t *testing.T) {
+	w := newWorld(t, 1, 5)
+	c, ctx := w.rc(), ctxT(t)
+	r := w.fixture(t, "REQUESTED")
+	changed := &referralv1.Referral{Name: r.GetName(), Subject: &referralv1.Subject{GivenName: "Someone", FamilyName: "Else",
+		DateOfBirth: "1950-01-01"}, WhatMatters: "Company.", FollowUpTime: timestamppb.New(time.Now().Add(48 * time.Hour))}
+	tests := []struct {
+		name  string
+		id    auth.Identity
+		paths []string
+		field string
+	}{
+		{"link worker changes the person", linkWorkerID, []string{"subject.given_name"}, "subject.given_name"},
+		{"link worker changes the needs", linkWorkerID, []string{"what_matters", "needs"}, "needs"},
+		{"clinician sets the follow-up", clinicianID, []string{"follow_up_time"}, "follow_up_time"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := c.UpdateReferral(as(ctx, tc.id), &referralv1.UpdateReferralRequest{Referral: changed,
+				UpdateMask: &fieldmaskpb.FieldMask{Paths: tc.paths}})
+			if status.Code(err) != codes.PermissionDenied || apierror.ErrorInfo(err).GetMetadata()["field"] != tc.field {
+				t.Fatalf("%v, want PERMISSION_DENIED naming %s", err, tc.field)
+			}
+		})
+	}
+	// No mask: the link worker's own fields change, the person's details do not.
+	got, err := c.UpdateReferral(lw(ctx), &referralv1.UpdateReferralRequest{Referral: changed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.GetSubject().GetGivenName() != "Margaret" || got.GetWhatMatters() != "Company." || got.GetFollowUpTime() == nil {
+		t.Fatalf("update without a mask by the link worker: %v", got)
+	}
+	tl, err := c.ListTimeline(ctx, &referralv1.ListTimelineRequest{Name: r.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantActors := []string{clinician, clinician, clinician, linkWorker} // created, consent, submitted, updated
+	if len(tl.GetEntries()) != len(wantActors) {
+		t.Fatalf("timeline: %v", tl.GetEntries())
+	}
+	for i, e := range tl.GetEntries() {
+		if e.GetActor() != wantActors[i] {
+			t.Fatalf("timeline[%d] actor %q, want %q", i, e.GetActor(), wantActors[i])
+		}
+	}
 }
