@@ -105,11 +105,13 @@ func (l *Log) Record(ctx context.Context, action, method, resource string, err e
 	return r
 }
 
-// clientAddress is the first x-forwarded-for address (set by the gateway) or the peer's.
+// clientAddress is the address the gateway saw the request come from: the last entry of
+// x-forwarded-for, which the gateway appends (earlier entries are the client's to forge); else
+// the peer's.
 func clientAddress(ctx context.Context, md metadata.MD) string {
-	if fwd := first(md, HeaderForwarded); fwd != "" {
-		a, _, _ := strings.Cut(fwd, ",")
-		if ip := net.ParseIP(strings.TrimSpace(a)); ip != nil {
+	if fwd := md.Get(HeaderForwarded); len(fwd) > 0 {
+		hops := strings.Split(fwd[len(fwd)-1], ",")
+		if ip := net.ParseIP(strings.TrimSpace(hops[len(hops)-1])); ip != nil {
 			return ip.String()
 		}
 	}
