@@ -119,8 +119,8 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 // puts an authenticating proxy or middleware in front that sets them.
 func forwardHeader(key string) (string, bool) {
 	k := strings.ToLower(key)
-	if strings.HasPrefix(k, "x-socialrx-") {
-		return k, true
+	if strings.HasPrefix(k, "x-socialrx-") || k == "x-request-id" {
+		return k, true // x-request-id goes into the audit trail
 	}
 	return runtime.DefaultHeaderMatcher(key)
 }

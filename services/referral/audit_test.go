@@ -350,6 +350,7 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 			t.Fatal(err)
 		}
 		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Request-Id", "rest-"+method)
 		resp, err := http.DefaultClient.Do(asHTTP(req, clinicianID))
 		if err != nil {
 			t.Fatal(err)
@@ -363,6 +364,12 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 	do("GET", "/v1/"+name, "")
 	do("POST", "/v1/referrals:search", `{"person": {"givenName": "`+personGiven+`", "familyName": "`+personFamily+`", "dateOfBirth": "`+personBirth+`"}}`)
 	do("POST", "/v1/referrals", `{"subject": {"givenName": "`+personGiven+`", "familyName": "`+personFamily+`", "dateOfBirth": "2999-01-01", "email": "`+personEmail+`"}}`)
+
+	// The read over REST is audited with its request id and the client's address.
+	restRecs := auditRecords(t, w.refDB, "audit", bson.D{{Key: "request_id", Value: "rest-GET"}})
+	if len(restRecs) != 1 || restRecs[0].ClientAddress != "127.0.0.1" || restRecs[0].Resource != name || restRecs[0].Actor != clinician {
+		t.Fatalf("audit of the REST read: %+v", restRecs)
+	}
 
 	out := logs.String()
 	if !strings.Contains(out, "SubmitReferral") || !strings.Contains(out, "/v1/referrals:search") {

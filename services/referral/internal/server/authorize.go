@@ -109,9 +109,11 @@ func (s *Server) Authorize(ctx context.Context, req any, info *grpc.UnaryServerI
 		name = r.GetName()
 	}
 	if name != "" {
-		if _, err := s.authorized(ctx, name, a); err != nil {
+		r, err := s.authorized(ctx, name, a)
+		if err != nil {
 			return nil, err
 		}
+		ctx = context.WithValue(ctx, checkedKey{}, checked{name: name, action: a, r: r})
 	}
 	return handler(ctx, req)
 }
@@ -132,9 +134,22 @@ func (s *Server) AuthorizeStream(srv any, ss grpc.ServerStream, info *grpc.Strea
 	return handler(srv, ss)
 }
 
+// checked is the referral Authorize loaded and allowed, so a handler reading it for the same
+// action need not read it again.
+type checked struct {
+	name   string
+	action policy.Action
+	r      *store.Referral
+}
+
+type checkedKey struct{}
+
 // authorized loads the referral called name and checks action a on it. A refusal of a referral
 // that exists is itself audited.
 func (s *Server) authorized(ctx context.Context, name string, a policy.Action) (*store.Referral, error) {
+	if c, ok := ctx.Value(checkedKey{}).(checked); ok && c.name == name && c.action == a {
+		return c.r, nil
+	}
 	r, err := s.st.Referrals.Get(ctx, idOf(name))
 	if err != nil {
 		return nil, s.fail(ctx, err, name)
