@@ -736,7 +736,10 @@ type UpdateReferralRequest struct {
 	// The referral with its name, new values and etag. Validated after the mask is applied.
 	Referral *Referral `protobuf:"bytes,1,opt,name=referral,proto3" json:"referral,omitempty"`
 	// Fields to change: subject, needs, needs_text, what_matters, priority, suggested_service,
-	// suggested_event, follow_up_time; all of them when empty or "*".
+	// suggested_event, follow_up_time. The referring side may change subject, needs, needs_text,
+	// what_matters, priority and the suggestions; the receiving side what_matters, the
+	// suggestions and follow_up_time. Naming a field the caller's side may not change is
+	// PERMISSION_DENIED naming it; empty or "*" means all of the caller's fields.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -58,12 +58,14 @@ type ReferralServiceClient interface {
 	CreateReferral(ctx context.Context, in *CreateReferralRequest, opts ...grpc.CallOption) (*Referral, error)
 	// Gets a referral. Every read is audited.
 	GetReferral(ctx context.Context, in *GetReferralRequest, opts ...grpc.CallOption) (*Referral, error)
-	// Lists referrals: a link worker's worklist or a referrer's list.
+	// Lists referrals: a link worker's worklist or a referrer's list. Only referrals the caller
+	// may see are listed and counted; each one listed is audited.
 	ListReferrals(ctx context.Context, in *ListReferralsRequest, opts ...grpc.CallOption) (*ListReferralsResponse, error)
 	// Finds referrals of one person by name and date of birth. A POST, so that personal data
 	// stays out of URLs and logs.
 	SearchReferrals(ctx context.Context, in *SearchReferralsRequest, opts ...grpc.CallOption) (*SearchReferralsResponse, error)
-	// Counts referrals by status, for the same filter as ListReferrals.
+	// Counts referrals by status, for the same filter as ListReferrals, among those the caller
+	// may see.
 	CountReferrals(ctx context.Context, in *CountReferralsRequest, opts ...grpc.CallOption) (*CountReferralsResponse, error)
 	// Updates the details of a referral that is not closed.
 	UpdateReferral(ctx context.Context, in *UpdateReferralRequest, opts ...grpc.CallOption) (*Referral, error)
@@ -106,7 +108,8 @@ type ReferralServiceClient interface {
 	// Finds audit records of access to referrals, for privacy officers: by person, by user and by
 	// time range. A POST, so that personal data stays out of URLs; the query is itself audited.
 	SearchAuditRecords(ctx context.Context, in *SearchAuditRecordsRequest, opts ...grpc.CallOption) (*SearchAuditRecordsResponse, error)
-	// Streams status changes of referrals from a resume token, so a referrer never polls.
+	// Streams status changes of referrals from a resume token, so a referrer never polls. Only
+	// changes of referrals the caller may see are sent.
 	WatchReferrals(ctx context.Context, in *WatchReferralsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ReferralChange], error)
 }
 
@@ -398,12 +401,14 @@ type ReferralServiceServer interface {
 	CreateReferral(context.Context, *CreateReferralRequest) (*Referral, error)
 	// Gets a referral. Every read is audited.
 	GetReferral(context.Context, *GetReferralRequest) (*Referral, error)
-	// Lists referrals: a link worker's worklist or a referrer's list.
+	// Lists referrals: a link worker's worklist or a referrer's list. Only referrals the caller
+	// may see are listed and counted; each one listed is audited.
 	ListReferrals(context.Context, *ListReferralsRequest) (*ListReferralsResponse, error)
 	// Finds referrals of one person by name and date of birth. A POST, so that personal data
 	// stays out of URLs and logs.
 	SearchReferrals(context.Context, *SearchReferralsRequest) (*SearchReferralsResponse, error)
-	// Counts referrals by status, for the same filter as ListReferrals.
+	// Counts referrals by status, for the same filter as ListReferrals, among those the caller
+	// may see.
 	CountReferrals(context.Context, *CountReferralsRequest) (*CountReferralsResponse, error)
 	// Updates the details of a referral that is not closed.
 	UpdateReferral(context.Context, *UpdateReferralRequest) (*Referral, error)
@@ -446,7 +451,8 @@ type ReferralServiceServer interface {
 	// Finds audit records of access to referrals, for privacy officers: by person, by user and by
 	// time range. A POST, so that personal data stays out of URLs; the query is itself audited.
 	SearchAuditRecords(context.Context, *SearchAuditRecordsRequest) (*SearchAuditRecordsResponse, error)
-	// Streams status changes of referrals from a resume token, so a referrer never polls.
+	// Streams status changes of referrals from a resume token, so a referrer never polls. Only
+	// changes of referrals the caller may see are sent.
 	WatchReferrals(*WatchReferralsRequest, grpc.ServerStreamingServer[ReferralChange]) error
 	mustEmbedUnimplementedReferralServiceServer()
 }
