@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -162,6 +163,9 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 func forwardHeader(key string) (string, bool) {
 	if isIdentityHeader(key) {
 		return "", false
+	}
+	if strings.EqualFold(key, "x-request-id") {
+		return "x-request-id", true // the audit trail records it
 	}
 	return runtime.DefaultHeaderMatcher(key)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/socialrx/socialrx/gateway/gatewaytest"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/event/eventtest"
+	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
@@ -22,6 +23,30 @@ type stack struct {
 	events    *eventtest.Instance
 	referrals *referraltest.Instance
 	base      string
+	id        auth.Identity
+}
+
+// The callers of the tests.
+var (
+	adminID     = auth.Identity{Subject: "practitioners/admin", Roles: []string{auth.RoleDirectoryAdmin}}
+	moderatorID = auth.Identity{Subject: "practitioners/mod", Roles: []string{auth.RoleModerator}}
+	serviceID   = auth.Identity{Subject: "services/referral", Roles: []string{auth.RoleService}}
+)
+
+// as returns the stack calling as id (auth.Anonymous for the public). It is the one place the
+// tests say how an identity travels over HTTP.
+func (s *stack) as(id auth.Identity) *stack {
+	c := *s
+	c.id = id
+	return &c
+}
+
+func (s *stack) identityHeaders() map[string]string {
+	if s.id.IsAnonymous() {
+		return nil
+	}
+	return map[string]string{auth.HeaderSubject: s.id.Subject, auth.HeaderOrganization: s.id.Organization,
+		auth.HeaderRoles: strings.Join(s.id.Roles, ",")}
 }
 
 func start(t *testing.T) *stack { return startWith(t, gateway.Config{}) }
@@ -34,7 +59,7 @@ func startWith(t *testing.T, cfg gateway.Config) *stack {
 	referrals := referraltest.Start(t, referraltest.Options{Database: testenv.DatabaseName(t), DirectoryAddr: dir.Addr, EventAddr: events.Addr})
 	cfg.DirectoryAddr, cfg.EventAddr, cfg.ReferralAddr = dir.Addr, events.Addr, referrals.Addr
 	base := gatewaytest.Start(t, cfg)
-	return &stack{dir: dir, events: events, referrals: referrals, base: base}
+	return &stack{dir: dir, events: events, referrals: referrals, base: base, id: auth.Anonymous}
 }
 
 type response struct {
@@ -55,6 +80,9 @@ func (s *stack) do(t *testing.T, method, path, body string, headers ...string) r
 		t.Fatal(err)
 	}
 	req.Header.Set("Content-Type", "application/json")
+	for k, v := range s.identityHeaders() {
+		req.Header.Set(k, v)
+	}
 	for i := 0; i+1 < len(headers); i += 2 {
 		req.Header.Set(headers[i], headers[i+1])
 	}
@@ -90,7 +118,7 @@ func errorInfo(r response) (status, reason, field string) {
 }
 
 func TestRESTOrganizationLifecycle(t *testing.T) {
-	s := start(t)
+	s := start(t).as(adminID)
 	created := s.do(t, "POST", "/v1/organizations?organizationId=riverdale&requestId=req-1",
 		`{"displayName": "Riverdale Community Health Centre", "memberCentre": true}`)
 	if created.status != http.StatusOK || created.body["name"] != "organizations/riverdale" {
@@ -137,7 +165,7 @@ func TestRESTOrganizationLifecycle(t *testing.T) {
 }
 
 func TestRESTBadInputIs400NamingTheField(t *testing.T) {
-	s := start(t)
+	s := start(t).as(adminID)
 	if r := s.do(t, "POST", "/v1/organizations?organizationId=org1", `{"displayName": "Org"}`); r.status != http.StatusOK {
 		t.Fatalf("setup: %d %s", r.status, r.raw)
 	}

@@ -14,6 +14,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -193,7 +194,7 @@ func loadDemo(ctx context.Context, dirAddr string) error {
 		fmt.Printf("demo data          not loaded: the directory already holds %d organisations\n", existing.GetTotalSize())
 		return nil
 	}
-	sum, err := demodata.Directory(ctx, client)
+	sum, err := demodata.Directory(as(ctx, auth.Identity{Subject: "services/demo-loader", Roles: []string{auth.RoleDirectoryAdmin}}), client)
 	if err != nil {
 		return fmt.Errorf("load demo data: %w", err)
 	}
@@ -219,8 +220,7 @@ func loadDemoEvents(ctx context.Context, eventAddr string) error {
 		fmt.Printf("demo events        not loaded: %d events already exist\n", existing.GetTotalSize())
 		return nil
 	}
-	ctx = metadata.AppendToOutgoingContext(ctx, auth.HeaderSubject, "services/demo-loader", auth.HeaderRoles, auth.RoleModerator)
-	sum, err := demodata.Events(ctx, client, time.Now())
+	sum, err := demodata.Events(ctx, client, time.Now(), as)
 	if err != nil {
 		return fmt.Errorf("load demo events: %w", err)
 	}
@@ -236,19 +236,24 @@ func loadDemoReferrals(ctx context.Context, addr string) error {
 	}
 	defer conn.Close()
 	client := referralv1.NewReferralServiceClient(conn)
-	existing, err := client.ListReferrals(ctx, &referralv1.ListReferralsRequest{PageSize: 1})
+	loaded, err := demodata.ReferralsLoaded(ctx, client, time.Now(), as)
 	if err != nil {
 		return fmt.Errorf("check for existing referrals: %w", err)
 	}
-	if existing.GetTotalSize() > 0 {
-		fmt.Printf("demo referrals     not loaded: %d referrals already exist\n", existing.GetTotalSize())
+	if loaded {
+		fmt.Printf("demo referrals     not loaded: they exist already\n")
 		return nil
 	}
-	ctx = metadata.AppendToOutgoingContext(ctx, auth.HeaderSubject, "services/demo-loader", auth.HeaderRoles, auth.RoleAdmin)
-	n, err := demodata.Referrals(ctx, client, time.Now())
+	n, err := demodata.Referrals(ctx, client, time.Now(), as)
 	if err != nil {
 		return fmt.Errorf("load demo referrals: %w", err)
 	}
 	fmt.Printf("demo referrals     %d referrals in several states\n", n)
 	return nil
+}
+
+// as makes the demo loaders' calls as id, through the identity headers the services read.
+func as(ctx context.Context, id auth.Identity) context.Context {
+	return metadata.AppendToOutgoingContext(ctx, auth.HeaderSubject, id.Subject, auth.HeaderOrganization, id.Organization,
+		auth.HeaderRoles, strings.Join(id.Roles, ","))
 }

@@ -357,7 +357,7 @@ func TestDirectoryLoadsIntoRealServerIdempotently(t *testing.T) {
 		Practitioners: len(practitioners),
 	}
 	for round := range 2 {
-		got, err := Directory(ctx, dir.Client)
+		got, err := Directory(as(ctx, adminID), dir.Client)
 		if err != nil {
 			t.Fatalf("load %d: %v", round, err)
 		}
@@ -371,13 +371,25 @@ func TestDirectoryLoadsIntoRealServerIdempotently(t *testing.T) {
 		t.Fatal(err)
 	}
 	counts.Organizations = int(orgs.GetTotalSize())
-	svcs, _ := dir.Client.ListServices(ctx, &directoryv1.ListServicesRequest{})
+	svcs, err := dir.Client.ListServices(ctx, &directoryv1.ListServicesRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	counts.Services = int(svcs.GetTotalSize())
-	locs, _ := dir.Client.ListLocations(ctx, &directoryv1.ListLocationsRequest{})
+	locs, err := dir.Client.ListLocations(ctx, &directoryv1.ListLocationsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	counts.Locations = int(locs.GetTotalSize())
-	terms, _ := dir.Client.ListTaxonomyTerms(ctx, &directoryv1.ListTaxonomyTermsRequest{})
+	terms, err := dir.Client.ListTaxonomyTerms(ctx, &directoryv1.ListTaxonomyTermsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	counts.TaxonomyTerms = int(terms.GetTotalSize())
-	people, _ := dir.Client.ListPractitioners(ctx, &directoryv1.ListPractitionersRequest{})
+	people, err := dir.Client.ListPractitioners(ctx, &directoryv1.ListPractitionersRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	counts.Practitioners = int(people.GetTotalSize())
 	if counts != want {
 		t.Fatalf("directory holds %+v after two loads, want %+v", counts, want)

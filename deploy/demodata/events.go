@@ -83,9 +83,14 @@ type EventsSummary struct{ Events, Sessions, Registrations int }
 // It is safe to call again: ALREADY_EXISTS on create counts as present, and a submit or publish
 // that fails with FAILED_PRECONDITION because the event is already past that state is fine.
 // Records that exist keep the times of the first load.
-func Events(ctx context.Context, client eventv1.EventServiceClient, now time.Time) (EventsSummary, error) {
+//
+// Each event is created and submitted by its host, published by the demo moderator, and the
+// demo people register themselves (ctx as it came, the public).
+func Events(ctx context.Context, client eventv1.EventServiceClient, now time.Time, as As) (EventsSummary, error) {
 	var s EventsSummary
+	public := ctx
 	for _, e := range demoEvents(now) {
+		ctx := asHost(public, as, e.create.GetEvent().GetHostOrganization(), e.create.GetEvent().GetContactPractitioner())
 		if err := present(client.CreateEvent(ctx, e.create)); err != nil {
 			return s, fmt.Errorf("create event %q: %w", e.name, err)
 		}
@@ -106,16 +111,17 @@ func Events(ctx context.Context, client eventv1.EventServiceClient, now time.Tim
 		if err := advance(ctx, client, e.name, submit, submittedOrLater...); err != nil {
 			return s, fmt.Errorf("submit event %q: %w", e.name, err)
 		}
+		mod := asModerator(public, as)
 		publish := func() error {
-			_, err := client.PublishEvent(ctx, &eventv1.PublishEventRequest{Name: e.name})
+			_, err := client.PublishEvent(mod, &eventv1.PublishEventRequest{Name: e.name})
 			return err
 		}
-		if err := advance(ctx, client, e.name, publish, publishedOrLater...); err != nil {
+		if err := advance(mod, client, e.name, publish, publishedOrLater...); err != nil {
 			return s, fmt.Errorf("publish event %q: %w", e.name, err)
 		}
 		for _, ss := range e.sessions {
 			for _, r := range ss.registrations {
-				if err := present(client.CreateRegistration(ctx, r)); err != nil {
+				if err := present(client.CreateRegistration(public, r)); err != nil {
 					return s, fmt.Errorf("create registration %q in session %q: %w", r.GetRequestId(), ss.name, err)
 				}
 				s.Registrations++

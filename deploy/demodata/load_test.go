@@ -2,6 +2,7 @@ package demodata
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -11,9 +12,22 @@ import (
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/event/eventtest"
+	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
+
+// as is the loaders' As in the tests: identity headers, replacing any identity ctx had.
+func as(ctx context.Context, id auth.Identity) context.Context {
+	md, _ := metadata.FromOutgoingContext(ctx)
+	md = md.Copy()
+	md.Set(auth.HeaderSubject, id.Subject)
+	md.Set(auth.HeaderOrganization, id.Organization)
+	md.Set(auth.HeaderRoles, strings.Join(id.Roles, ","))
+	return metadata.NewOutgoingContext(ctx, md)
+}
+
+var adminID = auth.Identity{Subject: "practitioners/admin", Roles: []string{auth.RoleDirectoryAdmin}}
 
 // The demo Human Connection day loads into real directory and event services, twice without
 // storing anything new, and the listing shows the published events with one nearly full session.
@@ -21,15 +35,14 @@ func TestEventsLoadIntoRealServers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
-	if _, err := Directory(ctx, dir.Client); err != nil {
+	if _, err := Directory(as(ctx, adminID), dir.Client); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()
 	ev := eventtest.Start(t, eventtest.Options{Database: testenv.DatabaseName(t), DirectoryAddr: dir.Addr, Now: testenv.NewClock(now).Now})
-	mod := metadata.AppendToOutgoingContext(ctx, "x-socialrx-subject", "services/demo", "x-socialrx-roles", "moderator")
 	var first EventsSummary
 	for round := range 2 {
-		sum, err := Events(mod, ev.Client, now)
+		sum, err := Events(ctx, ev.Client, now, as)
 		if err != nil {
 			t.Fatalf("load %d: %v", round, err)
 		}
@@ -39,7 +52,7 @@ func TestEventsLoadIntoRealServers(t *testing.T) {
 			t.Fatalf("second load %+v, first %+v", sum, first)
 		}
 	}
-	list, err := ev.Client.ListEvents(ctx, &eventv1.ListEventsRequest{})
+	list, err := ev.Client.ListEvents(asModerator(ctx, as), &eventv1.ListEventsRequest{})
 	if err != nil || int(list.GetTotalSize()) != first.Events {
 		t.Fatalf("%d events stored after two loads, want %d (%v)", list.GetTotalSize(), first.Events, err)
 	}
@@ -67,17 +80,19 @@ func TestReferralsLoadIntoRealServers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
-	if _, err := Directory(ctx, dir.Client); err != nil {
+	if _, err := Directory(as(ctx, adminID), dir.Client); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()
 	ev := eventtest.Start(t, eventtest.Options{Database: testenv.DatabaseName(t), DirectoryAddr: dir.Addr, Now: testenv.NewClock(now).Now})
-	mod := metadata.AppendToOutgoingContext(ctx, "x-socialrx-subject", "services/demo", "x-socialrx-roles", "moderator")
-	if _, err := Events(mod, ev.Client, now); err != nil {
+	if _, err := Events(ctx, ev.Client, now, as); err != nil {
 		t.Fatal(err)
 	}
 	ref := referraltest.Start(t, referraltest.Options{Database: testenv.DatabaseName(t), DirectoryAddr: dir.Addr, EventAddr: ev.Addr})
-	n, err := Referrals(ctx, ref.Client, now)
+	if loaded, err := ReferralsLoaded(ctx, ref.Client, now, as); err != nil || loaded {
+		t.Fatalf("loaded before loading: %v %v", loaded, err)
+	}
+	n, err := Referrals(ctx, ref.Client, now, as)
 	if err != nil || n != len(demoReferrals(now)) {
 		t.Fatalf("loaded %d referrals: %v", n, err)
 	}
@@ -85,14 +100,28 @@ func TestReferralsLoadIntoRealServers(t *testing.T) {
 		ReferralDraft: "DRAFT", ReferralRequested: "REQUESTED", ReferralAccepted: "ACCEPTED",
 		ReferralBooked: "IN_PROGRESS", ReferralLastSeat: "IN_PROGRESS", ReferralWaitlisted: "IN_PROGRESS", ReferralCompleted: "COMPLETED",
 	}
+	if loaded, err := ReferralsLoaded(ctx, ref.Client, now, as); err != nil || !loaded {
+		t.Fatalf("not loaded after loading: %v %v", loaded, err)
+	}
+	// Each referral is read by its referring clinician.
+	referrer := map[string]context.Context{}
+	for _, d := range demoReferrals(now) {
+		referrer[d.id] = asClinician(ctx, as, d.referral.GetReferringPractitioner(), d.referral.GetReferringOrganization())
+	}
 	for name, st := range want {
-		r, err := ref.Client.GetReferral(ctx, &referralv1.GetReferralRequest{Name: name})
+		r, err := ref.Client.GetReferral(referrer[name], &referralv1.GetReferralRequest{Name: name})
 		if err != nil || r.GetStatus().String() != "REFERRAL_STATUS_"+st {
 			t.Fatalf("%s: %v %v, want %s", name, r.GetStatus(), err, st)
 		}
 	}
-	last, _ := ref.Client.GetReferral(ctx, &referralv1.GetReferralRequest{Name: ReferralLastSeat})
-	waiting, _ := ref.Client.GetReferral(ctx, &referralv1.GetReferralRequest{Name: ReferralWaitlisted})
+	last, err := ref.Client.GetReferral(referrer[ReferralLastSeat], &referralv1.GetReferralRequest{Name: ReferralLastSeat})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waiting, err := ref.Client.GetReferral(referrer[ReferralWaitlisted], &referralv1.GetReferralRequest{Name: ReferralWaitlisted})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if last.GetBusinessStatus() != referralv1.BusinessStatus_BUSINESS_STATUS_EVENT_BOOKED ||
 		waiting.GetBusinessStatus() != referralv1.BusinessStatus_BUSINESS_STATUS_WAITLISTED {
 		t.Fatalf("cooking class: %v and %v", last.GetBusinessStatus(), waiting.GetBusinessStatus())

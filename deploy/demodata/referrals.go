@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"time"
 
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
@@ -21,11 +23,13 @@ const (
 	ReferralCompleted  = "referrals/demo-completed-riverdale"
 )
 
-// demoReferral is a referral and the steps that bring it to its demo state.
+// demoReferral is a referral and the steps that bring it to its demo state: the first step
+// (submit) is the referring clinician's, the others are the link worker's.
 type demoReferral struct {
 	id       string
 	referral *referralv1.Referral
 	steps    []func(ctx context.Context, c referralv1.ReferralServiceClient, name string) error
+	worker   string
 }
 
 func person(given, family, dob, lang string, needs ...string) *referralv1.Subject {
@@ -109,48 +113,70 @@ func demoReferrals(now time.Time) []demoReferral {
 	base := referralv1.Timepoint_TIMEPOINT_BASELINE
 	return []demoReferral{
 		{ReferralDraft, ref(person("Baljit", "Sandhu", "1951-06-02", "pa"), ClinicianAlbion, OrgAlbionCHC,
-			"Speaking Punjabi with people my age.", false, lonely...), nil},
+			"Speaking Punjabi with people my age.", false, lonely...), nil, ""},
 		{ReferralRequested, ref(person("Walter", "Nowak", "1944-11-20", "en", "hearing loop"), ClinicianRiverdale, OrgRiverdaleCHC,
 			"Getting out of the apartment since my wife moved to long-term care.", true, lonely...),
-			[]func(context.Context, referralv1.ReferralServiceClient, string) error{submit}},
+			[]func(context.Context, referralv1.ReferralServiceClient, string) error{submit}, ""},
 		{ReferralAccepted, ref(person("Grace", "Mensah", "1958-01-30", "en"), ClinicianCrownPoint, OrgCrownPointCHC,
 			"Music; I sang in a choir for twenty years.", true, referralv1.Need_NEED_LOW_MOOD, referralv1.Need_NEED_LONELINESS),
-			[]func(context.Context, referralv1.ReferralServiceClient, string) error{submit, accept(LinkWorkerCrownPoint)}},
+			[]func(context.Context, referralv1.ReferralServiceClient, string) error{submit, accept(LinkWorkerCrownPoint)}, LinkWorkerCrownPoint},
 		{ReferralBooked, ref(person("Li", "Chen", "1962-09-12", "zh", "seating available"), ClinicianRiverdale, OrgRiverdaleCHC,
 			"Painting again, and company while I do it.", true, lonely...),
 			[]func(context.Context, referralv1.ReferralServiceClient, string) error{submit, accept(LinkWorkerRiverdale), start,
-				goal("Go to one art session a week."), measure(base, 3, 2, 3), book(SessionArtAfternoon)}},
+				goal("Go to one art session a week."), measure(base, 3, 2, 3), book(SessionArtAfternoon)}, LinkWorkerRiverdale},
 		{ReferralLastSeat, ref(person("Amina", "Yusuf", "1970-04-04", "so"), ClinicianAlbion, OrgAlbionCHC,
 			"Cooking for others again.", true, referralv1.Need_NEED_FOOD_INSECURITY, referralv1.Need_NEED_SOCIAL_ISOLATION),
 			[]func(context.Context, referralv1.ReferralServiceClient, string) error{submit, accept(LinkWorkerAlbion), start,
-				measure(base, 2, 3, 2), book(SessionCookingClass)}},
+				measure(base, 2, 3, 2), book(SessionCookingClass)}, LinkWorkerAlbion},
 		{ReferralWaitlisted, ref(person("Ravi", "Sharma", "1949-12-08", "en", "step-free access"), ClinicianAlbion, OrgAlbionCHC,
 			"Learning to cook since my wife passed.", true, lonely...),
 			[]func(context.Context, referralv1.ReferralServiceClient, string) error{submit, accept(LinkWorkerAlbion), start,
-				book(SessionCookingClass)}},
+				book(SessionCookingClass)}, LinkWorkerAlbion},
 		{ReferralCompleted, ref(person("Doris", "MacLeod", "1940-07-19", "en"), ClinicianRiverdale, OrgRiverdaleCHC,
 			"Being outdoors with people.", true, lonely...),
 			[]func(context.Context, referralv1.ReferralServiceClient, string) error{submit, accept(LinkWorkerRiverdale), start,
-				measure(base, 3, 3, 3), measure(referralv1.Timepoint_TIMEPOINT_FOLLOW_UP, 2, 1, 2), complete}},
+				measure(base, 3, 3, 3), measure(referralv1.Timepoint_TIMEPOINT_FOLLOW_UP, 2, 1, 2), complete}, LinkWorkerRiverdale},
 	}
 }
 
 // Referrals loads demo referrals in several states through the referral API, after the
-// directory and event demo data. Call it on a referral service with no referrals.
-func Referrals(ctx context.Context, client referralv1.ReferralServiceClient, now time.Time) (int, error) {
+// directory and event demo data, each clinician and link worker acting for themselves. Call it
+// on a referral service with no referrals.
+func Referrals(ctx context.Context, client referralv1.ReferralServiceClient, now time.Time, as As) (int, error) {
 	n := 0
 	for _, d := range demoReferrals(now) {
 		id := d.id[len("referrals/"):]
-		r, err := client.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: d.referral, ReferralId: id, RequestId: "demo:referral:" + id})
+		referrer := asClinician(ctx, as, d.referral.GetReferringPractitioner(), d.referral.GetReferringOrganization())
+		worker := asLinkWorker(ctx, as, d.worker, d.referral.GetReceivingOrganization())
+		r, err := client.CreateReferral(referrer, &referralv1.CreateReferralRequest{Referral: d.referral, ReferralId: id, RequestId: "demo:referral:" + id})
 		if err != nil {
 			return n, fmt.Errorf("create referral %q: %w", d.id, err)
 		}
 		for i, step := range d.steps {
-			if err := step(ctx, client, r.GetName()); err != nil {
+			actor := worker
+			if i == 0 {
+				actor = referrer
+			}
+			if err := step(actor, client, r.GetName()); err != nil {
 				return n, fmt.Errorf("referral %q step %d: %w", d.id, i+1, err)
 			}
 		}
 		n++
 	}
 	return n, nil
+}
+
+// ReferralsLoaded reports whether the demo referrals are there, asking as the clinician of the
+// first of them.
+func ReferralsLoaded(ctx context.Context, client referralv1.ReferralServiceClient, now time.Time, as As) (bool, error) {
+	first := demoReferrals(now)[0]
+	ctx = asClinician(ctx, as, first.referral.GetReferringPractitioner(), first.referral.GetReferringOrganization())
+	_, err := client.GetReferral(ctx, &referralv1.GetReferralRequest{Name: first.id})
+	switch status.Code(err) {
+	case codes.OK:
+		return true, nil
+	case codes.NotFound:
+		return false, nil
+	}
+	return false, err
 }

@@ -3,6 +3,7 @@ package gatewaytest
 
 import (
 	"context"
+	"log/slog"
 	"net"
 	"testing"
 	"time"
@@ -15,6 +16,12 @@ import (
 // returns its base URL ("http://127.0.0.1:port"). Rate limiting is off unless cfg sets a rate.
 func Start(tb testing.TB, cfg gateway.Config) string {
 	tb.Helper()
+	return StartLogged(tb, cfg, testenv.Logger())
+}
+
+// StartLogged is Start logging to logger, for tests that inspect what the gateway logs.
+func StartLogged(tb testing.TB, cfg gateway.Config, logger *slog.Logger) string {
+	tb.Helper()
 	if cfg.ShutdownTimeout == 0 {
 		cfg.ShutdownTimeout = 5 * time.Second
 	}
@@ -24,7 +31,7 @@ func Start(tb testing.TB, cfg gateway.Config) string {
 		cfg.RateLimit = -1
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	gw, err := gateway.New(ctx, cfg, testenv.Logger())
+	gw, err := gateway.New(ctx, cfg, logger)
 	if err != nil {
 		cancel()
 		tb.Fatalf("start gateway: %v", err)

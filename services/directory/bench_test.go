@@ -35,7 +35,7 @@ func BenchmarkDirectory(b *testing.B) {
 		dir := directorytest.Start(b, directorytest.Options{Database: db})
 		base := gatewaytest.Start(b, gateway.Config{DirectoryAddr: dir.Addr})
 		names := loadServices(b, dir.Client, n)
-		ctx := context.Background()
+		ctx := as(context.Background(), adminID)
 		near := &directoryv1.GeoCircle{Latitude: 43.6532, Longitude: -79.3832, RadiusMeters: 10000}
 		searchReq := &directoryv1.SearchServicesRequest{Query: "walk", Near: near, PageSize: 20}
 		searchURL := base + "/v1/services:search?" + url.Values{
@@ -129,7 +129,7 @@ func httpGet(u string) error {
 // loadServices creates n services spread over 50 organisations with locations across southern
 // Ontario, a tenth of them walks, and returns their names.
 func loadServices(b *testing.B, c directoryv1.DirectoryServiceClient, n int) []string {
-	ctx := context.Background()
+	ctx := as(context.Background(), adminID)
 	rng := rand.New(rand.NewPCG(1, 2))
 	type site struct{ name, org string }
 	var locs []site

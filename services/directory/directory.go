@@ -38,7 +38,7 @@ type Service struct {
 
 // Start connects to the database, loads the read model and listens; Run then serves.
 func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, error) {
-	b, err := service.Start(ctx, cfg.Config, names, logger, service.Options{})
+	b, err := service.Start(ctx, cfg.Config, names, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -48,6 +48,9 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		return nil, b.Fail(err)
 	}
 	b.Go(func(ctx context.Context) { ix.Run(ctx, cfg.SyncInterval, logger) })
+	if err := b.Listen(service.Options{}); err != nil {
+		return nil, b.Fail(err)
+	}
 	directoryv1.RegisterDirectoryServiceServer(b.Server.Registrar(), server.New(st, ix, b.Validator, logger))
 	b.Serving(ServiceName)
 	return &Service{Base: b}, nil

@@ -19,10 +19,11 @@ import (
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
+// ctxT is the context of a test, acting as a directory administrator.
 func ctxT(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
-	return ctx
+	return as(ctx, adminID)
 }
 
 // wantCode fails unless err has code and, when reason is set, that ErrorInfo reason.

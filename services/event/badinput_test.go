@@ -13,6 +13,7 @@ import (
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/event/internal/domain"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/auth"
 )
 
 func TestBadInput(t *testing.T) {
@@ -60,7 +61,14 @@ func TestBadInput(t *testing.T) {
 			return s
 		}()), "session.time_zone"},
 		{"session in the past", createSession(session(-48*time.Hour, 10)), "session.start_time"},
-		{"unknown host organisation", createEvent(func(e *eventv1.Event) { e.HostOrganization = "organizations/nowhere" }), "event.host_organization"},
+		{"unknown host organisation", func(ctx context.Context) error {
+			// A host of an organisation the directory does not know.
+			e := okEvent()
+			e.HostOrganization = "organizations/nowhere"
+			_, err := c.CreateEvent(as(ctx, auth.Identity{Subject: "practitioners/x", Organization: e.HostOrganization,
+				Roles: []string{auth.RoleEventHost}}), &eventv1.CreateEventRequest{Event: e})
+			return err
+		}, "event.host_organization"},
 		{"unknown venue location", createEvent(func(e *eventv1.Event) {
 			e.Venue = &eventv1.Venue{Place: &eventv1.Venue_Location{Location: "locations/nowhere"}}
 		}), "event.venue.location"},
@@ -72,7 +80,7 @@ func TestBadInput(t *testing.T) {
 			e.Venue = &eventv1.Venue{Place: &eventv1.Venue_Address{Address: &eventv1.PlaceAddress{Address_1: "1 Main St", City: "Toronto", Latitude: 91}}}
 		}), "event.venue.address.latitude"},
 		{"bad change token", func(ctx context.Context) error {
-			_, err := c.ListChanges(ctx, &eventv1.ListChangesRequest{After: "yesterday"})
+			_, err := c.ListChanges(as(ctx, serviceID), &eventv1.ListChangesRequest{After: "yesterday"})
 			return err
 		}, "after"},
 		{"registration without a person", func(ctx context.Context) error {

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/socialrx/socialrx/gateway"
@@ -21,6 +20,7 @@ import (
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/event/eventtest"
+	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
@@ -30,18 +30,20 @@ import (
 //	go test -run='^$' -bench=Events -benchtime=2000x ./services/event/
 func BenchmarkEvents(b *testing.B) {
 	ctx := context.Background()
-	mod := metadata.AppendToOutgoingContext(ctx, "x-socialrx-subject", "bench", "x-socialrx-roles", "moderator")
+	mod := as(ctx, moderatorID)
 	dir := directorytest.Start(b, directorytest.Options{Database: testenv.DatabaseName(b)})
-	org, err := dir.Client.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{Organization: &directoryv1.Organization{DisplayName: "Host"}})
+	org, err := dir.Client.CreateOrganization(as(ctx, adminID), &directoryv1.CreateOrganizationRequest{Organization: &directoryv1.Organization{DisplayName: "Host"}})
 	if err != nil {
 		b.Fatal(err)
 	}
 	ev := eventtest.Start(b, eventtest.Options{Database: testenv.DatabaseName(b), DirectoryAddr: dir.Addr})
 	base := gatewaytest.Start(b, gateway.Config{DirectoryAddr: dir.Addr, EventAddr: ev.Addr})
 
+	host := as(ctx, auth.Identity{Subject: "practitioners/bench-host", Organization: org.GetName(), Roles: []string{auth.RoleEventHost}})
+
 	// One published event with a session big enough for every registration.
 	newPublished := func(id string, capacity int32, lat, lng float64, cat eventv1.EventCategory) string {
-		e, err := ev.Client.CreateEvent(ctx, &eventv1.CreateEventRequest{EventId: id, Event: &eventv1.Event{
+		e, err := ev.Client.CreateEvent(host, &eventv1.CreateEventRequest{EventId: id, Event: &eventv1.Event{
 			Title: "Event " + id, Category: cat, HostOrganization: org.GetName(),
 			Venue: &eventv1.Venue{Place: &eventv1.Venue_Address{Address: &eventv1.PlaceAddress{
 				Address_1: "1 Main St", City: "Toronto", Latitude: lat, Longitude: lng}}}}})
@@ -49,12 +51,12 @@ func BenchmarkEvents(b *testing.B) {
 			b.Fatal(err)
 		}
 		begin := time.Now().Add(72 * time.Hour)
-		if _, err := ev.Client.CreateSession(ctx, &eventv1.CreateSessionRequest{Parent: e.GetName(), SessionId: "s", Session: &eventv1.Session{
+		if _, err := ev.Client.CreateSession(host, &eventv1.CreateSessionRequest{Parent: e.GetName(), SessionId: "s", Session: &eventv1.Session{
 			StartTime: timestamppb.New(begin), EndTime: timestamppb.New(begin.Add(2 * time.Hour)),
 			TimeZone: "America/Toronto", Capacity: capacity}}); err != nil {
 			b.Fatal(err)
 		}
-		if _, err := ev.Client.SubmitEvent(ctx, &eventv1.SubmitEventRequest{Name: e.GetName()}); err != nil {
+		if _, err := ev.Client.SubmitEvent(host, &eventv1.SubmitEventRequest{Name: e.GetName()}); err != nil {
 			b.Fatal(err)
 		}
 		if _, err := ev.Client.PublishEvent(mod, &eventv1.PublishEventRequest{Name: e.GetName()}); err != nil {

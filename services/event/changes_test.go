@@ -23,7 +23,7 @@ func TestChangeFeedResumesExactlyOnce(t *testing.T) {
 		}
 		regs = append(regs, r)
 	}
-	first, err := w.ev().ListChanges(ctx, &eventv1.ListChangesRequest{PageSize: 2})
+	first, err := w.ev().ListChanges(as(ctx, serviceID), &eventv1.ListChangesRequest{PageSize: 2})
 	if err != nil || len(first.GetChanges()) != 2 {
 		t.Fatalf("first page: %v %v", first, err)
 	}
@@ -44,7 +44,7 @@ func TestChangeFeedResumesExactlyOnce(t *testing.T) {
 	var rest []*eventv1.Change
 	after := token
 	for {
-		resp, err := restarted.Client.ListChanges(ctx, &eventv1.ListChangesRequest{After: after, PageSize: 1})
+		resp, err := restarted.Client.ListChanges(as(ctx, serviceID), &eventv1.ListChangesRequest{After: after, PageSize: 1})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -74,7 +74,7 @@ func TestChangeFeedResumesExactlyOnce(t *testing.T) {
 	// A watcher resuming from the same token gets the same changes, then new ones as they happen.
 	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
-	stream, err := restarted.Client.WatchChanges(wctx, &eventv1.WatchChangesRequest{After: token})
+	stream, err := restarted.Client.WatchChanges(as(wctx, serviceID), &eventv1.WatchChangesRequest{After: token})
 	if err != nil {
 		t.Fatal(err)
 	}

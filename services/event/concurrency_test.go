@@ -102,7 +102,7 @@ func TestCapacityAndPromotionAcrossTwoReplicas(t *testing.T) {
 	cancelAll(toCancel[50:])
 
 	// Exactly 100 promotions, the next 100 in waitlist order; the rest still wait, renumbered.
-	list, err := w.events[1].Client.ListRegistrations(as(ctx, "svc", "service"), &eventv1.ListRegistrationsRequest{Parent: ss.GetName(), PageSize: 1000})
+	list, err := w.events[1].Client.ListRegistrations(as(ctx, serviceID), &eventv1.ListRegistrationsRequest{Parent: ss.GetName(), PageSize: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -144,7 +144,7 @@ func TestCapacityAndPromotionAcrossTwoReplicas(t *testing.T) {
 	seen := map[string]bool{}
 	after := ""
 	for {
-		resp, err := w.events[0].Client.ListChanges(ctx, &eventv1.ListChangesRequest{After: after, PageSize: 77})
+		resp, err := w.events[0].Client.ListChanges(as(ctx, serviceID), &eventv1.ListChangesRequest{After: after, PageSize: 77})
 		if err != nil {
 			t.Fatal(err)
 		}

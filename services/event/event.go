@@ -52,7 +52,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	b, err := service.Start(ctx, cfg.Config, names, logger, service.Options{MapError: server.ToStatus})
+	b, err := service.Start(ctx, cfg.Config, names, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -67,8 +67,11 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	b.Go(func(ctx context.Context) {
 		l.Run(ctx, cfg.SyncInterval, func(err error) { logger.Warn("ledger sync", "error", err) })
 	})
+	if err := b.Listen(service.Options{MapError: server.ToStatus}); err != nil {
+		return nil, b.Fail(err)
+	}
 	eventv1.RegisterEventServiceServer(b.Server.Registrar(),
-		server.New(l, directoryv1.NewDirectoryServiceClient(dirConn), b.Validator, cfg.Now, logger))
+		server.New(l, store.OpenAudit(b.DB), directoryv1.NewDirectoryServiceClient(dirConn), b.Validator, cfg.Now, logger))
 	b.Serving(ServiceName)
 	return &Service{Base: b}, nil
 }

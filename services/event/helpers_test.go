@@ -3,6 +3,7 @@ package event_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/event/eventtest"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
@@ -36,7 +38,7 @@ type world struct {
 func newWorld(t *testing.T, replicas int) *world {
 	t.Helper()
 	w := &world{dir: directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)}), clock: testenv.NewClock(start)}
-	ctx := ctxT(t)
+	ctx := as(ctxT(t), adminID)
 	org, err := w.dir.Client.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{OrganizationId: "riverdale-chc",
 		Organization: &directoryv1.Organization{DisplayName: "Riverdale Community Health Centre", MemberCentre: true}})
 	if err != nil {
@@ -67,18 +69,42 @@ func newWorld(t *testing.T, replicas int) *world {
 
 func (w *world) ev() eventv1.EventServiceClient { return w.events[0].Client }
 
-func ctxT(t *testing.T) context.Context {
+// ctxT is the context of a test, acting as the host of the world's organisation: most tests
+// are about what a host does. Other callers are made with as.
+func ctxT(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
-	return ctx
+	return as(ctx, hostID)
 }
 
-// as returns ctx carrying identity headers for subject with roles.
-func as(ctx context.Context, subject string, roles string) context.Context {
-	return metadata.AppendToOutgoingContext(ctx, "x-socialrx-subject", subject, "x-socialrx-roles", roles)
+// The callers of the tests.
+var (
+	hostID      = auth.Identity{Subject: "practitioners/host-amara", Organization: hostOrg, Roles: []string{auth.RoleEventHost}}
+	otherHostID = auth.Identity{Subject: "practitioners/host-zed", Organization: "organizations/elsewhere", Roles: []string{auth.RoleEventHost}}
+	moderatorID = auth.Identity{Subject: "practitioners/mod", Roles: []string{auth.RoleModerator}}
+	adminID     = auth.Identity{Subject: "practitioners/admin", Roles: []string{auth.RoleDirectoryAdmin}}
+	serviceID   = auth.Identity{Subject: "services/referral", Roles: []string{auth.RoleService}}
+)
+
+const hostOrg = "organizations/riverdale-chc"
+
+// as returns ctx acting as id, replacing any identity ctx had; auth.Anonymous for the public.
+// It is the one place the tests say how an identity travels.
+func as(ctx context.Context, id auth.Identity) context.Context {
+	md, _ := metadata.FromOutgoingContext(ctx)
+	md = md.Copy()
+	md.Delete(auth.HeaderSubject)
+	md.Delete(auth.HeaderOrganization)
+	md.Delete(auth.HeaderRoles)
+	if !id.IsAnonymous() {
+		md.Set(auth.HeaderSubject, id.Subject)
+		md.Set(auth.HeaderOrganization, id.Organization)
+		md.Set(auth.HeaderRoles, strings.Join(id.Roles, ","))
+	}
+	return metadata.NewOutgoingContext(ctx, md)
 }
 
-func moderator(ctx context.Context) context.Context { return as(ctx, "practitioners/mod", "moderator") }
+func moderator(ctx context.Context) context.Context { return as(ctx, moderatorID) }
 
 func wantCode(t *testing.T, err error, code codes.Code, reason string) {
 	t.Helper()

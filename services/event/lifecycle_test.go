@@ -213,11 +213,11 @@ func TestRegistrationFlow(t *testing.T) {
 			t.Fatalf("host sees more than the given name: %v", r.GetPerson())
 		}
 	}
-	full, err := c.ListRegistrations(as(ctx, "practitioners/lw", "link_worker"), &eventv1.ListRegistrationsRequest{Parent: ss.GetName()})
+	full, err := c.ListRegistrations(as(ctx, serviceID), &eventv1.ListRegistrationsRequest{Parent: ss.GetName()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if full.GetRegistrations()[0].GetPerson().GetEmail() == "" {
-		t.Fatal("a link worker should see contact details")
+		t.Fatal("the referral service should see contact details")
 	}
 }

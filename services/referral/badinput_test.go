@@ -9,6 +9,7 @@ import (
 
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/auth"
 )
 
 func TestBadInput(t *testing.T) {
@@ -25,7 +26,7 @@ func TestBadInput(t *testing.T) {
 	}
 	measure := func(in referralv1.Instrument, items ...int32) func(context.Context) error {
 		return func(ctx context.Context) error {
-			_, err := c.RecordMeasure(ctx, &referralv1.RecordMeasureRequest{Name: working.GetName(), Instrument: in,
+			_, err := c.RecordMeasure(lw(ctx), &referralv1.RecordMeasureRequest{Name: working.GetName(), Instrument: in,
 				Timepoint: referralv1.Timepoint_TIMEPOINT_BASELINE, Items: items})
 			return err
 		}
@@ -40,7 +41,14 @@ func TestBadInput(t *testing.T) {
 		{"no subject", create(func(d *referralv1.Referral) { d.Subject = nil }), "referral.subject"},
 		{"no needs", create(func(d *referralv1.Referral) { d.Needs = nil }), "referral.needs"},
 		{"unknown practitioner", create(func(d *referralv1.Referral) { d.ReferringPractitioner = "practitioners/nobody" }), "referral.referring_practitioner"},
-		{"practitioner of another organisation", create(func(d *referralv1.Referral) { d.ReferringOrganization = chc }), "referral.referring_organization"},
+		{"practitioner of another organisation", func(ctx context.Context) error {
+			// A clinician of the centre names a practitioner of the clinic as the referrer.
+			d := draft(true)
+			d.ReferringOrganization = chc
+			_, err := c.CreateReferral(as(ctx, auth.Identity{Subject: "practitioners/dr-chc", Organization: chc,
+				Roles: []string{auth.RoleClinician}}), &referralv1.CreateReferralRequest{Referral: d})
+			return err
+		}, "referral.referring_organization"},
 		{"unknown receiving organisation", create(func(d *referralv1.Referral) { d.ReceivingOrganization = "organizations/nowhere" }), "referral.receiving_organization"},
 		{"unknown suggested service", create(func(d *referralv1.Referral) { d.SuggestedService = "services/nothing" }), "referral.suggested_service"},
 		{"unknown suggested event", create(func(d *referralv1.Referral) { d.SuggestedEvent = "events/nothing" }), "referral.suggested_event"},
@@ -48,7 +56,7 @@ func TestBadInput(t *testing.T) {
 		{"ONS4 item out of range", measure(referralv1.Instrument_INSTRUMENT_ONS4, 5, 5, 11, 5), "items[2]"},
 		{"SWEMWBS item below range", measure(referralv1.Instrument_INSTRUMENT_SWEMWBS, 3, 3, 0, 3, 3, 3, 3), "items[2]"},
 		{"wrong number of items", measure(referralv1.Instrument_INSTRUMENT_UCLA3, 1, 2), "items"},
-		{"accept by a clinician", func(ctx context.Context) error {
+		{"assign to a clinician", func(ctx context.Context) error {
 			r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
 			if err != nil {
 				t.Fatal(err)
@@ -57,11 +65,11 @@ func TestBadInput(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			_, err = c.AcceptReferral(ctx, &referralv1.AcceptReferralRequest{Name: r.GetName(), Assignee: clinician})
+			_, err = c.AcceptReferral(lw(ctx), &referralv1.AcceptReferralRequest{Name: r.GetName(), Assignee: clinician})
 			return err
 		}, "assignee"},
 		{"book a session that does not exist", func(ctx context.Context) error {
-			_, err := c.BookEvent(ctx, &referralv1.BookEventRequest{Name: working.GetName(), Session: "events/tea/sessions/nope"})
+			_, err := c.BookEvent(lw(ctx), &referralv1.BookEventRequest{Name: working.GetName(), Session: "events/tea/sessions/nope"})
 			return err
 		}, ""},
 	}
@@ -124,27 +132,27 @@ func TestWorklist(t *testing.T) {
 		}
 	}
 	// The other replica's worklist sees every write at once, urgent first.
-	list, err := b.ListReferrals(ctx, &referralv1.ListReferralsRequest{Filter: `status = REQUESTED AND receiving_organization = "` + chc + `"`})
+	list, err := b.ListReferrals(lw(ctx), &referralv1.ListReferralsRequest{Filter: `status = REQUESTED AND receiving_organization = "` + chc + `"`})
 	if err != nil || list.GetTotalSize() != 2 || list.GetReferrals()[0].GetName() != r2.GetName() {
 		t.Fatalf("requested worklist: %v %v", list, err)
 	}
-	mine, err := b.ListReferrals(ctx, &referralv1.ListReferralsRequest{Filter: `assignee = "` + linkWorker + `"`})
+	mine, err := b.ListReferrals(lw(ctx), &referralv1.ListReferralsRequest{Filter: `assignee = "` + linkWorker + `"`})
 	if err != nil {
 		t.Fatal(err)
 	}
 	if mine.GetTotalSize() != 1 || mine.GetReferrals()[0].GetName() != r3.GetName() {
 		t.Fatalf("assignee worklist: %v", mine)
 	}
-	counts, err := b.CountReferrals(ctx, &referralv1.CountReferralsRequest{})
+	counts, err := b.CountReferrals(lw(ctx), &referralv1.CountReferralsRequest{})
 	if err != nil || counts.GetCounts()["REQUESTED"] != 2 || counts.GetCounts()["IN_PROGRESS"] != 1 || counts.GetTotal() != 3 {
 		t.Fatalf("counts: %v %v", counts, err)
 	}
 	// Follow-up overdue: a follow-up time in the past on an open referral.
-	if _, err := a.AddTimelineNote(ctx, &referralv1.AddTimelineNoteRequest{Name: r3.GetName(),
+	if _, err := a.AddTimelineNote(lw(ctx), &referralv1.AddTimelineNoteRequest{Name: r3.GetName(),
 		Kind: referralv1.TimelineKind_TIMELINE_KIND_CONTACT_ATTEMPT, Note: "No answer.", FollowUpTime: timestampDaysAgo(1)}); err != nil {
 		t.Fatal(err)
 	}
-	overdue, err := b.ListReferrals(ctx, &referralv1.ListReferralsRequest{FollowUpOverdue: true})
+	overdue, err := b.ListReferrals(lw(ctx), &referralv1.ListReferralsRequest{FollowUpOverdue: true})
 	if err != nil {
 		t.Fatal(err)
 	}

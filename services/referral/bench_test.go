@@ -11,12 +11,11 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc/metadata"
-
 	"github.com/socialrx/socialrx/gateway"
 	"github.com/socialrx/socialrx/gateway/gatewaytest"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/platform/auth"
 )
 
 // BenchmarkClosedLoop measures whole loops per second — create (with consent) → submit → accept →
@@ -37,7 +36,7 @@ func benchLoops(b *testing.B, mode string) {
 	// service's clock to just before it.
 	w.clock.Advance(23 * time.Hour)
 	base := gatewaytest.Start(b, gateway.Config{DirectoryAddr: w.dir.Addr, EventAddr: w.events.Addr, ReferralAddr: w.referrals[0].Addr})
-	ctx := context.Background()
+	ctx := as(context.Background(), clinicianID)
 	c, ev := w.rc(), w.events.Client
 	var seq atomic.Int64
 
@@ -53,12 +52,11 @@ func benchLoops(b *testing.B, mode string) {
 				return err
 			}
 		}
-		booked, err := c.BookEvent(ctx, &referralv1.BookEventRequest{Name: r.GetName(), Session: w.session})
+		booked, err := c.BookEvent(lw(ctx), &referralv1.BookEventRequest{Name: r.GetName(), Session: w.session})
 		if err != nil {
 			return err
 		}
-		svc := metadata.AppendToOutgoingContext(ctx, "x-socialrx-roles", "service")
-		if _, err := ev.CheckInRegistration(svc, &eventv1.CheckInRegistrationRequest{Name: booked.GetBookings()[0].GetRegistration()}); err != nil {
+		if _, err := ev.CheckInRegistration(host(ctx), &eventv1.CheckInRegistrationRequest{Name: booked.GetBookings()[0].GetRegistration()}); err != nil {
 			return err
 		}
 		return call(ctx, c, "complete", r.GetName())
@@ -70,26 +68,30 @@ func benchLoops(b *testing.B, mode string) {
 			"consent": {"grantedBy": "subject", "grantTime": "%s", "scope": ["share-with-event-hosts"]},
 			"referringPractitioner": "%s", "referringOrganization": "%s", "receivingOrganization": "%s", "needs": ["NEED_LONELINESS"]}`,
 			n, time.Now().Add(-time.Minute).UTC().Format(time.RFC3339), clinician, clinic, chc)
-		if err := post(base+"/v1/referrals", body, &created); err != nil {
+		if err := post(clinicianID, base+"/v1/referrals", body, &created); err != nil {
 			return err
 		}
 		name := created["name"].(string)
 		for _, step := range []struct{ verb, body string }{
 			{"submit", `{}`}, {"accept", `{"assignee": "` + linkWorker + `"}`}, {"start", `{}`},
 		} {
-			if err := post(base+"/v1/"+name+":"+step.verb, step.body, nil); err != nil {
+			who := linkWorkerID
+			if step.verb == "submit" {
+				who = clinicianID
+			}
+			if err := post(who, base+"/v1/"+name+":"+step.verb, step.body, nil); err != nil {
 				return err
 			}
 		}
 		var booked map[string]any
-		if err := post(base+"/v1/"+name+":bookEvent", `{"session": "`+w.session+`"}`, &booked); err != nil {
+		if err := post(linkWorkerID, base+"/v1/"+name+":bookEvent", `{"session": "`+w.session+`"}`, &booked); err != nil {
 			return err
 		}
 		reg := booked["bookings"].([]any)[0].(map[string]any)["registration"].(string)
-		if err := post(base+"/v1/"+reg+":checkIn", `{}`, nil); err != nil {
+		if err := post(hostID, base+"/v1/"+reg+":checkIn", `{}`, nil); err != nil {
 			return err
 		}
-		return post(base+"/v1/"+name+":complete", `{}`, nil)
+		return post(linkWorkerID, base+"/v1/"+name+":complete", `{}`, nil)
 	}
 	loop := grpcLoop
 	if mode == "rest" {
@@ -123,8 +125,13 @@ func benchLoops(b *testing.B, mode string) {
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "loops/s")
 }
 
-func post(url, body string, out *map[string]any) error {
-	resp, err := http.Post(url, "application/json", strings.NewReader(body))
+func post(id auth.Identity, url, body string, out *map[string]any) error {
+	req, err := http.NewRequest(http.MethodPost, url, strings.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(asHTTP(req, id))
 	if err != nil {
 		return err
 	}

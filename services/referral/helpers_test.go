@@ -3,11 +3,11 @@ package referral_test
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
 	"testing"
 	"time"
 
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -31,6 +31,7 @@ type world struct {
 	referrals []*referraltest.Instance
 	refDB     string
 	session   string
+	logger    *slog.Logger
 }
 
 const (
@@ -41,16 +42,24 @@ const (
 	linkWorker2 = "practitioners/lw-bo"
 )
 
+// ctxT is the context of a test, acting as the referring clinician; other callers are made
+// with as.
 func ctxT(t testing.TB) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
-	return ctx
+	return as(ctx, clinicianID)
 }
 
 func newWorld(t testing.TB, replicas int, capacity int32) *world {
 	t.Helper()
-	ctx := ctxT(t)
-	w := &world{dir: directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)}), clock: testenv.NewClock(time.Now())}
+	return newWorldLogged(t, replicas, capacity, testenv.Logger())
+}
+
+// newWorldLogged is newWorld with every service logging to logger.
+func newWorldLogged(t testing.TB, replicas int, capacity int32, logger *slog.Logger) *world {
+	t.Helper()
+	ctx := as(ctxT(t), adminID)
+	w := &world{dir: directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t), Logger: logger}), clock: testenv.NewClock(time.Now()), logger: logger}
 	d := w.dir.Client
 	mustDo(t, func() error {
 		_, err := d.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{OrganizationId: "clinic", Organization: &directoryv1.Organization{DisplayName: "Family Health Team"}})
@@ -75,11 +84,11 @@ func newWorld(t testing.TB, replicas int, capacity int32) *world {
 		})
 	}
 	w.eventDB = testenv.DatabaseName(t)
-	w.events = eventtest.Start(t, eventtest.Options{Database: w.eventDB, DirectoryAddr: w.dir.Addr, Now: w.clock.Now})
+	w.events = eventtest.Start(t, eventtest.Options{Database: w.eventDB, DirectoryAddr: w.dir.Addr, Now: w.clock.Now, Logger: logger})
 	w.session = w.publishedSession(t, "tea", capacity)
 	w.refDB = testenv.DatabaseName(t)
 	for range replicas {
-		w.referrals = append(w.referrals, referraltest.Start(t, referraltest.Options{Database: w.refDB, DirectoryAddr: w.dir.Addr, EventAddr: w.events.Addr}))
+		w.referrals = append(w.referrals, referraltest.Start(t, referraltest.Options{Database: w.refDB, DirectoryAddr: w.dir.Addr, EventAddr: w.events.Addr, Logger: logger}))
 	}
 	return w
 }
@@ -93,7 +102,7 @@ func mustDo(t testing.TB, f func() error) {
 
 func (w *world) publishedSession(t testing.TB, id string, capacity int32) string {
 	t.Helper()
-	ctx := ctxT(t)
+	ctx := host(ctxT(t))
 	e := w.events.Client
 	ev, err := e.CreateEvent(ctx, &eventv1.CreateEventRequest{EventId: id, Event: &eventv1.Event{Title: "Tea and talk",
 		Category: eventv1.EventCategory_EVENT_CATEGORY_STORYTELLING_CIRCLE, HostOrganization: chc, OnlineUrl: "https://meet.example.org/tea"}})
@@ -110,7 +119,7 @@ func (w *world) publishedSession(t testing.TB, id string, capacity int32) string
 		_, err := e.SubmitEvent(ctx, &eventv1.SubmitEventRequest{Name: ev.GetName()})
 		return err
 	})
-	mod := metadata.AppendToOutgoingContext(ctx, "x-socialrx-subject", "mod", "x-socialrx-roles", "moderator")
+	mod := as(ctx, moderatorID)
 	mustDo(t, func() error {
 		_, err := e.PublishEvent(mod, &eventv1.PublishEventRequest{Name: ev.GetName()})
 		return err

@@ -50,49 +50,49 @@ func TestClosedLoop(t *testing.T) {
 		return c.SubmitReferral(ctx, &referralv1.SubmitReferralRequest{Name: r.GetName()})
 	})
 	accepted := step("accept", func() (*referralv1.Referral, error) {
-		return c.AcceptReferral(ctx, &referralv1.AcceptReferralRequest{Name: r.GetName(), Assignee: linkWorker})
+		return c.AcceptReferral(lw(ctx), &referralv1.AcceptReferralRequest{Name: r.GetName(), Assignee: linkWorker})
 	})
 	if accepted.GetAssignee() != linkWorker {
 		t.Fatalf("assignee = %q", accepted.GetAssignee())
 	}
 	step("start", func() (*referralv1.Referral, error) {
-		return c.StartReferral(ctx, &referralv1.StartReferralRequest{Name: r.GetName()})
+		return c.StartReferral(lw(ctx), &referralv1.StartReferralRequest{Name: r.GetName()})
 	})
 	step("contact", func() (*referralv1.Referral, error) {
-		return c.AddTimelineNote(ctx, &referralv1.AddTimelineNoteRequest{Name: r.GetName(),
+		return c.AddTimelineNote(lw(ctx), &referralv1.AddTimelineNoteRequest{Name: r.GetName(),
 			Kind: referralv1.TimelineKind_TIMELINE_KIND_CONTACT_ATTEMPT, Note: "Phoned; talked about gardening.", Reached: true})
 	})
 	step("goal", func() (*referralv1.Referral, error) {
-		return c.AddGoal(ctx, &referralv1.AddGoalRequest{Name: r.GetName(), Description: "Meet new people once a week."})
+		return c.AddGoal(lw(ctx), &referralv1.AddGoalRequest{Name: r.GetName(), Description: "Meet new people once a week."})
 	})
 	base := step("baseline", func() (*referralv1.Referral, error) {
-		return c.RecordMeasure(ctx, &referralv1.RecordMeasureRequest{Name: r.GetName(),
+		return c.RecordMeasure(lw(ctx), &referralv1.RecordMeasureRequest{Name: r.GetName(),
 			Instrument: referralv1.Instrument_INSTRUMENT_UCLA3, Timepoint: referralv1.Timepoint_TIMEPOINT_BASELINE, Items: []int32{3, 3, 2}})
 	})
 	if base.GetMeasures()[0].GetTotal() != 8 {
 		t.Fatalf("baseline total = %d, want 8", base.GetMeasures()[0].GetTotal())
 	}
 	booked := step("book", func() (*referralv1.Referral, error) {
-		return c.BookEvent(ctx, &referralv1.BookEventRequest{Name: r.GetName(), Session: w.session})
+		return c.BookEvent(lw(ctx), &referralv1.BookEventRequest{Name: r.GetName(), Session: w.session})
 	})
 	if booked.GetBusinessStatus() != referralv1.BusinessStatus_BUSINESS_STATUS_EVENT_BOOKED || len(booked.GetBookings()) != 1 {
 		t.Fatalf("booked: %v", booked)
 	}
 	// A retry books nothing more.
 	again := step("book again", func() (*referralv1.Referral, error) {
-		return c.BookEvent(ctx, &referralv1.BookEventRequest{Name: r.GetName(), Session: w.session})
+		return c.BookEvent(lw(ctx), &referralv1.BookEventRequest{Name: r.GetName(), Session: w.session})
 	})
 	if len(again.GetBookings()) != 1 {
 		t.Fatalf("retry made %d bookings", len(again.GetBookings()))
 	}
-	regs, err := w.events.Client.ListRegistrations(ctx, &eventv1.ListRegistrationsRequest{Parent: w.session})
+	regs, err := w.events.Client.ListRegistrations(host(ctx), &eventv1.ListRegistrationsRequest{Parent: w.session})
 	if err != nil || regs.GetTotalSize() != 1 {
 		t.Fatalf("event service holds %d registrations, want 1 (%v)", regs.GetTotalSize(), err)
 	}
 
 	// The person checks in at the event service; the referral learns of it from the change feed.
 	w.clock.Advance(23 * time.Hour)
-	if _, err := w.events.Client.CheckInRegistration(ctx, &eventv1.CheckInRegistrationRequest{Name: booked.GetBookings()[0].GetRegistration()}); err != nil {
+	if _, err := w.events.Client.CheckInRegistration(host(ctx), &eventv1.CheckInRegistrationRequest{Name: booked.GetBookings()[0].GetRegistration()}); err != nil {
 		t.Fatal(err)
 	}
 	eventually(t, "the referral to show the event attended", func() bool {
@@ -101,7 +101,7 @@ func TestClosedLoop(t *testing.T) {
 			got.GetBookings()[0].GetState() == "ATTENDED"
 	})
 	follow := step("follow-up", func() (*referralv1.Referral, error) {
-		return c.RecordMeasure(ctx, &referralv1.RecordMeasureRequest{Name: r.GetName(),
+		return c.RecordMeasure(lw(ctx), &referralv1.RecordMeasureRequest{Name: r.GetName(),
 			Instrument: referralv1.Instrument_INSTRUMENT_UCLA3, Timepoint: referralv1.Timepoint_TIMEPOINT_FOLLOW_UP, Items: []int32{1, 2, 1}})
 	})
 	m := follow.GetMeasures()[1]
@@ -109,7 +109,7 @@ func TestClosedLoop(t *testing.T) {
 		t.Fatalf("follow-up: total %d change %v; want 4 and [-4]", m.GetTotal(), m.GetChangeFromBaseline())
 	}
 	done := step("complete", func() (*referralv1.Referral, error) {
-		return c.CompleteReferral(ctx, &referralv1.CompleteReferralRequest{Name: r.GetName(), Note: "Goes to the circle weekly."})
+		return c.CompleteReferral(lw(ctx), &referralv1.CompleteReferralRequest{Name: r.GetName(), Note: "Goes to the circle weekly."})
 	})
 	if done.GetStatus() != referralv1.ReferralStatus_REFERRAL_STATUS_COMPLETED {
 		t.Fatalf("status = %v", done.GetStatus())

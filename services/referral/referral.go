@@ -69,7 +69,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	if cfg.ConsumerPoll == 0 {
 		cfg.ConsumerPoll = 500 * time.Millisecond
 	}
-	b, err := service.Start(ctx, cfg.Config, names, logger, service.Options{})
+	b, err := service.Start(ctx, cfg.Config, names, logger)
 	if err != nil {
 		return nil, err
 	}
@@ -87,8 +87,12 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		return nil, b.Fail(err)
 	}
 	events := eventv1.NewEventServiceClient(eventConn)
-	referralv1.RegisterReferralServiceServer(b.Server.Registrar(),
-		server.New(st, ix, directoryv1.NewDirectoryServiceClient(dirConn), events, b.Validator, cfg.Now, logger))
+	handler := server.New(st, ix, directoryv1.NewDirectoryServiceClient(dirConn), events, b.Validator, cfg.Now, logger)
+	if err := b.Listen(service.Options{ServerOptions: []grpc.ServerOption{
+		grpc.ChainUnaryInterceptor(handler.Authorize), grpc.ChainStreamInterceptor(handler.AuthorizeStream)}}); err != nil {
+		return nil, b.Fail(err)
+	}
+	referralv1.RegisterReferralServiceServer(b.Server.Registrar(), handler)
 	follower := consumer.New(events, st, cfg.ConsumerPoll, cfg.Now, logger)
 	b.Go(func(ctx context.Context) {
 		ix.Run(ctx, cfg.SyncInterval, func(err error) { logger.Warn("worklist sync", "error", err) })

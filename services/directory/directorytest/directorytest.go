@@ -4,6 +4,7 @@ package directorytest
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
@@ -15,6 +16,8 @@ import (
 type Options struct {
 	// Database is required; instances on one database are replicas.
 	Database string
+	// Logger receives the service's logs; discarded below errors when nil.
+	Logger *slog.Logger
 	// Addr to listen on; a free loopback port when empty.
 	Addr string
 }
@@ -30,7 +33,7 @@ func Start(tb testing.TB, o Options) *Instance {
 	tb.Helper()
 	cfg := directory.Config{Config: testenv.ServiceConfig(tb, o.Addr, o.Database)}
 	r := testenv.StartService(tb, "directory", func(ctx context.Context) (*directory.Service, error) {
-		return directory.Start(ctx, cfg, testenv.Logger())
+		return directory.Start(ctx, cfg, testenv.LoggerOr(o.Logger))
 	})
 	return &Instance{Running: r, Client: directoryv1.NewDirectoryServiceClient(r.Conn)}
 }

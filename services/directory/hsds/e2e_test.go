@@ -5,8 +5,11 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc/metadata"
+
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
+	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
@@ -16,6 +19,8 @@ import (
 func TestImportThroughRealDirectory(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	// The importer changes the directory, which needs a directory administrator.
+	ctx = metadata.AppendToOutgoingContext(ctx, auth.HeaderSubject, "practitioners/admin", auth.HeaderRoles, auth.RoleDirectoryAdmin)
 	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	im := &Importer{Client: dir.Client, Logger: testenv.Logger()}
 

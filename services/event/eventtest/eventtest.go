@@ -4,6 +4,7 @@ package eventtest
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -16,6 +17,8 @@ import (
 type Options struct {
 	// Database is required; instances on one database are replicas.
 	Database string
+	// Logger receives the service's logs; discarded below errors when nil.
+	Logger *slog.Logger
 	// Addr to listen on; a free loopback port when empty. Restart an instance on the address of
 	// one that stopped so that its clients reach the new one.
 	Addr string
@@ -36,7 +39,7 @@ func Start(tb testing.TB, o Options) *Instance {
 	tb.Helper()
 	cfg := event.Config{Config: testenv.ServiceConfig(tb, o.Addr, o.Database), DirectoryAddr: o.DirectoryAddr, Now: o.Now}
 	r := testenv.StartService(tb, "event service", func(ctx context.Context) (*event.Service, error) {
-		return event.Start(ctx, cfg, testenv.Logger())
+		return event.Start(ctx, cfg, testenv.LoggerOr(o.Logger))
 	})
 	return &Instance{Running: r, Client: eventv1.NewEventServiceClient(r.Conn)}
 }

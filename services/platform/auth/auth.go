@@ -14,15 +14,30 @@ import (
 	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
-// Role names, matching the directory's practitioner roles plus service accounts.
+// Roles a caller may hold. A practitioner holds one of the first three; the others are staff
+// and client roles. Services decide with these names through services/platform/policy.
 const (
-	RoleClinician  = "clinician"
+	// RoleClinician refers people: a family doctor or nurse practitioner.
+	RoleClinician = "clinician"
+	// RoleLinkWorker takes referrals on for a community health centre.
 	RoleLinkWorker = "link_worker"
-	RoleEventHost  = "event_host"
-	RoleAdmin      = "admin"
-	RoleModerator  = "moderator"
-	RoleService    = "service"
+	// RoleEventHost runs a partner organisation's events.
+	RoleEventHost = "event_host"
+	// RoleModerator publishes or rejects submitted events.
+	RoleModerator = "moderator"
+	// RoleDirectoryAdmin manages the directory's organisations, services, locations and people.
+	RoleDirectoryAdmin = "directory_admin"
+	// RoleSystem is another health system, a client of its organisation's referrals.
+	RoleSystem = "system"
+	// RolePrivacyOfficer reads the audit trail of personal data.
+	RolePrivacyOfficer = "privacy_officer"
+	// RoleService is a socialrx service calling another one (internal only).
+	RoleService = "service"
 )
+
+// Roles lists every role, for tests and documentation.
+var Roles = []string{RoleClinician, RoleLinkWorker, RoleEventHost, RoleModerator, RoleDirectoryAdmin,
+	RoleSystem, RolePrivacyOfficer, RoleService}
 
 // Identity is who is calling: a practitioner, a service account or the anonymous public.
 type Identity struct {
@@ -36,6 +51,9 @@ type Identity struct {
 
 // Anonymous is the identity of an unauthenticated caller.
 var Anonymous = Identity{Subject: "anonymous"}
+
+// IsAnonymous reports whether nobody signed in: the public.
+func (id Identity) IsAnonymous() bool { return id.Subject == "" || id.Subject == Anonymous.Subject }
 
 // HasRole reports whether the identity holds role.
 func (id Identity) HasRole(role string) bool {

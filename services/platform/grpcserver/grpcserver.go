@@ -44,7 +44,9 @@ type Server struct {
 }
 
 // New listens on cfg.Addr and builds the server. Register services on Registrar, then call Run.
-func New(cfg Config, logger *slog.Logger, authn auth.Authenticator) (*Server, error) {
+// Extra options come after the shared ones: interceptors chained there (a service's
+// authorization, say) run after authentication and validation.
+func New(cfg Config, logger *slog.Logger, authn auth.Authenticator, opts ...grpc.ServerOption) (*Server, error) {
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 10 * time.Second
 	}
@@ -57,7 +59,7 @@ func New(cfg Config, logger *slog.Logger, authn auth.Authenticator) (*Server, er
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	codec := newStrictCodec()
-	srv := grpc.NewServer(
+	srv := grpc.NewServer(append([]grpc.ServerOption{
 		grpc.ForceServerCodecV2(codec),
 		grpc.ChainUnaryInterceptor(
 			recoverUnary(logger),
@@ -75,7 +77,7 @@ func New(cfg Config, logger *slog.Logger, authn auth.Authenticator) (*Server, er
 			validateStream(validator),
 			mapErrorStream(cfg.MapError),
 		),
-	)
+	}, opts...)...)
 	hs := health.NewServer()
 	healthpb.RegisterHealthServer(srv, hs)
 	reflection.Register(srv)

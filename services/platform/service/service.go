@@ -70,10 +70,13 @@ type Options struct {
 	Authenticator auth.Authenticator
 	// MapError turns handler errors into API errors (see grpcserver.Config).
 	MapError func(error) error
+	// ServerOptions come after the shared ones: interceptors chained there (a service's
+	// authorization, say) run after authentication and validation.
+	ServerOptions []grpc.ServerOption
 }
 
-// Base is a service being started: its database, its gRPC server (listening, not yet serving)
-// and what Run must run and close.
+// Base is a service being started: its database, then (after Listen) its gRPC server, and what
+// Run must run and close.
 type Base struct {
 	Config    Config
 	Names     Names
@@ -87,9 +90,9 @@ type Base struct {
 	loops  []func(context.Context)
 }
 
-// Start connects to the database and listens. On an error later in the service's own start-up,
-// call Fail to release what Start took.
-func Start(ctx context.Context, cfg Config, n Names, logger *slog.Logger, opts Options) (*Base, error) {
+// Start connects to the database. On an error later in the service's own start-up, call Fail to
+// release what Start took.
+func Start(ctx context.Context, cfg Config, n Names, logger *slog.Logger) (*Base, error) {
 	client, err := mongodb.Connect(ctx, cfg.MongoURI, 10*time.Second)
 	if err != nil {
 		return nil, err
@@ -99,15 +102,20 @@ func Start(ctx context.Context, cfg Config, n Names, logger *slog.Logger, opts O
 	if b.Validator, err = validation.New(); err != nil {
 		return nil, b.Fail(err)
 	}
+	return b, nil
+}
+
+// Listen builds the gRPC server with the shared interceptors and opts, listening on the
+// configured address; register the service's handlers on Server.Registrar, then call Serving.
+func (b *Base) Listen(opts Options) error {
 	authn := opts.Authenticator
 	if authn == nil {
 		authn = auth.Header{}
 	}
-	b.Server, err = grpcserver.New(grpcserver.Config{Addr: cfg.GRPCAddr, ShutdownTimeout: cfg.ShutdownTimeout, MapError: opts.MapError}, logger, authn)
-	if err != nil {
-		return nil, b.Fail(err)
-	}
-	return b, nil
+	var err error
+	b.Server, err = grpcserver.New(grpcserver.Config{Addr: b.Config.GRPCAddr, ShutdownTimeout: b.Config.ShutdownTimeout,
+		MapError: opts.MapError}, b.Logger, authn, opts.ServerOptions...)
+	return err
 }
 
 // Dial connects to another service at addr, read from the variable env; Run closes it.

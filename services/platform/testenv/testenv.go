@@ -79,6 +79,14 @@ func DatabaseName(tb testing.TB) string {
 	return fmt.Sprintf("t_%s_%s", name, hex.EncodeToString(b))
 }
 
+// LoggerOr is logger, or Logger when it is nil.
+func LoggerOr(logger *slog.Logger) *slog.Logger {
+	if logger != nil {
+		return logger
+	}
+	return Logger()
+}
+
 // Logger discards everything below errors, so test output stays readable.
 func Logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, nil))

@@ -3,6 +3,7 @@ package referraltest
 
 import (
 	"context"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -15,6 +16,8 @@ import (
 type Options struct {
 	// Database is required; instances on one database are replicas.
 	Database string
+	// Logger receives the service's logs; discarded below errors when nil.
+	Logger *slog.Logger
 	// Addr to listen on; a free loopback port when empty.
 	Addr string
 	// DirectoryAddr and EventAddr are the services the instance calls.
@@ -35,7 +38,7 @@ func Start(tb testing.TB, o Options) *Instance {
 	cfg := referral.Config{Config: testenv.ServiceConfig(tb, o.Addr, o.Database),
 		DirectoryAddr: o.DirectoryAddr, EventAddr: o.EventAddr, ConsumerPoll: 50 * time.Millisecond, Now: o.Now}
 	r := testenv.StartService(tb, "referral service", func(ctx context.Context) (*referral.Service, error) {
-		return referral.Start(ctx, cfg, testenv.Logger())
+		return referral.Start(ctx, cfg, testenv.LoggerOr(o.Logger))
 	})
 	return &Instance{Running: r, Client: referralv1.NewReferralServiceClient(r.Conn)}
 }

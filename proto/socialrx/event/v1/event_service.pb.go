@@ -1801,7 +1801,10 @@ type CancelRegistrationRequest struct {
 	// `events/{event}/sessions/{session}/registrations/{registration}`.
 	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
 	// Why, optional.
-	Reason        string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	Reason string `protobuf:"bytes,2,opt,name=reason,proto3" json:"reason,omitempty"`
+	// The cancel_token returned when the registration was made; required unless the caller
+	// hosts the event or is the referral service.
+	CancelToken   string `protobuf:"bytes,3,opt,name=cancel_token,json=cancelToken,proto3" json:"cancel_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1846,6 +1849,13 @@ func (x *CancelRegistrationRequest) GetName() string {
 func (x *CancelRegistrationRequest) GetReason() string {
 	if x != nil {
 		return x.Reason
+	}
+	return ""
+}
+
+func (x *CancelRegistrationRequest) GetCancelToken() string {
+	if x != nil {
+		return x.CancelToken
 	}
 	return ""
 }
@@ -2393,10 +2403,11 @@ const file_socialrx_event_v1_event_service_proto_rawDesc = "" +
 	"\rregistrations\x18\x01 \x03(\v2\x1f.socialrx.event.v1.RegistrationR\rregistrations\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
 	"\n" +
-	"total_size\x18\x03 \x01(\x05R\ttotalSize\"\xdd\x01\n" +
+	"total_size\x18\x03 \x01(\x05R\ttotalSize\"\x8a\x02\n" +
 	"\x19CancelRegistrationRequest\x12\x9d\x01\n" +
 	"\x04name\x18\x01 \x01(\tB\x88\x01\xbaH\x84\x01r\x81\x012\x7f^events/[A-Za-z0-9][A-Za-z0-9._-]{0,62}/sessions/[A-Za-z0-9][A-Za-z0-9._-]{0,62}/registrations/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\x04name\x12 \n" +
-	"\x06reason\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x06reason\"\xbc\x01\n" +
+	"\x06reason\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xe8\aR\x06reason\x12+\n" +
+	"\fcancel_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x01R\vcancelToken\"\xbc\x01\n" +
 	"\x1aCheckInRegistrationRequest\x12\x9d\x01\n" +
 	"\x04name\x18\x01 \x01(\tB\x88\x01\xbaH\x84\x01r\x81\x012\x7f^events/[A-Za-z0-9][A-Za-z0-9._-]{0,62}/sessions/[A-Za-z0-9][A-Za-z0-9._-]{0,62}/registrations/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\x04name\"\x82\x01\n" +
 	"\x12MarkNoShowsRequest\x12l\n" +

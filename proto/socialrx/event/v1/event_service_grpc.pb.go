@@ -97,14 +97,17 @@ type EventServiceClient interface {
 	GetEventCalendar(ctx context.Context, in *GetEventCalendarRequest, opts ...grpc.CallOption) (*httpbody.HttpBody, error)
 	// Registers a person for a session: CONFIRMED while seats remain, else WAITLISTED with a
 	// position. A person with an active registration for the session (same referral, email or
-	// phone) gets that registration back, not a second one.
+	// phone) gets that registration's name and state back, not a second one. Anyone may register;
+	// the answer holds only what was sent, the state and a cancel token. Only the referral service
+	// may name a referral.
 	CreateRegistration(ctx context.Context, in *CreateRegistrationRequest, opts ...grpc.CallOption) (*Registration, error)
 	// Gets a registration.
 	GetRegistration(ctx context.Context, in *GetRegistrationRequest, opts ...grpc.CallOption) (*Registration, error)
 	// Lists the registrations of a session, for its host: confirmed and attended first, then the
 	// waitlist in order, then the rest.
 	ListRegistrations(ctx context.Context, in *ListRegistrationsRequest, opts ...grpc.CallOption) (*ListRegistrationsResponse, error)
-	// Cancels a registration; if it held a seat, the first person on the waitlist gets it.
+	// Cancels a registration; if it held a seat, the first person on the waitlist gets it. The
+	// public cancels with the registration's cancel_token; hosts and the referral service without.
 	CancelRegistration(ctx context.Context, in *CancelRegistrationRequest, opts ...grpc.CallOption) (*Registration, error)
 	// Records that a confirmed person came: ATTENDED.
 	CheckInRegistration(ctx context.Context, in *CheckInRegistrationRequest, opts ...grpc.CallOption) (*Registration, error)
@@ -441,14 +444,17 @@ type EventServiceServer interface {
 	GetEventCalendar(context.Context, *GetEventCalendarRequest) (*httpbody.HttpBody, error)
 	// Registers a person for a session: CONFIRMED while seats remain, else WAITLISTED with a
 	// position. A person with an active registration for the session (same referral, email or
-	// phone) gets that registration back, not a second one.
+	// phone) gets that registration's name and state back, not a second one. Anyone may register;
+	// the answer holds only what was sent, the state and a cancel token. Only the referral service
+	// may name a referral.
 	CreateRegistration(context.Context, *CreateRegistrationRequest) (*Registration, error)
 	// Gets a registration.
 	GetRegistration(context.Context, *GetRegistrationRequest) (*Registration, error)
 	// Lists the registrations of a session, for its host: confirmed and attended first, then the
 	// waitlist in order, then the rest.
 	ListRegistrations(context.Context, *ListRegistrationsRequest) (*ListRegistrationsResponse, error)
-	// Cancels a registration; if it held a seat, the first person on the waitlist gets it.
+	// Cancels a registration; if it held a seat, the first person on the waitlist gets it. The
+	// public cancels with the registration's cancel_token; hosts and the referral service without.
 	CancelRegistration(context.Context, *CancelRegistrationRequest) (*Registration, error)
 	// Records that a confirmed person came: ATTENDED.
 	CheckInRegistration(context.Context, *CheckInRegistrationRequest) (*Registration, error)

@@ -1033,7 +1033,10 @@ type Registration struct {
 	// When it last changed.
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// When the person checked in.
-	CheckInTime   *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=check_in_time,json=checkInTime,proto3" json:"check_in_time,omitempty"`
+	CheckInTime *timestamppb.Timestamp `protobuf:"bytes,9,opt,name=check_in_time,json=checkInTime,proto3" json:"check_in_time,omitempty"`
+	// Private token that lets the registrant cancel without signing in. Returned once, in the
+	// response of CreateRegistration; the service keeps only its hash.
+	CancelToken   string `protobuf:"bytes,10,opt,name=cancel_token,json=cancelToken,proto3" json:"cancel_token,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1131,6 +1134,13 @@ func (x *Registration) GetCheckInTime() *timestamppb.Timestamp {
 	return nil
 }
 
+func (x *Registration) GetCancelToken() string {
+	if x != nil {
+		return x.CancelToken
+	}
+	return ""
+}
+
 var File_socialrx_event_v1_resources_proto protoreflect.FileDescriptor
 
 const file_socialrx_event_v1_resources_proto_rawDesc = "" +
@@ -1212,7 +1222,7 @@ const file_socialrx_event_v1_resources_proto_rawDesc = "" +
 	"\vfamily_name\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18dR\n" +
 	"familyName\x12=\n" +
 	"\x05email\x18\x03 \x01(\tB'\xbaH$r\"\x18\xfe\x012\x1d^$|^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$R\x05email\x122\n" +
-	"\x05phone\x18\x04 \x01(\tB\x1c\xbaH\x19r\x17\x18(2\x13^$|^[0-9+()\\-. x]+$R\x05phone\"\xfb\x03\n" +
+	"\x05phone\x18\x04 \x01(\tB\x1c\xbaH\x19r\x17\x18(2\x13^$|^[0-9+()\\-. x]+$R\x05phone\"\x9e\x04\n" +
 	"\fRegistration\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x129\n" +
 	"\x06person\x18\x02 \x01(\v2\x19.socialrx.event.v1.PersonB\x06\xbaH\x03\xc8\x01\x01R\x06person\x12&\n" +
@@ -1226,7 +1236,9 @@ const file_socialrx_event_v1_resources_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\b \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12>\n" +
-	"\rcheck_in_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\vcheckInTime*\xd6\x03\n" +
+	"\rcheck_in_time\x18\t \x01(\v2\x1a.google.protobuf.TimestampR\vcheckInTime\x12!\n" +
+	"\fcancel_token\x18\n" +
+	" \x01(\tR\vcancelToken*\xd6\x03\n" +
 	"\rEventCategory\x12\x1e\n" +
 	"\x1aEVENT_CATEGORY_UNSPECIFIED\x10\x00\x12&\n" +
 	"\"EVENT_CATEGORY_ART_ON_PRESCRIPTION\x10\x01\x12*\n" +

@@ -273,6 +273,362 @@ func (x *ListReferralsResponse) GetTotalSize() int32 {
 	return 0
 }
 
+// The person a search is about.
+type PersonQuery struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Given name, compared without regard to case.
+	GivenName string `protobuf:"bytes,1,opt,name=given_name,json=givenName,proto3" json:"given_name,omitempty"`
+	// Family name, compared without regard to case.
+	FamilyName string `protobuf:"bytes,2,opt,name=family_name,json=familyName,proto3" json:"family_name,omitempty"`
+	// Date of birth, YYYY-MM-DD.
+	DateOfBirth   string `protobuf:"bytes,3,opt,name=date_of_birth,json=dateOfBirth,proto3" json:"date_of_birth,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PersonQuery) Reset() {
+	*x = PersonQuery{}
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PersonQuery) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PersonQuery) ProtoMessage() {}
+
+func (x *PersonQuery) ProtoReflect() protoreflect.Message {
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PersonQuery.ProtoReflect.Descriptor instead.
+func (*PersonQuery) Descriptor() ([]byte, []int) {
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *PersonQuery) GetGivenName() string {
+	if x != nil {
+		return x.GivenName
+	}
+	return ""
+}
+
+func (x *PersonQuery) GetFamilyName() string {
+	if x != nil {
+		return x.FamilyName
+	}
+	return ""
+}
+
+func (x *PersonQuery) GetDateOfBirth() string {
+	if x != nil {
+		return x.DateOfBirth
+	}
+	return ""
+}
+
+// Request for SearchReferrals.
+type SearchReferralsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The person.
+	Person *PersonQuery `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	// Maximum results; 0 means 50, more than 1000 means 1000.
+	PageSize int32 `protobuf:"varint,2,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Token of a previous response.
+	PageToken     string `protobuf:"bytes,3,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SearchReferralsRequest) Reset() {
+	*x = SearchReferralsRequest{}
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[5]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SearchReferralsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SearchReferralsRequest) ProtoMessage() {}
+
+func (x *SearchReferralsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[5]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SearchReferralsRequest.ProtoReflect.Descriptor instead.
+func (*SearchReferralsRequest) Descriptor() ([]byte, []int) {
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{5}
+}
+
+func (x *SearchReferralsRequest) GetPerson() *PersonQuery {
+	if x != nil {
+		return x.Person
+	}
+	return nil
+}
+
+func (x *SearchReferralsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *SearchReferralsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// Response of SearchReferrals.
+type SearchReferralsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The person's referrals the caller may see, oldest first.
+	Referrals []*Referral `protobuf:"bytes,1,rep,name=referrals,proto3" json:"referrals,omitempty"`
+	// Token for the next page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	// Number of matching referrals.
+	TotalSize     int32 `protobuf:"varint,3,opt,name=total_size,json=totalSize,proto3" json:"total_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SearchReferralsResponse) Reset() {
+	*x = SearchReferralsResponse{}
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[6]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SearchReferralsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SearchReferralsResponse) ProtoMessage() {}
+
+func (x *SearchReferralsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[6]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SearchReferralsResponse.ProtoReflect.Descriptor instead.
+func (*SearchReferralsResponse) Descriptor() ([]byte, []int) {
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{6}
+}
+
+func (x *SearchReferralsResponse) GetReferrals() []*Referral {
+	if x != nil {
+		return x.Referrals
+	}
+	return nil
+}
+
+func (x *SearchReferralsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+func (x *SearchReferralsResponse) GetTotalSize() int32 {
+	if x != nil {
+		return x.TotalSize
+	}
+	return 0
+}
+
+// Request for SearchAuditRecords.
+type SearchAuditRecordsRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Only access to this person's referrals.
+	Person *PersonQuery `protobuf:"bytes,1,opt,name=person,proto3" json:"person,omitempty"`
+	// Only access by this user, e.g. `practitioners/{practitioner}`.
+	Actor string `protobuf:"bytes,2,opt,name=actor,proto3" json:"actor,omitempty"`
+	// Only access to this referral, `referrals/{referral}`.
+	Referral string `protobuf:"bytes,3,opt,name=referral,proto3" json:"referral,omitempty"`
+	// Only access at or after this time.
+	StartTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=start_time,json=startTime,proto3" json:"start_time,omitempty"`
+	// Only access before this time.
+	EndTime *timestamppb.Timestamp `protobuf:"bytes,5,opt,name=end_time,json=endTime,proto3" json:"end_time,omitempty"`
+	// Maximum results; 0 means 50, more than 1000 means 1000.
+	PageSize int32 `protobuf:"varint,6,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
+	// Token of a previous response.
+	PageToken     string `protobuf:"bytes,7,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SearchAuditRecordsRequest) Reset() {
+	*x = SearchAuditRecordsRequest{}
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[7]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SearchAuditRecordsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SearchAuditRecordsRequest) ProtoMessage() {}
+
+func (x *SearchAuditRecordsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[7]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SearchAuditRecordsRequest.ProtoReflect.Descriptor instead.
+func (*SearchAuditRecordsRequest) Descriptor() ([]byte, []int) {
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{7}
+}
+
+func (x *SearchAuditRecordsRequest) GetPerson() *PersonQuery {
+	if x != nil {
+		return x.Person
+	}
+	return nil
+}
+
+func (x *SearchAuditRecordsRequest) GetActor() string {
+	if x != nil {
+		return x.Actor
+	}
+	return ""
+}
+
+func (x *SearchAuditRecordsRequest) GetReferral() string {
+	if x != nil {
+		return x.Referral
+	}
+	return ""
+}
+
+func (x *SearchAuditRecordsRequest) GetStartTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.StartTime
+	}
+	return nil
+}
+
+func (x *SearchAuditRecordsRequest) GetEndTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.EndTime
+	}
+	return nil
+}
+
+func (x *SearchAuditRecordsRequest) GetPageSize() int32 {
+	if x != nil {
+		return x.PageSize
+	}
+	return 0
+}
+
+func (x *SearchAuditRecordsRequest) GetPageToken() string {
+	if x != nil {
+		return x.PageToken
+	}
+	return ""
+}
+
+// Response of SearchAuditRecords.
+type SearchAuditRecordsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Records, oldest first.
+	AuditRecords []*AuditRecord `protobuf:"bytes,1,rep,name=audit_records,json=auditRecords,proto3" json:"audit_records,omitempty"`
+	// Token for the next page.
+	NextPageToken string `protobuf:"bytes,2,opt,name=next_page_token,json=nextPageToken,proto3" json:"next_page_token,omitempty"`
+	// Number of matching records.
+	TotalSize     int32 `protobuf:"varint,3,opt,name=total_size,json=totalSize,proto3" json:"total_size,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SearchAuditRecordsResponse) Reset() {
+	*x = SearchAuditRecordsResponse{}
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SearchAuditRecordsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SearchAuditRecordsResponse) ProtoMessage() {}
+
+func (x *SearchAuditRecordsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SearchAuditRecordsResponse.ProtoReflect.Descriptor instead.
+func (*SearchAuditRecordsResponse) Descriptor() ([]byte, []int) {
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *SearchAuditRecordsResponse) GetAuditRecords() []*AuditRecord {
+	if x != nil {
+		return x.AuditRecords
+	}
+	return nil
+}
+
+func (x *SearchAuditRecordsResponse) GetNextPageToken() string {
+	if x != nil {
+		return x.NextPageToken
+	}
+	return ""
+}
+
+func (x *SearchAuditRecordsResponse) GetTotalSize() int32 {
+	if x != nil {
+		return x.TotalSize
+	}
+	return 0
+}
+
 // Request for CountReferrals.
 type CountReferralsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -284,7 +640,7 @@ type CountReferralsRequest struct {
 
 func (x *CountReferralsRequest) Reset() {
 	*x = CountReferralsRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[4]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -296,7 +652,7 @@ func (x *CountReferralsRequest) String() string {
 func (*CountReferralsRequest) ProtoMessage() {}
 
 func (x *CountReferralsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[4]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -309,7 +665,7 @@ func (x *CountReferralsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountReferralsRequest.ProtoReflect.Descriptor instead.
 func (*CountReferralsRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{4}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *CountReferralsRequest) GetFilter() string {
@@ -332,7 +688,7 @@ type CountReferralsResponse struct {
 
 func (x *CountReferralsResponse) Reset() {
 	*x = CountReferralsResponse{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[5]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -344,7 +700,7 @@ func (x *CountReferralsResponse) String() string {
 func (*CountReferralsResponse) ProtoMessage() {}
 
 func (x *CountReferralsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[5]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -357,7 +713,7 @@ func (x *CountReferralsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CountReferralsResponse.ProtoReflect.Descriptor instead.
 func (*CountReferralsResponse) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{5}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *CountReferralsResponse) GetCounts() map[string]int32 {
@@ -380,7 +736,10 @@ type UpdateReferralRequest struct {
 	// The referral with its name, new values and etag. Validated after the mask is applied.
 	Referral *Referral `protobuf:"bytes,1,opt,name=referral,proto3" json:"referral,omitempty"`
 	// Fields to change: subject, needs, needs_text, what_matters, priority, suggested_service,
-	// suggested_event, follow_up_time; all of them when empty or "*".
+	// suggested_event, follow_up_time. The referring side may change subject, needs, needs_text,
+	// what_matters, priority and the suggestions; the receiving side what_matters, the
+	// suggestions and follow_up_time. Naming a field the caller's side may not change is
+	// PERMISSION_DENIED naming it; empty or "*" means all of the caller's fields.
 	UpdateMask    *fieldmaskpb.FieldMask `protobuf:"bytes,2,opt,name=update_mask,json=updateMask,proto3" json:"update_mask,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -388,7 +747,7 @@ type UpdateReferralRequest struct {
 
 func (x *UpdateReferralRequest) Reset() {
 	*x = UpdateReferralRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[6]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -400,7 +759,7 @@ func (x *UpdateReferralRequest) String() string {
 func (*UpdateReferralRequest) ProtoMessage() {}
 
 func (x *UpdateReferralRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[6]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -413,7 +772,7 @@ func (x *UpdateReferralRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateReferralRequest.ProtoReflect.Descriptor instead.
 func (*UpdateReferralRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{6}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *UpdateReferralRequest) GetReferral() *Referral {
@@ -445,7 +804,7 @@ type RecordConsentRequest struct {
 
 func (x *RecordConsentRequest) Reset() {
 	*x = RecordConsentRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[7]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -457,7 +816,7 @@ func (x *RecordConsentRequest) String() string {
 func (*RecordConsentRequest) ProtoMessage() {}
 
 func (x *RecordConsentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[7]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -470,7 +829,7 @@ func (x *RecordConsentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordConsentRequest.ProtoReflect.Descriptor instead.
 func (*RecordConsentRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{7}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *RecordConsentRequest) GetName() string {
@@ -509,7 +868,7 @@ type WithdrawConsentRequest struct {
 
 func (x *WithdrawConsentRequest) Reset() {
 	*x = WithdrawConsentRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[8]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -521,7 +880,7 @@ func (x *WithdrawConsentRequest) String() string {
 func (*WithdrawConsentRequest) ProtoMessage() {}
 
 func (x *WithdrawConsentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[8]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -534,7 +893,7 @@ func (x *WithdrawConsentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WithdrawConsentRequest.ProtoReflect.Descriptor instead.
 func (*WithdrawConsentRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{8}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{13}
 }
 
 func (x *WithdrawConsentRequest) GetName() string {
@@ -571,7 +930,7 @@ type SubmitReferralRequest struct {
 
 func (x *SubmitReferralRequest) Reset() {
 	*x = SubmitReferralRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[9]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -583,7 +942,7 @@ func (x *SubmitReferralRequest) String() string {
 func (*SubmitReferralRequest) ProtoMessage() {}
 
 func (x *SubmitReferralRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[9]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -596,7 +955,7 @@ func (x *SubmitReferralRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SubmitReferralRequest.ProtoReflect.Descriptor instead.
 func (*SubmitReferralRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{9}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *SubmitReferralRequest) GetName() string {
@@ -628,7 +987,7 @@ type AcceptReferralRequest struct {
 
 func (x *AcceptReferralRequest) Reset() {
 	*x = AcceptReferralRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[10]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -640,7 +999,7 @@ func (x *AcceptReferralRequest) String() string {
 func (*AcceptReferralRequest) ProtoMessage() {}
 
 func (x *AcceptReferralRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[10]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -653,7 +1012,7 @@ func (x *AcceptReferralRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AcceptReferralRequest.ProtoReflect.Descriptor instead.
 func (*AcceptReferralRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{10}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *AcceptReferralRequest) GetName() string {
@@ -692,7 +1051,7 @@ type RejectReferralRequest struct {
 
 func (x *RejectReferralRequest) Reset() {
 	*x = RejectReferralRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[11]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -704,7 +1063,7 @@ func (x *RejectReferralRequest) String() string {
 func (*RejectReferralRequest) ProtoMessage() {}
 
 func (x *RejectReferralRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[11]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -717,7 +1076,7 @@ func (x *RejectReferralRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RejectReferralRequest.ProtoReflect.Descriptor instead.
 func (*RejectReferralRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{11}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *RejectReferralRequest) GetName() string {
@@ -754,7 +1113,7 @@ type StartReferralRequest struct {
 
 func (x *StartReferralRequest) Reset() {
 	*x = StartReferralRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[12]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -766,7 +1125,7 @@ func (x *StartReferralRequest) String() string {
 func (*StartReferralRequest) ProtoMessage() {}
 
 func (x *StartReferralRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[12]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -779,7 +1138,7 @@ func (x *StartReferralRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use StartReferralRequest.ProtoReflect.Descriptor instead.
 func (*StartReferralRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{12}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{17}
 }
 
 func (x *StartReferralRequest) GetName() string {
@@ -811,7 +1170,7 @@ type HoldReferralRequest struct {
 
 func (x *HoldReferralRequest) Reset() {
 	*x = HoldReferralRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[13]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -823,7 +1182,7 @@ func (x *HoldReferralRequest) String() string {
 func (*HoldReferralRequest) ProtoMessage() {}
 
 func (x *HoldReferralRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[13]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -836,7 +1195,7 @@ func (x *HoldReferralRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use HoldReferralRequest.ProtoReflect.Descriptor instead.
 func (*HoldReferralRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{13}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *HoldReferralRequest) GetName() string {
@@ -873,7 +1232,7 @@ type ResumeReferralRequest struct {
 
 func (x *ResumeReferralRequest) Reset() {
 	*x = ResumeReferralRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[14]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -885,7 +1244,7 @@ func (x *ResumeReferralRequest) String() string {
 func (*ResumeReferralRequest) ProtoMessage() {}
 
 func (x *ResumeReferralRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[14]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -898,7 +1257,7 @@ func (x *ResumeReferralRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ResumeReferralRequest.ProtoReflect.Descriptor instead.
 func (*ResumeReferralRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{14}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ResumeReferralRequest) GetName() string {
@@ -930,7 +1289,7 @@ type CompleteReferralRequest struct {
 
 func (x *CompleteReferralRequest) Reset() {
 	*x = CompleteReferralRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[15]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -942,7 +1301,7 @@ func (x *CompleteReferralRequest) String() string {
 func (*CompleteReferralRequest) ProtoMessage() {}
 
 func (x *CompleteReferralRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[15]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -955,7 +1314,7 @@ func (x *CompleteReferralRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CompleteReferralRequest.ProtoReflect.Descriptor instead.
 func (*CompleteReferralRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{15}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *CompleteReferralRequest) GetName() string {
@@ -994,7 +1353,7 @@ type FailReferralRequest struct {
 
 func (x *FailReferralRequest) Reset() {
 	*x = FailReferralRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[16]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1006,7 +1365,7 @@ func (x *FailReferralRequest) String() string {
 func (*FailReferralRequest) ProtoMessage() {}
 
 func (x *FailReferralRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[16]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1019,7 +1378,7 @@ func (x *FailReferralRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FailReferralRequest.ProtoReflect.Descriptor instead.
 func (*FailReferralRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{16}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *FailReferralRequest) GetName() string {
@@ -1058,7 +1417,7 @@ type CancelReferralRequest struct {
 
 func (x *CancelReferralRequest) Reset() {
 	*x = CancelReferralRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[17]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[22]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1070,7 +1429,7 @@ func (x *CancelReferralRequest) String() string {
 func (*CancelReferralRequest) ProtoMessage() {}
 
 func (x *CancelReferralRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[17]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[22]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1083,7 +1442,7 @@ func (x *CancelReferralRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CancelReferralRequest.ProtoReflect.Descriptor instead.
 func (*CancelReferralRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{17}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{22}
 }
 
 func (x *CancelReferralRequest) GetName() string {
@@ -1122,7 +1481,7 @@ type MarkReferralEnteredInErrorRequest struct {
 
 func (x *MarkReferralEnteredInErrorRequest) Reset() {
 	*x = MarkReferralEnteredInErrorRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[18]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[23]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1134,7 +1493,7 @@ func (x *MarkReferralEnteredInErrorRequest) String() string {
 func (*MarkReferralEnteredInErrorRequest) ProtoMessage() {}
 
 func (x *MarkReferralEnteredInErrorRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[18]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[23]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1147,7 +1506,7 @@ func (x *MarkReferralEnteredInErrorRequest) ProtoReflect() protoreflect.Message 
 
 // Deprecated: Use MarkReferralEnteredInErrorRequest.ProtoReflect.Descriptor instead.
 func (*MarkReferralEnteredInErrorRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{18}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{23}
 }
 
 func (x *MarkReferralEnteredInErrorRequest) GetName() string {
@@ -1190,7 +1549,7 @@ type AddTimelineNoteRequest struct {
 
 func (x *AddTimelineNoteRequest) Reset() {
 	*x = AddTimelineNoteRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[19]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[24]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1202,7 +1561,7 @@ func (x *AddTimelineNoteRequest) String() string {
 func (*AddTimelineNoteRequest) ProtoMessage() {}
 
 func (x *AddTimelineNoteRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[19]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[24]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1215,7 +1574,7 @@ func (x *AddTimelineNoteRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddTimelineNoteRequest.ProtoReflect.Descriptor instead.
 func (*AddTimelineNoteRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{19}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{24}
 }
 
 func (x *AddTimelineNoteRequest) GetName() string {
@@ -1268,7 +1627,7 @@ type ListTimelineRequest struct {
 
 func (x *ListTimelineRequest) Reset() {
 	*x = ListTimelineRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[20]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[25]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1280,7 +1639,7 @@ func (x *ListTimelineRequest) String() string {
 func (*ListTimelineRequest) ProtoMessage() {}
 
 func (x *ListTimelineRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[20]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[25]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1293,7 +1652,7 @@ func (x *ListTimelineRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTimelineRequest.ProtoReflect.Descriptor instead.
 func (*ListTimelineRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{20}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{25}
 }
 
 func (x *ListTimelineRequest) GetName() string {
@@ -1332,7 +1691,7 @@ type ListTimelineResponse struct {
 
 func (x *ListTimelineResponse) Reset() {
 	*x = ListTimelineResponse{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[21]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[26]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1344,7 +1703,7 @@ func (x *ListTimelineResponse) String() string {
 func (*ListTimelineResponse) ProtoMessage() {}
 
 func (x *ListTimelineResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[21]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[26]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1357,7 +1716,7 @@ func (x *ListTimelineResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListTimelineResponse.ProtoReflect.Descriptor instead.
 func (*ListTimelineResponse) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{21}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{26}
 }
 
 func (x *ListTimelineResponse) GetEntries() []*TimelineEntry {
@@ -1394,7 +1753,7 @@ type AddGoalRequest struct {
 
 func (x *AddGoalRequest) Reset() {
 	*x = AddGoalRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[22]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[27]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1406,7 +1765,7 @@ func (x *AddGoalRequest) String() string {
 func (*AddGoalRequest) ProtoMessage() {}
 
 func (x *AddGoalRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[22]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[27]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1419,7 +1778,7 @@ func (x *AddGoalRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AddGoalRequest.ProtoReflect.Descriptor instead.
 func (*AddGoalRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{22}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{27}
 }
 
 func (x *AddGoalRequest) GetName() string {
@@ -1453,7 +1812,7 @@ type UpdateGoalProgressRequest struct {
 
 func (x *UpdateGoalProgressRequest) Reset() {
 	*x = UpdateGoalProgressRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[23]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[28]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1465,7 +1824,7 @@ func (x *UpdateGoalProgressRequest) String() string {
 func (*UpdateGoalProgressRequest) ProtoMessage() {}
 
 func (x *UpdateGoalProgressRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[23]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[28]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1478,7 +1837,7 @@ func (x *UpdateGoalProgressRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use UpdateGoalProgressRequest.ProtoReflect.Descriptor instead.
 func (*UpdateGoalProgressRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{23}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{28}
 }
 
 func (x *UpdateGoalProgressRequest) GetName() string {
@@ -1526,7 +1885,7 @@ type RecordMeasureRequest struct {
 
 func (x *RecordMeasureRequest) Reset() {
 	*x = RecordMeasureRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[24]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[29]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1538,7 +1897,7 @@ func (x *RecordMeasureRequest) String() string {
 func (*RecordMeasureRequest) ProtoMessage() {}
 
 func (x *RecordMeasureRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[24]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[29]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1551,7 +1910,7 @@ func (x *RecordMeasureRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RecordMeasureRequest.ProtoReflect.Descriptor instead.
 func (*RecordMeasureRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{24}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{29}
 }
 
 func (x *RecordMeasureRequest) GetName() string {
@@ -1595,7 +1954,7 @@ type BookEventRequest struct {
 
 func (x *BookEventRequest) Reset() {
 	*x = BookEventRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[25]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[30]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1607,7 +1966,7 @@ func (x *BookEventRequest) String() string {
 func (*BookEventRequest) ProtoMessage() {}
 
 func (x *BookEventRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[25]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[30]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1620,7 +1979,7 @@ func (x *BookEventRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use BookEventRequest.ProtoReflect.Descriptor instead.
 func (*BookEventRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{25}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{30}
 }
 
 func (x *BookEventRequest) GetName() string {
@@ -1650,7 +2009,7 @@ type WatchReferralsRequest struct {
 
 func (x *WatchReferralsRequest) Reset() {
 	*x = WatchReferralsRequest{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[26]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[31]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1662,7 +2021,7 @@ func (x *WatchReferralsRequest) String() string {
 func (*WatchReferralsRequest) ProtoMessage() {}
 
 func (x *WatchReferralsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[26]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[31]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1675,7 +2034,7 @@ func (x *WatchReferralsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use WatchReferralsRequest.ProtoReflect.Descriptor instead.
 func (*WatchReferralsRequest) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{26}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{31}
 }
 
 func (x *WatchReferralsRequest) GetAfter() string {
@@ -1713,7 +2072,7 @@ type ReferralChange struct {
 
 func (x *ReferralChange) Reset() {
 	*x = ReferralChange{}
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[27]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[32]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1725,7 +2084,7 @@ func (x *ReferralChange) String() string {
 func (*ReferralChange) ProtoMessage() {}
 
 func (x *ReferralChange) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[27]
+	mi := &file_socialrx_referral_v1_referral_service_proto_msgTypes[32]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1738,7 +2097,7 @@ func (x *ReferralChange) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ReferralChange.ProtoReflect.Descriptor instead.
 func (*ReferralChange) Descriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{27}
+	return file_socialrx_referral_v1_referral_service_proto_rawDescGZIP(), []int{32}
 }
 
 func (x *ReferralChange) GetToken() string {
@@ -1804,6 +2163,37 @@ const file_socialrx_referral_v1_referral_service_proto_rawDesc = "" +
 	"\x11follow_up_overdue\x18\x04 \x01(\bR\x0ffollowUpOverdue\"\x9c\x01\n" +
 	"\x15ListReferralsResponse\x12<\n" +
 	"\treferrals\x18\x01 \x03(\v2\x1e.socialrx.referral.v1.ReferralR\treferrals\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
+	"\n" +
+	"total_size\x18\x03 \x01(\x05R\ttotalSize\"\xac\x01\n" +
+	"\vPersonQuery\x12(\n" +
+	"\n" +
+	"given_name\x18\x01 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\tgivenName\x12*\n" +
+	"\vfamily_name\x18\x02 \x01(\tB\t\xbaH\x06r\x04\x10\x01\x18dR\n" +
+	"familyName\x12G\n" +
+	"\rdate_of_birth\x18\x03 \x01(\tB#\xbaH r\x1e2\x1c^[0-9]{4}-[0-9]{2}-[0-9]{2}$R\vdateOfBirth\"\xaa\x01\n" +
+	"\x16SearchReferralsRequest\x12A\n" +
+	"\x06person\x18\x01 \x01(\v2!.socialrx.referral.v1.PersonQueryB\x06\xbaH\x03\xc8\x01\x01R\x06person\x12$\n" +
+	"\tpage_size\x18\x02 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x10R\tpageToken\"\x9e\x01\n" +
+	"\x17SearchReferralsResponse\x12<\n" +
+	"\treferrals\x18\x01 \x03(\v2\x1e.socialrx.referral.v1.ReferralR\treferrals\x12&\n" +
+	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
+	"\n" +
+	"total_size\x18\x03 \x01(\x05R\ttotalSize\"\x8a\x03\n" +
+	"\x19SearchAuditRecordsRequest\x129\n" +
+	"\x06person\x18\x01 \x01(\v2!.socialrx.referral.v1.PersonQueryR\x06person\x12\x1e\n" +
+	"\x05actor\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x05actor\x12Q\n" +
+	"\breferral\x18\x03 \x01(\tB5\xbaH2r02.^$|^referrals/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\breferral\x129\n" +
+	"\n" +
+	"start_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\tstartTime\x125\n" +
+	"\bend_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\aendTime\x12$\n" +
+	"\tpage_size\x18\x06 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
+	"\n" +
+	"page_token\x18\a \x01(\tB\b\xbaH\x05r\x03\x18\x80\x10R\tpageToken\"\xab\x01\n" +
+	"\x1aSearchAuditRecordsResponse\x12F\n" +
+	"\raudit_records\x18\x01 \x03(\v2!.socialrx.referral.v1.AuditRecordR\fauditRecords\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
 	"\n" +
 	"total_size\x18\x03 \x01(\x05R\ttotalSize\"9\n" +
@@ -1918,11 +2308,12 @@ const file_socialrx_referral_v1_referral_service_proto_rawDesc = "" +
 	"\x06status\x18\x03 \x01(\x0e2$.socialrx.referral.v1.ReferralStatusR\x06status\x12M\n" +
 	"\x0fbusiness_status\x18\x04 \x01(\x0e2$.socialrx.referral.v1.BusinessStatusR\x0ebusinessStatus\x12.\n" +
 	"\x04time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x12\n" +
-	"\x04etag\x18\x06 \x01(\tR\x04etag2\x9b\x1a\n" +
+	"\x04etag\x18\x06 \x01(\tR\x04etag2\xcb\x1c\n" +
 	"\x0fReferralService\x12~\n" +
 	"\x0eCreateReferral\x12+.socialrx.referral.v1.CreateReferralRequest\x1a\x1e.socialrx.referral.v1.Referral\"\x1f\x82\xd3\xe4\x93\x02\x19:\breferral\"\r/v1/referrals\x12w\n" +
 	"\vGetReferral\x12(.socialrx.referral.v1.GetReferralRequest\x1a\x1e.socialrx.referral.v1.Referral\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/v1/{name=referrals/*}\x12\x7f\n" +
-	"\rListReferrals\x12*.socialrx.referral.v1.ListReferralsRequest\x1a+.socialrx.referral.v1.ListReferralsResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/referrals\x12\x88\x01\n" +
+	"\rListReferrals\x12*.socialrx.referral.v1.ListReferralsRequest\x1a+.socialrx.referral.v1.ListReferralsResponse\"\x15\x82\xd3\xe4\x93\x02\x0f\x12\r/v1/referrals\x12\x8f\x01\n" +
+	"\x0fSearchReferrals\x12,.socialrx.referral.v1.SearchReferralsRequest\x1a-.socialrx.referral.v1.SearchReferralsResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\x01*\"\x14/v1/referrals:search\x12\x88\x01\n" +
 	"\x0eCountReferrals\x12+.socialrx.referral.v1.CountReferralsRequest\x1a,.socialrx.referral.v1.CountReferralsResponse\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/referrals:count\x12\x90\x01\n" +
 	"\x0eUpdateReferral\x12+.socialrx.referral.v1.UpdateReferralRequest\x1a\x1e.socialrx.referral.v1.Referral\"1\x82\xd3\xe4\x93\x02+:\breferral2\x1f/v1/{referral.name=referrals/*}\x12\x8c\x01\n" +
 	"\rRecordConsent\x12*.socialrx.referral.v1.RecordConsentRequest\x1a\x1e.socialrx.referral.v1.Referral\"/\x82\xd3\xe4\x93\x02):\x01*\"$/v1/{name=referrals/*}:recordConsent\x12\x92\x01\n" +
@@ -1942,7 +2333,8 @@ const file_socialrx_referral_v1_referral_service_proto_rawDesc = "" +
 	"\aAddGoal\x12$.socialrx.referral.v1.AddGoalRequest\x1a\x1e.socialrx.referral.v1.Referral\")\x82\xd3\xe4\x93\x02#:\x01*\"\x1e/v1/{name=referrals/*}:addGoal\x12\x9b\x01\n" +
 	"\x12UpdateGoalProgress\x12/.socialrx.referral.v1.UpdateGoalProgressRequest\x1a\x1e.socialrx.referral.v1.Referral\"4\x82\xd3\xe4\x93\x02.:\x01*\")/v1/{name=referrals/*}:updateGoalProgress\x12\x8c\x01\n" +
 	"\rRecordMeasure\x12*.socialrx.referral.v1.RecordMeasureRequest\x1a\x1e.socialrx.referral.v1.Referral\"/\x82\xd3\xe4\x93\x02):\x01*\"$/v1/{name=referrals/*}:recordMeasure\x12\x80\x01\n" +
-	"\tBookEvent\x12&.socialrx.referral.v1.BookEventRequest\x1a\x1e.socialrx.referral.v1.Referral\"+\x82\xd3\xe4\x93\x02%:\x01*\" /v1/{name=referrals/*}:bookEvent\x12\x82\x01\n" +
+	"\tBookEvent\x12&.socialrx.referral.v1.BookEventRequest\x1a\x1e.socialrx.referral.v1.Referral\"+\x82\xd3\xe4\x93\x02%:\x01*\" /v1/{name=referrals/*}:bookEvent\x12\x9b\x01\n" +
+	"\x12SearchAuditRecords\x12/.socialrx.referral.v1.SearchAuditRecordsRequest\x1a0.socialrx.referral.v1.SearchAuditRecordsResponse\"\"\x82\xd3\xe4\x93\x02\x1c:\x01*\"\x17/v1/auditRecords:search\x12\x82\x01\n" +
 	"\x0eWatchReferrals\x12+.socialrx.referral.v1.WatchReferralsRequest\x1a$.socialrx.referral.v1.ReferralChange\"\x1b\x82\xd3\xe4\x93\x02\x15\x12\x13/v1/referrals:watch0\x01BDZBgithub.com/socialrx/socialrx/proto/socialrx/referral/v1;referralv1b\x06proto3"
 
 var (
@@ -1957,116 +2349,132 @@ func file_socialrx_referral_v1_referral_service_proto_rawDescGZIP() []byte {
 	return file_socialrx_referral_v1_referral_service_proto_rawDescData
 }
 
-var file_socialrx_referral_v1_referral_service_proto_msgTypes = make([]protoimpl.MessageInfo, 29)
+var file_socialrx_referral_v1_referral_service_proto_msgTypes = make([]protoimpl.MessageInfo, 34)
 var file_socialrx_referral_v1_referral_service_proto_goTypes = []any{
 	(*CreateReferralRequest)(nil),             // 0: socialrx.referral.v1.CreateReferralRequest
 	(*GetReferralRequest)(nil),                // 1: socialrx.referral.v1.GetReferralRequest
 	(*ListReferralsRequest)(nil),              // 2: socialrx.referral.v1.ListReferralsRequest
 	(*ListReferralsResponse)(nil),             // 3: socialrx.referral.v1.ListReferralsResponse
-	(*CountReferralsRequest)(nil),             // 4: socialrx.referral.v1.CountReferralsRequest
-	(*CountReferralsResponse)(nil),            // 5: socialrx.referral.v1.CountReferralsResponse
-	(*UpdateReferralRequest)(nil),             // 6: socialrx.referral.v1.UpdateReferralRequest
-	(*RecordConsentRequest)(nil),              // 7: socialrx.referral.v1.RecordConsentRequest
-	(*WithdrawConsentRequest)(nil),            // 8: socialrx.referral.v1.WithdrawConsentRequest
-	(*SubmitReferralRequest)(nil),             // 9: socialrx.referral.v1.SubmitReferralRequest
-	(*AcceptReferralRequest)(nil),             // 10: socialrx.referral.v1.AcceptReferralRequest
-	(*RejectReferralRequest)(nil),             // 11: socialrx.referral.v1.RejectReferralRequest
-	(*StartReferralRequest)(nil),              // 12: socialrx.referral.v1.StartReferralRequest
-	(*HoldReferralRequest)(nil),               // 13: socialrx.referral.v1.HoldReferralRequest
-	(*ResumeReferralRequest)(nil),             // 14: socialrx.referral.v1.ResumeReferralRequest
-	(*CompleteReferralRequest)(nil),           // 15: socialrx.referral.v1.CompleteReferralRequest
-	(*FailReferralRequest)(nil),               // 16: socialrx.referral.v1.FailReferralRequest
-	(*CancelReferralRequest)(nil),             // 17: socialrx.referral.v1.CancelReferralRequest
-	(*MarkReferralEnteredInErrorRequest)(nil), // 18: socialrx.referral.v1.MarkReferralEnteredInErrorRequest
-	(*AddTimelineNoteRequest)(nil),            // 19: socialrx.referral.v1.AddTimelineNoteRequest
-	(*ListTimelineRequest)(nil),               // 20: socialrx.referral.v1.ListTimelineRequest
-	(*ListTimelineResponse)(nil),              // 21: socialrx.referral.v1.ListTimelineResponse
-	(*AddGoalRequest)(nil),                    // 22: socialrx.referral.v1.AddGoalRequest
-	(*UpdateGoalProgressRequest)(nil),         // 23: socialrx.referral.v1.UpdateGoalProgressRequest
-	(*RecordMeasureRequest)(nil),              // 24: socialrx.referral.v1.RecordMeasureRequest
-	(*BookEventRequest)(nil),                  // 25: socialrx.referral.v1.BookEventRequest
-	(*WatchReferralsRequest)(nil),             // 26: socialrx.referral.v1.WatchReferralsRequest
-	(*ReferralChange)(nil),                    // 27: socialrx.referral.v1.ReferralChange
-	nil,                                       // 28: socialrx.referral.v1.CountReferralsResponse.CountsEntry
-	(*Referral)(nil),                          // 29: socialrx.referral.v1.Referral
-	(*fieldmaskpb.FieldMask)(nil),             // 30: google.protobuf.FieldMask
-	(*Consent)(nil),                           // 31: socialrx.referral.v1.Consent
-	(TimelineKind)(0),                         // 32: socialrx.referral.v1.TimelineKind
-	(*timestamppb.Timestamp)(nil),             // 33: google.protobuf.Timestamp
-	(*TimelineEntry)(nil),                     // 34: socialrx.referral.v1.TimelineEntry
-	(Instrument)(0),                           // 35: socialrx.referral.v1.Instrument
-	(Timepoint)(0),                            // 36: socialrx.referral.v1.Timepoint
-	(ReferralStatus)(0),                       // 37: socialrx.referral.v1.ReferralStatus
-	(BusinessStatus)(0),                       // 38: socialrx.referral.v1.BusinessStatus
+	(*PersonQuery)(nil),                       // 4: socialrx.referral.v1.PersonQuery
+	(*SearchReferralsRequest)(nil),            // 5: socialrx.referral.v1.SearchReferralsRequest
+	(*SearchReferralsResponse)(nil),           // 6: socialrx.referral.v1.SearchReferralsResponse
+	(*SearchAuditRecordsRequest)(nil),         // 7: socialrx.referral.v1.SearchAuditRecordsRequest
+	(*SearchAuditRecordsResponse)(nil),        // 8: socialrx.referral.v1.SearchAuditRecordsResponse
+	(*CountReferralsRequest)(nil),             // 9: socialrx.referral.v1.CountReferralsRequest
+	(*CountReferralsResponse)(nil),            // 10: socialrx.referral.v1.CountReferralsResponse
+	(*UpdateReferralRequest)(nil),             // 11: socialrx.referral.v1.UpdateReferralRequest
+	(*RecordConsentRequest)(nil),              // 12: socialrx.referral.v1.RecordConsentRequest
+	(*WithdrawConsentRequest)(nil),            // 13: socialrx.referral.v1.WithdrawConsentRequest
+	(*SubmitReferralRequest)(nil),             // 14: socialrx.referral.v1.SubmitReferralRequest
+	(*AcceptReferralRequest)(nil),             // 15: socialrx.referral.v1.AcceptReferralRequest
+	(*RejectReferralRequest)(nil),             // 16: socialrx.referral.v1.RejectReferralRequest
+	(*StartReferralRequest)(nil),              // 17: socialrx.referral.v1.StartReferralRequest
+	(*HoldReferralRequest)(nil),               // 18: socialrx.referral.v1.HoldReferralRequest
+	(*ResumeReferralRequest)(nil),             // 19: socialrx.referral.v1.ResumeReferralRequest
+	(*CompleteReferralRequest)(nil),           // 20: socialrx.referral.v1.CompleteReferralRequest
+	(*FailReferralRequest)(nil),               // 21: socialrx.referral.v1.FailReferralRequest
+	(*CancelReferralRequest)(nil),             // 22: socialrx.referral.v1.CancelReferralRequest
+	(*MarkReferralEnteredInErrorRequest)(nil), // 23: socialrx.referral.v1.MarkReferralEnteredInErrorRequest
+	(*AddTimelineNoteRequest)(nil),            // 24: socialrx.referral.v1.AddTimelineNoteRequest
+	(*ListTimelineRequest)(nil),               // 25: socialrx.referral.v1.ListTimelineRequest
+	(*ListTimelineResponse)(nil),              // 26: socialrx.referral.v1.ListTimelineResponse
+	(*AddGoalRequest)(nil),                    // 27: socialrx.referral.v1.AddGoalRequest
+	(*UpdateGoalProgressRequest)(nil),         // 28: socialrx.referral.v1.UpdateGoalProgressRequest
+	(*RecordMeasureRequest)(nil),              // 29: socialrx.referral.v1.RecordMeasureRequest
+	(*BookEventRequest)(nil),                  // 30: socialrx.referral.v1.BookEventRequest
+	(*WatchReferralsRequest)(nil),             // 31: socialrx.referral.v1.WatchReferralsRequest
+	(*ReferralChange)(nil),                    // 32: socialrx.referral.v1.ReferralChange
+	nil,                                       // 33: socialrx.referral.v1.CountReferralsResponse.CountsEntry
+	(*Referral)(nil),                          // 34: socialrx.referral.v1.Referral
+	(*timestamppb.Timestamp)(nil),             // 35: google.protobuf.Timestamp
+	(*AuditRecord)(nil),                       // 36: socialrx.referral.v1.AuditRecord
+	(*fieldmaskpb.FieldMask)(nil),             // 37: google.protobuf.FieldMask
+	(*Consent)(nil),                           // 38: socialrx.referral.v1.Consent
+	(TimelineKind)(0),                         // 39: socialrx.referral.v1.TimelineKind
+	(*TimelineEntry)(nil),                     // 40: socialrx.referral.v1.TimelineEntry
+	(Instrument)(0),                           // 41: socialrx.referral.v1.Instrument
+	(Timepoint)(0),                            // 42: socialrx.referral.v1.Timepoint
+	(ReferralStatus)(0),                       // 43: socialrx.referral.v1.ReferralStatus
+	(BusinessStatus)(0),                       // 44: socialrx.referral.v1.BusinessStatus
 }
 var file_socialrx_referral_v1_referral_service_proto_depIdxs = []int32{
-	29, // 0: socialrx.referral.v1.CreateReferralRequest.referral:type_name -> socialrx.referral.v1.Referral
-	29, // 1: socialrx.referral.v1.ListReferralsResponse.referrals:type_name -> socialrx.referral.v1.Referral
-	28, // 2: socialrx.referral.v1.CountReferralsResponse.counts:type_name -> socialrx.referral.v1.CountReferralsResponse.CountsEntry
-	29, // 3: socialrx.referral.v1.UpdateReferralRequest.referral:type_name -> socialrx.referral.v1.Referral
-	30, // 4: socialrx.referral.v1.UpdateReferralRequest.update_mask:type_name -> google.protobuf.FieldMask
-	31, // 5: socialrx.referral.v1.RecordConsentRequest.consent:type_name -> socialrx.referral.v1.Consent
-	32, // 6: socialrx.referral.v1.AddTimelineNoteRequest.kind:type_name -> socialrx.referral.v1.TimelineKind
-	33, // 7: socialrx.referral.v1.AddTimelineNoteRequest.follow_up_time:type_name -> google.protobuf.Timestamp
-	34, // 8: socialrx.referral.v1.ListTimelineResponse.entries:type_name -> socialrx.referral.v1.TimelineEntry
-	35, // 9: socialrx.referral.v1.RecordMeasureRequest.instrument:type_name -> socialrx.referral.v1.Instrument
-	36, // 10: socialrx.referral.v1.RecordMeasureRequest.timepoint:type_name -> socialrx.referral.v1.Timepoint
-	37, // 11: socialrx.referral.v1.ReferralChange.status:type_name -> socialrx.referral.v1.ReferralStatus
-	38, // 12: socialrx.referral.v1.ReferralChange.business_status:type_name -> socialrx.referral.v1.BusinessStatus
-	33, // 13: socialrx.referral.v1.ReferralChange.time:type_name -> google.protobuf.Timestamp
-	0,  // 14: socialrx.referral.v1.ReferralService.CreateReferral:input_type -> socialrx.referral.v1.CreateReferralRequest
-	1,  // 15: socialrx.referral.v1.ReferralService.GetReferral:input_type -> socialrx.referral.v1.GetReferralRequest
-	2,  // 16: socialrx.referral.v1.ReferralService.ListReferrals:input_type -> socialrx.referral.v1.ListReferralsRequest
-	4,  // 17: socialrx.referral.v1.ReferralService.CountReferrals:input_type -> socialrx.referral.v1.CountReferralsRequest
-	6,  // 18: socialrx.referral.v1.ReferralService.UpdateReferral:input_type -> socialrx.referral.v1.UpdateReferralRequest
-	7,  // 19: socialrx.referral.v1.ReferralService.RecordConsent:input_type -> socialrx.referral.v1.RecordConsentRequest
-	8,  // 20: socialrx.referral.v1.ReferralService.WithdrawConsent:input_type -> socialrx.referral.v1.WithdrawConsentRequest
-	9,  // 21: socialrx.referral.v1.ReferralService.SubmitReferral:input_type -> socialrx.referral.v1.SubmitReferralRequest
-	10, // 22: socialrx.referral.v1.ReferralService.AcceptReferral:input_type -> socialrx.referral.v1.AcceptReferralRequest
-	11, // 23: socialrx.referral.v1.ReferralService.RejectReferral:input_type -> socialrx.referral.v1.RejectReferralRequest
-	12, // 24: socialrx.referral.v1.ReferralService.StartReferral:input_type -> socialrx.referral.v1.StartReferralRequest
-	13, // 25: socialrx.referral.v1.ReferralService.HoldReferral:input_type -> socialrx.referral.v1.HoldReferralRequest
-	14, // 26: socialrx.referral.v1.ReferralService.ResumeReferral:input_type -> socialrx.referral.v1.ResumeReferralRequest
-	15, // 27: socialrx.referral.v1.ReferralService.CompleteReferral:input_type -> socialrx.referral.v1.CompleteReferralRequest
-	16, // 28: socialrx.referral.v1.ReferralService.FailReferral:input_type -> socialrx.referral.v1.FailReferralRequest
-	17, // 29: socialrx.referral.v1.ReferralService.CancelReferral:input_type -> socialrx.referral.v1.CancelReferralRequest
-	18, // 30: socialrx.referral.v1.ReferralService.MarkReferralEnteredInError:input_type -> socialrx.referral.v1.MarkReferralEnteredInErrorRequest
-	19, // 31: socialrx.referral.v1.ReferralService.AddTimelineNote:input_type -> socialrx.referral.v1.AddTimelineNoteRequest
-	20, // 32: socialrx.referral.v1.ReferralService.ListTimeline:input_type -> socialrx.referral.v1.ListTimelineRequest
-	22, // 33: socialrx.referral.v1.ReferralService.AddGoal:input_type -> socialrx.referral.v1.AddGoalRequest
-	23, // 34: socialrx.referral.v1.ReferralService.UpdateGoalProgress:input_type -> socialrx.referral.v1.UpdateGoalProgressRequest
-	24, // 35: socialrx.referral.v1.ReferralService.RecordMeasure:input_type -> socialrx.referral.v1.RecordMeasureRequest
-	25, // 36: socialrx.referral.v1.ReferralService.BookEvent:input_type -> socialrx.referral.v1.BookEventRequest
-	26, // 37: socialrx.referral.v1.ReferralService.WatchReferrals:input_type -> socialrx.referral.v1.WatchReferralsRequest
-	29, // 38: socialrx.referral.v1.ReferralService.CreateReferral:output_type -> socialrx.referral.v1.Referral
-	29, // 39: socialrx.referral.v1.ReferralService.GetReferral:output_type -> socialrx.referral.v1.Referral
-	3,  // 40: socialrx.referral.v1.ReferralService.ListReferrals:output_type -> socialrx.referral.v1.ListReferralsResponse
-	5,  // 41: socialrx.referral.v1.ReferralService.CountReferrals:output_type -> socialrx.referral.v1.CountReferralsResponse
-	29, // 42: socialrx.referral.v1.ReferralService.UpdateReferral:output_type -> socialrx.referral.v1.Referral
-	29, // 43: socialrx.referral.v1.ReferralService.RecordConsent:output_type -> socialrx.referral.v1.Referral
-	29, // 44: socialrx.referral.v1.ReferralService.WithdrawConsent:output_type -> socialrx.referral.v1.Referral
-	29, // 45: socialrx.referral.v1.ReferralService.SubmitReferral:output_type -> socialrx.referral.v1.Referral
-	29, // 46: socialrx.referral.v1.ReferralService.AcceptReferral:output_type -> socialrx.referral.v1.Referral
-	29, // 47: socialrx.referral.v1.ReferralService.RejectReferral:output_type -> socialrx.referral.v1.Referral
-	29, // 48: socialrx.referral.v1.ReferralService.StartReferral:output_type -> socialrx.referral.v1.Referral
-	29, // 49: socialrx.referral.v1.ReferralService.HoldReferral:output_type -> socialrx.referral.v1.Referral
-	29, // 50: socialrx.referral.v1.ReferralService.ResumeReferral:output_type -> socialrx.referral.v1.Referral
-	29, // 51: socialrx.referral.v1.ReferralService.CompleteReferral:output_type -> socialrx.referral.v1.Referral
-	29, // 52: socialrx.referral.v1.ReferralService.FailReferral:output_type -> socialrx.referral.v1.Referral
-	29, // 53: socialrx.referral.v1.ReferralService.CancelReferral:output_type -> socialrx.referral.v1.Referral
-	29, // 54: socialrx.referral.v1.ReferralService.MarkReferralEnteredInError:output_type -> socialrx.referral.v1.Referral
-	29, // 55: socialrx.referral.v1.ReferralService.AddTimelineNote:output_type -> socialrx.referral.v1.Referral
-	21, // 56: socialrx.referral.v1.ReferralService.ListTimeline:output_type -> socialrx.referral.v1.ListTimelineResponse
-	29, // 57: socialrx.referral.v1.ReferralService.AddGoal:output_type -> socialrx.referral.v1.Referral
-	29, // 58: socialrx.referral.v1.ReferralService.UpdateGoalProgress:output_type -> socialrx.referral.v1.Referral
-	29, // 59: socialrx.referral.v1.ReferralService.RecordMeasure:output_type -> socialrx.referral.v1.Referral
-	29, // 60: socialrx.referral.v1.ReferralService.BookEvent:output_type -> socialrx.referral.v1.Referral
-	27, // 61: socialrx.referral.v1.ReferralService.WatchReferrals:output_type -> socialrx.referral.v1.ReferralChange
-	38, // [38:62] is the sub-list for method output_type
-	14, // [14:38] is the sub-list for method input_type
-	14, // [14:14] is the sub-list for extension type_name
-	14, // [14:14] is the sub-list for extension extendee
-	0,  // [0:14] is the sub-list for field type_name
+	34, // 0: socialrx.referral.v1.CreateReferralRequest.referral:type_name -> socialrx.referral.v1.Referral
+	34, // 1: socialrx.referral.v1.ListReferralsResponse.referrals:type_name -> socialrx.referral.v1.Referral
+	4,  // 2: socialrx.referral.v1.SearchReferralsRequest.person:type_name -> socialrx.referral.v1.PersonQuery
+	34, // 3: socialrx.referral.v1.SearchReferralsResponse.referrals:type_name -> socialrx.referral.v1.Referral
+	4,  // 4: socialrx.referral.v1.SearchAuditRecordsRequest.person:type_name -> socialrx.referral.v1.PersonQuery
+	35, // 5: socialrx.referral.v1.SearchAuditRecordsRequest.start_time:type_name -> google.protobuf.Timestamp
+	35, // 6: socialrx.referral.v1.SearchAuditRecordsRequest.end_time:type_name -> google.protobuf.Timestamp
+	36, // 7: socialrx.referral.v1.SearchAuditRecordsResponse.audit_records:type_name -> socialrx.referral.v1.AuditRecord
+	33, // 8: socialrx.referral.v1.CountReferralsResponse.counts:type_name -> socialrx.referral.v1.CountReferralsResponse.CountsEntry
+	34, // 9: socialrx.referral.v1.UpdateReferralRequest.referral:type_name -> socialrx.referral.v1.Referral
+	37, // 10: socialrx.referral.v1.UpdateReferralRequest.update_mask:type_name -> google.protobuf.FieldMask
+	38, // 11: socialrx.referral.v1.RecordConsentRequest.consent:type_name -> socialrx.referral.v1.Consent
+	39, // 12: socialrx.referral.v1.AddTimelineNoteRequest.kind:type_name -> socialrx.referral.v1.TimelineKind
+	35, // 13: socialrx.referral.v1.AddTimelineNoteRequest.follow_up_time:type_name -> google.protobuf.Timestamp
+	40, // 14: socialrx.referral.v1.ListTimelineResponse.entries:type_name -> socialrx.referral.v1.TimelineEntry
+	41, // 15: socialrx.referral.v1.RecordMeasureRequest.instrument:type_name -> socialrx.referral.v1.Instrument
+	42, // 16: socialrx.referral.v1.RecordMeasureRequest.timepoint:type_name -> socialrx.referral.v1.Timepoint
+	43, // 17: socialrx.referral.v1.ReferralChange.status:type_name -> socialrx.referral.v1.ReferralStatus
+	44, // 18: socialrx.referral.v1.ReferralChange.business_status:type_name -> socialrx.referral.v1.BusinessStatus
+	35, // 19: socialrx.referral.v1.ReferralChange.time:type_name -> google.protobuf.Timestamp
+	0,  // 20: socialrx.referral.v1.ReferralService.CreateReferral:input_type -> socialrx.referral.v1.CreateReferralRequest
+	1,  // 21: socialrx.referral.v1.ReferralService.GetReferral:input_type -> socialrx.referral.v1.GetReferralRequest
+	2,  // 22: socialrx.referral.v1.ReferralService.ListReferrals:input_type -> socialrx.referral.v1.ListReferralsRequest
+	5,  // 23: socialrx.referral.v1.ReferralService.SearchReferrals:input_type -> socialrx.referral.v1.SearchReferralsRequest
+	9,  // 24: socialrx.referral.v1.ReferralService.CountReferrals:input_type -> socialrx.referral.v1.CountReferralsRequest
+	11, // 25: socialrx.referral.v1.ReferralService.UpdateReferral:input_type -> socialrx.referral.v1.UpdateReferralRequest
+	12, // 26: socialrx.referral.v1.ReferralService.RecordConsent:input_type -> socialrx.referral.v1.RecordConsentRequest
+	13, // 27: socialrx.referral.v1.ReferralService.WithdrawConsent:input_type -> socialrx.referral.v1.WithdrawConsentRequest
+	14, // 28: socialrx.referral.v1.ReferralService.SubmitReferral:input_type -> socialrx.referral.v1.SubmitReferralRequest
+	15, // 29: socialrx.referral.v1.ReferralService.AcceptReferral:input_type -> socialrx.referral.v1.AcceptReferralRequest
+	16, // 30: socialrx.referral.v1.ReferralService.RejectReferral:input_type -> socialrx.referral.v1.RejectReferralRequest
+	17, // 31: socialrx.referral.v1.ReferralService.StartReferral:input_type -> socialrx.referral.v1.StartReferralRequest
+	18, // 32: socialrx.referral.v1.ReferralService.HoldReferral:input_type -> socialrx.referral.v1.HoldReferralRequest
+	19, // 33: socialrx.referral.v1.ReferralService.ResumeReferral:input_type -> socialrx.referral.v1.ResumeReferralRequest
+	20, // 34: socialrx.referral.v1.ReferralService.CompleteReferral:input_type -> socialrx.referral.v1.CompleteReferralRequest
+	21, // 35: socialrx.referral.v1.ReferralService.FailReferral:input_type -> socialrx.referral.v1.FailReferralRequest
+	22, // 36: socialrx.referral.v1.ReferralService.CancelReferral:input_type -> socialrx.referral.v1.CancelReferralRequest
+	23, // 37: socialrx.referral.v1.ReferralService.MarkReferralEnteredInError:input_type -> socialrx.referral.v1.MarkReferralEnteredInErrorRequest
+	24, // 38: socialrx.referral.v1.ReferralService.AddTimelineNote:input_type -> socialrx.referral.v1.AddTimelineNoteRequest
+	25, // 39: socialrx.referral.v1.ReferralService.ListTimeline:input_type -> socialrx.referral.v1.ListTimelineRequest
+	27, // 40: socialrx.referral.v1.ReferralService.AddGoal:input_type -> socialrx.referral.v1.AddGoalRequest
+	28, // 41: socialrx.referral.v1.ReferralService.UpdateGoalProgress:input_type -> socialrx.referral.v1.UpdateGoalProgressRequest
+	29, // 42: socialrx.referral.v1.ReferralService.RecordMeasure:input_type -> socialrx.referral.v1.RecordMeasureRequest
+	30, // 43: socialrx.referral.v1.ReferralService.BookEvent:input_type -> socialrx.referral.v1.BookEventRequest
+	7,  // 44: socialrx.referral.v1.ReferralService.SearchAuditRecords:input_type -> socialrx.referral.v1.SearchAuditRecordsRequest
+	31, // 45: socialrx.referral.v1.ReferralService.WatchReferrals:input_type -> socialrx.referral.v1.WatchReferralsRequest
+	34, // 46: socialrx.referral.v1.ReferralService.CreateReferral:output_type -> socialrx.referral.v1.Referral
+	34, // 47: socialrx.referral.v1.ReferralService.GetReferral:output_type -> socialrx.referral.v1.Referral
+	3,  // 48: socialrx.referral.v1.ReferralService.ListReferrals:output_type -> socialrx.referral.v1.ListReferralsResponse
+	6,  // 49: socialrx.referral.v1.ReferralService.SearchReferrals:output_type -> socialrx.referral.v1.SearchReferralsResponse
+	10, // 50: socialrx.referral.v1.ReferralService.CountReferrals:output_type -> socialrx.referral.v1.CountReferralsResponse
+	34, // 51: socialrx.referral.v1.ReferralService.UpdateReferral:output_type -> socialrx.referral.v1.Referral
+	34, // 52: socialrx.referral.v1.ReferralService.RecordConsent:output_type -> socialrx.referral.v1.Referral
+	34, // 53: socialrx.referral.v1.ReferralService.WithdrawConsent:output_type -> socialrx.referral.v1.Referral
+	34, // 54: socialrx.referral.v1.ReferralService.SubmitReferral:output_type -> socialrx.referral.v1.Referral
+	34, // 55: socialrx.referral.v1.ReferralService.AcceptReferral:output_type -> socialrx.referral.v1.Referral
+	34, // 56: socialrx.referral.v1.ReferralService.RejectReferral:output_type -> socialrx.referral.v1.Referral
+	34, // 57: socialrx.referral.v1.ReferralService.StartReferral:output_type -> socialrx.referral.v1.Referral
+	34, // 58: socialrx.referral.v1.ReferralService.HoldReferral:output_type -> socialrx.referral.v1.Referral
+	34, // 59: socialrx.referral.v1.ReferralService.ResumeReferral:output_type -> socialrx.referral.v1.Referral
+	34, // 60: socialrx.referral.v1.ReferralService.CompleteReferral:output_type -> socialrx.referral.v1.Referral
+	34, // 61: socialrx.referral.v1.ReferralService.FailReferral:output_type -> socialrx.referral.v1.Referral
+	34, // 62: socialrx.referral.v1.ReferralService.CancelReferral:output_type -> socialrx.referral.v1.Referral
+	34, // 63: socialrx.referral.v1.ReferralService.MarkReferralEnteredInError:output_type -> socialrx.referral.v1.Referral
+	34, // 64: socialrx.referral.v1.ReferralService.AddTimelineNote:output_type -> socialrx.referral.v1.Referral
+	26, // 65: socialrx.referral.v1.ReferralService.ListTimeline:output_type -> socialrx.referral.v1.ListTimelineResponse
+	34, // 66: socialrx.referral.v1.ReferralService.AddGoal:output_type -> socialrx.referral.v1.Referral
+	34, // 67: socialrx.referral.v1.ReferralService.UpdateGoalProgress:output_type -> socialrx.referral.v1.Referral
+	34, // 68: socialrx.referral.v1.ReferralService.RecordMeasure:output_type -> socialrx.referral.v1.Referral
+	34, // 69: socialrx.referral.v1.ReferralService.BookEvent:output_type -> socialrx.referral.v1.Referral
+	8,  // 70: socialrx.referral.v1.ReferralService.SearchAuditRecords:output_type -> socialrx.referral.v1.SearchAuditRecordsResponse
+	32, // 71: socialrx.referral.v1.ReferralService.WatchReferrals:output_type -> socialrx.referral.v1.ReferralChange
+	46, // [46:72] is the sub-list for method output_type
+	20, // [20:46] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_socialrx_referral_v1_referral_service_proto_init() }
@@ -2081,7 +2489,7 @@ func file_socialrx_referral_v1_referral_service_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_socialrx_referral_v1_referral_service_proto_rawDesc), len(file_socialrx_referral_v1_referral_service_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   29,
+			NumMessages:   34,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -150,6 +150,33 @@ func local_request_ReferralService_ListReferrals_0(ctx context.Context, marshale
 	return msg, metadata, err
 }
 
+func request_ReferralService_SearchReferrals_0(ctx context.Context, marshaler runtime.Marshaler, client ReferralServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq SearchReferralsRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.SearchReferrals(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_ReferralService_SearchReferrals_0(ctx context.Context, marshaler runtime.Marshaler, server ReferralServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq SearchReferralsRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.SearchReferrals(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 var filter_ReferralService_CountReferrals_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
 func request_ReferralService_CountReferrals_0(ctx context.Context, marshaler runtime.Marshaler, client ReferralServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
@@ -1084,6 +1111,33 @@ func local_request_ReferralService_BookEvent_0(ctx context.Context, marshaler ru
 	return msg, metadata, err
 }
 
+func request_ReferralService_SearchAuditRecords_0(ctx context.Context, marshaler runtime.Marshaler, client ReferralServiceClient, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq SearchAuditRecordsRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	if req.Body != nil {
+		_, _ = io.Copy(io.Discard, req.Body)
+	}
+	msg, err := client.SearchAuditRecords(ctx, &protoReq, grpc.Header(&metadata.HeaderMD), grpc.Trailer(&metadata.TrailerMD))
+	return msg, metadata, err
+}
+
+func local_request_ReferralService_SearchAuditRecords_0(ctx context.Context, marshaler runtime.Marshaler, server ReferralServiceServer, req *http.Request, pathParams map[string]string) (proto.Message, runtime.ServerMetadata, error) {
+	var (
+		protoReq SearchAuditRecordsRequest
+		metadata runtime.ServerMetadata
+	)
+	if err := marshaler.NewDecoder(req.Body).Decode(&protoReq); err != nil && !errors.Is(err, io.EOF) {
+		return nil, metadata, status.Errorf(codes.InvalidArgument, "%v", err)
+	}
+	msg, err := server.SearchAuditRecords(ctx, &protoReq)
+	return msg, metadata, err
+}
+
 var filter_ReferralService_WatchReferrals_0 = &utilities.DoubleArray{Encoding: map[string]int{}, Base: []int(nil), Check: []int(nil)}
 
 func request_ReferralService_WatchReferrals_0(ctx context.Context, marshaler runtime.Marshaler, client ReferralServiceClient, req *http.Request, pathParams map[string]string) (ReferralService_WatchReferralsClient, runtime.ServerMetadata, error) {
@@ -1177,6 +1231,26 @@ func RegisterReferralServiceHandlerServer(ctx context.Context, mux *runtime.Serv
 			return
 		}
 		forward_ReferralService_ListReferrals_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_ReferralService_SearchReferrals_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/socialrx.referral.v1.ReferralService/SearchReferrals", runtime.WithHTTPPathPattern("/v1/referrals:search"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_ReferralService_SearchReferrals_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReferralService_SearchReferrals_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
 	mux.Handle(http.MethodGet, pattern_ReferralService_CountReferrals_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
@@ -1578,6 +1652,26 @@ func RegisterReferralServiceHandlerServer(ctx context.Context, mux *runtime.Serv
 		}
 		forward_ReferralService_BookEvent_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_ReferralService_SearchAuditRecords_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		var stream runtime.ServerTransportStream
+		ctx = grpc.NewContextWithServerTransportStream(ctx, &stream)
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateIncomingContext(ctx, mux, req, "/socialrx.referral.v1.ReferralService/SearchAuditRecords", runtime.WithHTTPPathPattern("/v1/auditRecords:search"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := local_request_ReferralService_SearchAuditRecords_0(annotatedContext, inboundMarshaler, server, req, pathParams)
+		md.HeaderMD, md.TrailerMD = metadata.Join(md.HeaderMD, stream.Header()), metadata.Join(md.TrailerMD, stream.Trailer())
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReferralService_SearchAuditRecords_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 
 	mux.Handle(http.MethodGet, pattern_ReferralService_WatchReferrals_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		err := status.Error(codes.Unimplemented, "streaming calls are not yet supported in the in-process transport")
@@ -1675,6 +1769,23 @@ func RegisterReferralServiceHandlerClient(ctx context.Context, mux *runtime.Serv
 			return
 		}
 		forward_ReferralService_ListReferrals_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
+	mux.Handle(http.MethodPost, pattern_ReferralService_SearchReferrals_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/socialrx.referral.v1.ReferralService/SearchReferrals", runtime.WithHTTPPathPattern("/v1/referrals:search"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_ReferralService_SearchReferrals_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReferralService_SearchReferrals_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
 	mux.Handle(http.MethodGet, pattern_ReferralService_CountReferrals_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
@@ -2016,6 +2127,23 @@ func RegisterReferralServiceHandlerClient(ctx context.Context, mux *runtime.Serv
 		}
 		forward_ReferralService_BookEvent_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
 	})
+	mux.Handle(http.MethodPost, pattern_ReferralService_SearchAuditRecords_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
+		ctx, cancel := context.WithCancel(req.Context())
+		defer cancel()
+		inboundMarshaler, outboundMarshaler := runtime.MarshalerForRequest(mux, req)
+		annotatedContext, err := runtime.AnnotateContext(ctx, mux, req, "/socialrx.referral.v1.ReferralService/SearchAuditRecords", runtime.WithHTTPPathPattern("/v1/auditRecords:search"))
+		if err != nil {
+			runtime.HTTPError(ctx, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		resp, md, err := request_ReferralService_SearchAuditRecords_0(annotatedContext, inboundMarshaler, client, req, pathParams)
+		annotatedContext = runtime.NewServerMetadataContext(annotatedContext, md)
+		if err != nil {
+			runtime.HTTPError(annotatedContext, mux, outboundMarshaler, w, req, err)
+			return
+		}
+		forward_ReferralService_SearchAuditRecords_0(annotatedContext, mux, outboundMarshaler, w, req, resp, mux.GetForwardResponseOptions()...)
+	})
 	mux.Handle(http.MethodGet, pattern_ReferralService_WatchReferrals_0, func(w http.ResponseWriter, req *http.Request, pathParams map[string]string) {
 		ctx, cancel := context.WithCancel(req.Context())
 		defer cancel()
@@ -2040,6 +2168,7 @@ var (
 	pattern_ReferralService_CreateReferral_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "referrals"}, ""))
 	pattern_ReferralService_GetReferral_0                = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "referrals", "name"}, ""))
 	pattern_ReferralService_ListReferrals_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "referrals"}, ""))
+	pattern_ReferralService_SearchReferrals_0            = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "referrals"}, "search"))
 	pattern_ReferralService_CountReferrals_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "referrals"}, "count"))
 	pattern_ReferralService_UpdateReferral_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "referrals", "referral.name"}, ""))
 	pattern_ReferralService_RecordConsent_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "referrals", "name"}, "recordConsent"))
@@ -2060,6 +2189,7 @@ var (
 	pattern_ReferralService_UpdateGoalProgress_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "referrals", "name"}, "updateGoalProgress"))
 	pattern_ReferralService_RecordMeasure_0              = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "referrals", "name"}, "recordMeasure"))
 	pattern_ReferralService_BookEvent_0                  = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1, 1, 0, 4, 2, 5, 2}, []string{"v1", "referrals", "name"}, "bookEvent"))
+	pattern_ReferralService_SearchAuditRecords_0         = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "auditRecords"}, "search"))
 	pattern_ReferralService_WatchReferrals_0             = runtime.MustPattern(runtime.NewPattern(1, []int{2, 0, 2, 1}, []string{"v1", "referrals"}, "watch"))
 )
 
@@ -2067,6 +2197,7 @@ var (
 	forward_ReferralService_CreateReferral_0             = runtime.ForwardResponseMessage
 	forward_ReferralService_GetReferral_0                = runtime.ForwardResponseMessage
 	forward_ReferralService_ListReferrals_0              = runtime.ForwardResponseMessage
+	forward_ReferralService_SearchReferrals_0            = runtime.ForwardResponseMessage
 	forward_ReferralService_CountReferrals_0             = runtime.ForwardResponseMessage
 	forward_ReferralService_UpdateReferral_0             = runtime.ForwardResponseMessage
 	forward_ReferralService_RecordConsent_0              = runtime.ForwardResponseMessage
@@ -2087,5 +2218,6 @@ var (
 	forward_ReferralService_UpdateGoalProgress_0         = runtime.ForwardResponseMessage
 	forward_ReferralService_RecordMeasure_0              = runtime.ForwardResponseMessage
 	forward_ReferralService_BookEvent_0                  = runtime.ForwardResponseMessage
+	forward_ReferralService_SearchAuditRecords_0         = runtime.ForwardResponseMessage
 	forward_ReferralService_WatchReferrals_0             = runtime.ForwardResponseStream
 )

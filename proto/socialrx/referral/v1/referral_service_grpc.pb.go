@@ -22,6 +22,7 @@ const (
 	ReferralService_CreateReferral_FullMethodName             = "/socialrx.referral.v1.ReferralService/CreateReferral"
 	ReferralService_GetReferral_FullMethodName                = "/socialrx.referral.v1.ReferralService/GetReferral"
 	ReferralService_ListReferrals_FullMethodName              = "/socialrx.referral.v1.ReferralService/ListReferrals"
+	ReferralService_SearchReferrals_FullMethodName            = "/socialrx.referral.v1.ReferralService/SearchReferrals"
 	ReferralService_CountReferrals_FullMethodName             = "/socialrx.referral.v1.ReferralService/CountReferrals"
 	ReferralService_UpdateReferral_FullMethodName             = "/socialrx.referral.v1.ReferralService/UpdateReferral"
 	ReferralService_RecordConsent_FullMethodName              = "/socialrx.referral.v1.ReferralService/RecordConsent"
@@ -42,6 +43,7 @@ const (
 	ReferralService_UpdateGoalProgress_FullMethodName         = "/socialrx.referral.v1.ReferralService/UpdateGoalProgress"
 	ReferralService_RecordMeasure_FullMethodName              = "/socialrx.referral.v1.ReferralService/RecordMeasure"
 	ReferralService_BookEvent_FullMethodName                  = "/socialrx.referral.v1.ReferralService/BookEvent"
+	ReferralService_SearchAuditRecords_FullMethodName         = "/socialrx.referral.v1.ReferralService/SearchAuditRecords"
 	ReferralService_WatchReferrals_FullMethodName             = "/socialrx.referral.v1.ReferralService/WatchReferrals"
 )
 
@@ -56,9 +58,14 @@ type ReferralServiceClient interface {
 	CreateReferral(ctx context.Context, in *CreateReferralRequest, opts ...grpc.CallOption) (*Referral, error)
 	// Gets a referral. Every read is audited.
 	GetReferral(ctx context.Context, in *GetReferralRequest, opts ...grpc.CallOption) (*Referral, error)
-	// Lists referrals: a link worker's worklist or a referrer's list.
+	// Lists referrals: a link worker's worklist or a referrer's list. Only referrals the caller
+	// may see are listed and counted; each one listed is audited.
 	ListReferrals(ctx context.Context, in *ListReferralsRequest, opts ...grpc.CallOption) (*ListReferralsResponse, error)
-	// Counts referrals by status, for the same filter as ListReferrals.
+	// Finds referrals of one person by name and date of birth. A POST, so that personal data
+	// stays out of URLs and logs.
+	SearchReferrals(ctx context.Context, in *SearchReferralsRequest, opts ...grpc.CallOption) (*SearchReferralsResponse, error)
+	// Counts referrals by status, for the same filter as ListReferrals, among those the caller
+	// may see.
 	CountReferrals(ctx context.Context, in *CountReferralsRequest, opts ...grpc.CallOption) (*CountReferralsResponse, error)
 	// Updates the details of a referral that is not closed.
 	UpdateReferral(ctx context.Context, in *UpdateReferralRequest, opts ...grpc.CallOption) (*Referral, error)
@@ -98,7 +105,11 @@ type ReferralServiceClient interface {
 	RecordMeasure(ctx context.Context, in *RecordMeasureRequest, opts ...grpc.CallOption) (*Referral, error)
 	// Books the person into an event session at the event service. A retry never books twice.
 	BookEvent(ctx context.Context, in *BookEventRequest, opts ...grpc.CallOption) (*Referral, error)
-	// Streams status changes of referrals from a resume token, so a referrer never polls.
+	// Finds audit records of access to referrals, for privacy officers: by person, by user and by
+	// time range. A POST, so that personal data stays out of URLs; the query is itself audited.
+	SearchAuditRecords(ctx context.Context, in *SearchAuditRecordsRequest, opts ...grpc.CallOption) (*SearchAuditRecordsResponse, error)
+	// Streams status changes of referrals from a resume token, so a referrer never polls. Only
+	// changes of referrals the caller may see are sent.
 	WatchReferrals(ctx context.Context, in *WatchReferralsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ReferralChange], error)
 }
 
@@ -134,6 +145,16 @@ func (c *referralServiceClient) ListReferrals(ctx context.Context, in *ListRefer
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	out := new(ListReferralsResponse)
 	err := c.cc.Invoke(ctx, ReferralService_ListReferrals_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func (c *referralServiceClient) SearchReferrals(ctx context.Context, in *SearchReferralsRequest, opts ...grpc.CallOption) (*SearchReferralsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SearchReferralsResponse)
+	err := c.cc.Invoke(ctx, ReferralService_SearchReferrals_FullMethodName, in, out, cOpts...)
 	if err != nil {
 		return nil, err
 	}
@@ -340,6 +361,16 @@ func (c *referralServiceClient) BookEvent(ctx context.Context, in *BookEventRequ
 	return out, nil
 }
 
+func (c *referralServiceClient) SearchAuditRecords(ctx context.Context, in *SearchAuditRecordsRequest, opts ...grpc.CallOption) (*SearchAuditRecordsResponse, error) {
+	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
+	out := new(SearchAuditRecordsResponse)
+	err := c.cc.Invoke(ctx, ReferralService_SearchAuditRecords_FullMethodName, in, out, cOpts...)
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
 func (c *referralServiceClient) WatchReferrals(ctx context.Context, in *WatchReferralsRequest, opts ...grpc.CallOption) (grpc.ServerStreamingClient[ReferralChange], error) {
 	cOpts := append([]grpc.CallOption{grpc.StaticMethod()}, opts...)
 	stream, err := c.cc.NewStream(ctx, &ReferralService_ServiceDesc.Streams[0], ReferralService_WatchReferrals_FullMethodName, cOpts...)
@@ -370,9 +401,14 @@ type ReferralServiceServer interface {
 	CreateReferral(context.Context, *CreateReferralRequest) (*Referral, error)
 	// Gets a referral. Every read is audited.
 	GetReferral(context.Context, *GetReferralRequest) (*Referral, error)
-	// Lists referrals: a link worker's worklist or a referrer's list.
+	// Lists referrals: a link worker's worklist or a referrer's list. Only referrals the caller
+	// may see are listed and counted; each one listed is audited.
 	ListReferrals(context.Context, *ListReferralsRequest) (*ListReferralsResponse, error)
-	// Counts referrals by status, for the same filter as ListReferrals.
+	// Finds referrals of one person by name and date of birth. A POST, so that personal data
+	// stays out of URLs and logs.
+	SearchReferrals(context.Context, *SearchReferralsRequest) (*SearchReferralsResponse, error)
+	// Counts referrals by status, for the same filter as ListReferrals, among those the caller
+	// may see.
 	CountReferrals(context.Context, *CountReferralsRequest) (*CountReferralsResponse, error)
 	// Updates the details of a referral that is not closed.
 	UpdateReferral(context.Context, *UpdateReferralRequest) (*Referral, error)
@@ -412,7 +448,11 @@ type ReferralServiceServer interface {
 	RecordMeasure(context.Context, *RecordMeasureRequest) (*Referral, error)
 	// Books the person into an event session at the event service. A retry never books twice.
 	BookEvent(context.Context, *BookEventRequest) (*Referral, error)
-	// Streams status changes of referrals from a resume token, so a referrer never polls.
+	// Finds audit records of access to referrals, for privacy officers: by person, by user and by
+	// time range. A POST, so that personal data stays out of URLs; the query is itself audited.
+	SearchAuditRecords(context.Context, *SearchAuditRecordsRequest) (*SearchAuditRecordsResponse, error)
+	// Streams status changes of referrals from a resume token, so a referrer never polls. Only
+	// changes of referrals the caller may see are sent.
 	WatchReferrals(*WatchReferralsRequest, grpc.ServerStreamingServer[ReferralChange]) error
 	mustEmbedUnimplementedReferralServiceServer()
 }
@@ -432,6 +472,9 @@ func (UnimplementedReferralServiceServer) GetReferral(context.Context, *GetRefer
 }
 func (UnimplementedReferralServiceServer) ListReferrals(context.Context, *ListReferralsRequest) (*ListReferralsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method ListReferrals not implemented")
+}
+func (UnimplementedReferralServiceServer) SearchReferrals(context.Context, *SearchReferralsRequest) (*SearchReferralsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SearchReferrals not implemented")
 }
 func (UnimplementedReferralServiceServer) CountReferrals(context.Context, *CountReferralsRequest) (*CountReferralsResponse, error) {
 	return nil, status.Error(codes.Unimplemented, "method CountReferrals not implemented")
@@ -492,6 +535,9 @@ func (UnimplementedReferralServiceServer) RecordMeasure(context.Context, *Record
 }
 func (UnimplementedReferralServiceServer) BookEvent(context.Context, *BookEventRequest) (*Referral, error) {
 	return nil, status.Error(codes.Unimplemented, "method BookEvent not implemented")
+}
+func (UnimplementedReferralServiceServer) SearchAuditRecords(context.Context, *SearchAuditRecordsRequest) (*SearchAuditRecordsResponse, error) {
+	return nil, status.Error(codes.Unimplemented, "method SearchAuditRecords not implemented")
 }
 func (UnimplementedReferralServiceServer) WatchReferrals(*WatchReferralsRequest, grpc.ServerStreamingServer[ReferralChange]) error {
 	return status.Error(codes.Unimplemented, "method WatchReferrals not implemented")
@@ -567,6 +613,24 @@ func _ReferralService_ListReferrals_Handler(srv interface{}, ctx context.Context
 	}
 	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
 		return srv.(ReferralServiceServer).ListReferrals(ctx, req.(*ListReferralsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
+func _ReferralService_SearchReferrals_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SearchReferralsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReferralServiceServer).SearchReferrals(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReferralService_SearchReferrals_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReferralServiceServer).SearchReferrals(ctx, req.(*SearchReferralsRequest))
 	}
 	return interceptor(ctx, in, info, handler)
 }
@@ -931,6 +995,24 @@ func _ReferralService_BookEvent_Handler(srv interface{}, ctx context.Context, de
 	return interceptor(ctx, in, info, handler)
 }
 
+func _ReferralService_SearchAuditRecords_Handler(srv interface{}, ctx context.Context, dec func(interface{}) error, interceptor grpc.UnaryServerInterceptor) (interface{}, error) {
+	in := new(SearchAuditRecordsRequest)
+	if err := dec(in); err != nil {
+		return nil, err
+	}
+	if interceptor == nil {
+		return srv.(ReferralServiceServer).SearchAuditRecords(ctx, in)
+	}
+	info := &grpc.UnaryServerInfo{
+		Server:     srv,
+		FullMethod: ReferralService_SearchAuditRecords_FullMethodName,
+	}
+	handler := func(ctx context.Context, req interface{}) (interface{}, error) {
+		return srv.(ReferralServiceServer).SearchAuditRecords(ctx, req.(*SearchAuditRecordsRequest))
+	}
+	return interceptor(ctx, in, info, handler)
+}
+
 func _ReferralService_WatchReferrals_Handler(srv interface{}, stream grpc.ServerStream) error {
 	m := new(WatchReferralsRequest)
 	if err := stream.RecvMsg(m); err != nil {
@@ -960,6 +1042,10 @@ var ReferralService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "ListReferrals",
 			Handler:    _ReferralService_ListReferrals_Handler,
+		},
+		{
+			MethodName: "SearchReferrals",
+			Handler:    _ReferralService_SearchReferrals_Handler,
 		},
 		{
 			MethodName: "CountReferrals",
@@ -1040,6 +1126,10 @@ var ReferralService_ServiceDesc = grpc.ServiceDesc{
 		{
 			MethodName: "BookEvent",
 			Handler:    _ReferralService_BookEvent_Handler,
+		},
+		{
+			MethodName: "SearchAuditRecords",
+			Handler:    _ReferralService_SearchAuditRecords_Handler,
 		},
 	},
 	Streams: []grpc.StreamDesc{

@@ -1405,6 +1405,151 @@ func (x *TimelineEntry) GetNote() string {
 	return ""
 }
 
+// One audited access to personal data. It names the resource, never its contents.
+type AuditRecord struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Id of the record.
+	Id string `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	// When.
+	Time *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=time,proto3" json:"time,omitempty"`
+	// Who: the authenticated subject.
+	Actor string `protobuf:"bytes,3,opt,name=actor,proto3" json:"actor,omitempty"`
+	// The actor's organisation.
+	Organization string `protobuf:"bytes,4,opt,name=organization,proto3" json:"organization,omitempty"`
+	// The actor's roles, comma-separated.
+	Role string `protobuf:"bytes,5,opt,name=role,proto3" json:"role,omitempty"`
+	// What kind of access: read, list, search, change, create, export, audit-query.
+	Action string `protobuf:"bytes,6,opt,name=action,proto3" json:"action,omitempty"`
+	// The method called, e.g. "GetReferral".
+	Method string `protobuf:"bytes,7,opt,name=method,proto3" json:"method,omitempty"`
+	// The resource, e.g. `referrals/{referral}`.
+	Resource string `protobuf:"bytes,8,opt,name=resource,proto3" json:"resource,omitempty"`
+	// Why, as the caller declared it (x-socialrx-purpose), "care" by default.
+	Purpose string `protobuf:"bytes,9,opt,name=purpose,proto3" json:"purpose,omitempty"`
+	// The answer's status code, "OK" when data was returned or changed.
+	Outcome string `protobuf:"bytes,10,opt,name=outcome,proto3" json:"outcome,omitempty"`
+	// The request id (x-request-id), when sent.
+	RequestId string `protobuf:"bytes,11,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
+	// The client's address, as the gateway saw it.
+	ClientAddress string `protobuf:"bytes,12,opt,name=client_address,json=clientAddress,proto3" json:"client_address,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AuditRecord) Reset() {
+	*x = AuditRecord{}
+	mi := &file_socialrx_referral_v1_resources_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AuditRecord) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AuditRecord) ProtoMessage() {}
+
+func (x *AuditRecord) ProtoReflect() protoreflect.Message {
+	mi := &file_socialrx_referral_v1_resources_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AuditRecord.ProtoReflect.Descriptor instead.
+func (*AuditRecord) Descriptor() ([]byte, []int) {
+	return file_socialrx_referral_v1_resources_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *AuditRecord) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *AuditRecord) GetTime() *timestamppb.Timestamp {
+	if x != nil {
+		return x.Time
+	}
+	return nil
+}
+
+func (x *AuditRecord) GetActor() string {
+	if x != nil {
+		return x.Actor
+	}
+	return ""
+}
+
+func (x *AuditRecord) GetOrganization() string {
+	if x != nil {
+		return x.Organization
+	}
+	return ""
+}
+
+func (x *AuditRecord) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *AuditRecord) GetAction() string {
+	if x != nil {
+		return x.Action
+	}
+	return ""
+}
+
+func (x *AuditRecord) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+func (x *AuditRecord) GetResource() string {
+	if x != nil {
+		return x.Resource
+	}
+	return ""
+}
+
+func (x *AuditRecord) GetPurpose() string {
+	if x != nil {
+		return x.Purpose
+	}
+	return ""
+}
+
+func (x *AuditRecord) GetOutcome() string {
+	if x != nil {
+		return x.Outcome
+	}
+	return ""
+}
+
+func (x *AuditRecord) GetRequestId() string {
+	if x != nil {
+		return x.RequestId
+	}
+	return ""
+}
+
+func (x *AuditRecord) GetClientAddress() string {
+	if x != nil {
+		return x.ClientAddress
+	}
+	return ""
+}
+
 var File_socialrx_referral_v1_resources_proto protoreflect.FileDescriptor
 
 const file_socialrx_referral_v1_resources_proto_rawDesc = "" +
@@ -1507,7 +1652,22 @@ const file_socialrx_referral_v1_resources_proto_rawDesc = "" +
 	"\tto_status\x18\x06 \x01(\x0e2$.socialrx.referral.v1.ReferralStatusR\btoStatus\x12M\n" +
 	"\x0fbusiness_status\x18\a \x01(\x0e2$.socialrx.referral.v1.BusinessStatusR\x0ebusinessStatus\x12\x16\n" +
 	"\x06reason\x18\b \x01(\tR\x06reason\x12\x12\n" +
-	"\x04note\x18\t \x01(\tR\x04note*\xe5\x02\n" +
+	"\x04note\x18\t \x01(\tR\x04note\"\xe1\x02\n" +
+	"\vAuditRecord\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12.\n" +
+	"\x04time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x14\n" +
+	"\x05actor\x18\x03 \x01(\tR\x05actor\x12\"\n" +
+	"\forganization\x18\x04 \x01(\tR\forganization\x12\x12\n" +
+	"\x04role\x18\x05 \x01(\tR\x04role\x12\x16\n" +
+	"\x06action\x18\x06 \x01(\tR\x06action\x12\x16\n" +
+	"\x06method\x18\a \x01(\tR\x06method\x12\x1a\n" +
+	"\bresource\x18\b \x01(\tR\bresource\x12\x18\n" +
+	"\apurpose\x18\t \x01(\tR\apurpose\x12\x18\n" +
+	"\aoutcome\x18\n" +
+	" \x01(\tR\aoutcome\x12\x1d\n" +
+	"\n" +
+	"request_id\x18\v \x01(\tR\trequestId\x12%\n" +
+	"\x0eclient_address\x18\f \x01(\tR\rclientAddress*\xe5\x02\n" +
 	"\x0eReferralStatus\x12\x1f\n" +
 	"\x1bREFERRAL_STATUS_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15REFERRAL_STATUS_DRAFT\x10\x01\x12\x1d\n" +
@@ -1582,7 +1742,7 @@ func file_socialrx_referral_v1_resources_proto_rawDescGZIP() []byte {
 }
 
 var file_socialrx_referral_v1_resources_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
-var file_socialrx_referral_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_socialrx_referral_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_socialrx_referral_v1_resources_proto_goTypes = []any{
 	(ReferralStatus)(0),           // 0: socialrx.referral.v1.ReferralStatus
 	(BusinessStatus)(0),           // 1: socialrx.referral.v1.BusinessStatus
@@ -1599,41 +1759,43 @@ var file_socialrx_referral_v1_resources_proto_goTypes = []any{
 	(*Booking)(nil),               // 12: socialrx.referral.v1.Booking
 	(*Referral)(nil),              // 13: socialrx.referral.v1.Referral
 	(*TimelineEntry)(nil),         // 14: socialrx.referral.v1.TimelineEntry
-	(*timestamppb.Timestamp)(nil), // 15: google.protobuf.Timestamp
+	(*AuditRecord)(nil),           // 15: socialrx.referral.v1.AuditRecord
+	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
 }
 var file_socialrx_referral_v1_resources_proto_depIdxs = []int32{
-	15, // 0: socialrx.referral.v1.Consent.grant_time:type_name -> google.protobuf.Timestamp
-	15, // 1: socialrx.referral.v1.Consent.withdraw_time:type_name -> google.protobuf.Timestamp
+	16, // 0: socialrx.referral.v1.Consent.grant_time:type_name -> google.protobuf.Timestamp
+	16, // 1: socialrx.referral.v1.Consent.withdraw_time:type_name -> google.protobuf.Timestamp
 	10, // 2: socialrx.referral.v1.Goal.progress:type_name -> socialrx.referral.v1.GoalProgress
-	15, // 3: socialrx.referral.v1.Goal.create_time:type_name -> google.protobuf.Timestamp
-	15, // 4: socialrx.referral.v1.GoalProgress.time:type_name -> google.protobuf.Timestamp
+	16, // 3: socialrx.referral.v1.Goal.create_time:type_name -> google.protobuf.Timestamp
+	16, // 4: socialrx.referral.v1.GoalProgress.time:type_name -> google.protobuf.Timestamp
 	4,  // 5: socialrx.referral.v1.Measure.instrument:type_name -> socialrx.referral.v1.Instrument
 	5,  // 6: socialrx.referral.v1.Measure.timepoint:type_name -> socialrx.referral.v1.Timepoint
-	15, // 7: socialrx.referral.v1.Measure.record_time:type_name -> google.protobuf.Timestamp
-	15, // 8: socialrx.referral.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
-	15, // 9: socialrx.referral.v1.Booking.update_time:type_name -> google.protobuf.Timestamp
+	16, // 7: socialrx.referral.v1.Measure.record_time:type_name -> google.protobuf.Timestamp
+	16, // 8: socialrx.referral.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
+	16, // 9: socialrx.referral.v1.Booking.update_time:type_name -> google.protobuf.Timestamp
 	7,  // 10: socialrx.referral.v1.Referral.subject:type_name -> socialrx.referral.v1.Subject
 	8,  // 11: socialrx.referral.v1.Referral.consent:type_name -> socialrx.referral.v1.Consent
 	2,  // 12: socialrx.referral.v1.Referral.needs:type_name -> socialrx.referral.v1.Need
 	3,  // 13: socialrx.referral.v1.Referral.priority:type_name -> socialrx.referral.v1.Priority
 	0,  // 14: socialrx.referral.v1.Referral.status:type_name -> socialrx.referral.v1.ReferralStatus
 	1,  // 15: socialrx.referral.v1.Referral.business_status:type_name -> socialrx.referral.v1.BusinessStatus
-	15, // 16: socialrx.referral.v1.Referral.follow_up_time:type_name -> google.protobuf.Timestamp
+	16, // 16: socialrx.referral.v1.Referral.follow_up_time:type_name -> google.protobuf.Timestamp
 	9,  // 17: socialrx.referral.v1.Referral.goals:type_name -> socialrx.referral.v1.Goal
 	11, // 18: socialrx.referral.v1.Referral.measures:type_name -> socialrx.referral.v1.Measure
 	12, // 19: socialrx.referral.v1.Referral.bookings:type_name -> socialrx.referral.v1.Booking
-	15, // 20: socialrx.referral.v1.Referral.create_time:type_name -> google.protobuf.Timestamp
-	15, // 21: socialrx.referral.v1.Referral.update_time:type_name -> google.protobuf.Timestamp
-	15, // 22: socialrx.referral.v1.TimelineEntry.time:type_name -> google.protobuf.Timestamp
+	16, // 20: socialrx.referral.v1.Referral.create_time:type_name -> google.protobuf.Timestamp
+	16, // 21: socialrx.referral.v1.Referral.update_time:type_name -> google.protobuf.Timestamp
+	16, // 22: socialrx.referral.v1.TimelineEntry.time:type_name -> google.protobuf.Timestamp
 	6,  // 23: socialrx.referral.v1.TimelineEntry.kind:type_name -> socialrx.referral.v1.TimelineKind
 	0,  // 24: socialrx.referral.v1.TimelineEntry.from_status:type_name -> socialrx.referral.v1.ReferralStatus
 	0,  // 25: socialrx.referral.v1.TimelineEntry.to_status:type_name -> socialrx.referral.v1.ReferralStatus
 	1,  // 26: socialrx.referral.v1.TimelineEntry.business_status:type_name -> socialrx.referral.v1.BusinessStatus
-	27, // [27:27] is the sub-list for method output_type
-	27, // [27:27] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	16, // 27: socialrx.referral.v1.AuditRecord.time:type_name -> google.protobuf.Timestamp
+	28, // [28:28] is the sub-list for method output_type
+	28, // [28:28] is the sub-list for method input_type
+	28, // [28:28] is the sub-list for extension type_name
+	28, // [28:28] is the sub-list for extension extendee
+	0,  // [0:28] is the sub-list for field type_name
 }
 
 func init() { file_socialrx_referral_v1_resources_proto_init() }
@@ -1647,7 +1809,7 @@ func file_socialrx_referral_v1_resources_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_socialrx_referral_v1_resources_proto_rawDesc), len(file_socialrx_referral_v1_resources_proto_rawDesc)),
 			NumEnums:      7,
-			NumMessages:   8,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -21,9 +21,11 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory/hsds"
+	"github.com/socialrx/socialrx/services/platform/auth"
 )
 
 // errRejected reports that the import went through but refused some records.
@@ -54,6 +56,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	fs.StringVar(&addr, "addr", addr, "directory service gRPC address (env DIRECTORY_ADDR)")
 	verbose := fs.Bool("v", false, "log each record")
+	subject := os.Getenv("IMPORT_SUBJECT")
+	if subject == "" {
+		subject = "services/hsds-import"
+	}
+	fs.StringVar(&subject, "subject", subject, "who imports, a directory_admin (env IMPORT_SUBJECT)")
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: hsds-import [-addr host:port] [-v] file.json...")
 		fs.PrintDefaults()
@@ -89,6 +96,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
 
+	// Changes to the directory need the directory_admin role.
+	ctx = metadata.AppendToOutgoingContext(ctx, auth.HeaderSubject, subject, auth.HeaderRoles, auth.RoleDirectoryAdmin)
 	var total hsds.Report
 	for i, path := range fs.Args() {
 		report, err := im.Import(ctx, files[i])

@@ -12,6 +12,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/aip/names"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/policy"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 	"github.com/socialrx/socialrx/services/platform/validation"
 )
@@ -66,6 +67,9 @@ func (r *resource[T, P, M]) get(ctx context.Context, name string) (M, error) {
 
 func (r *resource[T, P, M]) create(ctx context.Context, msg M, id, requestID string) (M, error) {
 	var zero M
+	if err := policy.CheckMethod(auth.FromContext(ctx), policy.DirectoryWrite); err != nil {
+		return zero, err
+	}
 	if err := r.references(ctx, msg); err != nil {
 		return zero, err
 	}
@@ -91,6 +95,9 @@ func (r *resource[T, P, M]) create(ctx context.Context, msg M, id, requestID str
 // stores it; msg's etag, when set, must match.
 func (r *resource[T, P, M]) update(ctx context.Context, msg M, mask *fieldmaskpb.FieldMask, nameOf func(M) string, etagOf func(M) string) (M, error) {
 	var zero M
+	if err := policy.CheckMethod(auth.FromContext(ctx), policy.DirectoryWrite); err != nil {
+		return zero, err
+	}
 	if !msg.ProtoReflect().IsValid() {
 		return zero, apierror.Field(r.field, "is required")
 	}
@@ -120,6 +127,9 @@ func (r *resource[T, P, M]) update(ctx context.Context, msg M, mask *fieldmaskpb
 }
 
 func (r *resource[T, P, M]) delete(ctx context.Context, name, etag string, inUse func(name string) int) error {
+	if err := policy.CheckMethod(auth.FromContext(ctx), policy.DirectoryWrite); err != nil {
+		return err
+	}
 	id, err := r.id(name, "name")
 	if err != nil {
 		return err

@@ -154,13 +154,15 @@ type Person struct {
 
 // Registration is a person's place at a session.
 type Registration struct {
-	SessionKey  string     `bson:"session"`
-	ID          string     `bson:"id"`
-	Person      Person     `bson:"person"`
-	Needs       []string   `bson:"needs,omitempty"`
-	Referral    string     `bson:"referral,omitempty"`
-	Identity    string     `bson:"identity,omitempty"` // who the person is, for one active registration each
-	RequestID   string     `bson:"request_id,omitempty"`
+	SessionKey string   `bson:"session"`
+	ID         string   `bson:"id"`
+	Person     Person   `bson:"person"`
+	Needs      []string `bson:"needs,omitempty"`
+	Referral   string   `bson:"referral,omitempty"`
+	Identity   string   `bson:"identity,omitempty"` // who the person is, for one active registration each
+	RequestID  string   `bson:"request_id,omitempty"`
+	// TokenHash is the SHA-256 of the private cancel token given to the registrant once.
+	TokenHash   string     `bson:"token_hash,omitempty"`
 	State       string     `bson:"state"`
 	CreateTime  time.Time  `bson:"create_time"`
 	UpdateTime  time.Time  `bson:"update_time"`

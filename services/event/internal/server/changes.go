@@ -13,6 +13,8 @@ import (
 	"github.com/socialrx/socialrx/services/event/internal/store"
 	"github.com/socialrx/socialrx/services/platform/aip/pagination"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/policy"
 )
 
 // The change feed other services follow: ListChanges pages it, WatchChanges streams it.
@@ -99,6 +101,9 @@ func regNameOrEmpty(key string) string {
 }
 
 func (s *Server) ListChanges(ctx context.Context, req *eventv1.ListChangesRequest) (*eventv1.ListChangesResponse, error) {
+	if err := policy.CheckMethod(auth.FromContext(ctx), policy.ChangesRead); err != nil {
+		return nil, err
+	}
 	t, err := parseToken(req.GetAfter())
 	if err != nil {
 		return nil, err
@@ -120,6 +125,9 @@ func (s *Server) ListChanges(ctx context.Context, req *eventv1.ListChangesReques
 
 func (s *Server) WatchChanges(req *eventv1.WatchChangesRequest, stream eventv1.EventService_WatchChangesServer) error {
 	ctx := stream.Context()
+	if err := policy.CheckMethod(auth.FromContext(ctx), policy.ChangesRead); err != nil {
+		return err
+	}
 	t, err := parseToken(req.GetAfter())
 	if err != nil {
 		return err

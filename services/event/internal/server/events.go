@@ -11,6 +11,8 @@ import (
 	"github.com/socialrx/socialrx/services/event/internal/domain"
 	"github.com/socialrx/socialrx/services/platform/aip/fieldmask"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/policy"
 )
 
 func (s *Server) CreateEvent(ctx context.Context, req *eventv1.CreateEventRequest) (*eventv1.Event, error) {
@@ -20,6 +22,9 @@ func (s *Server) CreateEvent(ctx context.Context, req *eventv1.CreateEventReques
 	}
 	ev := eventFromProto(id, req.GetEvent())
 	ev.RequestID = req.GetRequestId()
+	if err := policy.Check(auth.FromContext(ctx), policy.EventCreate, policy.Facts{HostOrganization: ev.HostOrganization}, ""); err != nil {
+		return nil, err
+	}
 	if err := s.resolveReferences(ctx, ev, "event"); err != nil {
 		return nil, err
 	}
@@ -33,10 +38,11 @@ func (s *Server) CreateEvent(ctx context.Context, req *eventv1.CreateEventReques
 }
 
 func (s *Server) GetEvent(ctx context.Context, req *eventv1.GetEventRequest) (*eventv1.Event, error) {
-	if err := s.sync(ctx); err != nil {
+	key := keyOf(req.GetName(), "events")
+	if _, err := s.access(ctx, policy.EventRead, req.GetName(), key); err != nil {
 		return nil, err
 	}
-	return s.event(keyOf(req.GetName(), "events"))
+	return s.event(key)
 }
 
 func (s *Server) UpdateEvent(ctx context.Context, req *eventv1.UpdateEventRequest) (*eventv1.Event, error) {
@@ -48,7 +54,7 @@ func (s *Server) UpdateEvent(ctx context.Context, req *eventv1.UpdateEventReques
 	if key == "" {
 		return nil, apierror.Field("event.name", "must be events/{event}")
 	}
-	if err := s.sync(ctx); err != nil {
+	if _, err := s.access(ctx, policy.EventManage, in.GetName(), key); err != nil {
 		return nil, err
 	}
 	current, err := s.event(key)
@@ -66,6 +72,12 @@ func (s *Server) UpdateEvent(ctx context.Context, req *eventv1.UpdateEventReques
 		return nil, err
 	}
 	next := eventFromProto(key, merged)
+	if next.HostOrganization != current.GetHostOrganization() {
+		// Moving an event to another organisation is creating it there.
+		if err := policy.Check(auth.FromContext(ctx), policy.EventCreate, policy.Facts{HostOrganization: next.HostOrganization}, ""); err != nil {
+			return nil, err
+		}
+	}
 	if err := s.resolveReferences(ctx, next, "event"); err != nil {
 		return nil, err
 	}
@@ -80,6 +92,9 @@ func (s *Server) UpdateEvent(ctx context.Context, req *eventv1.UpdateEventReques
 
 func (s *Server) DeleteEvent(ctx context.Context, req *eventv1.DeleteEventRequest) (*emptypb.Empty, error) {
 	key := keyOf(req.GetName(), "events")
+	if _, err := s.access(ctx, policy.EventManage, req.GetName(), key); err != nil {
+		return nil, err
+	}
 	_, err := s.decide(ctx, func(st *domain.State, _ time.Time) (domain.Decision, error) {
 		return st.DeleteEvent(key, req.GetEtag())
 	})
@@ -89,8 +104,11 @@ func (s *Server) DeleteEvent(ctx context.Context, req *eventv1.DeleteEventReques
 	return &emptypb.Empty{}, nil
 }
 
-func (s *Server) transition(ctx context.Context, name, method, reason, etag string) (*eventv1.Event, error) {
+func (s *Server) transition(ctx context.Context, a policy.Action, name, method, reason, etag string) (*eventv1.Event, error) {
 	key := keyOf(name, "events")
+	if _, err := s.access(ctx, a, name, key); err != nil {
+		return nil, err
+	}
 	d, err := s.decide(ctx, func(st *domain.State, now time.Time) (domain.Decision, error) {
 		return st.TransitionEvent(key, method, reason, etag, now)
 	})
@@ -101,29 +119,23 @@ func (s *Server) transition(ctx context.Context, name, method, reason, etag stri
 }
 
 func (s *Server) SubmitEvent(ctx context.Context, req *eventv1.SubmitEventRequest) (*eventv1.Event, error) {
-	return s.transition(ctx, req.GetName(), "submit", "", req.GetEtag())
+	return s.transition(ctx, policy.EventManage, req.GetName(), "submit", "", req.GetEtag())
 }
 
 func (s *Server) PublishEvent(ctx context.Context, req *eventv1.PublishEventRequest) (*eventv1.Event, error) {
-	if err := requireModerator(ctx, "PublishEvent"); err != nil {
-		return nil, err
-	}
-	return s.transition(ctx, req.GetName(), "publish", "", req.GetEtag())
+	return s.transition(ctx, policy.EventModerate, req.GetName(), "publish", "", req.GetEtag())
 }
 
 func (s *Server) RejectEvent(ctx context.Context, req *eventv1.RejectEventRequest) (*eventv1.Event, error) {
-	if err := requireModerator(ctx, "RejectEvent"); err != nil {
-		return nil, err
-	}
-	return s.transition(ctx, req.GetName(), "reject", req.GetReason(), req.GetEtag())
+	return s.transition(ctx, policy.EventModerate, req.GetName(), "reject", req.GetReason(), req.GetEtag())
 }
 
 func (s *Server) CancelEvent(ctx context.Context, req *eventv1.CancelEventRequest) (*eventv1.Event, error) {
-	return s.transition(ctx, req.GetName(), "cancel", req.GetReason(), req.GetEtag())
+	return s.transition(ctx, policy.EventManage, req.GetName(), "cancel", req.GetReason(), req.GetEtag())
 }
 
 func (s *Server) CompleteEvent(ctx context.Context, req *eventv1.CompleteEventRequest) (*eventv1.Event, error) {
-	return s.transition(ctx, req.GetName(), "complete", "", req.GetEtag())
+	return s.transition(ctx, policy.EventManage, req.GetName(), "complete", "", req.GetEtag())
 }
 
 // resolveReferences checks the event's directory references and fills in its venue's name and

@@ -9,6 +9,9 @@ import (
 	"github.com/socialrx/socialrx/services/event/internal/domain"
 	"github.com/socialrx/socialrx/services/platform/aip/filtering"
 	"github.com/socialrx/socialrx/services/platform/aip/pagination"
+	"github.com/socialrx/socialrx/services/platform/audit"
+	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/policy"
 	"github.com/socialrx/socialrx/services/platform/protoconv"
 )
 
@@ -53,10 +56,14 @@ func (s *Server) ListEvents(ctx context.Context, req *eventv1.ListEventsRequest)
 	if err := s.sync(ctx); err != nil {
 		return nil, err
 	}
+	if err := policy.CheckMethod(auth.FromContext(ctx), policy.EventRead); err != nil {
+		return nil, err
+	}
+	caller := auth.FromContext(ctx)
 	var all []*eventv1.Event
 	s.ledger.Read(func(st *domain.State) {
 		for _, ev := range st.Events {
-			if f.Match(eventRecord(ev)) {
+			if f.Match(eventRecord(ev)) && policy.Can(caller, policy.EventRead, eventFacts(ev)) {
 				all = append(all, eventToProto(ev))
 			}
 		}
@@ -70,10 +77,10 @@ func (s *Server) ListEvents(ctx context.Context, req *eventv1.ListEventsRequest)
 }
 
 func (s *Server) ListSessions(ctx context.Context, req *eventv1.ListSessionsRequest) (*eventv1.ListSessionsResponse, error) {
-	if err := s.sync(ctx); err != nil {
+	key := keyOf(req.GetParent(), "events")
+	if _, err := s.access(ctx, policy.EventRead, req.GetParent(), key); err != nil {
 		return nil, err
 	}
-	key := keyOf(req.GetParent(), "events")
 	var all []*eventv1.Session
 	var err error
 	s.ledger.Read(func(st *domain.State) {
@@ -108,14 +115,14 @@ func registrationOrder(r *domain.Registration) int {
 }
 
 func (s *Server) ListRegistrations(ctx context.Context, req *eventv1.ListRegistrationsRequest) (*eventv1.ListRegistrationsResponse, error) {
-	if err := s.sync(ctx); err != nil {
+	key := keyOf(req.GetParent(), "events", "sessions")
+	f, err := s.access(ctx, policy.RegistrationRead, req.GetParent(), eventKeyOf(key))
+	if err != nil {
 		return nil, err
 	}
-	key := keyOf(req.GetParent(), "events", "sessions")
-	full := seesPersons(ctx)
+	full := seesContacts(ctx, f)
 	want := protoconv.EnumName(req.GetState())
 	var all []*eventv1.Registration
-	var err error
 	s.ledger.Read(func(st *domain.State) {
 		var ss *domain.Session
 		if ss, err = st.Session(key); err != nil {
@@ -149,6 +156,11 @@ func (s *Server) ListRegistrations(ctx context.Context, req *eventv1.ListRegistr
 	if err != nil {
 		return nil, err
 	}
+	if full {
+		if err := s.audit(ctx, audit.ActionList, nil, registrationNames(items)...); err != nil {
+			return nil, err
+		}
+	}
 	return &eventv1.ListRegistrationsResponse{Registrations: items, NextPageToken: next, TotalSize: int32(len(all))}, nil
 }
 
@@ -163,4 +175,12 @@ func containsAll(have, want []string) bool {
 		}
 	}
 	return true
+}
+
+func registrationNames(regs []*eventv1.Registration) []string {
+	out := make([]string, len(regs))
+	for i, r := range regs {
+		out[i] = r.GetName()
+	}
+	return out
 }

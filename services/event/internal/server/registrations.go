@@ -7,6 +7,9 @@ import (
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/event/internal/domain"
+	"github.com/socialrx/socialrx/services/platform/audit"
+	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/policy"
 )
 
 // identity is who a registrant is, so one person holds one active registration per session: the
@@ -30,9 +33,23 @@ func identity(r *eventv1.Registration) string {
 	return ""
 }
 
+// CreateRegistration registers a person. What comes back depends on who asks: the referral
+// service gets the stored registration in full; anyone else gets only what they sent, the
+// registration's name and state and a cancel token, so that registering with someone else's
+// email reveals nothing of theirs. A repeat is answered as if new, with the existing state; its
+// token does not cancel the earlier registration, only the earlier token does.
 func (s *Server) CreateRegistration(ctx context.Context, req *eventv1.CreateRegistrationRequest) (*eventv1.Registration, error) {
 	sessionKey := keyOf(req.GetParent(), "events", "sessions")
 	in := req.GetRegistration()
+	caller := auth.FromContext(ctx)
+	if in.GetReferral() != "" && !policy.Can(caller, policy.RegistrationForReferral, policy.Facts{}) {
+		return nil, policy.FieldDenied("registration.referral")
+	}
+	f, err := s.access(ctx, policy.RegistrationCreate, req.GetParent(), eventKeyOf(sessionKey))
+	if err != nil {
+		return nil, err
+	}
+	token, hash := newToken()
 	r := &domain.Registration{
 		SessionKey: sessionKey,
 		ID:         newID("registration|"+sessionKey, req.GetRequestId()),
@@ -42,6 +59,7 @@ func (s *Server) CreateRegistration(ctx context.Context, req *eventv1.CreateRegi
 		Referral:  in.GetReferral(),
 		Identity:  identity(in),
 		RequestID: req.GetRequestId(),
+		TokenHash: hash,
 	}
 	d, err := s.decide(ctx, func(st *domain.State, now time.Time) (domain.Decision, error) {
 		return st.Register(r, now)
@@ -49,40 +67,87 @@ func (s *Server) CreateRegistration(ctx context.Context, req *eventv1.CreateRegi
 	if err != nil {
 		return nil, err
 	}
-	return s.registration(d.Result, true)
+	if err := s.audit(ctx, audit.ActionCreate, nil, registrationName(d.Result)); err != nil {
+		return nil, err
+	}
+	if seesContacts(ctx, f) {
+		out, err := s.registration(d.Result, true)
+		if err == nil && !d.Noop {
+			out.CancelToken = token
+		}
+		return out, err
+	}
+	stored, err := s.registration(d.Result, false)
+	if err != nil {
+		return nil, err
+	}
+	return &eventv1.Registration{
+		Name:             stored.GetName(),
+		Person:           in.GetPerson(),
+		Needs:            in.GetNeeds(),
+		State:            stored.GetState(),
+		WaitlistPosition: stored.GetWaitlistPosition(),
+		CancelToken:      token,
+	}, nil
 }
 
 func (s *Server) GetRegistration(ctx context.Context, req *eventv1.GetRegistrationRequest) (*eventv1.Registration, error) {
-	if err := s.sync(ctx); err != nil {
+	key := keyOf(req.GetName(), "events", "sessions", "registrations")
+	f, err := s.accessRegistration(ctx, policy.RegistrationRead, req.GetName(), key, "")
+	if err != nil {
 		return nil, err
 	}
-	return s.registration(keyOf(req.GetName(), "events", "sessions", "registrations"), seesPersons(ctx))
+	return s.registrationFor(ctx, audit.ActionRead, key, f)
+}
+
+// registrationFor returns the registration with key as the caller may see it; a view with
+// contact details is audited first.
+func (s *Server) registrationFor(ctx context.Context, action, key string, f policy.Facts) (*eventv1.Registration, error) {
+	full := seesContacts(ctx, f)
+	if full || action != audit.ActionRead {
+		if err := s.audit(ctx, action, nil, registrationName(key)); err != nil {
+			return nil, err
+		}
+	}
+	return s.registration(key, full)
 }
 
 func (s *Server) CancelRegistration(ctx context.Context, req *eventv1.CancelRegistrationRequest) (*eventv1.Registration, error) {
 	key := keyOf(req.GetName(), "events", "sessions", "registrations")
+	f, err := s.accessRegistration(ctx, policy.RegistrationCancel, req.GetName(), key, req.GetCancelToken())
+	if err != nil {
+		return nil, err
+	}
 	d, err := s.decide(ctx, func(st *domain.State, _ time.Time) (domain.Decision, error) {
 		return st.CancelRegistration(key, req.GetReason())
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.registration(d.Result, seesPersons(ctx))
+	return s.registrationFor(ctx, audit.ActionChange, d.Result, f)
 }
 
 func (s *Server) CheckInRegistration(ctx context.Context, req *eventv1.CheckInRegistrationRequest) (*eventv1.Registration, error) {
 	key := keyOf(req.GetName(), "events", "sessions", "registrations")
+	f, err := s.accessRegistration(ctx, policy.RegistrationAttend, req.GetName(), key, "")
+	if err != nil {
+		return nil, err
+	}
 	d, err := s.decide(ctx, func(st *domain.State, now time.Time) (domain.Decision, error) {
 		return st.CheckIn(key, now)
 	})
 	if err != nil {
 		return nil, err
 	}
-	return s.registration(d.Result, seesPersons(ctx))
+	return s.registrationFor(ctx, audit.ActionChange, d.Result, f)
 }
 
 func (s *Server) MarkNoShows(ctx context.Context, req *eventv1.MarkNoShowsRequest) (*eventv1.MarkNoShowsResponse, error) {
 	key := keyOf(req.GetName(), "events", "sessions")
+	f, err := s.access(ctx, policy.EventManage, req.GetName(), eventKeyOf(key))
+	if err != nil {
+		return nil, err
+	}
 	d, err := s.decide(ctx, func(st *domain.State, now time.Time) (domain.Decision, error) {
 		return st.MarkNoShows(key, now)
 	})
@@ -93,7 +158,7 @@ func (s *Server) MarkNoShows(ctx context.Context, req *eventv1.MarkNoShowsReques
 	if d.Payload == nil {
 		return resp, nil
 	}
-	full := seesPersons(ctx)
+	full := seesContacts(ctx, f)
 	s.ledger.Read(func(st *domain.State) {
 		for _, o := range d.Payload.Outcomes {
 			if r, ok := st.Registrations[o.Registration]; ok {
@@ -101,5 +166,8 @@ func (s *Server) MarkNoShows(ctx context.Context, req *eventv1.MarkNoShowsReques
 			}
 		}
 	})
+	if err := s.audit(ctx, audit.ActionChange, nil, registrationNames(resp.Registrations)...); err != nil {
+		return nil, err
+	}
 	return resp, nil
 }

@@ -5,16 +5,18 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"path"
 	"time"
 
 	"github.com/google/uuid"
-	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/event/internal/domain"
 	"github.com/socialrx/socialrx/services/event/internal/store"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/audit"
 	"github.com/socialrx/socialrx/services/platform/auth"
 
 	"github.com/socialrx/socialrx/services/platform/validation"
@@ -28,6 +30,7 @@ type Server struct {
 	eventv1.UnimplementedEventServiceServer
 
 	ledger    *store.Ledger
+	audits    *audit.Log
 	directory directoryv1.DirectoryServiceClient
 	validator *validation.Validator
 	logger    *slog.Logger
@@ -41,8 +44,9 @@ type Server struct {
 var _ eventv1.EventServiceServer = (*Server)(nil)
 
 // New returns the server.
-func New(l *store.Ledger, dir directoryv1.DirectoryServiceClient, v *validation.Validator, now func() time.Time, logger *slog.Logger) *Server {
-	return &Server{ledger: l, directory: dir, validator: v, logger: logger, now: now,
+// The audit log records every access to registrants' personal data.
+func New(l *store.Ledger, audits *audit.Log, dir directoryv1.DirectoryServiceClient, v *validation.Validator, now func() time.Time, logger *slog.Logger) *Server {
+	return &Server{ledger: l, audits: audits, directory: dir, validator: v, logger: logger, now: now,
 		directoryTimeout: 3 * time.Second, poll: 200 * time.Millisecond}
 }
 
@@ -112,18 +116,8 @@ func (s *Server) registration(key string, full bool) (p *eventv1.Registration, e
 	return p, err
 }
 
-// seesPersons reports whether the caller may see a registrant's full contact details: link
-// workers, administrators and services do; hosts and the public see the given name and needs.
-func seesPersons(ctx context.Context) bool {
-	id := auth.FromContext(ctx)
-	return id.HasRole(auth.RoleLinkWorker) || id.HasRole(auth.RoleAdmin) || id.HasRole(auth.RoleService)
-}
-
-func requireModerator(ctx context.Context, method string) error {
-	id := auth.FromContext(ctx)
-	if id.HasRole(auth.RoleModerator) || id.HasRole(auth.RoleAdmin) {
-		return nil
-	}
-	return apierror.New(codes.PermissionDenied, apierror.ReasonPermissionDenied,
-		method+" needs the moderator role", map[string]string{"role": auth.RoleModerator})
+// methodOf is the short name of the RPC being served, e.g. "GetRegistration".
+func methodOf(ctx context.Context) string {
+	m, _ := grpc.Method(ctx)
+	return path.Base(m)
 }

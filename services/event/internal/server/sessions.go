@@ -8,10 +8,14 @@ import (
 	"github.com/socialrx/socialrx/services/event/internal/domain"
 	"github.com/socialrx/socialrx/services/platform/aip/fieldmask"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/policy"
 )
 
 func (s *Server) CreateSession(ctx context.Context, req *eventv1.CreateSessionRequest) (*eventv1.Session, error) {
 	eventKey := keyOf(req.GetParent(), "events")
+	if _, err := s.access(ctx, policy.EventManage, req.GetParent(), eventKey); err != nil {
+		return nil, err
+	}
 	id := req.GetSessionId()
 	if id == "" {
 		id = newID("session|"+eventKey, req.GetRequestId())
@@ -28,10 +32,11 @@ func (s *Server) CreateSession(ctx context.Context, req *eventv1.CreateSessionRe
 }
 
 func (s *Server) GetSession(ctx context.Context, req *eventv1.GetSessionRequest) (*eventv1.Session, error) {
-	if err := s.sync(ctx); err != nil {
+	key := keyOf(req.GetName(), "events", "sessions")
+	if _, err := s.access(ctx, policy.EventRead, req.GetName(), eventKeyOf(key)); err != nil {
 		return nil, err
 	}
-	return s.session(keyOf(req.GetName(), "events", "sessions"))
+	return s.session(key)
 }
 
 func (s *Server) UpdateSession(ctx context.Context, req *eventv1.UpdateSessionRequest) (*eventv1.Session, error) {
@@ -43,7 +48,7 @@ func (s *Server) UpdateSession(ctx context.Context, req *eventv1.UpdateSessionRe
 	if key == "" {
 		return nil, apierror.Field("session.name", "must be events/{event}/sessions/{session}")
 	}
-	if err := s.sync(ctx); err != nil {
+	if _, err := s.access(ctx, policy.EventManage, in.GetName(), eventKeyOf(key)); err != nil {
 		return nil, err
 	}
 	current, err := s.session(key)
@@ -69,6 +74,9 @@ func (s *Server) UpdateSession(ctx context.Context, req *eventv1.UpdateSessionRe
 
 func (s *Server) CancelSession(ctx context.Context, req *eventv1.CancelSessionRequest) (*eventv1.Session, error) {
 	key := keyOf(req.GetName(), "events", "sessions")
+	if _, err := s.access(ctx, policy.EventManage, req.GetName(), eventKeyOf(key)); err != nil {
+		return nil, err
+	}
 	d, err := s.decide(ctx, func(st *domain.State, _ time.Time) (domain.Decision, error) {
 		return st.CancelSession(key, req.GetReason())
 	})

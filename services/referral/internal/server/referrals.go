@@ -3,10 +3,12 @@ package server
 import (
 	"context"
 	"fmt"
+	"sort"
 	"strings"
 	"time"
 
 	"github.com/google/uuid"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
@@ -17,6 +19,9 @@ import (
 	"github.com/socialrx/socialrx/services/platform/aip/names"
 	"github.com/socialrx/socialrx/services/platform/aip/pagination"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/audit"
+	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/policy"
 	"github.com/socialrx/socialrx/services/referral/internal/domain"
 	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
@@ -57,6 +62,9 @@ func (s *Server) CreateReferral(ctx context.Context, req *referralv1.CreateRefer
 	created, err := s.st.Referrals.Create(ctx, actor(ctx), r)
 	if err != nil {
 		return nil, s.fail(ctx, err, "referrals/"+id)
+	}
+	if err := s.audit(ctx, audit.ActionCreate, nil, "referrals/"+created.ID); err != nil {
+		return nil, err
 	}
 	return toProto(created), nil
 }
@@ -108,12 +116,44 @@ func (s *Server) checkReferrer(ctx context.Context, in *referralv1.Referral) err
 
 // GetReferral returns a referral and audits the read.
 func (s *Server) GetReferral(ctx context.Context, req *referralv1.GetReferralRequest) (*referralv1.Referral, error) {
-	r, err := s.st.Referrals.Get(ctx, idOf(req.GetName()))
+	r, err := s.authorized(ctx, req.GetName(), policy.ReferralRead)
 	if err != nil {
-		return nil, s.fail(ctx, err, req.GetName())
+		return nil, err
 	}
-	s.audit(ctx, "get", req.GetName())
+	if err := s.audit(ctx, audit.ActionRead, nil, req.GetName()); err != nil {
+		return nil, err
+	}
 	return toProto(r), nil
+}
+
+// visible keeps the referrals the caller may read.
+func visible(ctx context.Context, all []*store.Referral) []*store.Referral {
+	id := auth.FromContext(ctx)
+	out := all[:0:0]
+	for _, r := range all {
+		if policy.Can(id, policy.ReferralRead, facts(r)) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
+// page returns one page of referrals, each hit audited under action.
+func (s *Server) page(ctx context.Context, action string, req proto.Message, size int32, token string, all []*store.Referral) ([]*referralv1.Referral, string, error) {
+	items, next, err := pagination.Offset(req, size, token, 0, all)
+	if err != nil {
+		return nil, "", err
+	}
+	out := make([]*referralv1.Referral, 0, len(items))
+	names := make([]string, 0, len(items))
+	for _, r := range items {
+		out = append(out, toProto(r))
+		names = append(names, "referrals/"+r.ID)
+	}
+	if err := s.audit(ctx, action, nil, names...); err != nil {
+		return nil, "", err
+	}
+	return out, next, nil
 }
 
 // ListReferrals serves worklists from the read model after bringing it up to date.
@@ -125,19 +165,46 @@ func (s *Server) ListReferrals(ctx context.Context, req *referralv1.ListReferral
 	if err := s.ix.Sync(ctx); err != nil {
 		return nil, s.fail(ctx, err, "referrals")
 	}
-	all := s.ix.Query(f, req.GetFollowUpOverdue(), s.now())
-	items, next, err := pagination.Offset(req, req.GetPageSize(), req.GetPageToken(), 0, all)
+	all := visible(ctx, s.ix.Query(f, req.GetFollowUpOverdue(), s.now()))
+	items, next, err := s.page(ctx, audit.ActionList, req, req.GetPageSize(), req.GetPageToken(), all)
 	if err != nil {
 		return nil, err
 	}
-	resp := &referralv1.ListReferralsResponse{TotalSize: int32(len(all)), NextPageToken: next}
-	names := make([]string, 0, len(items))
-	for _, r := range items {
-		resp.Referrals = append(resp.Referrals, toProto(r))
-		names = append(names, "referrals/"+r.ID)
+	return &referralv1.ListReferralsResponse{Referrals: items, TotalSize: int32(len(all)), NextPageToken: next}, nil
+}
+
+// SearchReferrals finds one person's referrals among those the caller may see.
+func (s *Server) SearchReferrals(ctx context.Context, req *referralv1.SearchReferralsRequest) (*referralv1.SearchReferralsResponse, error) {
+	if _, err := pagination.Decode(req.GetPageToken(), req); err != nil {
+		return nil, err
 	}
-	s.audit(ctx, "list", names...)
-	return resp, nil
+	if err := s.ix.Sync(ctx); err != nil {
+		return nil, s.fail(ctx, err, "referrals")
+	}
+	everything, err := filtering.Parse("", readmodel.Filter)
+	if err != nil {
+		return nil, err
+	}
+	all := visible(ctx, s.ix.Query(everything, false, s.now()))
+	matches := all[:0:0]
+	for _, r := range all {
+		if samePerson(r.Subject, req.GetPerson()) {
+			matches = append(matches, r)
+		}
+	}
+	sort.SliceStable(matches, func(i, j int) bool { return matches[i].CreateTime.Before(matches[j].CreateTime) })
+	items, next, err := s.page(ctx, audit.ActionSearch, req, req.GetPageSize(), req.GetPageToken(), matches)
+	if err != nil {
+		return nil, err
+	}
+	return &referralv1.SearchReferralsResponse{Referrals: items, TotalSize: int32(len(matches)), NextPageToken: next}, nil
+}
+
+// samePerson matches a person by name, ignoring case and surrounding space, and birth date.
+func samePerson(s store.Subject, q *referralv1.PersonQuery) bool {
+	norm := func(v string) string { return strings.ToLower(strings.TrimSpace(v)) }
+	return norm(s.GivenName) == norm(q.GetGivenName()) && norm(s.FamilyName) == norm(q.GetFamilyName()) &&
+		s.DateOfBirth == q.GetDateOfBirth()
 }
 
 // CountReferrals counts by status.
@@ -150,7 +217,7 @@ func (s *Server) CountReferrals(ctx context.Context, req *referralv1.CountReferr
 		return nil, s.fail(ctx, err, "referrals")
 	}
 	resp := &referralv1.CountReferralsResponse{Counts: map[string]int32{}}
-	for _, r := range s.ix.Query(f, false, s.now()) {
+	for _, r := range visible(ctx, s.ix.Query(f, false, s.now())) {
 		resp.Counts[r.Status]++
 		resp.Total++
 	}
@@ -167,13 +234,14 @@ func (s *Server) UpdateReferral(ctx context.Context, req *referralv1.UpdateRefer
 	if err := names.ParseField("referral.name", in.GetName(), referralPattern, &id); err != nil {
 		return nil, err
 	}
-	allowed := []string{"subject", "needs", "needs_text", "what_matters", "priority", "suggested_service", "suggested_event", "follow_up_time"}
+	updatable := []string{"subject", "needs", "needs_text", "what_matters", "priority", "suggested_service", "suggested_event", "follow_up_time"}
 	for _, p := range req.GetUpdateMask().GetPaths() {
 		root, _, _ := strings.Cut(p, ".")
-		if p != "*" && !contains(allowed, root) {
+		if p != "*" && !contains(updatable, root) {
 			return nil, apierror.Field("update_mask", fmt.Sprintf("%q cannot be updated here; use the custom methods", p))
 		}
 	}
+	caller := auth.FromContext(ctx)
 	var checked *referralv1.Referral
 	out, err := s.change(ctx, in.GetName(), in.GetEtag(), func(r *store.Referral, now time.Time) error {
 		if domain.Terminal(r.Status) {
@@ -181,9 +249,17 @@ func (s *Server) UpdateReferral(ctx context.Context, req *referralv1.UpdateRefer
 				map[string]string{"status": r.Status})
 		}
 		merged := toProto(r)
+		// Each side changes only its own fields; naming another is refused, and "all fields"
+		// means all of the caller's.
+		allowed := policy.EditableFields(caller, facts(r))
 		mask := req.GetUpdateMask()
 		if len(mask.GetPaths()) == 0 || (len(mask.GetPaths()) == 1 && mask.GetPaths()[0] == "*") {
 			mask = &fieldmaskpb.FieldMask{Paths: allowed}
+		}
+		for _, p := range mask.GetPaths() {
+			if root, _, _ := strings.Cut(p, "."); !contains(allowed, root) {
+				return policy.FieldDenied(p)
+			}
 		}
 		if err := fieldmask.Apply(merged, in, mask); err != nil {
 			return err

@@ -7,14 +7,15 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"go.mongodb.org/mongo-driver/v2/bson"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/aip/names"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/audit"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/policy"
 	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 
@@ -72,20 +73,45 @@ func idOf(name string) string {
 	return id
 }
 
-// audit records who read which referrals; referrals carry personal health information.
-func (s *Server) audit(ctx context.Context, action string, names ...string) {
-	_, err := s.st.DB.Collection(store.Audit).InsertOne(ctx, bson.M{
-		"_id": uuid.NewString(), "actor": actor(ctx), "action": action, "referrals": names, "time": s.now().UTC(),
-	})
-	if err != nil {
-		s.logger.Error("audit", "action", action, "error", err)
+// auditAction is how an access under policy action a is recorded.
+func auditAction(a policy.Action) string {
+	switch a {
+	case policy.ReferralRead:
+		return audit.ActionRead
+	case policy.ReferralList:
+		return audit.ActionList
+	case policy.ReferralCreate:
+		return audit.ActionCreate
+	case policy.AuditRead:
+		return audit.ActionQuery
 	}
+	return audit.ActionChange
 }
 
-// change applies mutate to the referral under optimistic concurrency and returns it.
+// audit appends one record per referral named to the referral database's audit trail, with
+// the outcome of err. When it cannot, the request must fail with the error returned.
+func (s *Server) audit(ctx context.Context, action string, err error, names ...string) error {
+	method := methodOf(ctx)
+	recs := make([]audit.Record, 0, len(names))
+	for _, n := range names {
+		recs = append(recs, s.st.Audit.Record(ctx, action, method, n, err))
+	}
+	return s.st.Audit.Append(ctx, recs...)
+}
+
+// change applies mutate to the referral under optimistic concurrency and returns it. The
+// policy is checked again on the very version being changed, and the change is audited.
 func (s *Server) change(ctx context.Context, name, etag string, mutate func(r *store.Referral, now time.Time) error) (*referralv1.Referral, error) {
+	a, err := actionOf(ctx)
+	if err != nil {
+		return nil, err
+	}
+	id := auth.FromContext(ctx)
 	now := s.now().UTC().Truncate(time.Millisecond)
 	r, err := s.st.Referrals.Update(ctx, actor(ctx), idOf(name), etag, func(r *store.Referral) error {
+		if err := policy.Check(id, a, facts(r), name); err != nil {
+			return err
+		}
 		before, beforeBusiness := r.Status, r.BusinessStatus
 		if err := mutate(r, now); err != nil {
 			return err
@@ -95,6 +121,9 @@ func (s *Server) change(ctx context.Context, name, etag string, mutate func(r *s
 	})
 	if err != nil {
 		return nil, s.fail(ctx, err, name)
+	}
+	if err := s.audit(ctx, audit.ActionChange, nil, name); err != nil {
+		return nil, err
 	}
 	return toProto(r), nil
 }

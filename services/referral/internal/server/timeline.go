@@ -7,6 +7,8 @@ import (
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/aip/pagination"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/audit"
+	"github.com/socialrx/socialrx/services/platform/policy"
 	"github.com/socialrx/socialrx/services/platform/protoconv"
 	"github.com/socialrx/socialrx/services/referral/internal/domain"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
@@ -41,11 +43,13 @@ func (s *Server) ListTimeline(ctx context.Context, req *referralv1.ListTimelineR
 	if _, err := pagination.Decode(req.GetPageToken(), req); err != nil {
 		return nil, err // before any read, so a bad token costs nothing
 	}
-	r, err := s.st.Referrals.Get(ctx, idOf(req.GetName()))
+	r, err := s.authorized(ctx, req.GetName(), policy.ReferralRead)
 	if err != nil {
-		return nil, s.fail(ctx, err, req.GetName())
+		return nil, err
 	}
-	s.audit(ctx, "timeline", req.GetName())
+	if err := s.audit(ctx, audit.ActionRead, nil, req.GetName()); err != nil {
+		return nil, err
+	}
 	entries, next, err := pagination.Offset(req, req.GetPageSize(), req.GetPageToken(), 0, r.Timeline)
 	if err != nil {
 		return nil, err

@@ -8,6 +8,8 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/policy"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
 
@@ -15,6 +17,7 @@ import (
 // change feed; each carries its feed position as the resume token.
 func (s *Server) WatchReferrals(req *referralv1.WatchReferralsRequest, stream referralv1.ReferralService_WatchReferralsServer) error {
 	ctx := stream.Context()
+	caller := auth.FromContext(ctx)
 	var after int64
 	if req.GetAfter() != "" {
 		after, _ = strconv.ParseInt(req.GetAfter(), 10, 64)
@@ -33,7 +36,8 @@ func (s *Server) WatchReferrals(req *referralv1.WatchReferralsRequest, stream re
 			if err := bson.Unmarshal(e.Data, &r); err != nil {
 				return s.fail(ctx, err, "referrals")
 			}
-			if r.ReferringOrganization != req.GetReferringOrganization() || !r.StatusChanged {
+			if r.ReferringOrganization != req.GetReferringOrganization() || !r.StatusChanged ||
+				!policy.Can(caller, policy.ReferralRead, facts(&r)) {
 				continue
 			}
 			if err := stream.Send(&referralv1.ReferralChange{

@@ -9,6 +9,7 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
+	"github.com/socialrx/socialrx/services/platform/audit"
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 )
@@ -132,6 +133,8 @@ type Store struct {
 	DB        *mongo.Database
 	Feed      *changefeed.Feed
 	Referrals *docstore.Collection[Referral, *Referral]
+	// Audit is the append-only trail of access to referrals, beside them in this database.
+	Audit *audit.Log
 }
 
 // Shards spreads referrals over this many collections: a referral with its timeline is a few
@@ -141,5 +144,6 @@ const Shards = 32
 // New returns the store over db.
 func New(db *mongo.Database) *Store {
 	feed := changefeed.New(db, FeedPrefix)
-	return &Store{DB: db, Feed: feed, Referrals: docstore.NewShardedCollection[Referral](db, Referrals, Shards, feed)}
+	return &Store{DB: db, Feed: feed, Referrals: docstore.NewShardedCollection[Referral](db, Referrals, Shards, feed),
+		Audit: audit.New(db, Audit, nil)}
 }

@@ -1,0 +1,190 @@
+// Package audit is the append-only trail of who saw or changed personal data: one record per
+// read, list hit, change or export, in the same database as the data. Services write it through
+// their store package; a failed write fails the request that caused it.
+package audit
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/peer"
+	"google.golang.org/grpc/status"
+
+	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/auth"
+)
+
+// Actions recorded.
+const (
+	ActionRead   = "read"
+	ActionList   = "list"
+	ActionSearch = "search"
+	ActionChange = "change"
+	ActionCreate = "create"
+	ActionExport = "export"
+	ActionQuery  = "audit-query"
+)
+
+// Metadata keys read into a record.
+const (
+	HeaderPurpose   = "x-socialrx-purpose"
+	HeaderRequestID = "x-request-id"
+	HeaderForwarded = "x-forwarded-for"
+)
+
+// ReasonAuditUnavailable is the reason of the error a request fails with when its audit record
+// cannot be written.
+const ReasonAuditUnavailable = "AUDIT_UNAVAILABLE"
+
+// Record is one audited access. It holds names of resources, never their contents.
+type Record struct {
+	ID           string    `bson:"_id"`
+	Time         time.Time `bson:"time"`
+	Actor        string    `bson:"actor"`
+	Organization string    `bson:"organization,omitempty"`
+	Role         string    `bson:"role,omitempty"`
+	Action       string    `bson:"action"`
+	// Method is the RPC, e.g. "GetReferral".
+	Method   string `bson:"method"`
+	Resource string `bson:"resource"`
+	Purpose  string `bson:"purpose,omitempty"`
+	// Outcome is the status code of the answer, "OK" when data was returned or changed.
+	Outcome       string `bson:"outcome"`
+	RequestID     string `bson:"request_id,omitempty"`
+	ClientAddress string `bson:"client_address,omitempty"`
+}
+
+// Log is an audit collection.
+type Log struct {
+	coll *mongo.Collection
+	now  func() time.Time
+}
+
+// New returns the log kept in collection name of db.
+func New(db *mongo.Database, name string, now func() time.Time) *Log {
+	if now == nil {
+		now = time.Now
+	}
+	return &Log{coll: db.Collection(name), now: now}
+}
+
+// Collection is the underlying collection.
+func (l *Log) Collection() *mongo.Collection { return l.coll }
+
+// Record builds a record of the caller in ctx taking action (by method) on resource.
+func (l *Log) Record(ctx context.Context, action, method, resource string, err error) Record {
+	id := auth.FromContext(ctx)
+	md, _ := metadata.FromIncomingContext(ctx)
+	r := Record{
+		ID: uuid.NewString(), Time: l.now().UTC().Truncate(time.Millisecond),
+		Actor: id.Subject, Organization: id.Organization, Role: strings.Join(id.Roles, ","),
+		Action: action, Method: method, Resource: resource, Outcome: status.Code(err).String(),
+		Purpose: first(md, HeaderPurpose), RequestID: first(md, HeaderRequestID), ClientAddress: clientAddress(ctx, md),
+	}
+	if r.Purpose == "" {
+		r.Purpose = "care"
+		if id.HasRole(auth.RolePrivacyOfficer) {
+			r.Purpose = "privacy-audit"
+		}
+	}
+	if len(r.Purpose) > 64 {
+		r.Purpose = r.Purpose[:64]
+	}
+	if len(r.RequestID) > 64 {
+		r.RequestID = r.RequestID[:64]
+	}
+	return r
+}
+
+// clientAddress is the address the gateway saw the request come from: the last entry of
+// x-forwarded-for, which the gateway appends (earlier entries are the client's to forge); else
+// the peer's.
+func clientAddress(ctx context.Context, md metadata.MD) string {
+	if fwd := md.Get(HeaderForwarded); len(fwd) > 0 {
+		hops := strings.Split(fwd[len(fwd)-1], ",")
+		if ip := net.ParseIP(strings.TrimSpace(hops[len(hops)-1])); ip != nil {
+			return ip.String()
+		}
+	}
+	if p, ok := peer.FromContext(ctx); ok && p.Addr != nil {
+		if host, _, err := net.SplitHostPort(p.Addr.String()); err == nil {
+			return host
+		}
+		return p.Addr.String()
+	}
+	return ""
+}
+
+func first(md metadata.MD, key string) string {
+	if v := md.Get(key); len(v) > 0 {
+		return v[0]
+	}
+	return ""
+}
+
+// Append writes records; each has its own _id, so nothing is ever overwritten. The error is the
+// API error the request must fail with (UNAVAILABLE), or nil.
+func (l *Log) Append(ctx context.Context, recs ...Record) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	docs := make([]any, len(recs))
+	for i := range recs {
+		docs[i] = recs[i]
+	}
+	if _, err := l.coll.InsertMany(ctx, docs); err != nil {
+		if cerr := apierror.FromContext(ctx); cerr != nil {
+			return cerr
+		}
+		return apierror.New(codes.Unavailable, ReasonAuditUnavailable,
+			"the access could not be recorded in the audit trail, so nothing is returned; retry later", nil)
+	}
+	return nil
+}
+
+// Query selects records; empty fields do not restrict.
+type Query struct {
+	Actor     string
+	Resources []string // any of these
+	After     time.Time
+	Before    time.Time
+}
+
+// Find returns the matching records, oldest first.
+func (l *Log) Find(ctx context.Context, q Query) ([]Record, error) {
+	f := bson.D{}
+	if q.Actor != "" {
+		f = append(f, bson.E{Key: "actor", Value: q.Actor})
+	}
+	if q.Resources != nil {
+		f = append(f, bson.E{Key: "resource", Value: bson.M{"$in": q.Resources}})
+	}
+	tr := bson.M{}
+	if !q.After.IsZero() {
+		tr["$gte"] = q.After
+	}
+	if !q.Before.IsZero() {
+		tr["$lt"] = q.Before
+	}
+	if len(tr) > 0 {
+		f = append(f, bson.E{Key: "time", Value: tr})
+	}
+	cur, err := l.coll.Find(ctx, f, options.Find().SetSort(bson.D{{Key: "time", Value: 1}, {Key: "_id", Value: 1}}))
+	if err != nil {
+		return nil, fmt.Errorf("find audit records: %w", err)
+	}
+	var out []Record
+	if err := cur.All(ctx, &out); err != nil {
+		return nil, fmt.Errorf("read audit records: %w", err)
+	}
+	return out, nil
+}

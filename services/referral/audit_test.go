@@ -1,0 +1,390 @@
+package referral_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/socialrx/socialrx/gateway"
+	"github.com/socialrx/socialrx/gateway/gatewaytest"
+	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
+	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/platform/audit"
+	"github.com/socialrx/socialrx/services/platform/testenv"
+)
+
+// The demo person of these tests, whose details must never reach a log.
+const (
+	personGiven  = "Margaret"
+	personFamily = "Okafor"
+	personBirth  = "1948-03-14"
+	personEmail  = "margaret@example.org"
+	personPhone  = "+1 416 555 0199"
+)
+
+// withRequestID adds an AIP-155-style request id to ctx, which audit records carry.
+func withRequestID(ctx context.Context, id string) context.Context {
+	return metadata.AppendToOutgoingContext(ctx, audit.HeaderRequestID, id)
+}
+
+// flow runs the closed loop over gRPC, every step as the person it is for, with a request id
+// per step ("flow-<step>"), and returns the referral's name.
+func (w *world) flow(t *testing.T) string {
+	t.Helper()
+	ctx, c := ctxT(t), w.rc()
+	step := func(what string, f func(ctx context.Context) error) {
+		t.Helper()
+		if err := f(withRequestID(ctx, "flow-"+what)); err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	d := draft(true)
+	d.Subject.Phone = personPhone
+	var name string
+	step("create", func(ctx context.Context) error {
+		r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: d})
+		name = r.GetName()
+		return err
+	})
+	step("submit", func(ctx context.Context) error {
+		_, err := c.SubmitReferral(ctx, &referralv1.SubmitReferralRequest{Name: name})
+		return err
+	})
+	step("worklist", func(ctx context.Context) error {
+		_, err := c.ListReferrals(lw(ctx), &referralv1.ListReferralsRequest{Filter: `status = REQUESTED`})
+		return err
+	})
+	step("get", func(ctx context.Context) error {
+		_, err := c.GetReferral(lw(ctx), &referralv1.GetReferralRequest{Name: name})
+		return err
+	})
+	step("accept", func(ctx context.Context) error {
+		_, err := c.AcceptReferral(lw(ctx), &referralv1.AcceptReferralRequest{Name: name, Assignee: linkWorker})
+		return err
+	})
+	step("start", func(ctx context.Context) error {
+		_, err := c.StartReferral(lw(ctx), &referralv1.StartReferralRequest{Name: name})
+		return err
+	})
+	step("update", func(ctx context.Context) error {
+		_, err := c.UpdateReferral(lw(ctx), &referralv1.UpdateReferralRequest{
+			Referral:   &referralv1.Referral{Name: name, WhatMatters: "Painting with others."},
+			UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"what_matters"}}})
+		return err
+	})
+	step("book", func(ctx context.Context) error {
+		_, err := c.BookEvent(lw(ctx), &referralv1.BookEventRequest{Name: name, Session: w.session})
+		return err
+	})
+	step("search", func(ctx context.Context) error {
+		got, err := c.SearchReferrals(ctx, &referralv1.SearchReferralsRequest{Person: &referralv1.PersonQuery{
+			GivenName: strings.ToUpper(personGiven), FamilyName: personFamily, DateOfBirth: personBirth}})
+		if err == nil && got.GetTotalSize() != 1 {
+			t.Fatalf("search found %d referrals, want 1", got.GetTotalSize())
+		}
+		return err
+	})
+	step("timeline", func(ctx context.Context) error {
+		_, err := c.ListTimeline(ctx, &referralv1.ListTimelineRequest{Name: name})
+		return err
+	})
+	// A refused read of another organisation's clinician is audited too.
+	_, err := c.GetReferral(as(withRequestID(ctx, "flow-snoop"), matrixCallers[2].id), &referralv1.GetReferralRequest{Name: name})
+	if status.Code(err) != codes.NotFound {
+		t.Fatalf("snoop: %v", err)
+	}
+	return name
+}
+
+func auditRecords(t *testing.T, db, collection string, filter bson.D) []audit.Record {
+	t.Helper()
+	ctx := ctxT(t)
+	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	cur, err := client.Database(db).Collection(collection).Find(ctx, filter)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []audit.Record
+	if err := cur.All(ctx, &out); err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Every read, list hit, search hit and change of the referral in the closed loop has its audit
+// record in the referral database, naming who (subject, organisation, role), what, the
+// outcome, the request id and the client address; the booking's contact details are audited in
+// the event database; a privacy officer finds them by person, by user and by time, and that
+// query is audited too.
+func TestAuditOfTheFullFlow(t *testing.T) {
+	w := newWorld(t, 1, 10)
+	begin := time.Now().Add(-time.Second)
+	name := w.flow(t)
+	recs := auditRecords(t, w.refDB, "audit", bson.D{{Key: "resource", Value: name}})
+	type key struct{ method, actor, action, outcome string }
+	byRequest := map[string]key{}
+	ids := map[string]bool{}
+	for _, r := range recs {
+		if ids[r.ID] {
+			t.Fatalf("two records with _id %s", r.ID)
+		}
+		ids[r.ID] = true
+		if r.ClientAddress != "127.0.0.1" || r.Time.Before(begin) || r.Purpose == "" {
+			t.Fatalf("record without client address, time or purpose: %+v", r)
+		}
+		if r.RequestID != "" {
+			byRequest[r.RequestID] = key{r.Method, r.Actor, r.Action, r.Outcome}
+		}
+	}
+	want := map[string]key{
+		"flow-create":   {"CreateReferral", clinician, audit.ActionCreate, "OK"},
+		"flow-submit":   {"SubmitReferral", clinician, audit.ActionChange, "OK"},
+		"flow-worklist": {"ListReferrals", linkWorker, audit.ActionList, "OK"},
+		"flow-get":      {"GetReferral", linkWorker, audit.ActionRead, "OK"},
+		"flow-accept":   {"AcceptReferral", linkWorker, audit.ActionChange, "OK"},
+		"flow-start":    {"StartReferral", linkWorker, audit.ActionChange, "OK"},
+		"flow-update":   {"UpdateReferral", linkWorker, audit.ActionChange, "OK"},
+		"flow-book":     {"BookEvent", linkWorker, audit.ActionChange, "OK"},
+		"flow-search":   {"SearchReferrals", clinician, audit.ActionSearch, "OK"},
+		"flow-timeline": {"ListTimeline", clinician, audit.ActionRead, "OK"},
+		"flow-snoop":    {"GetReferral", "practitioners/dr-x", audit.ActionRead, "NotFound"},
+	}
+	for rid, k := range want {
+		if got, ok := byRequest[rid]; !ok || got != k {
+			t.Errorf("audit of %s: %+v (present %v), want %+v", rid, got, ok, k)
+		}
+	}
+	for _, r := range recs {
+		if r.RequestID == "flow-get" && (r.Organization != chc || r.Role != "link_worker") {
+			t.Errorf("record does not name the organisation and role: %+v", r)
+		}
+	}
+
+	// The registrant's contact details went to the event service; it audits them there.
+	ref, err := w.rc().GetReferral(ctxT(t), &referralv1.GetReferralRequest{Name: name})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reg := ref.GetBookings()[0].GetRegistration()
+	evRecs := auditRecords(t, w.eventDB, "audit", bson.D{{Key: "resource", Value: reg}})
+	if len(evRecs) != 1 || evRecs[0].Actor != "services/referral" || evRecs[0].Action != audit.ActionCreate || evRecs[0].Role != "service" {
+		t.Fatalf("event service audit of %s: %+v", reg, evRecs)
+	}
+	// The host's list shows no contact details, and its read of them is not needed to audit;
+	// the referral service's read is.
+	if _, err := w.events.Client.ListRegistrations(host(ctxT(t)), &eventv1.ListRegistrationsRequest{Parent: w.session}); err != nil {
+		t.Fatal(err)
+	}
+
+	// The privacy officer's questions.
+	po := as(ctxT(t), privacyID)
+	byPerson, err := w.rc().SearchAuditRecords(po, &referralv1.SearchAuditRecordsRequest{PageSize: 1000,
+		Person: &referralv1.PersonQuery{GivenName: personGiven, FamilyName: personFamily, DateOfBirth: personBirth}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every record of the person's referral, the query's own record included.
+	all := auditRecords(t, w.refDB, "audit", bson.D{{Key: "resource", Value: name}})
+	if int(byPerson.GetTotalSize()) != len(all) || len(all) < len(recs)+2 {
+		t.Fatalf("by person: %d records, want the %d of %s", byPerson.GetTotalSize(), len(all), name)
+	}
+	byUser, err := w.rc().SearchAuditRecords(po, &referralv1.SearchAuditRecordsRequest{PageSize: 1000, Actor: linkWorker})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if byUser.GetTotalSize() == 0 {
+		t.Fatal("by user: no records of the link worker")
+	}
+	for _, r := range byUser.GetAuditRecords() {
+		if r.GetActor() != linkWorker {
+			t.Fatalf("by user: a record of %s", r.GetActor())
+		}
+	}
+	later, err := w.rc().SearchAuditRecords(po, &referralv1.SearchAuditRecordsRequest{Actor: linkWorker,
+		StartTime: timestamppb.New(time.Now().Add(time.Hour))})
+	if err != nil || later.GetTotalSize() != 0 {
+		t.Fatalf("by time: %v %v, want none after now", later, err)
+	}
+	window, err := w.rc().SearchAuditRecords(po, &referralv1.SearchAuditRecordsRequest{Actor: linkWorker, PageSize: 1000,
+		StartTime: timestamppb.New(begin), EndTime: timestamppb.New(time.Now().Add(time.Minute))})
+	if err != nil || window.GetTotalSize() != byUser.GetTotalSize() {
+		t.Fatalf("by time window: %d, want %d (%v)", window.GetTotalSize(), byUser.GetTotalSize(), err)
+	}
+	queries := auditRecords(t, w.refDB, "audit", bson.D{{Key: "action", Value: audit.ActionQuery}, {Key: "actor", Value: privacyID.Subject}})
+	if len(queries) < 4 {
+		t.Fatalf("%d audit records of the privacy officer's queries, want one per query at least", len(queries))
+	}
+}
+
+// When the audit trail refuses a write, the request that caused it fails with UNAVAILABLE and
+// returns nothing. The audit collection is made to refuse every record of one referral with a
+// unique index on the resource and one record already there.
+func TestAuditFailureFailsTheRequest(t *testing.T) {
+	w := newWorld(t, 1, 5)
+	ctx, c := ctxT(t), w.rc()
+	blocked, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	coll := client.Database(w.refDB).Collection("audit")
+	if err := coll.Drop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := coll.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "resource", Value: 1}},
+		Options: options.Index().SetUnique(true)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := coll.InsertOne(ctx, bson.M{"_id": "blocker", "resource": blocked.GetName()}); err != nil {
+		t.Fatal(err)
+	}
+
+	unavailable := func(what string, got any, err error) {
+		t.Helper()
+		if status.Code(err) != codes.Unavailable || !strings.Contains(err.Error(), "audit") {
+			t.Fatalf("%s with the audit refusing: %v, want UNAVAILABLE", what, err)
+		}
+		switch g := got.(type) {
+		case *referralv1.Referral:
+			if g != nil {
+				t.Fatalf("%s returned data: %v", what, g)
+			}
+		case *referralv1.ListReferralsResponse:
+			if g != nil {
+				t.Fatalf("%s returned data: %v", what, g)
+			}
+		case *referralv1.ListTimelineResponse:
+			if g != nil {
+				t.Fatalf("%s returned data: %v", what, g)
+			}
+		}
+	}
+	got, err := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: blocked.GetName()})
+	unavailable("get", got, err)
+	tl, err := c.ListTimeline(ctx, &referralv1.ListTimelineRequest{Name: blocked.GetName()})
+	unavailable("timeline", tl, err)
+	list, err := c.ListReferrals(ctx, &referralv1.ListReferralsRequest{PageSize: 100})
+	unavailable("list", list, err)
+	sub, err := c.SubmitReferral(ctx, &referralv1.SubmitReferralRequest{Name: blocked.GetName()})
+	unavailable("submit", sub, err)
+
+	// Another referral's audit records are written, so its reads go on.
+	if _, err := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: other.GetName()}); err != nil {
+		t.Fatalf("get of a referral whose audit works: %v", err)
+	}
+}
+
+// syncBuffer is a log sink shared by every service of a test.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// All the logs of the full flow, at debug level, from every service and the gateway, hold none
+// of the person's name, birth date, email or phone; nor do the error messages of refused
+// requests that carried them, over gRPC and REST.
+func TestNoPersonalDataInLogs(t *testing.T) {
+	var logs syncBuffer
+	logger := slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	w := newWorldLogged(t, 1, 10, logger)
+	base := gatewaytest.StartLogged(t, gateway.Config{DirectoryAddr: w.dir.Addr, EventAddr: w.events.Addr,
+		ReferralAddr: w.referrals[0].Addr}, logger)
+	name := w.flow(t)
+
+	secrets := []string{personGiven, personFamily, personBirth, personEmail, personPhone, "416 555"}
+	var errs []string
+	// Refused requests carrying the person's details: a birth date in the future, a malformed
+	// email, a search by a clinician of another organisation.
+	bad := draft(true)
+	bad.Subject.DateOfBirth = "2999-03-14"
+	_, err := w.rc().CreateReferral(ctxT(t), &referralv1.CreateReferralRequest{Referral: bad})
+	errs = append(errs, status.Convert(err).Message())
+	bad = draft(true)
+	bad.Subject.Email = "margaret@"
+	_, err = w.rc().CreateReferral(ctxT(t), &referralv1.CreateReferralRequest{Referral: bad})
+	errs = append(errs, status.Convert(err).Message())
+
+	// Over REST: a read, a search with the person in the body, and a refused create.
+	do := func(method, path, body string) {
+		req, err := http.NewRequest(method, base+path, strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("X-Request-Id", "rest-"+method)
+		resp, err := http.DefaultClient.Do(asHTTP(req, clinicianID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode >= 400 {
+			errs = append(errs, string(raw))
+		}
+	}
+	do("GET", "/v1/"+name, "")
+	do("POST", "/v1/referrals:search", `{"person": {"givenName": "`+personGiven+`", "familyName": "`+personFamily+`", "dateOfBirth": "`+personBirth+`"}}`)
+	do("POST", "/v1/referrals", `{"subject": {"givenName": "`+personGiven+`", "familyName": "`+personFamily+`", "dateOfBirth": "2999-01-01", "email": "`+personEmail+`"}}`)
+
+	// The read over REST is audited with its request id and the client's address.
+	restRecs := auditRecords(t, w.refDB, "audit", bson.D{{Key: "request_id", Value: "rest-GET"}})
+	if len(restRecs) != 1 || restRecs[0].ClientAddress != "127.0.0.1" || restRecs[0].Resource != name || restRecs[0].Actor != clinician {
+		t.Fatalf("audit of the REST read: %+v", restRecs)
+	}
+
+	out := logs.String()
+	if !strings.Contains(out, "SubmitReferral") || !strings.Contains(out, "/v1/referrals:search") {
+		t.Fatalf("the logs were not captured: %.500s", out)
+	}
+	for _, s := range secrets {
+		if strings.Contains(out, s) {
+			i := strings.Index(out, s)
+			t.Errorf("the logs hold %q: ...%s...", s, out[max(0, i-200):min(len(out), i+100)])
+		}
+		for _, e := range errs {
+			if strings.Contains(e, s) {
+				t.Errorf("an error message holds %q: %s", s, e)
+			}
+		}
+	}
+	t.Logf("%d bytes of logs checked, %d error messages", len(out), len(errs))
+}
