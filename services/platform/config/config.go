@@ -90,7 +90,6 @@ func (l *Loader) Int(p *int, name, env string, def int, usage string) {
 	l.fs.IntVar(p, l.prefix+name, def, l.usage(usage, env))
 }
 
-
 // Duration registers a duration flag; env, when set, replaces def.
 func (l *Loader) Duration(p *time.Duration, name, env string, def time.Duration, usage string) {
 	if v, ok := l.lookup(env, ""); ok {
