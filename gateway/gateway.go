@@ -1,6 +1,6 @@
 // Package gateway serves every socialrx gRPC API as REST/JSON (grpc-gateway), the OpenAPI
-// document that describes it, the HSDS 3.0 read API of the directory, and a health endpoint that
-// reflects the backends.
+// document that describes it, the HSDS 3.0 read API of the directory, a health endpoint that
+// reflects the backends, and the web app (package web) under "/".
 package gateway
 
 import (
@@ -22,6 +22,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/socialrx/socialrx/gateway/openapi"
+	"github.com/socialrx/socialrx/gateway/web"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
@@ -36,6 +37,8 @@ type Config struct {
 	EventAddr       string
 	ReferralAddr    string
 	ShutdownTimeout time.Duration
+	// Web configures the browser front end served under "/".
+	Web web.Config
 }
 
 // RegisterFlags registers the configuration flags, with environment fallbacks, on l.
@@ -45,6 +48,7 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.EventAddr, "event-addr", "EVENT_ADDR", "localhost:9091", "event service gRPC address")
 	l.String(&c.ReferralAddr, "referral-addr", "REFERRAL_ADDR", "localhost:9092", "referral service gRPC address")
 	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
+	c.Web.RegisterFlags(l)
 }
 
 // ParseFlags reads a Config from args and the environment.
@@ -118,6 +122,11 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		_, _ = w.Write(openapi.Spec)
 	})
 	top.HandleFunc("GET /healthz", g.health)
+	site, err := web.New(cfg.Web, web.Backends{Directory: dir, Event: events}, logger)
+	if err != nil {
+		return nil, fmt.Errorf("web app: %w", err)
+	}
+	top.Handle("/", site)
 	g.handler = logRequests(logger, top)
 	return g, nil
 }

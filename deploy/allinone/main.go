@@ -24,6 +24,7 @@ import (
 
 	"github.com/socialrx/socialrx/deploy/demodata"
 	"github.com/socialrx/socialrx/gateway"
+	"github.com/socialrx/socialrx/gateway/web"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
@@ -55,6 +56,7 @@ type options struct {
 	logLevel  string
 	skipDemo  bool
 	directory directory.Config
+	web       web.Config
 }
 
 func parse(args []string) (options, error) {
@@ -70,6 +72,7 @@ func parse(args []string) (options, error) {
 	l.String(&o.refAddr, "referral-grpc-addr", "REFERRAL_GRPC_ADDR", "127.0.0.1:9092", "referral gRPC listen address")
 	l.String(&o.logLevel, "log-level", "LOG_LEVEL", "warn", "log level: debug, info, warn, error")
 	l.Bool(&o.skipDemo, "no-demo", "SOCIALRX_NO_DEMO", false, "do not load demo data")
+	o.web.RegisterFlags(l)
 	return o, l.Parse(args)
 }
 
@@ -121,7 +124,7 @@ func run(ctx context.Context) error {
 	}
 	gw, err := gateway.New(ctx, gateway.Config{
 		HTTPAddr: o.httpAddr, DirectoryAddr: dir.Addr(), EventAddr: events.Addr(), ReferralAddr: referrals.Addr(),
-		ShutdownTimeout: 10 * time.Second,
+		ShutdownTimeout: 10 * time.Second, Web: o.web,
 	}, logger)
 	if err != nil {
 		return err
@@ -152,6 +155,7 @@ func run(ctx context.Context) error {
 		fmt.Printf("directory gRPC     %s\n", dir.Addr())
 		fmt.Printf("event gRPC         %s\n", events.Addr())
 		fmt.Printf("referral gRPC      %s\n", referrals.Addr())
+		fmt.Printf("web app            %s/\n", base)
 		fmt.Printf("REST gateway       %s/v1/organizations\n", base)
 		fmt.Printf("public listing     %s/v1/events:search\n", base)
 		fmt.Printf("referrals          %s/v1/referrals\n", base)
