@@ -83,6 +83,10 @@ func (h *Handler) eventPage(w http.ResponseWriter, r *http.Request) {
 		if loc := v.GetLocation(); loc != "" {
 			if got, err := h.directory.GetLocation(ctx, &directoryv1.GetLocationRequest{Name: loc}); err == nil {
 				d.Address = formatAddress(got.GetAddress())
+				// The venue's name often is its street address already.
+				if a := got.GetAddress().GetAddress_1(); a != "" && strings.Contains(d.Venue, a) {
+					d.Address = ""
+				}
 			}
 		} else if a := v.GetAddress(); a != nil {
 			d.Address = strings.Join(nonEmpty(a.GetAddress_1(), a.GetCity(), a.GetRegion(), a.GetPostalCode()), ", ")

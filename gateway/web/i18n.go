@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -86,6 +87,9 @@ func (t *translations) localizer(tag language.Tag) *localizer {
 // T returns the message key with args, in the page language.
 func (l *localizer) T(key string, args ...any) string { return l.printer.Sprintf(key, args...) }
 
+// Label is the message key as a label before a value: "Languages:" or "Langues :".
+func (l *localizer) Label(key string) string { return l.T("format.label", l.T(key)) }
+
 // Lang is the page language's BCP-47 code ("en", "fr").
 func (l *localizer) Lang() string { return l.tag.String() }
 
@@ -104,7 +108,8 @@ func (l *localizer) LanguageName(code string) string {
 // Date writes t's day in zone, e.g. "Saturday, December 12" or "samedi 12 décembre".
 func (l *localizer) Date(t time.Time, zone string) string {
 	t = inZone(t, zone)
-	return l.T("format.date", l.T(fmt.Sprintf("weekday.%d", t.Weekday())), l.T(fmt.Sprintf("month.%d", t.Month())), t.Day(), t.Year())
+	return l.T("format.date", l.T(fmt.Sprintf("weekday.%d", t.Weekday())), l.T(fmt.Sprintf("month.%d", t.Month())), t.Day(),
+		strconv.Itoa(t.Year())) // a year is not a quantity: no digit grouping ("2 026")
 }
 
 // Time writes t's time of day in zone, e.g. "2:30 PM" or "14 h 30".

@@ -139,6 +139,7 @@ type listingData struct {
 	Subscribe    string
 	Searched     bool
 	ByDistance   bool
+	MoreOpen     bool // a filter under "more filters" is set
 	ListingError string
 }
 
@@ -157,6 +158,8 @@ func (h *Handler) listing(w http.ResponseWriter, r *http.Request) {
 	f := parseListing(r.URL.Query())
 	data := &listingData{Form: f, Categories: categoryNames(), Languages: filterLanguages,
 		Features: commonFeatures, Radii: radiusChoices}
+	data.MoreOpen = f.Query != "" || f.From != "" || f.To != "" || f.Language != "" || f.Seats ||
+		len(f.Categories) > 0 || len(f.Features) > 0
 	p.Data = data
 	ctx := h.callContext(r)
 	facts, err := h.places.get(ctx)
@@ -170,12 +173,14 @@ func (h *Handler) listing(w http.ResponseWriter, r *http.Request) {
 	code := http.StatusOK
 	if len(errs) > 0 {
 		p.Errors = errs
+		data.MoreOpen = true
 		h.render(w, http.StatusUnprocessableEntity, p)
 		return
 	}
 	resp, err := h.events.SearchEvents(ctx, req)
 	if err != nil {
 		p.Errors, code = h.explain(p.localizer, err, listingFields)
+		data.MoreOpen = true
 		if code >= 500 || code == http.StatusNotFound {
 			data.ListingError = p.Errors.Form()
 			p.Errors = nil

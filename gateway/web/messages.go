@@ -32,7 +32,8 @@ func messageTable() []entry {
 		{"site.footer", "Community Health & Wellbeing Week: come, meet, connect.", "Semaine de la santé et du bien-être communautaires : venez, rencontrez, créez des liens."},
 
 		// Dates and numbers.
-		{"format.date", "%[1]s, %[2]s %[3]d, %[4]d", "%[1]s %[3]d %[2]s %[4]d"},
+		{"format.date", "%[1]s, %[2]s %[3]d, %[4]s", "%[1]s %[3]d %[2]s %[4]s"},
+		{"format.label", "%s:", "%s :"},
 		{"format.time", "3:04 PM", "15 h 04"},
 		{"format.km", "%.1f km", "%.1f km"},
 		{"format.range", "%s to %s", "de %s à %s"},
@@ -103,6 +104,7 @@ func messageTable() []entry {
 		{"listing.locate", "Use my location", "Utiliser ma position"},
 		{"listing.locating", "Finding your location…", "Recherche de votre position…"},
 		{"listing.locate.failed", "Your location is not available; choose a member centre instead.", "Votre position n’est pas disponible ; choisissez plutôt un centre membre."},
+		{"listing.more_filters", "More filters: words, dates, language, kinds, accessibility", "Plus de filtres : mots, dates, langue, types, accessibilité"},
 		{"listing.search", "Show events", "Afficher les activités"},
 		{"listing.results", "Results", "Résultats"},
 		{"listing.none", "No event matches these choices. Try fewer filters or a wider distance.", "Aucune activité ne correspond à ces choix. Essayez moins de filtres ou une plus grande distance."},

@@ -62,7 +62,7 @@ func (h *Handler) newPage(w http.ResponseWriter, r *http.Request, template, nav 
 		other = "en"
 	}
 	back := r.URL.Path
-	if r.Method == http.MethodGet && r.URL.RawQuery != "" && !strings.HasPrefix(r.URL.Path, "/registration") {
+	if r.Method == http.MethodGet && r.URL.RawQuery != "" {
 		back += "?" + r.URL.RawQuery
 	}
 	return &page{
