@@ -123,6 +123,13 @@ func TestBrowserRegistrationFlowInFrench(t *testing.T) {
 	checkA11y(t, ctx, "listing near a member centre")
 	screenshots(t, ctx, "listing")
 
+	// The subscription link is an iCalendar feed of the same search.
+	feed := fetchText(t, ctx, eval[string](t, ctx, `document.querySelector(".subscribe a").href`))
+	if !strings.HasPrefix(feed, "BEGIN:VCALENDAR") || strings.Count(feed, "BEGIN:VEVENT") != 1 ||
+		!strings.Contains(feed, "SUMMARY:Community Cooking Class") {
+		t.Fatalf("the feed of the search near Albion Heights: %s", feed)
+	}
+
 	// The event page, then its session's registration form.
 	follow(t, ctx, ".cards .card:first-child h3 a")
 	if got := text(t, ctx, "h1"); got != first {
@@ -130,6 +137,9 @@ func TestBrowserRegistrationFlowInFrench(t *testing.T) {
 	}
 	checkA11y(t, ctx, "event")
 	screenshots(t, ctx, "event")
+	if cal := fetchText(t, ctx, eval[string](t, ctx, `document.querySelector('a[href$="calendar.ics"]').href`)); !strings.Contains(cal, "BEGIN:VEVENT") {
+		t.Fatalf("the event's calendar: %s", cal)
+	}
 	follow(t, ctx, ".sessions a.button")
 	registerURL := eval[string](t, ctx, `location.href`)
 	checkA11y(t, ctx, "register")

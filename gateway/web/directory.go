@@ -235,12 +235,11 @@ func (h *Handler) programme(w http.ResponseWriter, r *http.Request) {
 			d.Cost = l.T("event.price", float64(c.GetAmountMinor())/100)
 		}
 	}
-	if s.GetMinimumAge() > 0 || s.GetMaximumAge() > 0 {
-		maxAge := s.GetMaximumAge()
-		if maxAge == 0 {
-			maxAge = 130
-		}
-		d.Ages = l.T("programme.ages", s.GetMinimumAge(), maxAge)
+	switch minAge, maxAge := s.GetMinimumAge(), s.GetMaximumAge(); {
+	case maxAge > 0:
+		d.Ages = l.T("programme.ages", minAge, maxAge)
+	case minAge > 0:
+		d.Ages = l.T("programme.ages.min", minAge)
 	}
 	p.Data = d
 	h.render(w, http.StatusOK, p)

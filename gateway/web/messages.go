@@ -197,6 +197,7 @@ func messageTable() []entry {
 		{"programme.cost", "Cost", "Coût"},
 		{"programme.agesLabel", "Ages", "Âges"},
 		{"programme.ages", "Ages %d to %d", "De %d à %d ans"},
+		{"programme.ages.min", "Ages %d and over", "%d ans et plus"},
 		{"programme.accessibility", "Accessibility", "Accessibilité"},
 		{"programme.transport", "Getting there", "Comment s’y rendre"},
 		{"programme.areas", "Areas served", "Territoire desservi"},
