@@ -108,6 +108,12 @@ func (h *Handler) fieldMessage(l *localizer, field string) string {
 	if key := "error.field." + field; h.i18n.keys[key] {
 		return l.T(key)
 	}
+	// The fields of the host form's sessions, "s1_start", share the messages of "session_start".
+	if len(field) > 3 && field[0] == 's' && field[2] == '_' {
+		if key := "error.field.session_" + field[3:]; h.i18n.keys[key] {
+			return l.T(key)
+		}
+	}
 	return l.T("error.field.invalid")
 }
 

@@ -35,7 +35,10 @@ type site struct {
 	admin context.Context
 }
 
-func startSite(t *testing.T) *site {
+func startSite(t *testing.T) *site { return startSiteWith(t, web.Config{}) }
+
+// startSiteWith starts the site with cfg's web settings over the test defaults.
+func startSiteWith(t *testing.T, cfg web.Config) *site {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	t.Cleanup(cancel)
@@ -51,7 +54,8 @@ func startSite(t *testing.T) *site {
 	base := gatewaytest.Start(t, gateway.Config{
 		DirectoryAddr: dir.Addr, EventAddr: ev.Addr,
 		ReferralAddr: "127.0.0.1:9", // not called by the web app
-		Web:          web.Config{LinkKey: "test key for signing private links, 32+ bytes", TimeZone: "America/Toronto"},
+		Web: web.Config{LinkKey: "test key for signing private links, 32+ bytes", TimeZone: "America/Toronto",
+			DevSignIn: cfg.DevSignIn},
 	})
 	admin := metadata.AppendToOutgoingContext(ctx, auth.HeaderSubject, "services/web-test", auth.HeaderRoles, auth.RoleAdmin)
 	return &site{base: base, events: ev.Client, admin: admin}

@@ -25,6 +25,10 @@ func newRenderer(fsys fs.FS, a *assets) (*renderer, error) {
 	funcs := template.FuncMap{
 		"asset": a.URL,
 		"has":   func(list []string, v string) bool { return contains(list, v) },
+		"add":   func(a, b int) int { return a + b },
+		"field": func(p *page, name, label, value, kind string) fieldView {
+			return fieldView{Page: p, Name: name, Label: label, Value: value, Kind: kind, Error: p.Errors.Field(name)}
+		},
 	}
 	for _, n := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
@@ -40,6 +44,13 @@ func newRenderer(fsys fs.FS, a *assets) (*renderer, error) {
 	return r, nil
 }
 
+// fieldView is one input of a form, for the "text-field" template.
+type fieldView struct {
+	Page                     *page
+	Name, Label, Value, Kind string
+	Error                    string
+}
+
 // page is what every template gets: the localizer (so templates call {{.T "key"}}), the frame's
 // data and the page's own data.
 type page struct {
@@ -50,6 +61,7 @@ type page struct {
 	Switch   string // address of the language switch, back to this page
 	Errors   formErrors
 	Script   bool // whether the page needs locate.js
+	Person   Person
 	Data     any
 	template string
 }
@@ -68,6 +80,7 @@ func (h *Handler) newPage(w http.ResponseWriter, r *http.Request, template, nav 
 	return &page{
 		localizer: l,
 		Nav:       nav,
+		Person:    h.person(r),
 		CSRF:      h.csrf.token(w, r, h.secure(r)),
 		Switch:    "/language?" + url.Values{"to": {other}, "back": {back}}.Encode(),
 		template:  template,
@@ -117,12 +130,8 @@ func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request) {
 	}
 	http.SetCookie(w, &http.Cookie{Name: languageCookie, Value: to, Path: "/", HttpOnly: true,
 		Secure: h.secure(r), SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
-	back := r.URL.Query().Get("back")
 	// Only a path on this site: never "//other.example" or an absolute URL.
-	if !strings.HasPrefix(back, "/") || strings.HasPrefix(back, "//") || strings.HasPrefix(back, "/\\") {
-		back = "/"
-	}
-	http.Redirect(w, r, back, http.StatusSeeOther)
+	http.Redirect(w, r, localPath(r.URL.Query().Get("back")), http.StatusSeeOther)
 }
 
 func contains(list []string, v string) bool {

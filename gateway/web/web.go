@@ -34,6 +34,8 @@ type Config struct {
 	// SecureCookies marks cookies Secure even when the request did not arrive over TLS (behind
 	// a TLS-terminating proxy).
 	SecureCookies bool
+	// DevSignIn turns on the development sign-in (see devsignin.go): never where real data lives.
+	DevSignIn bool
 }
 
 // RegisterFlags registers the configuration flags, with environment fallbacks, on l.
@@ -41,6 +43,7 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.LinkKey, "web-link-key", "WEB_LINK_KEY", "", "key (32 bytes or more) signing private cancel links and CSRF tokens; random per process when empty")
 	l.String(&c.TimeZone, "web-time-zone", "WEB_TIME_ZONE", "America/Toronto", "time zone in which the web app reads dates typed into filters")
 	l.Bool(&c.SecureCookies, "web-secure-cookies", "WEB_SECURE_COOKIES", false, "mark web cookies Secure even without TLS (behind a TLS proxy)")
+	l.Bool(&c.DevSignIn, "web-dev-sign-in", "WEB_DEV_SIGN_IN", false, "DEVELOPMENT ONLY: sign in as any demo host or moderator without a password")
 }
 
 // Backends are the gRPC connections the web app calls.
@@ -64,6 +67,7 @@ type Handler struct {
 	i18n      *translations
 	pages     *renderer
 	places    *placeCache
+	dev       devSessions
 	mux       *http.ServeMux
 	now       func() time.Time
 }
@@ -104,8 +108,14 @@ func New(cfg Config, b Backends, logger *slog.Logger) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
+	dev := devSessions{signer: newSigner(key, "dev-session"), now: time.Now}
 	sessions := b.Sessions
-	if sessions == nil {
+	switch {
+	case sessions != nil:
+	case cfg.DevSignIn:
+		logger.Warn("WEB_DEV_SIGN_IN is on: anyone can act as any host or moderator; never use it with real data")
+		sessions = dev
+	default:
 		sessions = publicSessions{}
 	}
 	h := &Handler{
@@ -117,6 +127,7 @@ func New(cfg Config, b Backends, logger *slog.Logger) (*Handler, error) {
 		links:     newSigner(key, "cancel-link"),
 		csrf:      &csrf{signer: newSigner(key, "csrf")},
 		zone:      zone,
+		dev:       dev,
 		i18n:      tr,
 		pages:     pages,
 		mux:       http.NewServeMux(),
@@ -147,6 +158,23 @@ func (h *Handler) routes(assets *assets) {
 
 	m.HandleFunc("GET /directory", h.directorySearch)
 	m.HandleFunc("GET /directory/services/{service}", h.programme)
+
+	m.HandleFunc("GET /host", h.hostHome)
+	m.HandleFunc("GET /host/events/new", h.hostNewEvent)
+	m.HandleFunc("POST /host/events/new", h.hostCreateEvent)
+	m.HandleFunc("GET /host/events/{event}", h.hostEvent)
+	m.HandleFunc("POST /host/events/{event}/submit", h.hostSubmit)
+	m.HandleFunc("GET /host/events/{event}/sessions/{session}", h.checkInList)
+	m.HandleFunc("POST /host/events/{event}/sessions/{session}/registrations/{registration}/check-in", h.checkIn)
+	m.HandleFunc("POST /host/events/{event}/sessions/{session}/no-shows", h.markNoShows)
+	m.HandleFunc("GET /moderate", h.reviewQueue)
+	m.HandleFunc("POST /moderate/events/{event}/publish", h.publish)
+	m.HandleFunc("POST /moderate/events/{event}/reject", h.reject)
+	if h.cfg.DevSignIn {
+		m.HandleFunc("GET /dev/sign-in", h.devSignInForm)
+		m.HandleFunc("POST /dev/sign-in", h.devSignIn)
+	}
+	m.HandleFunc("POST /sign-out", h.signOut)
 
 	m.HandleFunc("/", h.notFound)
 }

@@ -285,7 +285,7 @@ func TestTemplatesUseKnownMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	uses := regexp.MustCompile(`\.(?:T|Label) "([^"]+)"`)
+	uses := regexp.MustCompile(`(?:\.(?:T|Label)|\(field \$?\.? (?:"[^"]+"|\([^)]*\))) "([^"]+)"`)
 	files, err := templateFiles.ReadDir("templates")
 	if err != nil {
 		t.Fatal(err)
@@ -313,6 +313,15 @@ func TestTemplatesUseKnownMessages(t *testing.T) {
 	}
 	for i := int32(1); i < int32(len(eventv1.RegistrationState_name)); i++ {
 		keys = append(keys, "confirm.status."+strings.TrimPrefix(eventv1.RegistrationState(i).String(), "REGISTRATION_STATE_"))
+	}
+	for i := int32(1); i < int32(len(eventv1.EventState_name)); i++ {
+		st := strings.TrimPrefix(eventv1.EventState(i).String(), "EVENT_STATE_")
+		keys = append(keys, "event.state."+st, "host.state."+st)
+	}
+	for _, f := range []string{"s1_date", "s2_start", "s1_end", "s2_capacity"} {
+		if h := (&Handler{i18n: tr}); h.fieldMessage(tr.localizer(english), f) == tr.localizer(english).T("error.field.invalid") {
+			t.Errorf("form field %s has no message of its own", f)
+		}
 	}
 	for _, f := range commonFeatures {
 		keys = append(keys, "feature."+f)

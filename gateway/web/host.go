@@ -1,0 +1,471 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
+	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/auth"
+)
+
+// timeZones are the zones a host can hold sessions in: Canada's.
+var timeZones = []string{"America/Toronto", "America/Winnipeg", "America/Regina", "America/Edmonton",
+	"America/Vancouver", "America/Halifax", "America/St_Johns"}
+
+type hostEventRow struct {
+	URL, Title, State, Reason string
+}
+
+type hostHomeData struct {
+	Organization string
+	Events       []hostEventRow
+}
+
+// stateName is an event state's short name ("DRAFT").
+func stateName(s eventv1.EventState) string { return strings.TrimPrefix(s.String(), "EVENT_STATE_") }
+
+func (h *Handler) hostHome(w http.ResponseWriter, r *http.Request) {
+	person, ok := h.requireRole(w, r, auth.RoleEventHost)
+	if !ok {
+		return
+	}
+	ctx := h.callContext(r)
+	facts, err := h.places.get(ctx)
+	if err != nil {
+		h.failCall(w, r, err)
+		return
+	}
+	resp, err := h.events.ListEvents(ctx, &eventv1.ListEventsRequest{PageSize: 200,
+		Filter: fmt.Sprintf("host_organization = %q", person.Organization)})
+	if err != nil {
+		h.failCall(w, r, err)
+		return
+	}
+	p := h.newPage(w, r, "host", "host")
+	p.Title = p.T("host.title")
+	d := &hostHomeData{Organization: facts.orgs[person.Organization]}
+	for _, ev := range resp.GetEvents() {
+		d.Events = append(d.Events, hostEventRow{URL: "/host/" + ev.GetName(), Title: ev.GetTitle(),
+			State: stateName(ev.GetState()), Reason: ev.GetStateReason()})
+	}
+	p.Data = d
+	h.render(w, http.StatusOK, p)
+}
+
+// eventForm is the host's "register your event" form.
+type eventForm struct {
+	Title, Description, Category string
+	Location                     string // a directory location of the host, or "" for an address
+	Address, City, PostalCode    string
+	Latitude, Longitude          string
+	Languages, Features          []string
+	TimeZone                     string
+	Sessions                     [2]sessionForm
+	RequestID                    string
+}
+
+type sessionForm struct{ Date, Start, End, Capacity string }
+
+type eventFormData struct {
+	Form       eventForm
+	Categories []string
+	Locations  []*directoryv1.Location
+	Languages  []string
+	Features   []string
+	TimeZones  []string
+}
+
+var eventFields = fieldMap{
+	"event.title":                     "title",
+	"event.description":               "description",
+	"event.category":                  "category",
+	"event.venue":                     "location",
+	"event.venue.location":            "location",
+	"event.venue.address":             "address",
+	"event.venue.address.address_1":   "address",
+	"event.venue.address.city":        "city",
+	"event.venue.address.postal_code": "postal_code",
+	"event.venue.address.latitude":    "latitude",
+	"event.venue.address.longitude":   "longitude",
+	"event.languages":                 "languages",
+	"event.accessibility_features":    "a11y",
+	"event":                           "location", // event.where: a venue or an online link
+}
+
+func sessionFields(i int) fieldMap {
+	p := fmt.Sprintf("s%d_", i+1)
+	return fieldMap{"session.start_time": p + "start", "session.end_time": p + "end", "session": p + "end",
+		"session.capacity": p + "capacity", "session.time_zone": "time_zone"}
+}
+
+func (h *Handler) hostLocations(r *http.Request, org string) ([]*directoryv1.Location, error) {
+	resp, err := h.directory.ListLocations(h.callContext(r), &directoryv1.ListLocationsRequest{PageSize: 200,
+		Filter: fmt.Sprintf("organization = %q", org)})
+	if err != nil {
+		return nil, err
+	}
+	var out []*directoryv1.Location
+	for _, l := range resp.GetLocations() {
+		if l.GetLocationType() != directoryv1.LocationType_LOCATION_TYPE_VIRTUAL {
+			out = append(out, l)
+		}
+	}
+	return out, nil
+}
+
+func (h *Handler) showEventForm(w http.ResponseWriter, r *http.Request, p *page, person Person, f eventForm, code int) {
+	locs, err := h.hostLocations(r, person.Organization)
+	if err != nil {
+		h.failCall(w, r, err)
+		return
+	}
+	p.Title = p.T("host.new.title")
+	p.Data = &eventFormData{Form: f, Categories: append(categoryNames(), "OTHER"), Locations: locs,
+		Languages: filterLanguages, Features: commonFeatures, TimeZones: timeZones}
+	h.render(w, code, p)
+}
+
+func (h *Handler) hostNewEvent(w http.ResponseWriter, r *http.Request) {
+	person, ok := h.requireRole(w, r, auth.RoleEventHost)
+	if !ok {
+		return
+	}
+	p := h.newPage(w, r, "hostevent", "host")
+	h.showEventForm(w, r, p, person, eventForm{TimeZone: timeZones[0], RequestID: newRequestID()}, http.StatusOK)
+}
+
+func parseEventForm(r *http.Request) eventForm {
+	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
+	f := eventForm{Title: v("title"), Description: v("description"), Category: v("category"), Location: v("location"),
+		Address: v("address"), City: v("city"), PostalCode: v("postal_code"), Latitude: v("latitude"), Longitude: v("longitude"),
+		Languages: r.PostForm["languages"], Features: r.PostForm["a11y"], TimeZone: v("time_zone"), RequestID: v("request_id")}
+	for i := range f.Sessions {
+		pre := fmt.Sprintf("s%d_", i+1)
+		f.Sessions[i] = sessionForm{Date: v(pre + "date"), Start: v(pre + "start"), End: v(pre + "end"), Capacity: v(pre + "capacity")}
+	}
+	if !strings.HasPrefix(f.RequestID, "web-") || len(f.RequestID) > 60 {
+		f.RequestID = newRequestID()
+	}
+	return f
+}
+
+// sessionTimes reads a session's date and times in zone; errors go under the form's fields.
+func (h *Handler) sessionTimes(l *localizer, i int, s sessionForm, zone *time.Location, errs formErrors) (start, end time.Time, capacity int32, ok bool) {
+	pre := fmt.Sprintf("s%d_", i+1)
+	day, err := time.ParseInLocation(time.DateOnly, s.Date, zone)
+	if err != nil {
+		errs[pre+"date"] = h.fieldMessage(l, "session_date")
+		return
+	}
+	clock := func(field, v string) time.Time {
+		c, err := time.Parse("15:04", v)
+		if err != nil {
+			errs[pre+field] = h.fieldMessage(l, "session_time")
+			return time.Time{}
+		}
+		return time.Date(day.Year(), day.Month(), day.Day(), c.Hour(), c.Minute(), 0, 0, zone)
+	}
+	start, end = clock("start", s.Start), clock("end", s.End)
+	n, err := strconv.Atoi(s.Capacity)
+	if err != nil || n < 1 || n > 10000 {
+		errs[pre+"capacity"] = h.fieldMessage(l, "session_capacity")
+	}
+	if _, bad := errs[pre+"start"]; !bad && !end.IsZero() && !end.After(start) {
+		errs[pre+"end"] = h.fieldMessage(l, "session_end")
+	}
+	return start, end, int32(n), len(errs) == 0
+}
+
+func (h *Handler) hostCreateEvent(w http.ResponseWriter, r *http.Request) {
+	person, ok := h.requireRole(w, r, auth.RoleEventHost)
+	if !ok {
+		return
+	}
+	f := parseEventForm(r)
+	p := h.newPage(w, r, "hostevent", "host")
+	l := p.localizer
+	errs := formErrors{}
+	zone, err := time.LoadLocation(f.TimeZone)
+	if err != nil || !contains(timeZones, f.TimeZone) {
+		errs["time_zone"] = h.fieldMessage(l, "time_zone")
+		zone = h.zone
+	}
+	type times struct {
+		start, end time.Time
+		capacity   int32
+	}
+	var sessions []times
+	for i, s := range f.Sessions {
+		if i > 0 && s == (sessionForm{}) {
+			continue // the second session is optional
+		}
+		if start, end, c, ok := h.sessionTimes(l, i, s, zone, errs); ok {
+			sessions = append(sessions, times{start, end, c})
+		}
+	}
+	ev := &eventv1.Event{Title: f.Title, Description: f.Description, HostOrganization: person.Organization,
+		Languages: f.Languages, AccessibilityFeatures: f.Features, Cost: &eventv1.Cost{Free: true},
+		ContactPractitioner: person.Subject}
+	if c, ok := eventv1.EventCategory_value["EVENT_CATEGORY_"+f.Category]; ok && c != 0 {
+		ev.Category = eventv1.EventCategory(c)
+	} else {
+		errs["category"] = h.fieldMessage(l, "category")
+	}
+	if f.Location != "" {
+		ev.Venue = &eventv1.Venue{Place: &eventv1.Venue_Location{Location: f.Location}}
+	} else {
+		lat, err1 := strconv.ParseFloat(strings.ReplaceAll(f.Latitude, ",", "."), 64)
+		lon, err2 := strconv.ParseFloat(strings.ReplaceAll(f.Longitude, ",", "."), 64)
+		if err1 != nil {
+			errs["latitude"] = h.fieldMessage(l, "lat")
+		}
+		if err2 != nil {
+			errs["longitude"] = h.fieldMessage(l, "lon")
+		}
+		ev.Venue = &eventv1.Venue{Place: &eventv1.Venue_Address{Address: &eventv1.PlaceAddress{
+			Address_1: f.Address, City: f.City, Region: "ON", PostalCode: f.PostalCode, Latitude: lat, Longitude: lon}}}
+	}
+	if len(errs) > 0 {
+		p.Errors = errs
+		h.showEventForm(w, r, p, person, f, http.StatusUnprocessableEntity)
+		return
+	}
+	ctx := h.callContext(r)
+	// The request id makes a repeated form (after a refused session, or a double click) find
+	// the event it created the first time instead of making another.
+	created, err := h.events.CreateEvent(ctx, &eventv1.CreateEventRequest{Event: ev, RequestId: f.RequestID})
+	if err != nil {
+		var code int
+		p.Errors, code = h.explain(l, err, eventFields)
+		h.showEventForm(w, r, p, person, f, code)
+		return
+	}
+	for i, s := range sessions {
+		_, err := h.events.CreateSession(ctx, &eventv1.CreateSessionRequest{Parent: created.GetName(),
+			RequestId: fmt.Sprintf("%s-s%d", f.RequestID, i+1),
+			Session: &eventv1.Session{StartTime: timestamppb.New(s.start), EndTime: timestamppb.New(s.end),
+				TimeZone: f.TimeZone, Capacity: s.capacity}})
+		if err != nil {
+			var code int
+			p.Errors, code = h.explain(l, err, sessionFields(i))
+			h.showEventForm(w, r, p, person, f, code)
+			return
+		}
+	}
+	if r.PostFormValue("action") == "submit" {
+		if _, err := h.events.SubmitEvent(ctx, &eventv1.SubmitEventRequest{Name: created.GetName()}); err != nil {
+			h.failCall(w, r, err)
+			return
+		}
+	}
+	http.Redirect(w, r, "/host/"+created.GetName(), http.StatusSeeOther)
+}
+
+// hostsEvent loads an event of the signed-in host's organisation; another's is not found.
+func (h *Handler) hostsEvent(w http.ResponseWriter, r *http.Request, person Person) (*eventv1.Event, bool) {
+	ev, err := h.events.GetEvent(h.callContext(r), &eventv1.GetEventRequest{Name: "events/" + r.PathValue("event")})
+	if err == nil && ev.GetHostOrganization() != person.Organization && !person.Has(auth.RoleAdmin) {
+		err = apierror.NotFound(ev.GetName())
+	}
+	if err != nil {
+		h.failCall(w, r, err)
+		return nil, false
+	}
+	return ev, true
+}
+
+type hostSessionRow struct {
+	Date, Time         string
+	Capacity           int32
+	Confirmed, Waiting int32
+	Cancelled          bool
+	URL                string
+}
+
+type hostEventData struct {
+	Event     *eventv1.Event
+	State     string
+	Category  string
+	Venue     string
+	Sessions  []hostSessionRow
+	CanSubmit bool
+	PublicURL string
+}
+
+func (h *Handler) hostEvent(w http.ResponseWriter, r *http.Request) {
+	person, ok := h.requireRole(w, r, auth.RoleEventHost)
+	if !ok {
+		return
+	}
+	ev, ok := h.hostsEvent(w, r, person)
+	if !ok {
+		return
+	}
+	h.showHostEvent(w, r, ev, nil, http.StatusOK)
+}
+
+func (h *Handler) showHostEvent(w http.ResponseWriter, r *http.Request, ev *eventv1.Event, errs formErrors, code int) {
+	sessions, err := h.events.ListSessions(h.callContext(r), &eventv1.ListSessionsRequest{Parent: ev.GetName(), PageSize: 100})
+	if err != nil {
+		h.failCall(w, r, err)
+		return
+	}
+	p := h.newPage(w, r, "hostdetail", "host")
+	l := p.localizer
+	p.Title = ev.GetTitle()
+	p.Errors = errs
+	st := stateName(ev.GetState())
+	d := &hostEventData{Event: ev, State: st, Category: l.Category(ev.GetCategory().String()), Venue: venueName(ev, l),
+		CanSubmit: st == "DRAFT" || st == "REJECTED"}
+	if st == "PUBLISHED" {
+		d.PublicURL = "/" + ev.GetName()
+	}
+	for _, ss := range sessions.GetSessions() {
+		d.Sessions = append(d.Sessions, hostSessionRow{
+			Date: l.Date(ss.GetStartTime().AsTime(), ss.GetTimeZone()),
+			Time: l.T("format.range", l.Time(ss.GetStartTime().AsTime(), ss.GetTimeZone()),
+				l.Time(ss.GetEndTime().AsTime(), ss.GetTimeZone())),
+			Capacity: ss.GetCapacity(), Confirmed: ss.GetConfirmedCount(), Waiting: ss.GetWaitlistCount(),
+			Cancelled: ss.GetState() == eventv1.SessionState_SESSION_STATE_CANCELLED,
+			URL:       "/host/" + ss.GetName(),
+		})
+	}
+	p.Data = d
+	h.render(w, code, p)
+}
+
+func (h *Handler) hostSubmit(w http.ResponseWriter, r *http.Request) {
+	person, ok := h.requireRole(w, r, auth.RoleEventHost)
+	if !ok {
+		return
+	}
+	ev, ok := h.hostsEvent(w, r, person)
+	if !ok {
+		return
+	}
+	_, err := h.events.SubmitEvent(h.callContext(r), &eventv1.SubmitEventRequest{Name: ev.GetName(), Etag: r.PostFormValue("etag")})
+	if err != nil {
+		l := h.i18n.localizer(h.i18n.choose(r))
+		errs, code := h.explain(l, err, nil)
+		// Show the event as it is now, with what went wrong.
+		if fresh, err := h.events.GetEvent(h.callContext(r), &eventv1.GetEventRequest{Name: ev.GetName()}); err == nil {
+			ev = fresh
+		}
+		h.showHostEvent(w, r, ev, errs, code)
+		return
+	}
+	http.Redirect(w, r, "/host/"+ev.GetName(), http.StatusSeeOther)
+}
+
+type attendeeRow struct {
+	Name, Needs, State string
+	CheckInURL         string
+	Anchor             string
+}
+
+type checkInData struct {
+	Event     *eventv1.Event
+	Session   sessionView
+	Query     string
+	Rows      []attendeeRow
+	NoShowURL string
+	Ended     bool
+	Back      string
+}
+
+func (h *Handler) checkInList(w http.ResponseWriter, r *http.Request) {
+	person, ok := h.requireRole(w, r, auth.RoleEventHost)
+	if !ok {
+		return
+	}
+	ev, ok := h.hostsEvent(w, r, person)
+	if !ok {
+		return
+	}
+	ctx := h.callContext(r)
+	sessionName := ev.GetName() + "/sessions/" + r.PathValue("session")
+	ss, err := h.events.GetSession(ctx, &eventv1.GetSessionRequest{Name: sessionName})
+	if err != nil {
+		h.failCall(w, r, err)
+		return
+	}
+	regs, err := h.events.ListRegistrations(ctx, &eventv1.ListRegistrationsRequest{Parent: sessionName, PageSize: 1000})
+	if err != nil {
+		h.failCall(w, r, err)
+		return
+	}
+	p := h.newPage(w, r, "checkin", "host")
+	l := p.localizer
+	p.Title = p.T("checkin.title", ev.GetTitle())
+	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	d := &checkInData{Event: ev, Session: describeSession(l, ev, ss), Query: q, Back: "/host/" + ev.GetName(),
+		NoShowURL: "/host/" + sessionName + "/no-shows", Ended: h.now().After(ss.GetEndTime().AsTime())}
+	for _, reg := range regs.GetRegistrations() {
+		st := strings.TrimPrefix(reg.GetState().String(), "REGISTRATION_STATE_")
+		if st == "CANCELLED" {
+			continue
+		}
+		name := reg.GetPerson().GetGivenName()
+		if q != "" && !strings.Contains(strings.ToLower(name), strings.ToLower(q)) {
+			continue
+		}
+		var needs []string
+		for _, n := range reg.GetNeeds() {
+			needs = append(needs, l.Feature(n))
+		}
+		id := reg.GetName()[strings.LastIndex(reg.GetName(), "/")+1:]
+		row := attendeeRow{Name: name, Needs: strings.Join(needs, ", "), State: st, Anchor: "r-" + id}
+		if st == "CONFIRMED" {
+			row.CheckInURL = "/host/" + reg.GetName() + "/check-in"
+		}
+		d.Rows = append(d.Rows, row)
+	}
+	p.Data = d
+	h.render(w, http.StatusOK, p)
+}
+
+func (h *Handler) checkIn(w http.ResponseWriter, r *http.Request) {
+	person, ok := h.requireRole(w, r, auth.RoleEventHost)
+	if !ok {
+		return
+	}
+	ev, ok := h.hostsEvent(w, r, person)
+	if !ok {
+		return
+	}
+	name := ev.GetName() + "/sessions/" + r.PathValue("session") + "/registrations/" + r.PathValue("registration")
+	if _, err := h.events.CheckInRegistration(h.callContext(r), &eventv1.CheckInRegistrationRequest{Name: name}); err != nil {
+		h.failCall(w, r, err)
+		return
+	}
+	back := "/host/" + ev.GetName() + "/sessions/" + r.PathValue("session")
+	if q := r.PostFormValue("q"); q != "" {
+		back += "?" + url.Values{"q": {q}}.Encode()
+	}
+	http.Redirect(w, r, back+"#r-"+r.PathValue("registration"), http.StatusSeeOther)
+}
+
+func (h *Handler) markNoShows(w http.ResponseWriter, r *http.Request) {
+	person, ok := h.requireRole(w, r, auth.RoleEventHost)
+	if !ok {
+		return
+	}
+	ev, ok := h.hostsEvent(w, r, person)
+	if !ok {
+		return
+	}
+	name := ev.GetName() + "/sessions/" + r.PathValue("session")
+	if _, err := h.events.MarkNoShows(h.callContext(r), &eventv1.MarkNoShowsRequest{Name: name}); err != nil {
+		h.failCall(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/host/"+name, http.StatusSeeOther)
+}
