@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/socialrx/socialrx/deploy/demodata"
 	"github.com/socialrx/socialrx/gateway/web"
@@ -118,6 +119,25 @@ func TestBrowserHostAndModerator(t *testing.T) {
 	}
 	checkA11y(t, ctx, "moderator: review queue, with an error")
 	screenshots(t, ctx, "moderate")
+
+	// The host changes the description while the moderator reads: publishing the version the
+	// moderator saw is refused, explained, and the queue shows the new version.
+	ev, err := s.events.GetEvent(s.admin, &eventv1.GetEventRequest{Name: "events/" + eventID})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev.Description = "An hour of conversation over tea and biscuits."
+	if _, err := s.events.UpdateEvent(s.admin, &eventv1.UpdateEventRequest{Event: ev,
+		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"description"}}}); err != nil {
+		t.Fatalf("change the description: %v", err)
+	}
+	follow(t, ctx, card+" button.publish")
+	if got := text(t, ctx, ".error-summary p"); got != "Someone changed this at the same time. Here is the latest version; please try again." {
+		t.Fatalf("publishing a stale version: %q", got)
+	}
+	if got := text(t, ctx, card+" .description"); got != ev.Description {
+		t.Fatalf("the queue shows the description %q; want the new one", got)
+	}
 	follow(t, ctx, card+" button.publish")
 	if ev, err := s.events.GetEvent(s.admin, &eventv1.GetEventRequest{Name: "events/" + eventID}); err != nil || ev.GetState() != eventv1.EventState_EVENT_STATE_PUBLISHED {
 		t.Fatalf("after publishing: %v, %v", ev.GetState(), err)

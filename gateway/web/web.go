@@ -182,6 +182,11 @@ func (h *Handler) routes(assets *assets) {
 // ServeHTTP serves a request with the security headers every page carries.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	secureHeaders(w.Header())
+	if acceptsGzip(r) {
+		gw := &gzipWriter{ResponseWriter: w}
+		defer gw.close()
+		w = gw
+	}
 	if r.Method == http.MethodPost {
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	}

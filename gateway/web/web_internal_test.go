@@ -344,3 +344,27 @@ func TestTemplatesUseKnownMessages(t *testing.T) {
 		}
 	}
 }
+
+func TestPagesAreCompressedForClientsThatAcceptGzip(t *testing.T) {
+	h := newTestHandler(t)
+	for _, tc := range []struct {
+		path, accept string
+		gzipped      bool
+	}{
+		{"/static/site.css", "gzip, deflate, br", true},
+		{"/static/site.css", "", false},
+		{"/nope", "br;q=1, gzip;q=0.8", true},
+	} {
+		req := httptest.NewRequest("GET", tc.path, nil)
+		if tc.accept != "" {
+			req.Header.Set("Accept-Encoding", tc.accept)
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		body := rec.Body.Bytes()
+		got := rec.Header().Get("Content-Encoding") == "gzip"
+		if got != tc.gzipped || (got && (len(body) < 2 || body[0] != 0x1f || body[1] != 0x8b)) {
+			t.Errorf("%s with Accept-Encoding %q: gzip %v (body starts %x); want %v", tc.path, tc.accept, got, body[:min(2, len(body))], tc.gzipped)
+		}
+	}
+}
