@@ -212,8 +212,10 @@ func (h *Handler) hostCreateEvent(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	ev := &eventv1.Event{Title: f.Title, Description: f.Description, HostOrganization: person.Organization,
-		Languages: f.Languages, AccessibilityFeatures: f.Features, Cost: &eventv1.Cost{Free: true},
-		ContactPractitioner: person.Subject}
+		Languages: f.Languages, AccessibilityFeatures: f.Features, Cost: &eventv1.Cost{Free: true}}
+	if strings.HasPrefix(person.Subject, "practitioners/") {
+		ev.ContactPractitioner = person.Subject // the host is the event's contact
+	}
 	if c, ok := eventv1.EventCategory_value["EVENT_CATEGORY_"+f.Category]; ok && c != 0 {
 		ev.Category = eventv1.EventCategory(c)
 	} else {

@@ -192,4 +192,15 @@ func TestBrowserHostAndModerator(t *testing.T) {
 	visit(t, ctx, s.base+"/host/events/"+eventID+"/sessions/"+first[strings.LastIndex(first, "/")+1:])
 	checkA11y(t, ctx, "host: check-in after two")
 	screenshots(t, ctx, "checkin")
+
+	// Another organisation's host does not find the event, nor its check-in list.
+	signOut(t, ctx)
+	signInAs(t, ctx, s.base, demodata.HostGoodNeighbours, "/host/events/"+eventID)
+	if got := text(t, ctx, "h1"); got != "Page not found" {
+		t.Fatalf("another host's event: %q", got)
+	}
+	visit(t, ctx, s.base+"/host/"+first)
+	if got := text(t, ctx, "h1"); got != "Page not found" {
+		t.Fatalf("another host's check-in list: %q", got)
+	}
 }

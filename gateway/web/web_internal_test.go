@@ -14,10 +14,12 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/auth"
 )
 
 // newTestHandler builds the handler against backends that are not running: pages that need
@@ -366,5 +368,66 @@ func TestPagesAreCompressedForClientsThatAcceptGzip(t *testing.T) {
 		if got != tc.gzipped || (got && (len(body) < 2 || body[0] != 0x1f || body[1] != 0x8b)) {
 			t.Errorf("%s with Accept-Encoding %q: gzip %v (body starts %x); want %v", tc.path, tc.accept, got, body[:min(2, len(body))], tc.gzipped)
 		}
+	}
+}
+
+type tokenSession struct{ token string }
+
+func (s tokenSession) Token() string  { return s.token }
+func (s tokenSession) Person() Person { return Person{Subject: "practitioners/p1"} }
+
+type fixedSessions struct{ s Session }
+
+func (f fixedSessions) Session(*http.Request) Session { return f.s }
+
+// The one place calls get their identity: the bearer token of a signed-in person, nothing for
+// the public, and identity headers only from the development sign-in.
+func TestCallsCarryTheSessionsToken(t *testing.T) {
+	h := newTestHandler(t)
+	dev := devSession{p: Person{Subject: "practitioners/h1", Organization: "organizations/o1", Roles: []string{"event_host"}}}
+	tests := []struct {
+		name    string
+		session Session
+		want    map[string]string
+	}{
+		{"public", publicSession{}, map[string]string{}},
+		{"signed in", tokenSession{"tok-123"}, map[string]string{"authorization": "Bearer tok-123"}},
+		{"development sign-in", dev, map[string]string{auth.HeaderSubject: "practitioners/h1",
+			auth.HeaderOrganization: "organizations/o1", auth.HeaderRoles: "event_host"}},
+	}
+	for _, tc := range tests {
+		h.sessions = fixedSessions{tc.session}
+		md, _ := metadata.FromOutgoingContext(h.callContext(httptest.NewRequest("GET", "/", nil)))
+		if len(md) != len(tc.want) {
+			t.Errorf("%s: metadata %v; want %v", tc.name, md, tc.want)
+		}
+		for k, v := range tc.want {
+			if got := md.Get(k); len(got) != 1 || got[0] != v {
+				t.Errorf("%s: %s = %v; want %q", tc.name, k, got, v)
+			}
+		}
+	}
+}
+
+func TestDevSessionCookieCannotBeForged(t *testing.T) {
+	h := newTestHandler(t)
+	host := Person{Subject: "practitioners/h1", Name: "H One", Organization: "organizations/o1", Roles: []string{"event_host"}}
+	c := h.dev.cookie(host, false)
+	read := func(value string) Person {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.AddCookie(&http.Cookie{Name: devSessionCookie, Value: value})
+		return h.dev.Session(req).Person()
+	}
+	if got := read(c.Value); got.Subject != host.Subject || !got.Has("event_host") || got.Organization != host.Organization {
+		t.Fatalf("a fresh cookie reads as %+v", got)
+	}
+	body, sig, _ := strings.Cut(c.Value, ".")
+	raw := mustDecode(t, body)
+	forged := b64.EncodeToString([]byte(strings.Replace(raw, "event_host", "moderator", 1))) + "." + sig
+	if got := read(forged); got.SignedIn() {
+		t.Fatalf("a cookie with its roles changed reads as %+v", got)
+	}
+	if got := read("garbage"); got.SignedIn() {
+		t.Fatalf("garbage reads as %+v", got)
 	}
 }
