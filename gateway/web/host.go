@@ -3,7 +3,6 @@ package web
 import (
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -407,7 +406,8 @@ func (h *Handler) checkInList(w http.ResponseWriter, r *http.Request) {
 	p := h.newPage(w, r, "checkin", "host")
 	l := p.localizer
 	p.Title = p.T("checkin.title", ev.GetTitle())
-	q := strings.TrimSpace(r.URL.Query().Get("q"))
+	// A search by name is posted, so that names stay out of URLs and browser history.
+	q := strings.TrimSpace(r.PostFormValue("q"))
 	d := &checkInData{Event: ev, Session: describeSession(l, ev, ss), Query: q, Back: "/host/" + ev.GetName(),
 		NoShowURL: "/host/" + sessionName + "/no-shows", Ended: h.now().After(ss.GetEndTime().AsTime())}
 	for _, reg := range regs.GetRegistrations() {
@@ -449,9 +449,6 @@ func (h *Handler) checkIn(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back := "/host/" + ev.GetName() + "/sessions/" + r.PathValue("session")
-	if q := r.PostFormValue("q"); q != "" {
-		back += "?" + url.Values{"q": {q}}.Encode()
-	}
 	http.Redirect(w, r, back+"#r-"+r.PathValue("registration"), http.StatusSeeOther)
 }
 

@@ -189,6 +189,9 @@ func TestBrowserHostAndModerator(t *testing.T) {
 	if names := eval[[]string](t, ctx, `[...document.querySelectorAll(".attendee .name")].map(e => e.textContent)`); len(names) != 1 || names[0] != "Chen" {
 		t.Fatalf("search \"che\": %v", names)
 	}
+	if loc := eval[string](t, ctx, `location.href`); strings.Contains(loc, "che") {
+		t.Fatalf("the name searched for is in the URL: %s", loc)
+	}
 	visit(t, ctx, s.base+"/host/events/"+eventID+"/sessions/"+first[strings.LastIndex(first, "/")+1:])
 	checkA11y(t, ctx, "host: check-in after two")
 	screenshots(t, ctx, "checkin")

@@ -165,6 +165,7 @@ func (h *Handler) routes(assets *assets) {
 	m.HandleFunc("GET /host/events/{event}", h.hostEvent)
 	m.HandleFunc("POST /host/events/{event}/submit", h.hostSubmit)
 	m.HandleFunc("GET /host/events/{event}/sessions/{session}", h.checkInList)
+	m.HandleFunc("POST /host/events/{event}/sessions/{session}", h.checkInList)
 	m.HandleFunc("POST /host/events/{event}/sessions/{session}/registrations/{registration}/check-in", h.checkIn)
 	m.HandleFunc("POST /host/events/{event}/sessions/{session}/no-shows", h.markNoShows)
 	m.HandleFunc("GET /moderate", h.reviewQueue)
