@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
@@ -69,12 +70,15 @@ type eventForm struct {
 	TimeZone                     string
 	Sessions                     [2]sessionForm
 	RequestID                    string
+	Etag                         string // of the version being edited
 }
 
 type sessionForm struct{ Date, Start, End, Capacity string }
 
 type eventFormData struct {
 	Form       eventForm
+	Action     string
+	Editing    bool
 	Categories []string
 	Locations  []*directoryv1.Location
 	Languages  []string
@@ -126,9 +130,14 @@ func (h *Handler) showEventForm(w http.ResponseWriter, r *http.Request, p *page,
 		h.failCall(w, r, err)
 		return
 	}
-	p.Title = p.T("host.new.title")
-	p.Data = &eventFormData{Form: f, Categories: append(categoryNames(), "OTHER"), Locations: locs,
+	d := &eventFormData{Form: f, Action: "/host/events/new", Categories: append(categoryNames(), "OTHER"), Locations: locs,
 		Languages: filterLanguages, Features: commonFeatures, TimeZones: timeZones}
+	p.Title = p.T("host.new.title")
+	if f.Etag != "" {
+		d.Editing, d.Action = true, r.URL.Path
+		p.Title = p.T("host.edit.title")
+	}
+	p.Data = d
 	h.render(w, code, p)
 }
 
@@ -145,7 +154,8 @@ func parseEventForm(r *http.Request) eventForm {
 	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
 	f := eventForm{Title: v("title"), Description: v("description"), Category: v("category"), Location: v("location"),
 		Address: v("address"), City: v("city"), PostalCode: v("postal_code"), Latitude: v("latitude"), Longitude: v("longitude"),
-		Languages: r.PostForm["languages"], Features: r.PostForm["a11y"], TimeZone: v("time_zone"), RequestID: v("request_id")}
+		Languages: r.PostForm["languages"], Features: r.PostForm["a11y"], TimeZone: v("time_zone"), RequestID: v("request_id"),
+		Etag: v("etag")}
 	for i := range f.Sessions {
 		pre := fmt.Sprintf("s%d_", i+1)
 		f.Sessions[i] = sessionForm{Date: v(pre + "date"), Start: v(pre + "start"), End: v(pre + "end"), Capacity: v(pre + "capacity")}
@@ -210,30 +220,7 @@ func (h *Handler) hostCreateEvent(w http.ResponseWriter, r *http.Request) {
 			sessions = append(sessions, times{start, end, c})
 		}
 	}
-	ev := &eventv1.Event{Title: f.Title, Description: f.Description, HostOrganization: person.Organization,
-		Languages: f.Languages, AccessibilityFeatures: f.Features, Cost: &eventv1.Cost{Free: true}}
-	if strings.HasPrefix(person.Subject, "practitioners/") {
-		ev.ContactPractitioner = person.Subject // the host is the event's contact
-	}
-	if c, ok := eventv1.EventCategory_value["EVENT_CATEGORY_"+f.Category]; ok && c != 0 {
-		ev.Category = eventv1.EventCategory(c)
-	} else {
-		errs["category"] = h.fieldMessage(l, "category")
-	}
-	if f.Location != "" {
-		ev.Venue = &eventv1.Venue{Place: &eventv1.Venue_Location{Location: f.Location}}
-	} else {
-		lat, err1 := strconv.ParseFloat(strings.ReplaceAll(f.Latitude, ",", "."), 64)
-		lon, err2 := strconv.ParseFloat(strings.ReplaceAll(f.Longitude, ",", "."), 64)
-		if err1 != nil {
-			errs["latitude"] = h.fieldMessage(l, "lat")
-		}
-		if err2 != nil {
-			errs["longitude"] = h.fieldMessage(l, "lon")
-		}
-		ev.Venue = &eventv1.Venue{Place: &eventv1.Venue_Address{Address: &eventv1.PlaceAddress{
-			Address_1: f.Address, City: f.City, Region: "ON", PostalCode: f.PostalCode, Latitude: lat, Longitude: lon}}}
-	}
+	ev := h.eventFromForm(l, f, person, errs)
 	if len(errs) > 0 {
 		p.Errors = errs
 		h.showEventForm(w, r, p, person, f, http.StatusUnprocessableEntity)
@@ -270,6 +257,35 @@ func (h *Handler) hostCreateEvent(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/host/"+created.GetName(), http.StatusSeeOther)
 }
 
+// eventFromForm builds the event the form describes; what cannot be read goes into errs.
+func (h *Handler) eventFromForm(l *localizer, f eventForm, person Person, errs formErrors) *eventv1.Event {
+	ev := &eventv1.Event{Title: f.Title, Description: f.Description, HostOrganization: person.Organization,
+		Languages: f.Languages, AccessibilityFeatures: f.Features, Cost: &eventv1.Cost{Free: true}}
+	if strings.HasPrefix(person.Subject, "practitioners/") {
+		ev.ContactPractitioner = person.Subject // the host is the event's contact
+	}
+	if c, ok := eventv1.EventCategory_value["EVENT_CATEGORY_"+f.Category]; ok && c != 0 {
+		ev.Category = eventv1.EventCategory(c)
+	} else {
+		errs["category"] = h.fieldMessage(l, "category")
+	}
+	if f.Location != "" {
+		ev.Venue = &eventv1.Venue{Place: &eventv1.Venue_Location{Location: f.Location}}
+	} else {
+		lat, err1 := strconv.ParseFloat(strings.ReplaceAll(f.Latitude, ",", "."), 64)
+		lon, err2 := strconv.ParseFloat(strings.ReplaceAll(f.Longitude, ",", "."), 64)
+		if err1 != nil {
+			errs["latitude"] = h.fieldMessage(l, "lat")
+		}
+		if err2 != nil {
+			errs["longitude"] = h.fieldMessage(l, "lon")
+		}
+		ev.Venue = &eventv1.Venue{Place: &eventv1.Venue_Address{Address: &eventv1.PlaceAddress{
+			Address_1: f.Address, City: f.City, Region: "ON", PostalCode: f.PostalCode, Latitude: lat, Longitude: lon}}}
+	}
+	return ev
+}
+
 // hostsEvent loads an event of the signed-in host's organisation; another's is not found.
 func (h *Handler) hostsEvent(w http.ResponseWriter, r *http.Request, person Person) (*eventv1.Event, bool) {
 	ev, err := h.events.GetEvent(h.callContext(r), &eventv1.GetEventRequest{Name: "events/" + r.PathValue("event")})
@@ -298,6 +314,7 @@ type hostEventData struct {
 	Venue     string
 	Sessions  []hostSessionRow
 	CanSubmit bool
+	CanEdit   bool
 	PublicURL string
 }
 
@@ -325,7 +342,7 @@ func (h *Handler) showHostEvent(w http.ResponseWriter, r *http.Request, ev *even
 	p.Errors = errs
 	st := stateName(ev.GetState())
 	d := &hostEventData{Event: ev, State: st, Category: l.Category(ev.GetCategory().String()), Venue: venueName(ev, l),
-		CanSubmit: st == "DRAFT" || st == "REJECTED"}
+		CanSubmit: st == "DRAFT" || st == "REJECTED", CanEdit: st != "CANCELLED" && st != "COMPLETED"}
 	if st == "PUBLISHED" {
 		d.PublicURL = "/" + ev.GetName()
 	}
@@ -467,4 +484,75 @@ func (h *Handler) markNoShows(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.Redirect(w, r, "/host/"+name, http.StatusSeeOther)
+}
+
+// formOf is the edit form of an event as stored.
+func formOf(ev *eventv1.Event) eventForm {
+	f := eventForm{Title: ev.GetTitle(), Description: ev.GetDescription(),
+		Category:  strings.TrimPrefix(ev.GetCategory().String(), "EVENT_CATEGORY_"),
+		Languages: ev.GetLanguages(), Features: ev.GetAccessibilityFeatures(), Etag: ev.GetEtag(), RequestID: newRequestID()}
+	if v := ev.GetVenue(); v != nil {
+		f.Location = v.GetLocation()
+		if a := v.GetAddress(); a != nil {
+			f.Address, f.City, f.PostalCode = a.GetAddress_1(), a.GetCity(), a.GetPostalCode()
+			f.Latitude = strconv.FormatFloat(a.GetLatitude(), 'f', -1, 64)
+			f.Longitude = strconv.FormatFloat(a.GetLongitude(), 'f', -1, 64)
+		}
+	}
+	return f
+}
+
+func (h *Handler) hostEditForm(w http.ResponseWriter, r *http.Request) {
+	person, ok := h.requireRole(w, r, auth.RoleEventHost)
+	if !ok {
+		return
+	}
+	ev, ok := h.hostsEvent(w, r, person)
+	if !ok {
+		return
+	}
+	p := h.newPage(w, r, "hostevent", "host")
+	h.showEventForm(w, r, p, person, formOf(ev), http.StatusOK)
+}
+
+// editMask is what the edit form changes.
+var editMask = []string{"title", "description", "category", "venue", "languages", "accessibility_features"}
+
+func (h *Handler) hostEdit(w http.ResponseWriter, r *http.Request) {
+	person, ok := h.requireRole(w, r, auth.RoleEventHost)
+	if !ok {
+		return
+	}
+	ev, ok := h.hostsEvent(w, r, person)
+	if !ok {
+		return
+	}
+	f := parseEventForm(r)
+	if f.Etag == "" {
+		f.Etag = ev.GetEtag()
+	}
+	p := h.newPage(w, r, "hostevent", "host")
+	errs := formErrors{}
+	next := h.eventFromForm(p.localizer, f, person, errs)
+	if len(errs) > 0 {
+		p.Errors = errs
+		h.showEventForm(w, r, p, person, f, http.StatusUnprocessableEntity)
+		return
+	}
+	next.Name, next.Etag = ev.GetName(), f.Etag
+	_, err := h.events.UpdateEvent(h.callContext(r), &eventv1.UpdateEventRequest{Event: next,
+		UpdateMask: &fieldmaskpb.FieldMask{Paths: editMask}})
+	if err != nil {
+		var code int
+		p.Errors, code = h.explain(p.localizer, err, eventFields)
+		if code == http.StatusConflict {
+			// Someone changed the event meanwhile: show their version, to change again.
+			if fresh, err := h.events.GetEvent(h.callContext(r), &eventv1.GetEventRequest{Name: ev.GetName()}); err == nil {
+				f = formOf(fresh)
+			}
+		}
+		h.showEventForm(w, r, p, person, f, code)
+		return
+	}
+	http.Redirect(w, r, "/host/"+ev.GetName(), http.StatusSeeOther)
 }

@@ -119,23 +119,66 @@ func TestBrowserHostAndModerator(t *testing.T) {
 	}
 	checkA11y(t, ctx, "moderator: review queue, with an error")
 	screenshots(t, ctx, "moderate")
+	const note = "Please say which room the tea is in."
+	setField(t, ctx, "reason-"+eventID, note)
+	follow(t, ctx, card+" details button")
+	if n := eval[int](t, ctx, `document.querySelectorAll("`+card+`").length`); n != 0 {
+		t.Fatalf("the rejected event is still in the queue")
+	}
+	signOut(t, ctx)
+
+	// The host sees the decision and its note, changes the event and submits it again. Someone
+	// else changes it while the host edits: the save is refused, explained, and the form shows
+	// the other version.
+	signInAs(t, ctx, s.base, demodata.HostHamiltonFood, "/host/events/"+eventID)
+	if got := text(t, ctx, "#event-state"); got != "Not accepted" {
+		t.Fatalf("state after the rejection: %q", got)
+	}
+	if got := text(t, ctx, "#state-reason"); got != note {
+		t.Fatalf("the moderator's note: %q", got)
+	}
+	checkA11y(t, ctx, "host: event sent back")
+	follow(t, ctx, "#edit-event")
+	checkA11y(t, ctx, "host: change the event")
+	changeDescription := func(to string) {
+		t.Helper()
+		ev, err := s.events.GetEvent(s.admin, &eventv1.GetEventRequest{Name: "events/" + eventID})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev.Description = to
+		if _, err := s.events.UpdateEvent(s.admin, &eventv1.UpdateEventRequest{Event: ev,
+			UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"description"}}}); err != nil {
+			t.Fatalf("change the description: %v", err)
+		}
+	}
+	changeDescription("An hour of conversation over tea, in the back room.")
+	setField(t, ctx, "description", "An hour of conversation over tea in room 2.")
+	follow(t, ctx, `form.register button[type="submit"]`)
+	if got := text(t, ctx, ".error-summary p"); got != "Someone changed this at the same time. Here is the latest version; please try again." {
+		t.Fatalf("saving a stale version: %q", got)
+	}
+	if got := eval[string](t, ctx, `document.getElementById("description").value`); got != "An hour of conversation over tea, in the back room." {
+		t.Fatalf("the form shows %q; want the other version", got)
+	}
+	setField(t, ctx, "description", "An hour of conversation over tea in room 2.")
+	follow(t, ctx, `form.register button[type="submit"]`)
+	follow(t, ctx, "#submit-event")
+	if got := text(t, ctx, "#event-state"); got != "Waiting for review" {
+		t.Fatalf("state after submitting again: %q", got)
+	}
+	signOut(t, ctx)
 
 	// The host changes the description while the moderator reads: publishing the version the
 	// moderator saw is refused, explained, and the queue shows the new version.
-	ev, err := s.events.GetEvent(s.admin, &eventv1.GetEventRequest{Name: "events/" + eventID})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ev.Description = "An hour of conversation over tea and biscuits."
-	if _, err := s.events.UpdateEvent(s.admin, &eventv1.UpdateEventRequest{Event: ev,
-		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"description"}}}); err != nil {
-		t.Fatalf("change the description: %v", err)
-	}
+	signInAs(t, ctx, s.base, "practitioners/dev-moderator", "/moderate")
+	const newer = "An hour of conversation over tea and biscuits, in room 2."
+	changeDescription(newer)
 	follow(t, ctx, card+" button.publish")
 	if got := text(t, ctx, ".error-summary p"); got != "Someone changed this at the same time. Here is the latest version; please try again." {
 		t.Fatalf("publishing a stale version: %q", got)
 	}
-	if got := text(t, ctx, card+" .description"); got != ev.Description {
+	if got := text(t, ctx, card+" .description"); got != newer {
 		t.Fatalf("the queue shows the description %q; want the new one", got)
 	}
 	follow(t, ctx, card+" button.publish")

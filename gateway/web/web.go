@@ -164,6 +164,8 @@ func (h *Handler) routes(assets *assets) {
 	m.HandleFunc("POST /host/events/new", h.hostCreateEvent)
 	m.HandleFunc("GET /host/events/{event}", h.hostEvent)
 	m.HandleFunc("POST /host/events/{event}/submit", h.hostSubmit)
+	m.HandleFunc("GET /host/events/{event}/edit", h.hostEditForm)
+	m.HandleFunc("POST /host/events/{event}/edit", h.hostEdit)
 	m.HandleFunc("GET /host/events/{event}/sessions/{session}", h.checkInList)
 	m.HandleFunc("POST /host/events/{event}/sessions/{session}", h.checkInList)
 	m.HandleFunc("POST /host/events/{event}/sessions/{session}/registrations/{registration}/check-in", h.checkIn)
