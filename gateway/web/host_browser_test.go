@@ -138,6 +138,7 @@ func TestBrowserHostAndModerator(t *testing.T) {
 		t.Fatalf("the moderator's note: %q", got)
 	}
 	checkA11y(t, ctx, "host: event sent back")
+	screenshots(t, ctx, "host-event-rejected")
 	follow(t, ctx, "#edit-event")
 	checkA11y(t, ctx, "host: change the event")
 	changeDescription := func(to string) {
