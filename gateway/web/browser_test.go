@@ -224,6 +224,12 @@ func TestBrowserRegistrationFlowInFrench(t *testing.T) {
 			t.Fatalf("forged link %s: %q", forged, got)
 		}
 	}
+	checkA11y(t, ctx, "invalid link")
+	visit(t, ctx, s.base+"/events/no-such-event")
+	if got := text(t, ctx, "h1"); got != "Page introuvable" {
+		t.Fatalf("a missing event: %q", got)
+	}
+	checkA11y(t, ctx, "page not found")
 
 	// Amara cancels through her private link; Bo gets her seat.
 	visit(t, ctx, amaraLink)

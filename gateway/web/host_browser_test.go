@@ -22,6 +22,7 @@ func signInAs(t *testing.T, ctx context.Context, base, subject, back string) {
 	if got := text(t, ctx, "h1"); got != "Development sign-in" {
 		t.Fatalf("%s without a session leads to %q; want the sign-in page", back, got)
 	}
+	checkA11y(t, ctx, "development sign-in")
 	do(t, ctx, chromedp.Click(chromedp.CSS(`input[value="`+subject+`"]`)))
 	follow(t, ctx, `main form button[type="submit"]`)
 }
