@@ -4,10 +4,12 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"time"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"google.golang.org/protobuf/types/known/timestamppb"
 )
 
 type hostEventRow struct {
@@ -80,6 +82,15 @@ type hostEventData struct {
 	CanSubmit bool
 	CanEdit   bool
 	PublicURL string
+	// The form that adds a session, with what was typed when it was refused.
+	NewSession newSessionForm
+	TimeZones  []string
+}
+
+type newSessionForm struct {
+	Session   sessionForm
+	TimeZone  string
+	RequestID string
 }
 
 func (h *Handler) hostEvent(w http.ResponseWriter, r *http.Request) {
@@ -91,10 +102,12 @@ func (h *Handler) hostEvent(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	h.showHostEvent(w, r, ev, nil, http.StatusOK)
+	h.showHostEvent(w, r, ev, nil, http.StatusOK, nil)
 }
 
-func (h *Handler) showHostEvent(w http.ResponseWriter, r *http.Request, ev *eventv1.Event, errs formErrors, code int) {
+// showHostEvent renders the host's page of ev; ns is the add-session form as typed, nil for an
+// empty one.
+func (h *Handler) showHostEvent(w http.ResponseWriter, r *http.Request, ev *eventv1.Event, errs formErrors, code int, ns *newSessionForm) {
 	sessions, err := h.events.ListSessions(h.callContext(r), &eventv1.ListSessionsRequest{Parent: ev.GetName(), PageSize: 100})
 	if err != nil {
 		h.failCall(w, r, err)
@@ -106,7 +119,17 @@ func (h *Handler) showHostEvent(w http.ResponseWriter, r *http.Request, ev *even
 	p.Errors = errs
 	st := stateName(ev.GetState())
 	d := &hostEventData{Event: ev, State: st, Category: l.Category(ev.GetCategory().String()), Venue: venueName(ev, l),
-		CanSubmit: st == "DRAFT" || st == "REJECTED", CanEdit: st != "CANCELLED" && st != "COMPLETED"}
+		CanSubmit: st == "DRAFT" || st == "REJECTED", CanEdit: st != "CANCELLED" && st != "COMPLETED",
+		TimeZones: timeZones, NewSession: newSessionForm{TimeZone: timeZones[0], RequestID: newRequestID()}}
+	if ns != nil {
+		d.NewSession = *ns
+	}
+	if len(sessions.GetSessions()) > 0 {
+		d.NewSession.TimeZone = sessions.GetSessions()[0].GetTimeZone()
+		if ns != nil {
+			d.NewSession.TimeZone = ns.TimeZone
+		}
+	}
 	if st == "PUBLISHED" {
 		d.PublicURL = "/" + ev.GetName()
 	}
@@ -141,7 +164,45 @@ func (h *Handler) hostSubmit(w http.ResponseWriter, r *http.Request) {
 		if fresh, err := h.events.GetEvent(h.callContext(r), &eventv1.GetEventRequest{Name: ev.GetName()}); err == nil {
 			ev = fresh
 		}
-		h.showHostEvent(w, r, ev, errs, code)
+		h.showHostEvent(w, r, ev, errs, code, nil)
+		return
+	}
+	http.Redirect(w, r, "/host/"+ev.GetName(), http.StatusSeeOther)
+}
+
+// hostAddSession adds a session to the host's event; a refused one comes back beside its fields.
+func (h *Handler) hostAddSession(w http.ResponseWriter, r *http.Request) {
+	person, ok := h.requireRole(w, r, auth.RoleEventHost)
+	if !ok {
+		return
+	}
+	ev, ok := h.hostsEvent(w, r, person)
+	if !ok {
+		return
+	}
+	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
+	ns := newSessionForm{Session: sessionForm{Date: v("s1_date"), Start: v("s1_start"), End: v("s1_end"), Capacity: v("s1_capacity")},
+		TimeZone: v("time_zone"), RequestID: v("request_id")}
+	if !strings.HasPrefix(ns.RequestID, "web-") || len(ns.RequestID) > 60 {
+		ns.RequestID = newRequestID()
+	}
+	l := h.i18n.localizer(h.i18n.choose(r))
+	errs := formErrors{}
+	zone, err := time.LoadLocation(ns.TimeZone)
+	if err != nil || !contains(timeZones, ns.TimeZone) {
+		errs["time_zone"] = h.fieldMessage(l, "time_zone")
+		zone = h.zone
+	}
+	start, end, capacity, ok := h.sessionTimes(l, 0, ns.Session, zone, errs)
+	if !ok || len(errs) > 0 {
+		h.showHostEvent(w, r, ev, errs, http.StatusUnprocessableEntity, &ns)
+		return
+	}
+	_, err = h.events.CreateSession(h.callContext(r), &eventv1.CreateSessionRequest{Parent: ev.GetName(), RequestId: ns.RequestID,
+		Session: &eventv1.Session{StartTime: timestamppb.New(start), EndTime: timestamppb.New(end), TimeZone: ns.TimeZone, Capacity: capacity}})
+	if err != nil {
+		errs, code := h.explain(l, err, sessionFields(0))
+		h.showHostEvent(w, r, ev, errs, code, &ns)
 		return
 	}
 	http.Redirect(w, r, "/host/"+ev.GetName(), http.StatusSeeOther)

@@ -101,6 +101,25 @@ func TestBrowserHostAndModerator(t *testing.T) {
 		t.Fatalf("the event has %d sessions; want 2", n)
 	}
 	checkA11y(t, ctx, "host: event")
+
+	// A third session that ends before it starts comes back beside its end, and is not added.
+	third := tomorrow.AddDate(0, 0, 1)
+	for id, v := range map[string]string{"s1_date": third.Format(time.DateOnly), "s1_start": "15:00", "s1_end": "14:00", "s1_capacity": "8"} {
+		setField(t, ctx, id, v)
+	}
+	follow(t, ctx, "#add-session button")
+	if got := text(t, ctx, "#s1_end-error"); got != "The session must end after it starts." {
+		t.Fatalf("a session ending before it starts: %q", got)
+	}
+	if n := len(eval[[]string](t, ctx, `[...document.querySelectorAll(".sessions .card")].map(e => e.textContent)`)); n != 2 {
+		t.Fatalf("a refused session was added: %d sessions", n)
+	}
+	checkA11y(t, ctx, "host: event, a session refused")
+	setField(t, ctx, "s1_end", "16:00")
+	follow(t, ctx, "#add-session button")
+	if n := len(eval[[]string](t, ctx, `[...document.querySelectorAll(".sessions .card")].map(e => e.textContent)`)); n != 3 {
+		t.Fatalf("after adding a session: %d sessions; want 3", n)
+	}
 	signOut(t, ctx)
 
 	// The moderator: an empty reason comes back beside the field; then publish.
@@ -197,7 +216,7 @@ func TestBrowserHostAndModerator(t *testing.T) {
 
 	// Two people register; the host checks both in on the phone.
 	sessions, err := s.events.ListSessions(s.admin, &eventv1.ListSessionsRequest{Parent: "events/" + eventID})
-	if err != nil || len(sessions.GetSessions()) != 2 {
+	if err != nil || len(sessions.GetSessions()) != 3 {
 		t.Fatalf("sessions: %v %v", sessions, err)
 	}
 	first := sessions.GetSessions()[0].GetName()

@@ -293,6 +293,8 @@ func messageTable() []entry {
 		{"host.edit", "Change the event", "Modifier l’activité"},
 		{"host.edit.title", "Change your event", "Modifier votre activité"},
 		{"host.save.changes", "Save the changes", "Enregistrer les modifications"},
+		{"host.add_session", "Add a session", "Ajouter une séance"},
+		{"host.add_session.submit", "Add this session", "Ajouter cette séance"},
 		{"host.submit", "Submit for review", "Soumettre à la modération"},
 		{"host.public", "See it on the public listing", "La voir dans la liste publique"},
 		{"host.counts", "%d of %d seats taken", "%d places prises sur %d"},

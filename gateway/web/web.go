@@ -164,6 +164,7 @@ func (h *Handler) routes(assets *assets) {
 	m.HandleFunc("POST /host/events/new", h.hostCreateEvent)
 	m.HandleFunc("GET /host/events/{event}", h.hostEvent)
 	m.HandleFunc("POST /host/events/{event}/submit", h.hostSubmit)
+	m.HandleFunc("POST /host/events/{event}/sessions", h.hostAddSession)
 	m.HandleFunc("GET /host/events/{event}/edit", h.hostEditForm)
 	m.HandleFunc("POST /host/events/{event}/edit", h.hostEdit)
 	m.HandleFunc("GET /host/events/{event}/sessions/{session}", h.checkInList)
