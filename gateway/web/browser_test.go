@@ -239,6 +239,9 @@ func TestBrowserRegistrationFlowInFrench(t *testing.T) {
 	if got := text(t, ctx, "#state"); got != "Annulée" {
 		t.Fatalf("Amara's state after cancelling: %q", got)
 	}
+	if got := text(t, ctx, ".notice.ok"); !strings.HasPrefix(got, "Votre place est annulée.") {
+		t.Fatalf("after cancelling, the page says %q", got)
+	}
 	if got := s.registrationOf(t, demodata.SessionCookingClass, "Amara").GetState(); got != eventv1.RegistrationState_REGISTRATION_STATE_CANCELLED {
 		t.Fatalf("Amara in the event service: %v", got)
 	}

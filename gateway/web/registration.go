@@ -205,7 +205,8 @@ func (h *Handler) confirmation(w http.ResponseWriter, r *http.Request) {
 		h.failLink(w, r, err)
 		return
 	}
-	h.showConfirmation(w, r, tok, reg, ev, ss, false)
+	h.showConfirmation(w, r, tok, reg, ev, ss, r.URL.Query().Get("cancelled") == "1" &&
+		reg.GetState() == eventv1.RegistrationState_REGISTRATION_STATE_CANCELLED)
 }
 
 func (h *Handler) showConfirmation(w http.ResponseWriter, r *http.Request, tok string, reg *eventv1.Registration, ev *eventv1.Event, ss *eventv1.Session, done bool) {
@@ -259,12 +260,8 @@ func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) {
 		h.failCall(w, r, err)
 		return
 	}
-	reg, ev, ss, err := h.registrationOf(r, tok)
-	if err != nil {
-		h.failLink(w, r, err)
-		return
-	}
-	h.showConfirmation(w, r, tok, reg, ev, ss, true)
+	// Post, then redirect: reloading the page that says so does not post again.
+	http.Redirect(w, r, "/registration?"+url.Values{"t": {tok}, "cancelled": {"1"}}.Encode(), http.StatusSeeOther)
 }
 
 // registrationCalendar serves the registered session as an .ics file.
