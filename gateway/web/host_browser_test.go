@@ -50,9 +50,11 @@ func TestBrowserHostAndModerator(t *testing.T) {
 	checkA11y(t, ctx, "host: register an event")
 
 	zone, _ := time.LoadLocation("America/Toronto")
-	start := time.Now().In(zone).Add(70 * time.Minute).Truncate(time.Minute)
-	if start.Hour() == 23 {
-		start = start.Truncate(time.Hour).Add(time.Hour)
+	// The first session starts soon, so that check-in (from two hours before) is open today,
+	// and ends the same day: near midnight it starts at midnight instead.
+	start := time.Now().In(zone).Add(15 * time.Minute).Truncate(time.Minute)
+	if end := start.Add(time.Hour); end.Day() != start.Day() {
+		start = time.Date(end.Year(), end.Month(), end.Day(), 0, 0, 0, 0, zone)
 	}
 	end := start.Add(time.Hour)
 	tomorrow := start.AddDate(0, 0, 1)
