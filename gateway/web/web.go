@@ -24,6 +24,9 @@ var templateFiles embed.FS
 //go:embed static
 var staticFiles embed.FS
 
+// defaultTimeZone is Ontario's, where the Human Connection events are.
+const defaultTimeZone = "America/Toronto"
+
 // Config configures the web app.
 type Config struct {
 	// LinkKey signs private links and CSRF tokens; random per process when empty, so links
@@ -41,7 +44,7 @@ type Config struct {
 // RegisterFlags registers the configuration flags, with environment fallbacks, on l.
 func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.LinkKey, "web-link-key", "WEB_LINK_KEY", "", "key (32 bytes or more) signing private cancel links and CSRF tokens; random per process when empty")
-	l.String(&c.TimeZone, "web-time-zone", "WEB_TIME_ZONE", "America/Toronto", "time zone in which the web app reads dates typed into filters")
+	l.String(&c.TimeZone, "web-time-zone", "WEB_TIME_ZONE", defaultTimeZone, "time zone in which the web app reads dates typed into filters")
 	l.Bool(&c.SecureCookies, "web-secure-cookies", "WEB_SECURE_COOKIES", false, "mark web cookies Secure even without TLS (behind a TLS proxy)")
 	l.Bool(&c.DevSignIn, "web-dev-sign-in", "WEB_DEV_SIGN_IN", false, "DEVELOPMENT ONLY: sign in as any demo host or moderator without a password")
 }
@@ -84,6 +87,9 @@ func New(cfg Config, b Backends, logger *slog.Logger) (*Handler, error) {
 		logger.Warn("WEB_LINK_KEY is not set: private links last only as long as this process")
 	case len(key) < 32:
 		return nil, errors.New("WEB_LINK_KEY: needs at least 32 bytes, e.g. " + hex.EncodeToString(make([]byte, 16)) + " from a random source")
+	}
+	if cfg.TimeZone == "" {
+		cfg.TimeZone = defaultTimeZone
 	}
 	zone, err := time.LoadLocation(cfg.TimeZone)
 	if err != nil {
