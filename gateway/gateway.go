@@ -1,6 +1,6 @@
 // Package gateway serves every socialrx gRPC API as REST/JSON (grpc-gateway), the OpenAPI
-// document that describes it, the HSDS 3.0 read API of the directory, and a health endpoint that
-// reflects the backends.
+// document that describes it, the HSDS 3.0 read API of the directory, a health endpoint that
+// reflects the backends, and the web app (package web) under "/".
 package gateway
 
 import (
@@ -22,6 +22,7 @@ import (
 
 	"github.com/socialrx/socialrx/gateway/hsds"
 	"github.com/socialrx/socialrx/gateway/openapi"
+	"github.com/socialrx/socialrx/gateway/web"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
@@ -42,6 +43,8 @@ type Config struct {
 	RateLimit float64
 	// RateBurst is how many requests one caller may send at once; 0 means DefaultRateBurst.
 	RateBurst int64
+	// Web configures the browser front end served under "/".
+	Web web.Config
 }
 
 // Defaults of the edge limits.
@@ -61,6 +64,7 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.Int64(&c.MaxBodyBytes, "max-body-bytes", "GATEWAY_MAX_BODY_BYTES", DefaultMaxBodyBytes, "largest request body accepted, in bytes")
 	l.Float64(&c.RateLimit, "rate-limit", "GATEWAY_RATE_LIMIT", DefaultRateLimit, "requests per second per caller; negative turns rate limiting off")
 	l.Int64(&c.RateBurst, "rate-burst", "GATEWAY_RATE_BURST", DefaultRateBurst, "requests a caller may send at once")
+	c.Web.RegisterFlags(l)
 }
 
 // Validate reports a setting the gateway cannot start with.
@@ -149,6 +153,11 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		_, _ = w.Write(openapi.Spec)
 	})
 	top.HandleFunc("GET /healthz", g.health)
+	site, err := web.New(cfg.Web, web.Backends{Directory: dir, Event: events}, logger)
+	if err != nil {
+		return nil, fmt.Errorf("web app: %w", err)
+	}
+	top.Handle("/", site)
 	e := &edge{next: top, maxBody: cfg.MaxBodyBytes}
 	if cfg.RateLimit > 0 {
 		e.limiter = newCallerLimiter(cfg.RateLimit, int(cfg.RateBurst), maxTrackedCallers)

@@ -162,6 +162,10 @@ func run(ctx context.Context) error {
 		fmt.Printf("directory gRPC     %s\n", dir.Addr())
 		fmt.Printf("event gRPC         %s\n", events.Addr())
 		fmt.Printf("referral gRPC      %s\n", referrals.Addr())
+		fmt.Printf("web app            %s/\n", base)
+		if o.gateway.Web.DevSignIn {
+			fmt.Printf("dev sign-in        %s/dev/sign-in (WEB_DEV_SIGN_IN: development only, no passwords)\n", base)
+		}
 		fmt.Printf("REST gateway       %s/v1/organizations\n", base)
 		fmt.Printf("public listing     %s/v1/events:search\n", base)
 		fmt.Printf("referrals          %s/v1/referrals\n", base)
