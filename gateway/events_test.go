@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 // The event flow over REST: a host creates an event and a session, a moderator publishes it, a
@@ -31,7 +34,7 @@ func TestRESTEventFlow(t *testing.T) {
 	if st, _, _ := errorInfo(denied); denied.status != http.StatusForbidden || st != "PERMISSION_DENIED" {
 		t.Fatalf("publish without the moderator role: %d %s", denied.status, denied.raw)
 	}
-	pub := must(s.do(t, "POST", "/v1/events/tea:publish", `{}`, "X-Socialrx-Subject", "practitioners/mod", "X-Socialrx-Roles", "moderator"), "publish")
+	pub := must(s.do(t, "POST", "/v1/events/tea:publish", `{}`, "Authorization", "Bearer "+testenv.Token(t, auth.Identity{Subject: "practitioners/mod", Roles: []string{auth.RoleModerator}})), "publish")
 	if pub.body["state"] != "EVENT_STATE_PUBLISHED" {
 		t.Fatalf("published state: %s", pub.raw)
 	}

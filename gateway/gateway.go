@@ -11,7 +11,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
@@ -84,9 +83,10 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		{name: "event", service: "socialrx.event.v1.EventService", conn: events},
 		{name: "referral", service: "socialrx.referral.v1.ReferralService", conn: referrals},
 	}}
+	// The caller's Authorization header reaches the services unchanged (grpc-gateway forwards it
+	// as "authorization" metadata); the gateway vouches for no identity of its own.
 	mux := runtime.NewServeMux(
 		runtime.WithErrorHandler(writeError),
-		runtime.WithIncomingHeaderMatcher(forwardHeader),
 		// HTTPBodyMarshaler passes google.api.HttpBody responses (iCalendar) through as they are.
 		runtime.WithMarshalerOption(runtime.MIMEWildcard, &runtime.HTTPBodyMarshaler{Marshaler: &runtime.JSONPb{
 			MarshalOptions:   protojson.MarshalOptions{EmitUnpopulated: false},
@@ -113,16 +113,6 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 	top.HandleFunc("GET /healthz", g.health)
 	g.handler = logRequests(logger, top)
 	return g, nil
-}
-
-// forwardHeader passes the identity headers through to the services; a production deployment
-// puts an authenticating proxy or middleware in front that sets them.
-func forwardHeader(key string) (string, bool) {
-	k := strings.ToLower(key)
-	if strings.HasPrefix(k, "x-socialrx-") {
-		return k, true
-	}
-	return runtime.DefaultHeaderMatcher(key)
 }
 
 // Handler is the gateway's HTTP handler.

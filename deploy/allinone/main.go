@@ -1,7 +1,8 @@
 // Command allinone runs the whole of socialrx in one process for a laptop or a demo: the embedded
-// MongoDB-compatible database (FerretDB on SQLite under ./data) unless MONGODB_URI is set, every
-// service, and the gateway; it loads the demo data on first start and prints the URLs. Each part
-// is the same code the stand-alone binaries run.
+// MongoDB-compatible database (FerretDB on SQLite under ./data) unless MONGODB_URI is set, with it
+// the DEVELOPMENT ONLY OpenID provider unless OIDC_ISSUER is set, every service, and the gateway;
+// it loads the demo data on first start and prints the URLs and how to get a token. Each part is
+// the same code the stand-alone binaries run.
 package main
 
 import (
@@ -20,7 +21,6 @@ import (
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/metadata"
 
 	"github.com/socialrx/socialrx/deploy/demodata"
 	"github.com/socialrx/socialrx/gateway"
@@ -47,15 +47,18 @@ func main() {
 // options is the launcher's own settings plus every part's Config, registered by the parts
 // themselves: a variable means the same here as in the stand-alone binaries.
 type options struct {
-	dataDir   string
-	mongoURI  string
-	dbAddr    string
-	skipDemo  bool
-	log       config.Log
-	directory directory.Config
-	event     event.Config
-	referral  referral.Config
-	gateway   gateway.Config
+	dataDir  string
+	mongoURI string
+	dbAddr   string
+	skipDemo bool
+	idpAddr  string
+	// loaderID and loaderSecret are the demo loader's client at OIDC_ISSUER.
+	loaderID, loaderSecret string
+	log                    config.Log
+	directory              directory.Config
+	event                  event.Config
+	referral               referral.Config
+	gateway                gateway.Config
 }
 
 // localDefaults keep a laptop's services on loopback; the environment still wins.
@@ -66,6 +69,15 @@ var localDefaults = map[string]string{
 	"GATEWAY_HTTP_ADDR":   "127.0.0.1:8080",
 	"LOG_LEVEL":           "warn",
 }
+
+// Clients of the development provider that the launcher registers.
+const (
+	referralClientID = "socialrx-referral"
+	loaderClientID   = "socialrx-demo-loader"
+	// systemClientID is the demo system client: Riverdale CHC's electronic medical record,
+	// authenticating with private_key_jwt.
+	systemClientID = "riverdale-emr"
+)
 
 func parse(args []string) (options, *config.Loader, error) {
 	var o options
@@ -78,6 +90,9 @@ func parse(args []string) (options, *config.Loader, error) {
 	l.String(&o.mongoURI, "mongodb-uri", "MONGODB_URI", "", "use this MongoDB instead of the embedded database")
 	l.String(&o.dbAddr, "embedded-db-addr", "EMBEDDED_DB_ADDR", "127.0.0.1:27017", "embedded database listen address")
 	l.Bool(&o.skipDemo, "no-demo", "SOCIALRX_NO_DEMO", false, "do not load demo data")
+	l.String(&o.idpAddr, "dev-idp-addr", "DEV_IDP_ADDR", "127.0.0.1:8081", "listen address of the DEVELOPMENT ONLY identity provider")
+	l.String(&o.loaderID, "demo-client-id", "SOCIALRX_DEMO_CLIENT_ID", "", "with OIDC_ISSUER: client whose token loads the demo data")
+	l.String(&o.loaderSecret, "demo-client-secret", "SOCIALRX_DEMO_CLIENT_SECRET", "", "the secret of SOCIALRX_DEMO_CLIENT_ID")
 	o.log.RegisterFlags(l)
 	o.directory.RegisterFlags(l.Prefixed("directory"))
 	o.event.RegisterFlags(l.Prefixed("event"))
@@ -115,6 +130,28 @@ func run(ctx context.Context) error {
 		}
 	}
 
+	// Tokens come from OIDC_ISSUER or, with the embedded database only, the development provider.
+	var (
+		dev    *devIdP
+		loader = auth.Client{Issuer: o.directory.Auth.Issuer, ID: o.loaderID, Secret: o.loaderSecret}
+	)
+	if o.directory.Auth.Issuer == "" || o.event.Auth.Issuer == "" || o.referral.Auth.Issuer == "" {
+		if o.mongoURI != "" {
+			return errors.New("OIDC_ISSUER is required with MONGODB_URI: the development identity provider runs only with the embedded database")
+		}
+		dev, err = startDevIdP(o.idpAddr, logger)
+		if err != nil {
+			return err
+		}
+		defer dev.stop()
+		for _, a := range []*auth.OIDC{&o.directory.Auth, &o.event.Auth, &o.referral.Auth} {
+			a.Issuer = dev.issuer()
+		}
+		o.referral.ClientID, o.referral.ClientSecret = referralClientID, dev.referralSecret
+		loader = auth.Client{Issuer: dev.issuer(), ID: loaderClientID, Secret: dev.loaderSecret}
+	}
+	creds := grpc.WithPerRPCCredentials(auth.PerRPC{Source: loader.TokenSource()})
+
 	// The parts find each other in this process, whatever *_ADDR of the peers says.
 	dir, err := directory.Start(ctx, o.directory, logger)
 	if err != nil {
@@ -145,15 +182,20 @@ func run(ctx context.Context) error {
 	g.Go(func() error { return events.Run(gctx) })
 	g.Go(func() error { return referrals.Run(gctx) })
 	g.Go(func() error { return gw.Serve(gctx, lis) })
+	if dev != nil {
+		g.Go(func() error { return dev.serve(gctx) })
+	}
 	g.Go(func() error {
-		if !o.skipDemo {
-			if err := loadDemo(gctx, dir.Addr()); err != nil {
+		if !o.skipDemo && loader.ID == "" {
+			fmt.Println("demo data          not loaded: set SOCIALRX_DEMO_CLIENT_ID and SOCIALRX_DEMO_CLIENT_SECRET to load it with a token of OIDC_ISSUER")
+		} else if !o.skipDemo {
+			if err := loadDemo(gctx, dir.Addr(), creds); err != nil {
 				return err
 			}
-			if err := loadDemoEvents(gctx, events.Addr()); err != nil {
+			if err := loadDemoEvents(gctx, events.Addr(), creds); err != nil {
 				return err
 			}
-			if err := loadDemoReferrals(gctx, referrals.Addr()); err != nil {
+			if err := loadDemoReferrals(gctx, referrals.Addr(), creds); err != nil {
 				return err
 			}
 		}
@@ -167,6 +209,11 @@ func run(ctx context.Context) error {
 		fmt.Printf("HSDS API           %s/hsds/services\n", base)
 		fmt.Printf("OpenAPI            %s/openapi.json\n", base)
 		fmt.Printf("health             %s/healthz\n", base)
+		if dev != nil {
+			dev.printHowTo(os.Stdout)
+		} else {
+			fmt.Printf("OpenID provider    %s\n", o.directory.Auth.Issuer)
+		}
 		fmt.Println("socialrx is running; press Ctrl-C to stop.")
 		return nil
 	})
@@ -178,8 +225,8 @@ func run(ctx context.Context) error {
 
 // loadDemo loads the demo directory through the public API on first start only, that is when
 // the directory is empty, so that what a user changed or deleted stays so.
-func loadDemo(ctx context.Context, dirAddr string) error {
-	conn, err := grpc.NewClient(dirAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+func loadDemo(ctx context.Context, dirAddr string, creds grpc.DialOption) error {
+	conn, err := grpc.NewClient(dirAddr, grpc.WithTransportCredentials(insecure.NewCredentials()), creds)
 	if err != nil {
 		return fmt.Errorf("dial directory: %w", err)
 	}
@@ -203,9 +250,9 @@ func loadDemo(ctx context.Context, dirAddr string) error {
 }
 
 // loadDemoEvents loads the demo Human Connection day on first start only, when there are no
-// events, acting as a moderator so the demo events can be published.
-func loadDemoEvents(ctx context.Context, eventAddr string) error {
-	conn, err := grpc.NewClient(eventAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+// events, with the loader's token, whose moderator role lets it publish the demo events.
+func loadDemoEvents(ctx context.Context, eventAddr string, creds grpc.DialOption) error {
+	conn, err := grpc.NewClient(eventAddr, grpc.WithTransportCredentials(insecure.NewCredentials()), creds)
 	if err != nil {
 		return fmt.Errorf("dial event service: %w", err)
 	}
@@ -219,7 +266,6 @@ func loadDemoEvents(ctx context.Context, eventAddr string) error {
 		fmt.Printf("demo events        not loaded: %d events already exist\n", existing.GetTotalSize())
 		return nil
 	}
-	ctx = metadata.AppendToOutgoingContext(ctx, auth.HeaderSubject, "services/demo-loader", auth.HeaderRoles, auth.RoleModerator)
 	sum, err := demodata.Events(ctx, client, time.Now())
 	if err != nil {
 		return fmt.Errorf("load demo events: %w", err)
@@ -229,8 +275,8 @@ func loadDemoEvents(ctx context.Context, eventAddr string) error {
 }
 
 // loadDemoReferrals loads demo referrals in several states on first start only.
-func loadDemoReferrals(ctx context.Context, addr string) error {
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+func loadDemoReferrals(ctx context.Context, addr string, creds grpc.DialOption) error {
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()), creds)
 	if err != nil {
 		return fmt.Errorf("dial referral service: %w", err)
 	}
@@ -244,7 +290,6 @@ func loadDemoReferrals(ctx context.Context, addr string) error {
 		fmt.Printf("demo referrals     not loaded: %d referrals already exist\n", existing.GetTotalSize())
 		return nil
 	}
-	ctx = metadata.AppendToOutgoingContext(ctx, auth.HeaderSubject, "services/demo-loader", auth.HeaderRoles, auth.RoleAdmin)
 	n, err := demodata.Referrals(ctx, client, time.Now())
 	if err != nil {
 		return fmt.Errorf("load demo referrals: %w", err)

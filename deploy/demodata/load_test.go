@@ -5,12 +5,11 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc/metadata"
-
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/event/eventtest"
+	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
@@ -26,7 +25,7 @@ func TestEventsLoadIntoRealServers(t *testing.T) {
 	}
 	now := time.Now()
 	ev := eventtest.Start(t, testenv.DatabaseName(t), dir.Addr, eventtest.NewClock(now))
-	mod := metadata.AppendToOutgoingContext(ctx, "x-socialrx-subject", "services/demo", "x-socialrx-roles", "moderator")
+	mod := testenv.As(ctx, t, auth.Identity{Subject: "services/demo", Roles: []string{auth.RoleModerator}})
 	var first EventsSummary
 	for round := range 2 {
 		sum, err := Events(mod, ev.Client, now)
@@ -72,7 +71,7 @@ func TestReferralsLoadIntoRealServers(t *testing.T) {
 	}
 	now := time.Now()
 	ev := eventtest.Start(t, testenv.DatabaseName(t), dir.Addr, eventtest.NewClock(now))
-	mod := metadata.AppendToOutgoingContext(ctx, "x-socialrx-subject", "services/demo", "x-socialrx-roles", "moderator")
+	mod := testenv.As(ctx, t, auth.Identity{Subject: "services/demo", Roles: []string{auth.RoleModerator}})
 	if _, err := Events(mod, ev.Client, now); err != nil {
 		t.Fatal(err)
 	}

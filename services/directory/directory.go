@@ -28,7 +28,9 @@ const ServiceName = "socialrx.directory.v1.DirectoryService"
 
 // Config configures the directory service.
 type Config struct {
-	GRPCAddr        string
+	GRPCAddr string
+	// Auth is how callers' bearer tokens are verified.
+	Auth            auth.OIDC
 	MongoURI        string
 	Database        string
 	ShutdownTimeout time.Duration
@@ -42,6 +44,7 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.MongoURI, "mongodb-uri", "MONGODB_URI", "", "MongoDB connection string")
 	l.String(&c.Database, "database", "DIRECTORY_DATABASE", "socialrx_directory", "MongoDB database of the directory")
 	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
+	c.Auth.RegisterFlags(l)
 	l.Duration(&c.SyncInterval, "sync-interval", "DIRECTORY_SYNC_INTERVAL", time.Second, "read model refresh interval")
 }
 
@@ -49,6 +52,9 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 func (c Config) Validate() error {
 	if c.MongoURI == "" {
 		return errors.New("MONGODB_URI (or -mongodb-uri) is required: the connection string of the directory's MongoDB")
+	}
+	if err := c.Auth.Validate(); err != nil {
+		return err
 	}
 	return nil
 }
@@ -64,6 +70,10 @@ type Service struct {
 
 // Start connects to the database, loads the read model and listens; Run then serves.
 func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, error) {
+	authn, err := auth.NewVerifier(cfg.Auth)
+	if err != nil {
+		return nil, err
+	}
 	client, err := mongodb.Connect(ctx, cfg.MongoURI, 10*time.Second)
 	if err != nil {
 		return nil, err
@@ -80,7 +90,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		closeDB()
 		return nil, err
 	}
-	srv, err := grpcserver.New(grpcserver.Config{Addr: cfg.GRPCAddr, ShutdownTimeout: cfg.ShutdownTimeout}, logger, auth.Header{})
+	srv, err := grpcserver.New(grpcserver.Config{Addr: cfg.GRPCAddr, ShutdownTimeout: cfg.ShutdownTimeout}, logger, authn)
 	if err != nil {
 		closeDB()
 		return nil, err

@@ -12,7 +12,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/socialrx/socialrx/gateway"
@@ -21,6 +20,7 @@ import (
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/event/eventtest"
+	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
@@ -30,7 +30,7 @@ import (
 //	go test -run='^$' -bench=Events -benchtime=2000x ./services/event/
 func BenchmarkEvents(b *testing.B) {
 	ctx := context.Background()
-	mod := metadata.AppendToOutgoingContext(ctx, "x-socialrx-subject", "bench", "x-socialrx-roles", "moderator")
+	mod := testenv.As(ctx, b, auth.Identity{Subject: "practitioners/bench", Roles: []string{auth.RoleModerator}})
 	dir := directorytest.Start(b, testenv.DatabaseName(b))
 	org, err := dir.Client.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{Organization: &directoryv1.Organization{DisplayName: "Host"}})
 	if err != nil {

@@ -102,7 +102,7 @@ func TestCapacityAndPromotionAcrossTwoReplicas(t *testing.T) {
 	cancelAll(toCancel[50:])
 
 	// Exactly 100 promotions, the next 100 in waitlist order; the rest still wait, renumbered.
-	list, err := w.events[1].Client.ListRegistrations(as(ctx, "svc", "service"), &eventv1.ListRegistrationsRequest{Parent: ss.GetName(), PageSize: 1000})
+	list, err := w.events[1].Client.ListRegistrations(as(t, ctx, "services/svc", "service"), &eventv1.ListRegistrationsRequest{Parent: ss.GetName(), PageSize: 1000})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,7 +34,9 @@ const ServiceName = "socialrx.event.v1.EventService"
 
 // Config configures the event service.
 type Config struct {
-	GRPCAddr        string
+	GRPCAddr string
+	// Auth is how callers' bearer tokens are verified.
+	Auth            auth.OIDC
 	MongoURI        string
 	Database        string
 	DirectoryAddr   string
@@ -52,6 +54,7 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.Database, "database", "EVENT_DATABASE", "socialrx_event", "MongoDB database of the event service")
 	l.String(&c.DirectoryAddr, "directory-addr", "DIRECTORY_ADDR", "localhost:9090", "directory service gRPC address")
 	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
+	c.Auth.RegisterFlags(l)
 	l.Duration(&c.SyncInterval, "sync-interval", "EVENT_SYNC_INTERVAL", time.Second, "state refresh interval")
 }
 
@@ -59,6 +62,9 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 func (c Config) Validate() error {
 	if c.MongoURI == "" {
 		return errors.New("MONGODB_URI (or -mongodb-uri) is required: the connection string of the event service's MongoDB")
+	}
+	if err := c.Auth.Validate(); err != nil {
+		return err
 	}
 	return nil
 }
@@ -74,6 +80,10 @@ type Service struct {
 
 // Start connects to the database and the directory, folds the ledger and listens; Run serves.
 func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, error) {
+	authn, err := auth.NewVerifier(cfg.Auth)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -100,7 +110,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		closeAll()
 		return nil, err
 	}
-	srv, err := grpcserver.New(grpcserver.Config{Addr: cfg.GRPCAddr, ShutdownTimeout: cfg.ShutdownTimeout}, logger, auth.Header{})
+	srv, err := grpcserver.New(grpcserver.Config{Addr: cfg.GRPCAddr, ShutdownTimeout: cfg.ShutdownTimeout}, logger, authn)
 	if err != nil {
 		closeAll()
 		return nil, err

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -16,6 +15,7 @@ import (
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/event/eventtest"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
@@ -73,12 +73,14 @@ func ctxT(t *testing.T) context.Context {
 	return ctx
 }
 
-// as returns ctx carrying identity headers for subject with roles.
-func as(ctx context.Context, subject string, roles string) context.Context {
-	return metadata.AppendToOutgoingContext(ctx, "x-socialrx-subject", subject, "x-socialrx-roles", roles)
+// as returns ctx whose calls carry a bearer token of the test issuer for subject with roles.
+func as(t testing.TB, ctx context.Context, subject string, roles ...string) context.Context {
+	return testenv.As(ctx, t, auth.Identity{Subject: subject, Roles: roles})
 }
 
-func moderator(ctx context.Context) context.Context { return as(ctx, "practitioners/mod", "moderator") }
+func moderator(t testing.TB, ctx context.Context) context.Context {
+	return as(t, ctx, "practitioners/mod", auth.RoleModerator)
+}
 
 func wantCode(t *testing.T, err error, code codes.Code, reason string) {
 	t.Helper()
@@ -127,7 +129,7 @@ func (w *world) published(t *testing.T, id string, capacity int32) (*eventv1.Eve
 	if _, err := w.ev().SubmitEvent(ctx, &eventv1.SubmitEventRequest{Name: ev.GetName()}); err != nil {
 		t.Fatal(err)
 	}
-	ev, err = w.ev().PublishEvent(moderator(ctx), &eventv1.PublishEventRequest{Name: ev.GetName()})
+	ev, err = w.ev().PublishEvent(moderator(t, ctx), &eventv1.PublishEventRequest{Name: ev.GetName()})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -27,7 +27,7 @@ func TestEventLifecycle(t *testing.T) {
 	// Submitting without a session is refused; so is publishing a draft.
 	_, err := c.SubmitEvent(ctx, &eventv1.SubmitEventRequest{Name: ev.GetName()})
 	wantCode(t, err, codes.FailedPrecondition, domain.ReasonNoSessions)
-	_, err = c.PublishEvent(moderator(ctx), &eventv1.PublishEventRequest{Name: ev.GetName()})
+	_, err = c.PublishEvent(moderator(t, ctx), &eventv1.PublishEventRequest{Name: ev.GetName()})
 	wantCode(t, err, codes.FailedPrecondition, domain.ReasonEventState)
 	if info := apierror.ErrorInfo(err); info.GetMetadata()["state"] != "DRAFT" || !strings.Contains(err.Error(), "DRAFT") {
 		t.Fatalf("error does not name the current state: %v", err)
@@ -43,7 +43,7 @@ func TestEventLifecycle(t *testing.T) {
 	// Only a moderator publishes or rejects.
 	_, err = c.PublishEvent(ctx, &eventv1.PublishEventRequest{Name: ev.GetName()})
 	wantCode(t, err, codes.PermissionDenied, apierror.ReasonPermissionDenied)
-	ev, err = c.RejectEvent(moderator(ctx), &eventv1.RejectEventRequest{Name: ev.GetName(), Reason: "Please add an accessibility note."})
+	ev, err = c.RejectEvent(moderator(t, ctx), &eventv1.RejectEventRequest{Name: ev.GetName(), Reason: "Please add an accessibility note."})
 	if err != nil || ev.GetState() != eventv1.EventState_EVENT_STATE_REJECTED || ev.GetStateReason() == "" {
 		t.Fatalf("reject: %v %v", ev, err)
 	}
@@ -61,7 +61,7 @@ func TestEventLifecycle(t *testing.T) {
 	_, err = c.UpdateEvent(ctx, &eventv1.UpdateEventRequest{Event: &eventv1.Event{Name: ev.GetName(), Title: "New", Etag: stale},
 		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"title"}}})
 	wantCode(t, err, codes.Aborted, apierror.ReasonEtagMismatch)
-	ev, err = c.PublishEvent(moderator(ctx), &eventv1.PublishEventRequest{Name: ev.GetName()})
+	ev, err = c.PublishEvent(moderator(t, ctx), &eventv1.PublishEventRequest{Name: ev.GetName()})
 	if err != nil || ev.GetState() != eventv1.EventState_EVENT_STATE_PUBLISHED {
 		t.Fatalf("publish: %v %v", ev.GetState(), err)
 	}
@@ -84,7 +84,7 @@ func TestEventLifecycle(t *testing.T) {
 			return err
 		},
 		"publish": func() error {
-			_, err := c.PublishEvent(moderator(ctx), &eventv1.PublishEventRequest{Name: ev.GetName()})
+			_, err := c.PublishEvent(moderator(t, ctx), &eventv1.PublishEventRequest{Name: ev.GetName()})
 			return err
 		},
 		"update": func() error {
@@ -195,7 +195,7 @@ func TestRegistrationFlow(t *testing.T) {
 			t.Fatalf("host sees more than the given name: %v", r.GetPerson())
 		}
 	}
-	full, _ := c.ListRegistrations(as(ctx, "practitioners/lw", "link_worker"), &eventv1.ListRegistrationsRequest{Parent: ss.GetName()})
+	full, _ := c.ListRegistrations(as(t, ctx, "practitioners/lw", "link_worker"), &eventv1.ListRegistrationsRequest{Parent: ss.GetName()})
 	if full.GetRegistrations()[0].GetPerson().GetEmail() == "" {
 		t.Fatal("a link worker should see contact details")
 	}

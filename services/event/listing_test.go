@@ -36,7 +36,7 @@ func TestPublicListingAndCalendar(t *testing.T) {
 		t.Fatal(err)
 	}
 	c.SubmitEvent(ctx, &eventv1.SubmitEventRequest{Name: online.GetName()})
-	if _, err := c.PublishEvent(moderator(ctx), &eventv1.PublishEventRequest{Name: online.GetName()}); err != nil {
+	if _, err := c.PublishEvent(moderator(t, ctx), &eventv1.PublishEventRequest{Name: online.GetName()}); err != nil {
 		t.Fatal(err)
 	}
 

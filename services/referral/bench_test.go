@@ -11,12 +11,12 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc/metadata"
-
 	"github.com/socialrx/socialrx/gateway"
 	"github.com/socialrx/socialrx/gateway/gatewaytest"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 // BenchmarkClosedLoop measures whole loops per second — create (with consent) → submit → accept →
@@ -57,7 +57,7 @@ func benchLoops(b *testing.B, mode string) {
 		if err != nil {
 			return err
 		}
-		svc := metadata.AppendToOutgoingContext(ctx, "x-socialrx-roles", "service")
+		svc := testenv.As(ctx, b, auth.Identity{Subject: "services/bench", Roles: []string{auth.RoleService}})
 		if _, err := ev.CheckInRegistration(svc, &eventv1.CheckInRegistrationRequest{Name: booked.GetBookings()[0].GetRegistration()}); err != nil {
 			return err
 		}

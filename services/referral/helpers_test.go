@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -17,6 +16,7 @@ import (
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/event/eventtest"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
@@ -110,7 +110,7 @@ func (w *world) publishedSession(t testing.TB, id string, capacity int32) string
 		_, err := e.SubmitEvent(ctx, &eventv1.SubmitEventRequest{Name: ev.GetName()})
 		return err
 	})
-	mod := metadata.AppendToOutgoingContext(ctx, "x-socialrx-subject", "mod", "x-socialrx-roles", "moderator")
+	mod := testenv.As(ctx, t, auth.Identity{Subject: "practitioners/mod", Roles: []string{auth.RoleModerator}})
 	mustDo(t, func() error {
 		_, err := e.PublishEvent(mod, &eventv1.PublishEventRequest{Name: ev.GetName()})
 		return err

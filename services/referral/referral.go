@@ -13,7 +13,6 @@ import (
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/metadata"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
@@ -34,7 +33,9 @@ const ServiceName = "socialrx.referral.v1.ReferralService"
 
 // Config configures the referral service.
 type Config struct {
-	GRPCAddr        string
+	GRPCAddr string
+	// Auth is how callers' bearer tokens are verified.
+	Auth            auth.OIDC
 	MongoURI        string
 	Database        string
 	DirectoryAddr   string
@@ -45,6 +46,12 @@ type Config struct {
 	ConsumerPoll time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// ClientID and ClientSecret are the service's own OAuth2 client at the provider: its calls
+	// to the directory and event services carry a client credentials token of this client.
+	ClientID     string
+	ClientSecret string
+	// TokenURL overrides the token endpoint of the provider's discovery document.
+	TokenURL string
 }
 
 // RegisterFlags registers the configuration flags, with environment fallbacks, on l.
@@ -55,6 +62,10 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.DirectoryAddr, "directory-addr", "DIRECTORY_ADDR", "localhost:9090", "directory service gRPC address")
 	l.String(&c.EventAddr, "event-addr", "EVENT_ADDR", "localhost:9091", "event service gRPC address")
 	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
+	c.Auth.RegisterFlags(l)
+	l.String(&c.ClientID, "oidc-client-id", "REFERRAL_OIDC_CLIENT_ID", "", "the referral service's own OAuth2 client id, for its calls to other services")
+	l.String(&c.ClientSecret, "oidc-client-secret", "REFERRAL_OIDC_CLIENT_SECRET", "", "the secret of REFERRAL_OIDC_CLIENT_ID")
+	l.String(&c.TokenURL, "oidc-token-url", "OIDC_TOKEN_URL", "", "token endpoint, instead of the discovery document's")
 	l.Duration(&c.SyncInterval, "sync-interval", "REFERRAL_SYNC_INTERVAL", time.Second, "worklist refresh interval")
 	l.Duration(&c.ConsumerPoll, "event-poll", "REFERRAL_EVENT_POLL", 500*time.Millisecond, "event change feed poll interval")
 }
@@ -63,6 +74,12 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 func (c Config) Validate() error {
 	if c.MongoURI == "" {
 		return errors.New("MONGODB_URI (or -mongodb-uri) is required: the connection string of the referral service's MongoDB")
+	}
+	if err := c.Auth.Validate(); err != nil {
+		return err
+	}
+	if c.ClientID == "" || c.ClientSecret == "" {
+		return errors.New("REFERRAL_OIDC_CLIENT_ID and REFERRAL_OIDC_CLIENT_SECRET are required: the referral service's own client at the OpenID provider, for its calls to the directory and event services")
 	}
 	return nil
 }
@@ -77,27 +94,28 @@ type Service struct {
 	cfg      Config
 }
 
-// serviceIdentity marks calls to other services as this service's, so they show full details.
-func serviceIdentity(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
-	ctx = metadata.AppendToOutgoingContext(ctx, auth.HeaderSubject, "services/referral", auth.HeaderRoles, auth.RoleService)
-	return invoker(ctx, method, req, reply, cc, opts...)
-}
-
 // Start connects to the database and the other services, loads the worklist and listens.
 func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, error) {
+	authn, err := auth.NewVerifier(cfg.Auth)
+	if err != nil {
+		return nil, err
+	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	if cfg.ConsumerPoll == 0 {
 		cfg.ConsumerPoll = 500 * time.Millisecond
 	}
+	// Calls to other services carry the service's own token, never a caller's identity.
+	own := auth.PerRPC{Source: auth.Client{Issuer: cfg.Auth.Issuer, TokenURL: cfg.TokenURL,
+		ID: cfg.ClientID, Secret: cfg.ClientSecret}.TokenSource()}
 	client, err := mongodb.Connect(ctx, cfg.MongoURI, 10*time.Second)
 	if err != nil {
 		return nil, err
 	}
 	dial := func(addr, env string) (*grpc.ClientConn, error) {
 		conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
-			grpc.WithUnaryInterceptor(serviceIdentity))
+			grpc.WithPerRPCCredentials(own))
 		if err != nil {
 			return nil, fmt.Errorf("dial %s %q: %w", env, addr, err)
 		}
@@ -130,7 +148,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		closeAll()
 		return nil, err
 	}
-	srv, err := grpcserver.New(grpcserver.Config{Addr: cfg.GRPCAddr, ShutdownTimeout: cfg.ShutdownTimeout}, logger, auth.Header{})
+	srv, err := grpcserver.New(grpcserver.Config{Addr: cfg.GRPCAddr, ShutdownTimeout: cfg.ShutdownTimeout}, logger, authn)
 	if err != nil {
 		closeAll()
 		return nil, err

@@ -30,6 +30,7 @@ func Start(tb testing.TB, dbName string) *Instance {
 		Database:        dbName,
 		ShutdownTimeout: 5 * time.Second,
 		SyncInterval:    time.Second,
+		Auth:            testenv.OIDC(tb),
 	}, testenv.Logger())
 	if err != nil {
 		cancel()

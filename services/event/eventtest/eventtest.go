@@ -62,6 +62,7 @@ func StartAt(tb testing.TB, dbName, directoryAddr, addr string, clock *Clock) *I
 		DirectoryAddr:   directoryAddr,
 		ShutdownTimeout: 5 * time.Second,
 		SyncInterval:    time.Second,
+		Auth:            testenv.OIDC(tb),
 	}
 	if clock != nil {
 		cfg.Now = clock.Now

@@ -27,6 +27,7 @@ func Start(tb testing.TB, dbName, directoryAddr, eventAddr string, now func() ti
 		GRPCAddr: "127.0.0.1:0", MongoURI: testenv.MongoURI(tb), Database: dbName,
 		DirectoryAddr: directoryAddr, EventAddr: eventAddr, ShutdownTimeout: 5 * time.Second,
 		SyncInterval: time.Second, ConsumerPoll: 50 * time.Millisecond, Now: now,
+		Auth: testenv.OIDC(tb), ClientID: testenv.ReferralClientID, ClientSecret: testenv.TestIssuer(tb).ReferralSecret,
 	}, testenv.Logger())
 	if err != nil {
 		cancel()
