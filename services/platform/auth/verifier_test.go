@@ -328,4 +328,3 @@ func TestNestedRolesClaim(t *testing.T) {
 		t.Fatalf("got %+v, %v", id, err)
 	}
 }
-
