@@ -1,6 +1,6 @@
 // Command hsds-import loads Open Referral HSDS 3.0 JSON files into the directory service.
 //
-//	hsds-import [-addr host:port] file.json...
+//	hsds-import [-addr host:port] [-token access-token] file.json...
 //
 // Each file may hold an organization, a service, an array of them or an HSDS page. Records are
 // created under their HSDS ids, so running it again creates nothing new. It prints what became
@@ -19,11 +19,13 @@ import (
 	"syscall"
 	"text/tabwriter"
 
+	"golang.org/x/oauth2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory/hsds"
+	"github.com/socialrx/socialrx/services/platform/auth"
 )
 
 // errRejected reports that the import went through but refused some records.
@@ -53,9 +55,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		addr = "localhost:9090"
 	}
 	fs.StringVar(&addr, "addr", addr, "directory service gRPC address (env DIRECTORY_ADDR)")
+	token := fs.String("token", os.Getenv("SOCIALRX_TOKEN"), "access token of a directory administrator (env SOCIALRX_TOKEN)")
 	verbose := fs.Bool("v", false, "log each record")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: hsds-import [-addr host:port] [-v] file.json...")
+		fmt.Fprintln(fs.Output(), "usage: hsds-import [-addr host:port] [-token access-token] [-v] file.json...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -75,7 +78,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		files[i] = data
 	}
 
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	opts := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
+	if *token != "" {
+		opts = append(opts, grpc.WithPerRPCCredentials(auth.PerRPC{Source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: *token})}))
+	}
+	conn, err := grpc.NewClient(addr, opts...)
 	if err != nil {
 		return fmt.Errorf("dial %s: %w", addr, err)
 	}
