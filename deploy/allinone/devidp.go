@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -100,7 +101,7 @@ func (d *devIdP) printHowTo(w io.Writer) {
 	fmt.Fprintf(w, "sign-in page       %s/\n", iss)
 	fmt.Fprintf(w, "a token for curl   TOKEN=$(curl -s -d user=<user> %s/dev/token); then -H \"Authorization: Bearer $TOKEN\"\n", iss)
 	for _, u := range d.p.Users() {
-		fmt.Fprintf(w, "  user=%-30s %-14s %s, %s\n", u.Subject, u.Roles[0], u.Name, u.Organization)
+		fmt.Fprintf(w, "  user=%-20s %-12s %s, %s\n", strings.TrimPrefix(u.Subject, auth.PrefixPractitioner), u.Roles[0], u.Name, u.Organization)
 	}
 	fmt.Fprintf(w, "system client      %s (private_key_jwt; assertion for trying it: curl -s -d client_id=%s %s/dev/client-assertion)\n",
 		systemClientID, systemClientID, iss)
