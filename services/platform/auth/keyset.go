@@ -17,9 +17,11 @@ import (
 // signingAlgs are the only algorithms a token may be signed with: no "none", no HMAC.
 var signingAlgs = []jose.SignatureAlgorithm{jose.RS256, jose.ES256}
 
+// Errors of the key set. go-oidc passes them on as text only, so they are matched by message.
 var (
-	errUnknownKey   = errors.New("signed with an unknown key")
-	errBadSignature = errors.New("signature does not verify")
+	errUnknownKey      = errors.New("signed with an unknown key")
+	errBadSignature    = errors.New("signature does not verify")
+	errKeysUnavailable = errors.New("the identity provider's keys could not be fetched")
 )
 
 // keySet is the issuer's JWKS, fetched on first use and again when a token names a key id it does
@@ -105,7 +107,7 @@ func (k *keySet) key(ctx context.Context, kid string) (jose.JSONWebKey, error) {
 		if ok { // keep using a key we hold rather than fail every call while the provider is down
 			return key, nil
 		}
-		return jose.JSONWebKey{}, err
+		return jose.JSONWebKey{}, fmt.Errorf("%w: %v", errKeysUnavailable, err)
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()

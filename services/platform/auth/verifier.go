@@ -3,7 +3,6 @@ package auth
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -77,6 +76,11 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Identity, error) {
 	}
 	tok, err := v.verifier.Verify(ctx, raw)
 	if err != nil {
+		if strings.Contains(err.Error(), errKeysUnavailable.Error()) {
+			// Not the caller's fault: worth a retry, unlike a bad token.
+			return Identity{}, apierror.New(codes.Unavailable, apierror.ReasonUnavailable,
+				"the identity provider's keys could not be fetched; retry later", nil)
+		}
 		return Identity{}, unauthenticated(describe(err))
 	}
 	var times struct {
@@ -136,9 +140,9 @@ func numericDate(n *json.Number) (time.Time, bool) {
 func describe(err error) string {
 	msg := err.Error()
 	switch {
-	case errors.Is(err, errUnknownKey):
+	case strings.Contains(msg, errUnknownKey.Error()):
 		return "access token signed with an unknown key"
-	case errors.Is(err, errBadSignature):
+	case strings.Contains(msg, errBadSignature.Error()):
 		return "access token signature does not verify"
 	case strings.Contains(msg, "different provider"):
 		return "access token from another issuer"
@@ -148,8 +152,6 @@ func describe(err error) string {
 		return "access token signed with an algorithm other than RS256 or ES256"
 	case strings.Contains(msg, "malformed") || strings.Contains(msg, "unmarshal"):
 		return "access token malformed"
-	case strings.Contains(msg, "fetch") || strings.Contains(msg, "discover"):
-		return "the identity provider's keys could not be fetched"
 	}
 	return "access token not accepted"
 }

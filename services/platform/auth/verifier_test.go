@@ -192,44 +192,45 @@ func TestDefectiveTokensAreRefused(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
 		header []string
+		why    string // part of the message, when the defect has a message of its own
 	}{
 		{"alg none", []string{"Bearer " + handMade(map[string]any{"alg": "none", "typ": "JWT"}, p.claims(),
-			func(string) []byte { return nil })}},
+			func(string) []byte { return nil })}, "algorithm other than RS256"},
 		{"HS256 keyed with the provider's public key", []string{"Bearer " + handMade(
 			map[string]any{"alg": "HS256", "typ": "JWT", "kid": "rsa-1"}, p.claims(), func(in string) []byte {
 				m := hmac.New(sha256.New, pubDER)
 				m.Write([]byte(in))
 				return m.Sum(nil)
-			})}},
-		{"RS512, a strong algorithm not on the list", []string{"Bearer " + sign(t, jose.RS512, p.rsaKey, "rsa-1", p.claims())}},
+			})}, "algorithm other than RS256"},
+		{"RS512, a strong algorithm not on the list", []string{"Bearer " + sign(t, jose.RS512, p.rsaKey, "rsa-1", p.claims())}, ""},
 		{"payload tampered after signing", []string{"Bearer " + func() string {
 			tok := strings.Split(rs(p.claims()), ".")
 			tok[1] = base64.RawURLEncoding.EncodeToString([]byte(`{"iss":"` + p.srv.URL +
 				`","aud":"socialrx","sub":"practitioners/admin","exp":9999999999,"socialrx_roles":["admin"]}`))
 			return strings.Join(tok, ".")
-		}()}},
+		}()}, "signature does not verify"},
 		{"signature of another token", []string{"Bearer " + func() string {
 			a := strings.Split(rs(p.claims()), ".")
 			b := strings.Split(rs(with(func(c map[string]any) { c["sub"] = "practitioners/other" })), ".")
 			return a[0] + "." + b[1] + "." + a[2]
-		}()}},
-		{"signed by a key the provider never published, under its key id", []string{"Bearer " + sign(t, jose.RS256, other, "rsa-1", p.claims())}},
-		{"unknown key id", []string{"Bearer " + sign(t, jose.RS256, other, "rsa-9", p.claims())}},
-		{"no key id", []string{"Bearer " + sign(t, jose.RS256, p.rsaKey, "", p.claims())}},
-		{"expired beyond the skew", []string{"Bearer " + rs(with(func(c map[string]any) { c["exp"] = time.Now().Add(-2 * time.Minute).Unix() }))}},
-		{"no exp", []string{"Bearer " + rs(with(func(c map[string]any) { delete(c, "exp") }))}},
-		{"not valid yet", []string{"Bearer " + rs(with(func(c map[string]any) { c["nbf"] = time.Now().Add(2 * time.Minute).Unix() }))}},
-		{"issued in the future", []string{"Bearer " + rs(with(func(c map[string]any) { c["iat"] = time.Now().Add(2 * time.Minute).Unix() }))}},
-		{"wrong audience", []string{"Bearer " + rs(with(func(c map[string]any) { c["aud"] = "another-api" }))}},
-		{"wrong issuer", []string{"Bearer " + rs(with(func(c map[string]any) { c["iss"] = "https://evil.example.org" }))}},
-		{"subject of an unknown kind", []string{"Bearer " + rs(with(func(c map[string]any) { c["sub"] = "admins/root" }))}},
-		{"roles not strings", []string{"Bearer " + rs(with(func(c map[string]any) { c["socialrx_roles"] = []any{1, 2} }))}},
-		{"organisation not a string", []string{"Bearer " + rs(with(func(c map[string]any) { c["socialrx_org"] = []string{"organizations/a"} }))}},
-		{"not a JWT", []string{"Bearer not-a-real-token"}},
-		{"basic scheme", []string{"Basic dXNlcjpwYXNz"}},
-		{"bearer without token", []string{"Bearer "}},
-		{"two authorization values", []string{"Bearer " + rs(p.claims()), "Bearer " + rs(p.claims())}},
-		{"oversized", []string{"Bearer " + strings.Repeat("a", maxTokenLen+1)}},
+		}()}, ""},
+		{"signed by a key the provider never published, under its key id", []string{"Bearer " + sign(t, jose.RS256, other, "rsa-1", p.claims())}, ""},
+		{"unknown key id", []string{"Bearer " + sign(t, jose.RS256, other, "rsa-9", p.claims())}, "unknown key"},
+		{"no key id", []string{"Bearer " + sign(t, jose.RS256, p.rsaKey, "", p.claims())}, ""},
+		{"expired beyond the skew", []string{"Bearer " + rs(with(func(c map[string]any) { c["exp"] = time.Now().Add(-2 * time.Minute).Unix() }))}, "expired"},
+		{"no exp", []string{"Bearer " + rs(with(func(c map[string]any) { delete(c, "exp") }))}, ""},
+		{"not valid yet", []string{"Bearer " + rs(with(func(c map[string]any) { c["nbf"] = time.Now().Add(2 * time.Minute).Unix() }))}, "not valid yet"},
+		{"issued in the future", []string{"Bearer " + rs(with(func(c map[string]any) { c["iat"] = time.Now().Add(2 * time.Minute).Unix() }))}, ""},
+		{"wrong audience", []string{"Bearer " + rs(with(func(c map[string]any) { c["aud"] = "another-api" }))}, "audience"},
+		{"wrong issuer", []string{"Bearer " + rs(with(func(c map[string]any) { c["iss"] = "https://evil.example.org" }))}, "another issuer"},
+		{"subject of an unknown kind", []string{"Bearer " + rs(with(func(c map[string]any) { c["sub"] = "admins/root" }))}, ""},
+		{"roles not strings", []string{"Bearer " + rs(with(func(c map[string]any) { c["socialrx_roles"] = []any{1, 2} }))}, ""},
+		{"organisation not a string", []string{"Bearer " + rs(with(func(c map[string]any) { c["socialrx_org"] = []string{"organizations/a"} }))}, ""},
+		{"not a JWT", []string{"Bearer not-a-real-token"}, ""},
+		{"basic scheme", []string{"Basic dXNlcjpwYXNz"}, ""},
+		{"bearer without token", []string{"Bearer "}, ""},
+		{"two authorization values", []string{"Bearer " + rs(p.claims()), "Bearer " + rs(p.claims())}, ""},
+		{"oversized", []string{"Bearer " + strings.Repeat("a", maxTokenLen+1)}, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			id, err := present(p.verifier(t), tc.header...)
@@ -237,6 +238,9 @@ func TestDefectiveTokensAreRefused(t *testing.T) {
 				t.Fatalf("got %+v, %v; want UNAUTHENTICATED", id, err)
 			}
 			msg := status.Convert(err).Message()
+			if !strings.Contains(msg, tc.why) {
+				t.Fatalf("message %q does not say %q", msg, tc.why)
+			}
 			for _, h := range tc.header {
 				for _, part := range strings.Split(strings.TrimPrefix(h, "Bearer "), ".") {
 					if len(part) > 8 && strings.Contains(msg, part) {
@@ -291,6 +295,18 @@ func TestKeyRotationAndRefetchLimits(t *testing.T) {
 	}
 	if n := p.fetches.Load(); n != 3 {
 		t.Fatalf("five made-up key ids caused %d fetches, want 1", n-2)
+	}
+}
+
+// A provider that cannot be reached makes calls fail with UNAVAILABLE, which a client retries,
+// not UNAUTHENTICATED, which sends a user to sign in again.
+func TestUnreachableProviderIsUnavailable(t *testing.T) {
+	p := newProvider(t)
+	tok := sign(t, jose.RS256, p.rsaKey, "rsa-1", p.claims())
+	v := p.verifier(t)
+	p.srv.Close()
+	if _, err := present(v, "Bearer "+tok); status.Code(err) != codes.Unavailable {
+		t.Fatalf("provider down: %v; want UNAVAILABLE", err)
 	}
 }
 
