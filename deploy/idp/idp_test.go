@@ -148,6 +148,13 @@ func TestAuthorizationCodeWithPKCE(t *testing.T) {
 	if id.Subject != clinician.Subject || id.Organization != clinician.Organization || !slices.Equal(id.Roles, clinician.Roles) {
 		t.Fatalf("identity %+v, want the clinician", id)
 	}
+	idToken, _ := body["id_token"].(string)
+	if idToken == "" {
+		t.Fatal("no ID token")
+	}
+	if _, err := f.verifier.Verify(context.Background(), idToken); status.Code(err) != codes.Unauthenticated {
+		t.Fatalf("the ID token used as an access token: %v; want UNAUTHENTICATED", err)
+	}
 	if st, _ := f.token(t, cloneWith(exchange, "code_verifier", verifier)); st == http.StatusOK {
 		t.Fatal("a code was exchanged twice")
 	}

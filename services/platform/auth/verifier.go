@@ -109,6 +109,14 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Identity, error) {
 	if err := tok.Claims(&claims); err != nil {
 		return Identity{}, unauthenticated("access token claims are not a JSON object")
 	}
+	// An ID token names the API's audience too at some providers; it proves a sign-in to the
+	// client, not a grant to call the API. Its hash claims tell it apart.
+	if _, ok := claims["at_hash"]; ok {
+		return Identity{}, unauthenticated("an ID token is not an access token")
+	}
+	if _, ok := claims["c_hash"]; ok {
+		return Identity{}, unauthenticated("an ID token is not an access token")
+	}
 	id, err := identityFromClaims(v.cfg, claims)
 	if err != nil {
 		return Identity{}, unauthenticated(err.Error())

@@ -226,6 +226,7 @@ func TestDefectiveTokensAreRefused(t *testing.T) {
 		{"subject of an unknown kind", []string{"Bearer " + rs(with(func(c map[string]any) { c["sub"] = "admins/root" }))}, ""},
 		{"roles not strings", []string{"Bearer " + rs(with(func(c map[string]any) { c["socialrx_roles"] = []any{1, 2} }))}, ""},
 		{"organisation not a string", []string{"Bearer " + rs(with(func(c map[string]any) { c["socialrx_org"] = []string{"organizations/a"} }))}, ""},
+		{"an ID token", []string{"Bearer " + rs(with(func(c map[string]any) { c["at_hash"] = "bWVhbmluZ2xlc3M" }))}, "ID token"},
 		{"not a JWT", []string{"Bearer not-a-real-token"}, ""},
 		{"basic scheme", []string{"Basic dXNlcjpwYXNz"}, ""},
 		{"bearer without token", []string{"Bearer "}, ""},
