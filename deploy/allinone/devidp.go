@@ -32,7 +32,8 @@ type devIdP struct {
 	loaderSecret   string
 }
 
-func startDevIdP(addr string, logger *slog.Logger) (*devIdP, error) {
+// startDevIdP listens on addr; the web app at gatewayAddr may sign users in with it.
+func startDevIdP(addr, gatewayAddr string, logger *slog.Logger) (*devIdP, error) {
 	lis, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("listen on DEV_IDP_ADDR %q: %w", addr, err)
@@ -49,7 +50,7 @@ func startDevIdP(addr string, logger *slog.Logger) (*devIdP, error) {
 			Organization: a.Organization, Roles: a.Roles})
 	}
 	base := "http://" + lis.Addr().String()
-	gateway := "http://" + localDefaults["GATEWAY_HTTP_ADDR"]
+	gateway := "http://" + gatewayAddr
 	d.p, err = idp.New(idp.Config{
 		Issuer: base,
 		Users:  users,

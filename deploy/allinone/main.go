@@ -139,7 +139,7 @@ func run(ctx context.Context) error {
 		if o.mongoURI != "" {
 			return errors.New("OIDC_ISSUER is required with MONGODB_URI: the development identity provider runs only with the embedded database")
 		}
-		dev, err = startDevIdP(o.idpAddr, logger)
+		dev, err = startDevIdP(o.idpAddr, o.gateway.HTTPAddr, logger)
 		if err != nil {
 			return err
 		}
