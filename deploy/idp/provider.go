@@ -54,7 +54,8 @@ type Config struct {
 	TokenLifetime time.Duration
 	// RedirectURIs of DevClientID, for the authorization code flow.
 	RedirectURIs []string
-	Logger       *slog.Logger
+	// Logger gets the provider's own messages; the library logs to slog's default logger.
+	Logger *slog.Logger
 }
 
 // Provider is a running development provider; serve Handler at Issuer.
@@ -113,7 +114,7 @@ func New(cfg Config) (*Provider, error) {
 		CodeMethodS256:          true,
 		AuthMethodPost:          true,
 		AuthMethodPrivateKeyJWT: true,
-	}, st, op.StaticIssuer(cfg.Issuer), op.WithAllowInsecure(), op.WithLogger(cfg.Logger))
+	}, st, op.StaticIssuer(cfg.Issuer), op.WithAllowInsecure())
 	if err != nil {
 		return nil, fmt.Errorf("development identity provider: %w", err)
 	}
