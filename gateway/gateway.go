@@ -79,9 +79,9 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		return nil, fmt.Errorf("dial referral service at REFERRAL_ADDR %q: %w", cfg.ReferralAddr, err)
 	}
 	g := &Gateway{cfg: cfg, logger: logger, backends: []backend{
-		{name: "directory", service: "socialrx.directory.v1.DirectoryService", conn: dir},
-		{name: "event", service: "socialrx.event.v1.EventService", conn: events},
-		{name: "referral", service: "socialrx.referral.v1.ReferralService", conn: referrals},
+		{name: "directory", service: directoryv1.DirectoryService_ServiceDesc.ServiceName, conn: dir},
+		{name: "event", service: eventv1.EventService_ServiceDesc.ServiceName, conn: events},
+		{name: "referral", service: referralv1.ReferralService_ServiceDesc.ServiceName, conn: referrals},
 	}}
 	// The caller's Authorization header reaches the services unchanged (grpc-gateway forwards it
 	// as "authorization" metadata); the gateway vouches for no identity of its own.

@@ -26,9 +26,9 @@ type stack struct {
 
 func start(t *testing.T) *stack {
 	t.Helper()
-	dir := directorytest.Start(t, testenv.DatabaseName(t))
-	events := eventtest.Start(t, testenv.DatabaseName(t), dir.Addr, nil)
-	referrals := referraltest.Start(t, testenv.DatabaseName(t), dir.Addr, events.Addr, nil)
+	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
+	events := eventtest.Start(t, eventtest.Options{Database: testenv.DatabaseName(t), DirectoryAddr: dir.Addr})
+	referrals := referraltest.Start(t, referraltest.Options{Database: testenv.DatabaseName(t), DirectoryAddr: dir.Addr, EventAddr: events.Addr})
 	base := gatewaytest.Start(t, gateway.Config{DirectoryAddr: dir.Addr, EventAddr: events.Addr, ReferralAddr: referrals.Addr})
 	return &stack{dir: dir, events: events, referrals: referrals, base: base}
 }

@@ -349,7 +349,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 func TestDirectoryLoadsIntoRealServerIdempotently(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	want := Summary{
 		Organizations: len(organizations),
 		Services:      len(services),
@@ -391,7 +391,7 @@ func TestDirectoryLoadsIntoRealServerIdempotently(t *testing.T) {
 
 // A failing create is reported naming the record and keeping the gRPC status.
 func TestDirectoryErrorNamesRecord(t *testing.T) {
-	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	dir.Stop()
 	_, err := Directory(context.Background(), dir.Client)
 	if err == nil {

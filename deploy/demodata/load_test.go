@@ -19,12 +19,12 @@ import (
 func TestEventsLoadIntoRealServers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	if _, err := Directory(ctx, dir.Client); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	ev := eventtest.Start(t, testenv.DatabaseName(t), dir.Addr, eventtest.NewClock(now))
+	ev := eventtest.Start(t, eventtest.Options{Database: testenv.DatabaseName(t), DirectoryAddr: dir.Addr, Now: testenv.NewClock(now).Now})
 	mod := testenv.As(ctx, t, auth.Identity{Subject: "services/demo", Roles: []string{auth.RoleModerator}})
 	var first EventsSummary
 	for round := range 2 {
@@ -65,17 +65,17 @@ func TestEventsLoadIntoRealServers(t *testing.T) {
 func TestReferralsLoadIntoRealServers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	if _, err := Directory(ctx, dir.Client); err != nil {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	ev := eventtest.Start(t, testenv.DatabaseName(t), dir.Addr, eventtest.NewClock(now))
+	ev := eventtest.Start(t, eventtest.Options{Database: testenv.DatabaseName(t), DirectoryAddr: dir.Addr, Now: testenv.NewClock(now).Now})
 	mod := testenv.As(ctx, t, auth.Identity{Subject: "services/demo", Roles: []string{auth.RoleModerator}})
 	if _, err := Events(mod, ev.Client, now); err != nil {
 		t.Fatal(err)
 	}
-	ref := referraltest.Start(t, testenv.DatabaseName(t), dir.Addr, ev.Addr, nil)
+	ref := referraltest.Start(t, referraltest.Options{Database: testenv.DatabaseName(t), DirectoryAddr: dir.Addr, EventAddr: ev.Addr})
 	n, err := Referrals(ctx, ref.Client, now)
 	if err != nil || n != len(demoReferrals(now)) {
 		t.Fatalf("loaded %d referrals: %v", n, err)

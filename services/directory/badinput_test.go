@@ -17,7 +17,7 @@ import (
 
 // Every bad input is INVALID_ARGUMENT naming the field, and stores nothing.
 func TestBadInputNamesTheField(t *testing.T) {
-	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	c, ctx := dir.Client, ctxT(t)
 	org := mustOrg(t, c, "riverdale", "Riverdale CHC")
 	okService := func() *directoryv1.Service {
@@ -138,14 +138,26 @@ func TestBadInputNamesTheField(t *testing.T) {
 		})
 	}
 	// Nothing was stored by the rejected calls.
-	svcs, _ := c.ListServices(ctx, &directoryv1.ListServicesRequest{})
-	locs, _ := c.ListLocations(ctx, &directoryv1.ListLocationsRequest{})
-	orgs, _ := c.ListOrganizations(ctx, &directoryv1.ListOrganizationsRequest{})
+	svcs, err := c.ListServices(ctx, &directoryv1.ListServicesRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	locs, err := c.ListLocations(ctx, &directoryv1.ListLocationsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	orgs, err := c.ListOrganizations(ctx, &directoryv1.ListOrganizationsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if svcs.GetTotalSize() != 0 || locs.GetTotalSize() != 0 || orgs.GetTotalSize() != 1 {
 		t.Fatalf("rejected calls stored data: %d services, %d locations, %d organizations",
 			svcs.GetTotalSize(), locs.GetTotalSize(), orgs.GetTotalSize())
 	}
-	got, _ := c.GetOrganization(ctx, &directoryv1.GetOrganizationRequest{Name: org.GetName()})
+	got, err := c.GetOrganization(ctx, &directoryv1.GetOrganizationRequest{Name: org.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got.GetDisplayName() != "Riverdale CHC" {
 		t.Fatalf("rejected update changed the organization: %v", got)
 	}

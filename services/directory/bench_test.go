@@ -32,7 +32,7 @@ import (
 func BenchmarkDirectory(b *testing.B) {
 	for _, n := range []int{2000, 20000} {
 		db := testenv.DatabaseName(b)
-		dir := directorytest.Start(b, db)
+		dir := directorytest.Start(b, directorytest.Options{Database: db})
 		base := gatewaytest.Start(b, gateway.Config{DirectoryAddr: dir.Addr})
 		names := loadServices(b, dir.Client, n)
 		ctx := context.Background()

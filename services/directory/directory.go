@@ -1,116 +1,54 @@
 // Package directory runs the directory service: partner organisations, their programmes and
 // services, locations, taxonomy and practitioners, searchable and HSDS 3.0 compatible. The
-// service binary (cmd/directory) and the all-in-one launcher both start it through Run.
+// service binary (cmd/directory) and the all-in-one launcher both start it through Start and Run.
 package directory
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
-	"time"
-
-	"golang.org/x/sync/errgroup"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory/internal/readmodel"
 	"github.com/socialrx/socialrx/services/directory/internal/server"
 	"github.com/socialrx/socialrx/services/directory/internal/store"
-	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/config"
-	"github.com/socialrx/socialrx/services/platform/grpcserver"
-	"github.com/socialrx/socialrx/services/platform/storage/mongodb"
-	"github.com/socialrx/socialrx/services/platform/validation"
+	"github.com/socialrx/socialrx/services/platform/service"
 )
 
 // ServiceName is the gRPC service name reported by the health service.
-const ServiceName = "socialrx.directory.v1.DirectoryService"
+var ServiceName = directoryv1.DirectoryService_ServiceDesc.ServiceName
+
+var names = service.Names{Service: "directory", Env: "DIRECTORY", Addr: ":9090", Database: "socialrx_directory"}
 
 // Config configures the directory service.
 type Config struct {
-	GRPCAddr string
-	// Auth is how callers' bearer tokens are verified.
-	Auth            auth.OIDC
-	MongoURI        string
-	Database        string
-	ShutdownTimeout time.Duration
-	// SyncInterval is how often the read model polls the change feed in the background.
-	SyncInterval time.Duration
+	service.Config
 }
 
 // RegisterFlags registers the configuration flags, with environment fallbacks, on l.
-func (c *Config) RegisterFlags(l *config.Loader) {
-	l.String(&c.GRPCAddr, "grpc-addr", "DIRECTORY_GRPC_ADDR", ":9090", "gRPC listen address")
-	l.String(&c.MongoURI, "mongodb-uri", "MONGODB_URI", "", "MongoDB connection string")
-	l.String(&c.Database, "database", "DIRECTORY_DATABASE", "socialrx_directory", "MongoDB database of the directory")
-	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
-	c.Auth.RegisterFlags(l)
-	l.Duration(&c.SyncInterval, "sync-interval", "DIRECTORY_SYNC_INTERVAL", time.Second, "read model refresh interval")
-}
+func (c *Config) RegisterFlags(l *config.Loader) { c.Config.RegisterFlags(l, names) }
 
 // Validate reports a setting the service cannot start with.
-func (c Config) Validate() error {
-	if c.MongoURI == "" {
-		return errors.New("MONGODB_URI (or -mongodb-uri) is required: the connection string of the directory's MongoDB")
-	}
-	if err := c.Auth.Validate(); err != nil {
-		return err
-	}
-	return nil
-}
+func (c Config) Validate() error { return c.Config.Validate(names) }
 
 // Service is a started directory service.
 type Service struct {
-	srv    *grpcserver.Server
-	ix     *readmodel.Index
-	logger *slog.Logger
-	close  func()
-	cfg    Config
+	*service.Base
 }
 
 // Start connects to the database, loads the read model and listens; Run then serves.
 func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, error) {
-	authn, err := auth.NewVerifier(cfg.Auth)
+	b, err := service.Start(ctx, cfg.Config, names, logger, service.Options{})
 	if err != nil {
 		return nil, err
 	}
-	client, err := mongodb.Connect(ctx, cfg.MongoURI, 10*time.Second)
-	if err != nil {
-		return nil, err
-	}
-	closeDB := func() { _ = client.Disconnect(context.Background()) }
-	st := store.New(client.Database(cfg.Database))
+	st := store.New(b.DB)
 	ix, err := readmodel.Load(ctx, st)
 	if err != nil {
-		closeDB()
-		return nil, fmt.Errorf("start directory: %w", err)
+		return nil, b.Fail(err)
 	}
-	v, err := validation.New()
-	if err != nil {
-		closeDB()
-		return nil, err
-	}
-	srv, err := grpcserver.New(grpcserver.Config{Addr: cfg.GRPCAddr, ShutdownTimeout: cfg.ShutdownTimeout}, logger, authn)
-	if err != nil {
-		closeDB()
-		return nil, err
-	}
-	directoryv1.RegisterDirectoryServiceServer(srv.Registrar(), server.New(st, ix, v, logger))
-	srv.SetServing(ServiceName, true)
-	return &Service{srv: srv, ix: ix, logger: logger, close: closeDB, cfg: cfg}, nil
-}
-
-// Addr is the gRPC address the service listens on.
-func (s *Service) Addr() string { return s.srv.Addr() }
-
-// Run serves until ctx ends, then stops gracefully and disconnects from the database.
-func (s *Service) Run(ctx context.Context) error {
-	defer s.close()
-	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return s.srv.Run(ctx) })
-	g.Go(func() error {
-		s.ix.Run(ctx, s.cfg.SyncInterval, s.logger)
-		return nil
-	})
-	return g.Wait()
+	b.Go(func(ctx context.Context) { ix.Run(ctx, cfg.SyncInterval, logger) })
+	directoryv1.RegisterDirectoryServiceServer(b.Server.Registrar(), server.New(st, ix, b.Validator, logger))
+	b.Serving(ServiceName)
+	return &Service{Base: b}, nil
 }

@@ -49,7 +49,7 @@ func mustOrg(t *testing.T, c directoryv1.DirectoryServiceClient, id, name string
 }
 
 func TestOrganizationLifecycle(t *testing.T) {
-	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	c, ctx := dir.Client, ctxT(t)
 
 	created, err := c.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{
@@ -95,7 +95,10 @@ func TestOrganizationLifecycle(t *testing.T) {
 		UpdateMask:   &fieldmaskpb.FieldMask{Paths: []string{"display_name"}},
 	})
 	wantCode(t, err, codes.Aborted, apierror.ReasonEtagMismatch)
-	again, _ := c.GetOrganization(ctx, &directoryv1.GetOrganizationRequest{Name: created.GetName()})
+	again, err := c.GetOrganization(ctx, &directoryv1.GetOrganizationRequest{Name: created.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if again.GetDisplayName() != created.GetDisplayName() {
 		t.Fatalf("stale update changed the stored name to %q", again.GetDisplayName())
 	}
@@ -124,14 +127,17 @@ func TestOrganizationLifecycle(t *testing.T) {
 	}
 	_, err = c.GetOrganization(ctx, &directoryv1.GetOrganizationRequest{Name: created.GetName()})
 	wantCode(t, err, codes.NotFound, apierror.ReasonNotFound)
-	list, _ = c.ListOrganizations(ctx, &directoryv1.ListOrganizationsRequest{})
+	list, err = c.ListOrganizations(ctx, &directoryv1.ListOrganizationsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if list.GetTotalSize() != 0 {
 		t.Fatalf("deleted organization still listed: %v", list)
 	}
 }
 
 func TestDeleteRefusedWhileReferenced(t *testing.T) {
-	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	c, ctx := dir.Client, ctxT(t)
 	org := mustOrg(t, c, "albion", "Albion Heights CHC")
 	if _, err := c.CreateService(ctx, &directoryv1.CreateServiceRequest{Service: &directoryv1.Service{
@@ -147,7 +153,7 @@ func TestDeleteRefusedWhileReferenced(t *testing.T) {
 }
 
 func TestCreateWithRequestIDConcurrently(t *testing.T) {
-	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	c, ctx := dir.Client, ctxT(t)
 	org := mustOrg(t, c, "riverdale", "Riverdale CHC")
 
@@ -198,7 +204,7 @@ func TestCreateWithRequestIDConcurrently(t *testing.T) {
 }
 
 func TestPagingVisitsEveryServiceOnce(t *testing.T) {
-	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	c, ctx := dir.Client, ctxT(t)
 	org := mustOrg(t, c, "crown-point", "Crown Point CHC")
 
@@ -280,7 +286,7 @@ func createServices(t *testing.T, c directoryv1.DirectoryServiceClient, org stri
 }
 
 func TestPageTokenBoundToRequest(t *testing.T) {
-	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	c, ctx := dir.Client, ctxT(t)
 	org := mustOrg(t, c, "port-arthur", "Port Arthur CHC")
 	createServices(t, c, org.GetName(), 5, 2)
@@ -296,7 +302,10 @@ func TestPageTokenBoundToRequest(t *testing.T) {
 		t.Fatalf("same filter, other page size: %v", err)
 	}
 	// A search token is not a list token.
-	search, _ := c.SearchServices(ctx, &directoryv1.SearchServicesRequest{PageSize: 2})
+	search, err := c.SearchServices(ctx, &directoryv1.SearchServicesRequest{PageSize: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
 	_, err = c.ListServices(ctx, &directoryv1.ListServicesRequest{PageSize: 2, PageToken: search.GetNextPageToken()})
 	wantCode(t, err, codes.InvalidArgument, apierror.ReasonInvalidPageToken)
 }

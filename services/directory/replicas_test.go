@@ -18,7 +18,7 @@ import (
 // Two directory instances share one database, as two replicas behind a load balancer would.
 func TestTwoReplicasSameEtagExactlyOneWins(t *testing.T) {
 	db := testenv.DatabaseName(t)
-	a, b := directorytest.Start(t, db), directorytest.Start(t, db)
+	a, b := directorytest.Start(t, directorytest.Options{Database: db}), directorytest.Start(t, directorytest.Options{Database: db})
 	ctx := ctxT(t)
 	org := mustOrg(t, a.Client, "rideau-vanier", "Rideau-Vanier CHC")
 
@@ -73,7 +73,7 @@ func TestTwoReplicasSameEtagExactlyOneWins(t *testing.T) {
 
 func TestReplicaListsSeeEachOthersWrites(t *testing.T) {
 	db := testenv.DatabaseName(t)
-	a, b := directorytest.Start(t, db), directorytest.Start(t, db)
+	a, b := directorytest.Start(t, directorytest.Options{Database: db}), directorytest.Start(t, directorytest.Options{Database: db})
 	ctx := ctxT(t)
 	org := mustOrg(t, a.Client, "thunder-bay", "Port Arthur CHC")
 	for i := range 10 {
@@ -99,12 +99,18 @@ func TestReplicaListsSeeEachOthersWrites(t *testing.T) {
 		}
 	}
 	// A delete on one replica disappears from the other's listing.
-	list, _ := a.Client.ListServices(ctx, &directoryv1.ListServicesRequest{})
+	list, err := a.Client.ListServices(ctx, &directoryv1.ListServicesRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	victim := list.GetServices()[0].GetName()
 	if _, err := a.Client.DeleteService(ctx, &directoryv1.DeleteServiceRequest{Name: victim}); err != nil {
 		t.Fatal(err)
 	}
-	after, _ := b.Client.ListServices(ctx, &directoryv1.ListServicesRequest{})
+	after, err := b.Client.ListServices(ctx, &directoryv1.ListServicesRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, s := range after.GetServices() {
 		if s.GetName() == victim {
 			t.Fatalf("deleted %s still listed by the other replica", victim)

@@ -12,7 +12,7 @@ import (
 func ptr(f float64) *float64 { return &f }
 
 func TestSearchServices(t *testing.T) {
-	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	c, ctx := dir.Client, ctxT(t)
 	org := mustOrg(t, c, "riverdale", "Riverdale CHC")
 	nature, err := c.CreateTaxonomyTerm(ctx, &directoryv1.CreateTaxonomyTermRequest{TaxonomyTermId: "nature-on-prescription",

@@ -119,11 +119,17 @@ func TestBadInput(t *testing.T) {
 	wantCode(t, err, codes.NotFound, apierror.ReasonNotFound)
 
 	// Nothing was stored by the refused calls.
-	list, _ := c.ListEvents(ctx, &eventv1.ListEventsRequest{})
+	list, err := c.ListEvents(ctx, &eventv1.ListEventsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if list.GetTotalSize() != 1 {
 		t.Fatalf("%d events stored, want 1", list.GetTotalSize())
 	}
-	sessions, _ := c.ListSessions(ctx, &eventv1.ListSessionsRequest{Parent: ev.GetName()})
+	sessions, err := c.ListSessions(ctx, &eventv1.ListSessionsRequest{Parent: ev.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if sessions.GetTotalSize() != 1 {
 		t.Fatalf("%d sessions stored, want 1", sessions.GetTotalSize())
 	}

@@ -31,12 +31,12 @@ import (
 func BenchmarkEvents(b *testing.B) {
 	ctx := context.Background()
 	mod := testenv.As(ctx, b, auth.Identity{Subject: "practitioners/bench", Roles: []string{auth.RoleModerator}})
-	dir := directorytest.Start(b, testenv.DatabaseName(b))
+	dir := directorytest.Start(b, directorytest.Options{Database: testenv.DatabaseName(b)})
 	org, err := dir.Client.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{Organization: &directoryv1.Organization{DisplayName: "Host"}})
 	if err != nil {
 		b.Fatal(err)
 	}
-	ev := eventtest.Start(b, testenv.DatabaseName(b), dir.Addr, nil)
+	ev := eventtest.Start(b, eventtest.Options{Database: testenv.DatabaseName(b), DirectoryAddr: dir.Addr})
 	base := gatewaytest.Start(b, gateway.Config{DirectoryAddr: dir.Addr, EventAddr: ev.Addr})
 
 	// One published event with a session big enough for every registration.

@@ -39,7 +39,7 @@ func TestChangeFeedResumesExactlyOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	w.events[0].Stop()
-	restarted := eventtest.Start(t, w.db, w.dir.Addr, w.clock)
+	restarted := eventtest.Start(t, eventtest.Options{Database: w.db, DirectoryAddr: w.dir.Addr, Now: w.clock.Now})
 
 	var rest []*eventv1.Change
 	after := token

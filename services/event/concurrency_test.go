@@ -130,7 +130,10 @@ func TestCapacityAndPromotionAcrossTwoReplicas(t *testing.T) {
 			}
 		}
 	}
-	got, _ := w.events[0].Client.GetSession(ctx, &eventv1.GetSessionRequest{Name: ss.GetName()})
+	got, err := w.events[0].Client.GetSession(ctx, &eventv1.GetSessionRequest{Name: ss.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got.GetConfirmedCount() != 50 || got.GetWaitlistCount() != 350 {
 		t.Fatalf("after cancellations: %d confirmed, %d waiting; want 50 and 350", got.GetConfirmedCount(), got.GetWaitlistCount())
 	}

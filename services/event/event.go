@@ -6,14 +6,8 @@ package event
 
 import (
 	"context"
-	"errors"
-	"fmt"
 	"log/slog"
 	"time"
-
-	"golang.org/x/sync/errgroup"
-	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	// Time zones must resolve even on machines without system tzdata.
 	_ "time/tzdata"
@@ -22,115 +16,59 @@ import (
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/event/internal/server"
 	"github.com/socialrx/socialrx/services/event/internal/store"
-	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/config"
-	"github.com/socialrx/socialrx/services/platform/grpcserver"
-	"github.com/socialrx/socialrx/services/platform/storage/mongodb"
-	"github.com/socialrx/socialrx/services/platform/validation"
+	"github.com/socialrx/socialrx/services/platform/service"
 )
 
 // ServiceName is the gRPC service name reported by the health service.
-const ServiceName = "socialrx.event.v1.EventService"
+var ServiceName = eventv1.EventService_ServiceDesc.ServiceName
+
+var names = service.Names{Service: "event", Env: "EVENT", Addr: ":9091", Database: "socialrx_event"}
 
 // Config configures the event service.
 type Config struct {
-	GRPCAddr string
-	// Auth is how callers' bearer tokens are verified.
-	Auth            auth.OIDC
-	MongoURI        string
-	Database        string
-	DirectoryAddr   string
-	ShutdownTimeout time.Duration
-	// SyncInterval is how often the state polls the ledger in the background.
-	SyncInterval time.Duration
+	service.Config
+	DirectoryAddr string
 	// Now is the clock; time.Now when nil (tests move it to test check-in and no-shows).
 	Now func() time.Time
 }
 
 // RegisterFlags registers the configuration flags, with environment fallbacks, on l.
 func (c *Config) RegisterFlags(l *config.Loader) {
-	l.String(&c.GRPCAddr, "grpc-addr", "EVENT_GRPC_ADDR", ":9091", "gRPC listen address")
-	l.String(&c.MongoURI, "mongodb-uri", "MONGODB_URI", "", "MongoDB connection string")
-	l.String(&c.Database, "database", "EVENT_DATABASE", "socialrx_event", "MongoDB database of the event service")
+	c.Config.RegisterFlags(l, names)
 	l.String(&c.DirectoryAddr, "directory-addr", "DIRECTORY_ADDR", "localhost:9090", "directory service gRPC address")
-	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
-	c.Auth.RegisterFlags(l)
-	l.Duration(&c.SyncInterval, "sync-interval", "EVENT_SYNC_INTERVAL", time.Second, "state refresh interval")
 }
 
 // Validate reports a setting the service cannot start with.
-func (c Config) Validate() error {
-	if c.MongoURI == "" {
-		return errors.New("MONGODB_URI (or -mongodb-uri) is required: the connection string of the event service's MongoDB")
-	}
-	if err := c.Auth.Validate(); err != nil {
-		return err
-	}
-	return nil
-}
+func (c Config) Validate() error { return c.Config.Validate(names) }
 
 // Service is a started event service.
 type Service struct {
-	srv    *grpcserver.Server
-	ledger *store.Ledger
-	logger *slog.Logger
-	close  func()
-	cfg    Config
+	*service.Base
 }
 
 // Start connects to the database and the directory, folds the ledger and listens; Run serves.
 func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, error) {
-	authn, err := auth.NewVerifier(cfg.Auth)
-	if err != nil {
-		return nil, err
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	client, err := mongodb.Connect(ctx, cfg.MongoURI, 10*time.Second)
+	b, err := service.Start(ctx, cfg.Config, names, logger, service.Options{MapError: server.ToStatus})
 	if err != nil {
 		return nil, err
 	}
-	dirConn, err := grpc.NewClient(cfg.DirectoryAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	dirConn, err := b.Dial(cfg.DirectoryAddr, "DIRECTORY_ADDR")
 	if err != nil {
-		_ = client.Disconnect(context.Background())
-		return nil, fmt.Errorf("dial directory at DIRECTORY_ADDR %q: %w", cfg.DirectoryAddr, err)
+		return nil, b.Fail(err)
 	}
-	closeAll := func() {
-		_ = dirConn.Close()
-		_ = client.Disconnect(context.Background())
-	}
-	l, err := store.Open(ctx, client.Database(cfg.Database), cfg.Now)
+	l, err := store.Open(ctx, b.DB, cfg.Now)
 	if err != nil {
-		closeAll()
-		return nil, fmt.Errorf("start event service: %w", err)
+		return nil, b.Fail(err)
 	}
-	v, err := validation.New()
-	if err != nil {
-		closeAll()
-		return nil, err
-	}
-	srv, err := grpcserver.New(grpcserver.Config{Addr: cfg.GRPCAddr, ShutdownTimeout: cfg.ShutdownTimeout}, logger, authn)
-	if err != nil {
-		closeAll()
-		return nil, err
-	}
-	eventv1.RegisterEventServiceServer(srv.Registrar(), server.New(l, directoryv1.NewDirectoryServiceClient(dirConn), v, cfg.Now, logger))
-	srv.SetServing(ServiceName, true)
-	return &Service{srv: srv, ledger: l, logger: logger, close: closeAll, cfg: cfg}, nil
-}
-
-// Addr is the gRPC address the service listens on.
-func (s *Service) Addr() string { return s.srv.Addr() }
-
-// Run serves until ctx ends, then stops gracefully and disconnects.
-func (s *Service) Run(ctx context.Context) error {
-	defer s.close()
-	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return s.srv.Run(ctx) })
-	g.Go(func() error {
-		s.ledger.Run(ctx, s.cfg.SyncInterval, func(err error) { s.logger.Warn("ledger sync", "error", err) })
-		return nil
+	b.Go(func(ctx context.Context) {
+		l.Run(ctx, cfg.SyncInterval, func(err error) { logger.Warn("ledger sync", "error", err) })
 	})
-	return g.Wait()
+	eventv1.RegisterEventServiceServer(b.Server.Registrar(),
+		server.New(l, directoryv1.NewDirectoryServiceClient(dirConn), b.Validator, cfg.Now, logger))
+	b.Serving(ServiceName)
+	return &Service{Base: b}, nil
 }

@@ -26,7 +26,7 @@ var start = time.Date(2026, 10, 12, 13, 0, 0, 0, time.UTC)
 type world struct {
 	db     string
 	dir    *directorytest.Instance
-	clock  *eventtest.Clock
+	clock  *testenv.Clock
 	events []*eventtest.Instance
 	org    string
 	loc    string
@@ -35,7 +35,7 @@ type world struct {
 
 func newWorld(t *testing.T, replicas int) *world {
 	t.Helper()
-	w := &world{dir: directorytest.Start(t, testenv.DatabaseName(t)), clock: eventtest.NewClock(start)}
+	w := &world{dir: directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)}), clock: testenv.NewClock(start)}
 	ctx := ctxT(t)
 	org, err := w.dir.Client.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{OrganizationId: "riverdale-chc",
 		Organization: &directoryv1.Organization{DisplayName: "Riverdale Community Health Centre", MemberCentre: true}})
@@ -60,7 +60,7 @@ func newWorld(t *testing.T, replicas int) *world {
 	db := testenv.DatabaseName(t)
 	w.db = db
 	for range replicas {
-		w.events = append(w.events, eventtest.Start(t, db, w.dir.Addr, w.clock))
+		w.events = append(w.events, eventtest.Start(t, eventtest.Options{Database: db, DirectoryAddr: w.dir.Addr, Now: w.clock.Now}))
 	}
 	return w
 }

@@ -133,9 +133,18 @@ func TestRegistrationFlow(t *testing.T) {
 	if err != nil || dup.GetName() != r1.GetName() {
 		t.Fatalf("same person: %v %v", dup, err)
 	}
-	r2, _ := c.CreateRegistration(ctx, &eventv1.CreateRegistrationRequest{Parent: ss.GetName(), Registration: person(2)})
-	r3, _ := c.CreateRegistration(ctx, &eventv1.CreateRegistrationRequest{Parent: ss.GetName(), Registration: person(3)})
-	r4, _ := c.CreateRegistration(ctx, &eventv1.CreateRegistrationRequest{Parent: ss.GetName(), Registration: person(4)})
+	r2, err := c.CreateRegistration(ctx, &eventv1.CreateRegistrationRequest{Parent: ss.GetName(), Registration: person(2)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r3, err := c.CreateRegistration(ctx, &eventv1.CreateRegistrationRequest{Parent: ss.GetName(), Registration: person(3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r4, err := c.CreateRegistration(ctx, &eventv1.CreateRegistrationRequest{Parent: ss.GetName(), Registration: person(4)})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if r2.GetState() != eventv1.RegistrationState_REGISTRATION_STATE_CONFIRMED ||
 		r3.GetWaitlistPosition() != 1 || r4.GetWaitlistPosition() != 2 {
 		t.Fatalf("capacity 2: r2=%v r3=%v r4=%v", r2.GetState(), r3, r4)
@@ -145,8 +154,14 @@ func TestRegistrationFlow(t *testing.T) {
 	if _, err := c.CancelRegistration(ctx, &eventv1.CancelRegistrationRequest{Name: r1.GetName()}); err != nil {
 		t.Fatal(err)
 	}
-	got3, _ := c.GetRegistration(ctx, &eventv1.GetRegistrationRequest{Name: r3.GetName()})
-	got4, _ := c.GetRegistration(ctx, &eventv1.GetRegistrationRequest{Name: r4.GetName()})
+	got3, err := c.GetRegistration(ctx, &eventv1.GetRegistrationRequest{Name: r3.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got4, err := c.GetRegistration(ctx, &eventv1.GetRegistrationRequest{Name: r4.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got3.GetState() != eventv1.RegistrationState_REGISTRATION_STATE_CONFIRMED || got4.GetWaitlistPosition() != 1 {
 		t.Fatalf("after cancel: r3=%v r4=%v", got3, got4)
 	}
@@ -154,7 +169,10 @@ func TestRegistrationFlow(t *testing.T) {
 	if _, err := c.CancelRegistration(ctx, &eventv1.CancelRegistrationRequest{Name: r1.GetName()}); err != nil {
 		t.Fatal(err)
 	}
-	got4, _ = c.GetRegistration(ctx, &eventv1.GetRegistrationRequest{Name: r4.GetName()})
+	got4, err = c.GetRegistration(ctx, &eventv1.GetRegistrationRequest{Name: r4.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got4.GetState() != eventv1.RegistrationState_REGISTRATION_STATE_WAITLISTED {
 		t.Fatalf("second cancel promoted again: %v", got4)
 	}
@@ -195,7 +213,10 @@ func TestRegistrationFlow(t *testing.T) {
 			t.Fatalf("host sees more than the given name: %v", r.GetPerson())
 		}
 	}
-	full, _ := c.ListRegistrations(as(t, ctx, "practitioners/lw", "link_worker"), &eventv1.ListRegistrationsRequest{Parent: ss.GetName()})
+	full, err := c.ListRegistrations(as(t, ctx, "practitioners/lw", "link_worker"), &eventv1.ListRegistrationsRequest{Parent: ss.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if full.GetRegistrations()[0].GetPerson().GetEmail() == "" {
 		t.Fatal("a link worker should see contact details")
 	}

@@ -49,9 +49,15 @@ func TestBadInput(t *testing.T) {
 		{"SWEMWBS item below range", measure(referralv1.Instrument_INSTRUMENT_SWEMWBS, 3, 3, 0, 3, 3, 3, 3), "items[2]"},
 		{"wrong number of items", measure(referralv1.Instrument_INSTRUMENT_UCLA3, 1, 2), "items"},
 		{"accept by a clinician", func(ctx context.Context) error {
-			r, _ := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
-			_, _ = c.SubmitReferral(ctx, &referralv1.SubmitReferralRequest{Name: r.GetName()})
-			_, err := c.AcceptReferral(ctx, &referralv1.AcceptReferralRequest{Name: r.GetName(), Assignee: clinician})
+			r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.SubmitReferral(ctx, &referralv1.SubmitReferralRequest{Name: r.GetName()})
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.AcceptReferral(ctx, &referralv1.AcceptReferralRequest{Name: r.GetName(), Assignee: clinician})
 			return err
 		}, "assignee"},
 		{"book a session that does not exist", func(ctx context.Context) error {
@@ -77,15 +83,21 @@ func TestBadInput(t *testing.T) {
 		})
 	}
 	// Nothing was stored by the refused creates or measures.
-	got, _ := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: working.GetName()})
+	got, err := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: working.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(got.GetMeasures()) != 0 || len(got.GetBookings()) != 0 {
 		t.Fatalf("refused calls changed the referral: %v", got)
 	}
-	list, _ := c.ListReferrals(ctx, &referralv1.ListReferralsRequest{})
+	list, err := c.ListReferrals(ctx, &referralv1.ListReferralsRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if list.GetTotalSize() != 2 { // the working one and the one made to test accept
 		t.Fatalf("%d referrals stored, want 2", list.GetTotalSize())
 	}
-	_, err := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: "referrals/missing"})
+	_, err = c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: "referrals/missing"})
 	wantCode(t, err, codes.NotFound, apierror.ReasonNotFound)
 	_, err = c.ListReferrals(ctx, &referralv1.ListReferralsRequest{Filter: `colour = "red"`})
 	wantCode(t, err, codes.InvalidArgument, apierror.ReasonInvalidFilter)
@@ -97,8 +109,14 @@ func TestWorklist(t *testing.T) {
 	a, b := w.referrals[0].Client, w.referrals[1].Client
 	urgent := draft(true)
 	urgent.Priority = referralv1.Priority_PRIORITY_URGENT
-	r1, _ := a.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
-	r2, _ := a.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: urgent})
+	r1, err := a.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r2, err := a.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: urgent})
+	if err != nil {
+		t.Fatal(err)
+	}
 	r3 := inProgress(t, a, "dee")
 	for _, r := range []*referralv1.Referral{r1, r2} {
 		if _, err := a.SubmitReferral(ctx, &referralv1.SubmitReferralRequest{Name: r.GetName()}); err != nil {
@@ -110,7 +128,10 @@ func TestWorklist(t *testing.T) {
 	if err != nil || list.GetTotalSize() != 2 || list.GetReferrals()[0].GetName() != r2.GetName() {
 		t.Fatalf("requested worklist: %v %v", list, err)
 	}
-	mine, _ := b.ListReferrals(ctx, &referralv1.ListReferralsRequest{Filter: `assignee = "` + linkWorker + `"`})
+	mine, err := b.ListReferrals(ctx, &referralv1.ListReferralsRequest{Filter: `assignee = "` + linkWorker + `"`})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if mine.GetTotalSize() != 1 || mine.GetReferrals()[0].GetName() != r3.GetName() {
 		t.Fatalf("assignee worklist: %v", mine)
 	}
@@ -123,7 +144,10 @@ func TestWorklist(t *testing.T) {
 		Kind: referralv1.TimelineKind_TIMELINE_KIND_CONTACT_ATTEMPT, Note: "No answer.", FollowUpTime: timestampDaysAgo(1)}); err != nil {
 		t.Fatal(err)
 	}
-	overdue, _ := b.ListReferrals(ctx, &referralv1.ListReferralsRequest{FollowUpOverdue: true})
+	overdue, err := b.ListReferrals(ctx, &referralv1.ListReferralsRequest{FollowUpOverdue: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if overdue.GetTotalSize() != 1 || overdue.GetReferrals()[0].GetName() != r3.GetName() {
 		t.Fatalf("overdue: %v", overdue)
 	}

@@ -25,7 +25,7 @@ import (
 // published event, and referral service replicas.
 type world struct {
 	dir       *directorytest.Instance
-	clock     *eventtest.Clock
+	clock     *testenv.Clock
 	events    *eventtest.Instance
 	eventDB   string
 	referrals []*referraltest.Instance
@@ -50,7 +50,7 @@ func ctxT(t testing.TB) context.Context {
 func newWorld(t testing.TB, replicas int, capacity int32) *world {
 	t.Helper()
 	ctx := ctxT(t)
-	w := &world{dir: directorytest.Start(t, testenv.DatabaseName(t)), clock: eventtest.NewClock(time.Now())}
+	w := &world{dir: directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)}), clock: testenv.NewClock(time.Now())}
 	d := w.dir.Client
 	mustDo(t, func() error {
 		_, err := d.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{OrganizationId: "clinic", Organization: &directoryv1.Organization{DisplayName: "Family Health Team"}})
@@ -75,11 +75,11 @@ func newWorld(t testing.TB, replicas int, capacity int32) *world {
 		})
 	}
 	w.eventDB = testenv.DatabaseName(t)
-	w.events = eventtest.Start(t, w.eventDB, w.dir.Addr, w.clock)
+	w.events = eventtest.Start(t, eventtest.Options{Database: w.eventDB, DirectoryAddr: w.dir.Addr, Now: w.clock.Now})
 	w.session = w.publishedSession(t, "tea", capacity)
 	w.refDB = testenv.DatabaseName(t)
 	for range replicas {
-		w.referrals = append(w.referrals, referraltest.Start(t, w.refDB, w.dir.Addr, w.events.Addr, nil))
+		w.referrals = append(w.referrals, referraltest.Start(t, referraltest.Options{Database: w.refDB, DirectoryAddr: w.dir.Addr, EventAddr: w.events.Addr}))
 	}
 	return w
 }

@@ -2,6 +2,7 @@ package referral_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -11,7 +12,6 @@ import (
 
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/apierror"
-	"github.com/socialrx/socialrx/services/referral/internal/domain"
 	"github.com/socialrx/socialrx/services/referral/internal/server"
 )
 
@@ -45,16 +45,34 @@ func call(ctx context.Context, c referralv1.ReferralServiceClient, method, name 
 
 // paths reach each status from DRAFT.
 var paths = map[string][]string{
-	domain.Draft:          nil,
-	domain.Requested:      {"submit"},
-	domain.Accepted:       {"submit", "accept"},
-	domain.Rejected:       {"submit", "reject"},
-	domain.InProgress:     {"submit", "accept", "start"},
-	domain.OnHold:         {"submit", "accept", "hold"},
-	domain.Completed:      {"submit", "accept", "start", "complete"},
-	domain.Failed:         {"submit", "accept", "fail"},
-	domain.Cancelled:      {"cancel"},
-	domain.EnteredInError: {"markEnteredInError"},
+	"DRAFT":            nil,
+	"REQUESTED":        {"submit"},
+	"ACCEPTED":         {"submit", "accept"},
+	"REJECTED":         {"submit", "reject"},
+	"IN_PROGRESS":      {"submit", "accept", "start"},
+	"ON_HOLD":          {"submit", "accept", "hold"},
+	"COMPLETED":        {"submit", "accept", "start", "complete"},
+	"FAILED":           {"submit", "accept", "fail"},
+	"CANCELLED":        {"cancel"},
+	"ENTERED_IN_ERROR": {"markEnteredInError"},
+}
+
+// lifecycle is DOMAIN.md's referral lifecycle written out, not read from the code under test:
+// each method, the statuses it may leave, and where it leads.
+var lifecycle = map[string]struct {
+	from []string
+	to   string
+}{
+	"submit":             {[]string{"DRAFT"}, "REQUESTED"},
+	"accept":             {[]string{"REQUESTED"}, "ACCEPTED"},
+	"reject":             {[]string{"REQUESTED"}, "REJECTED"},
+	"start":              {[]string{"ACCEPTED", "ON_HOLD"}, "IN_PROGRESS"},
+	"hold":               {[]string{"ACCEPTED", "IN_PROGRESS"}, "ON_HOLD"},
+	"resume":             {[]string{"ON_HOLD"}, "IN_PROGRESS"},
+	"complete":           {[]string{"IN_PROGRESS"}, "COMPLETED"},
+	"fail":               {[]string{"ACCEPTED", "IN_PROGRESS", "ON_HOLD"}, "FAILED"},
+	"cancel":             {[]string{"DRAFT", "REQUESTED", "ACCEPTED", "IN_PROGRESS", "ON_HOLD"}, "CANCELLED"},
+	"markEnteredInError": {[]string{"DRAFT", "REQUESTED", "ACCEPTED", "IN_PROGRESS", "ON_HOLD"}, "ENTERED_IN_ERROR"},
 }
 
 // Every method from every status: allowed moves succeed, every other one is FAILED_PRECONDITION
@@ -63,7 +81,7 @@ func TestEveryTransitionFromEveryStatus(t *testing.T) {
 	w := newWorld(t, 1, 5)
 	c, ctx := w.rc(), ctxT(t)
 	methods := []string{"submit", "accept", "reject", "start", "hold", "resume", "complete", "fail", "cancel", "markEnteredInError"}
-	for _, from := range domain.Statuses {
+	for from := range paths {
 		for _, method := range methods {
 			t.Run(from+"/"+method, func(t *testing.T) {
 				r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
@@ -75,17 +93,23 @@ func TestEveryTransitionFromEveryStatus(t *testing.T) {
 						t.Fatalf("reaching %s with %s: %v", from, m, err)
 					}
 				}
-				before, _ := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r.GetName()})
+				before, err := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r.GetName()})
+				if err != nil {
+					t.Fatal(err)
+				}
 				if got := strings.TrimPrefix(before.GetStatus().String(), "REFERRAL_STATUS_"); got != from {
 					t.Fatalf("reached %s, want %s", got, from)
 				}
 				err = call(ctx, c, method, r.GetName())
-				if domain.Allowed(method, from) {
+				if slices.Contains(lifecycle[method].from, from) {
 					if err != nil {
 						t.Fatalf("%s from %s: %v", method, from, err)
 					}
-					after, _ := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r.GetName()})
-					if got := strings.TrimPrefix(after.GetStatus().String(), "REFERRAL_STATUS_"); got != domain.Transitions[method].To {
+					after, err := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r.GetName()})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if got := strings.TrimPrefix(after.GetStatus().String(), "REFERRAL_STATUS_"); got != lifecycle[method].to {
 						t.Fatalf("%s from %s led to %s", method, from, got)
 					}
 					return
@@ -96,7 +120,10 @@ func TestEveryTransitionFromEveryStatus(t *testing.T) {
 				if apierror.ErrorInfo(err).GetMetadata()["status"] != from || !strings.Contains(status.Convert(err).Message(), from) {
 					t.Fatalf("error does not name the current status %s: %v", from, err)
 				}
-				after, _ := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r.GetName()})
+				after, err := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r.GetName()})
+				if err != nil {
+					t.Fatal(err)
+				}
 				if after.GetEtag() != before.GetEtag() {
 					t.Fatalf("refused %s changed the referral", method)
 				}
@@ -145,11 +172,17 @@ func TestTwoReplicasRaceAccept(t *testing.T) {
 		if winner < 0 {
 			t.Fatalf("round %d: no accept succeeded: %v", round, errs)
 		}
-		got, _ := w.referrals[1-winner].Client.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r.GetName()})
+		got, err := w.referrals[1-winner].Client.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r.GetName()})
+		if err != nil {
+			t.Fatal(err)
+		}
 		if got.GetAssignee() != assignees[winner] || got.GetStatus() != referralv1.ReferralStatus_REFERRAL_STATUS_ACCEPTED {
 			t.Fatalf("round %d: stored %v / %s, want ACCEPTED by %s", round, got.GetStatus(), got.GetAssignee(), assignees[winner])
 		}
-		tl, _ := w.referrals[0].Client.ListTimeline(ctx, &referralv1.ListTimelineRequest{Name: r.GetName()})
+		tl, err := w.referrals[0].Client.ListTimeline(ctx, &referralv1.ListTimelineRequest{Name: r.GetName()})
+		if err != nil {
+			t.Fatal(err)
+		}
 		accepts := 0
 		for _, e := range tl.GetEntries() {
 			if e.GetToStatus() == referralv1.ReferralStatus_REFERRAL_STATUS_ACCEPTED {
@@ -159,5 +192,19 @@ func TestTwoReplicasRaceAccept(t *testing.T) {
 		if accepts != 1 {
 			t.Fatalf("round %d: %d accept entries on the timeline", round, accepts)
 		}
+	}
+}
+
+// A referral sent without a priority is ROUTINE, the FHIR default.
+func TestPriorityDefaultsToRoutine(t *testing.T) {
+	w := newWorld(t, 1, 1)
+	in := draft(true)
+	in.Priority = referralv1.Priority_PRIORITY_UNSPECIFIED
+	r, err := w.rc().CreateReferral(ctxT(t), &referralv1.CreateReferralRequest{Referral: in})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.GetPriority() != referralv1.Priority_PRIORITY_ROUTINE {
+		t.Fatalf("priority = %v, want ROUTINE", r.GetPriority())
 	}
 }

@@ -44,13 +44,16 @@ func TestBookEventWhileEventServiceIsDown(t *testing.T) {
 	w.events.Stop()
 	_, err := c.BookEvent(ctx, &referralv1.BookEventRequest{Name: r.GetName(), Session: w.session})
 	wantCode(t, err, codes.Unavailable, apierror.ReasonUnavailable)
-	got, _ := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r.GetName()})
+	got, err := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if len(got.GetBookings()) != 0 || got.GetBusinessStatus() != referralv1.BusinessStatus_BUSINESS_STATUS_UNSPECIFIED {
 		t.Fatalf("a failed booking was recorded: %v", got)
 	}
 
 	// The event service comes back on the same database, at the same address.
-	w.events = eventtest.StartAt(t, w.eventDB, w.dir.Addr, w.events.Addr, w.clock)
+	w.events = eventtest.Start(t, eventtest.Options{Database: w.eventDB, DirectoryAddr: w.dir.Addr, Addr: w.events.Addr, Now: w.clock.Now})
 	// The client reconnects with backoff: retry, as a caller would, until the service answers.
 	eventually(t, "a booking once the event service is back", func() bool {
 		_, err := c.BookEvent(ctx, &referralv1.BookEventRequest{Name: r.GetName(), Session: w.session})
@@ -100,7 +103,7 @@ func TestMissedChangesAppliedOnceAfterRestart(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	restarted := referraltest.Start(t, w.refDB, w.dir.Addr, w.events.Addr, nil)
+	restarted := referraltest.Start(t, referraltest.Options{Database: w.refDB, DirectoryAddr: w.dir.Addr, EventAddr: w.events.Addr})
 	eventually(t, "missed changes to be applied", func() bool {
 		got, err := restarted.Client.GetReferral(ctx, &referralv1.GetReferralRequest{Name: second.GetName()})
 		return err == nil && got.GetBusinessStatus() == referralv1.BusinessStatus_BUSINESS_STATUS_EVENT_ATTENDED
@@ -139,7 +142,10 @@ func TestMissedChangesAppliedOnceAfterRestart(t *testing.T) {
 	if a, b := countUpdates(first.GetName()), countUpdates(second.GetName()); a != 1 || b != 2 {
 		t.Fatalf("after a replay: %d and %d event updates, want 1 and 2", a, b)
 	}
-	got, _ := restarted.Client.GetReferral(ctx, &referralv1.GetReferralRequest{Name: second.GetName()})
+	got, err := restarted.Client.GetReferral(ctx, &referralv1.GetReferralRequest{Name: second.GetName()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	if got.GetBookings()[0].GetState() != "ATTENDED" {
 		t.Fatalf("booking state %q", got.GetBookings()[0].GetState())
 	}

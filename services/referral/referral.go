@@ -6,22 +6,17 @@ package referral
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
-	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/config"
-	"github.com/socialrx/socialrx/services/platform/grpcserver"
-	"github.com/socialrx/socialrx/services/platform/storage/mongodb"
-	"github.com/socialrx/socialrx/services/platform/validation"
+	"github.com/socialrx/socialrx/services/platform/service"
 	"github.com/socialrx/socialrx/services/referral/internal/consumer"
 	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
 	"github.com/socialrx/socialrx/services/referral/internal/server"
@@ -29,19 +24,15 @@ import (
 )
 
 // ServiceName is the gRPC service name reported by the health service.
-const ServiceName = "socialrx.referral.v1.ReferralService"
+var ServiceName = referralv1.ReferralService_ServiceDesc.ServiceName
+
+var names = service.Names{Service: "referral", Env: "REFERRAL", Addr: ":9092", Database: "socialrx_referral"}
 
 // Config configures the referral service.
 type Config struct {
-	GRPCAddr string
-	// Auth is how callers' bearer tokens are verified.
-	Auth            auth.OIDC
-	MongoURI        string
-	Database        string
-	DirectoryAddr   string
-	EventAddr       string
-	ShutdownTimeout time.Duration
-	SyncInterval    time.Duration
+	service.Config
+	DirectoryAddr string
+	EventAddr     string
 	// ConsumerPoll is how long the event feed consumer waits when it has caught up.
 	ConsumerPoll time.Duration
 	// Now is the clock; time.Now when nil.
@@ -56,26 +47,18 @@ type Config struct {
 
 // RegisterFlags registers the configuration flags, with environment fallbacks, on l.
 func (c *Config) RegisterFlags(l *config.Loader) {
-	l.String(&c.GRPCAddr, "grpc-addr", "REFERRAL_GRPC_ADDR", ":9092", "gRPC listen address")
-	l.String(&c.MongoURI, "mongodb-uri", "MONGODB_URI", "", "MongoDB connection string")
-	l.String(&c.Database, "database", "REFERRAL_DATABASE", "socialrx_referral", "MongoDB database of the referral service")
+	c.Config.RegisterFlags(l, names)
 	l.String(&c.DirectoryAddr, "directory-addr", "DIRECTORY_ADDR", "localhost:9090", "directory service gRPC address")
 	l.String(&c.EventAddr, "event-addr", "EVENT_ADDR", "localhost:9091", "event service gRPC address")
-	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
-	c.Auth.RegisterFlags(l)
+	l.Duration(&c.ConsumerPoll, "event-poll", "REFERRAL_EVENT_POLL", 500*time.Millisecond, "event change feed poll interval")
 	l.String(&c.ClientID, "oidc-client-id", "REFERRAL_OIDC_CLIENT_ID", "", "the referral service's own OAuth2 client id, for its calls to other services")
 	l.String(&c.ClientSecret, "oidc-client-secret", "REFERRAL_OIDC_CLIENT_SECRET", "", "the secret of REFERRAL_OIDC_CLIENT_ID")
 	l.String(&c.TokenURL, "oidc-token-url", "OIDC_TOKEN_URL", "", "token endpoint, instead of the discovery document's")
-	l.Duration(&c.SyncInterval, "sync-interval", "REFERRAL_SYNC_INTERVAL", time.Second, "worklist refresh interval")
-	l.Duration(&c.ConsumerPoll, "event-poll", "REFERRAL_EVENT_POLL", 500*time.Millisecond, "event change feed poll interval")
 }
 
 // Validate reports a setting the service cannot start with.
 func (c Config) Validate() error {
-	if c.MongoURI == "" {
-		return errors.New("MONGODB_URI (or -mongodb-uri) is required: the connection string of the referral service's MongoDB")
-	}
-	if err := c.Auth.Validate(); err != nil {
+	if err := c.Config.Validate(names); err != nil {
 		return err
 	}
 	if c.ClientID == "" || c.ClientSecret == "" {
@@ -86,96 +69,45 @@ func (c Config) Validate() error {
 
 // Service is a started referral service.
 type Service struct {
-	srv      *grpcserver.Server
-	ix       *readmodel.Index
-	consumer *consumer.Consumer
-	logger   *slog.Logger
-	close    func()
-	cfg      Config
+	*service.Base
 }
 
 // Start connects to the database and the other services, loads the worklist and listens.
 func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, error) {
-	authn, err := auth.NewVerifier(cfg.Auth)
-	if err != nil {
-		return nil, err
-	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	if cfg.ConsumerPoll == 0 {
 		cfg.ConsumerPoll = 500 * time.Millisecond
 	}
+	b, err := service.Start(ctx, cfg.Config, names, logger, service.Options{})
+	if err != nil {
+		return nil, err
+	}
 	// Calls to other services carry the service's own token, never a caller's identity.
-	own := auth.PerRPC{Source: auth.Client{Issuer: cfg.Auth.Issuer, TokenURL: cfg.TokenURL,
-		ID: cfg.ClientID, Secret: cfg.ClientSecret}.TokenSource()}
-	client, err := mongodb.Connect(ctx, cfg.MongoURI, 10*time.Second)
+	own := grpc.WithPerRPCCredentials(auth.PerRPC{Source: auth.Client{Issuer: cfg.Auth.Issuer, TokenURL: cfg.TokenURL,
+		ID: cfg.ClientID, Secret: cfg.ClientSecret}.TokenSource()})
+	dirConn, err := b.Dial(cfg.DirectoryAddr, "DIRECTORY_ADDR", own)
 	if err != nil {
-		return nil, err
+		return nil, b.Fail(err)
 	}
-	dial := func(addr, env string) (*grpc.ClientConn, error) {
-		conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
-			grpc.WithPerRPCCredentials(own))
-		if err != nil {
-			return nil, fmt.Errorf("dial %s %q: %w", env, addr, err)
-		}
-		return conn, nil
-	}
-	dirConn, err := dial(cfg.DirectoryAddr, "DIRECTORY_ADDR")
+	eventConn, err := b.Dial(cfg.EventAddr, "EVENT_ADDR", own)
 	if err != nil {
-		_ = client.Disconnect(context.Background())
-		return nil, err
+		return nil, b.Fail(err)
 	}
-	eventConn, err := dial(cfg.EventAddr, "EVENT_ADDR")
-	if err != nil {
-		_ = dirConn.Close()
-		_ = client.Disconnect(context.Background())
-		return nil, err
-	}
-	closeAll := func() {
-		_ = eventConn.Close()
-		_ = dirConn.Close()
-		_ = client.Disconnect(context.Background())
-	}
-	st := store.New(client.Database(cfg.Database))
+	st := store.New(b.DB)
 	ix, err := readmodel.Load(ctx, st)
 	if err != nil {
-		closeAll()
-		return nil, fmt.Errorf("start referral service: %w", err)
-	}
-	v, err := validation.New()
-	if err != nil {
-		closeAll()
-		return nil, err
-	}
-	srv, err := grpcserver.New(grpcserver.Config{Addr: cfg.GRPCAddr, ShutdownTimeout: cfg.ShutdownTimeout}, logger, authn)
-	if err != nil {
-		closeAll()
-		return nil, err
+		return nil, b.Fail(err)
 	}
 	events := eventv1.NewEventServiceClient(eventConn)
-	referralv1.RegisterReferralServiceServer(srv.Registrar(),
-		server.New(st, ix, directoryv1.NewDirectoryServiceClient(dirConn), events, v, cfg.Now, logger))
-	srv.SetServing(ServiceName, true)
-	return &Service{srv: srv, ix: ix, consumer: consumer.New(events, st, cfg.ConsumerPoll, cfg.Now, logger),
-		logger: logger, close: closeAll, cfg: cfg}, nil
-}
-
-// Addr is the gRPC address the service listens on.
-func (s *Service) Addr() string { return s.srv.Addr() }
-
-// Run serves and follows the event change feed until ctx ends.
-func (s *Service) Run(ctx context.Context) error {
-	defer s.close()
-	g, ctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return s.srv.Run(ctx) })
-	g.Go(func() error {
-		s.ix.Run(ctx, s.cfg.SyncInterval, func(err error) { s.logger.Warn("worklist sync", "error", err) })
-		return nil
+	referralv1.RegisterReferralServiceServer(b.Server.Registrar(),
+		server.New(st, ix, directoryv1.NewDirectoryServiceClient(dirConn), events, b.Validator, cfg.Now, logger))
+	follower := consumer.New(events, st, cfg.ConsumerPoll, cfg.Now, logger)
+	b.Go(func(ctx context.Context) {
+		ix.Run(ctx, cfg.SyncInterval, func(err error) { logger.Warn("worklist sync", "error", err) })
 	})
-	g.Go(func() error {
-		s.consumer.Run(ctx)
-		return nil
-	})
-	return g.Wait()
+	b.Go(follower.Run)
+	b.Serving(ServiceName)
+	return &Service{Base: b}, nil
 }

@@ -5,42 +5,32 @@ package directorytest
 import (
 	"context"
 	"testing"
-	"time"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
+// Options say how to run the instance.
+type Options struct {
+	// Database is required; instances on one database are replicas.
+	Database string
+	// Addr to listen on; a free loopback port when empty.
+	Addr string
+}
+
 // Instance is a running directory service.
 type Instance struct {
-	Addr   string
+	*testenv.Running
 	Client directoryv1.DirectoryServiceClient
-	stop   func()
 }
 
-// Start runs a directory service on a loopback port over database dbName of the test database
-// server; it stops when the test ends. Several instances on one dbName are replicas.
-func Start(tb testing.TB, dbName string) *Instance {
+// Start runs a directory service until the test ends.
+func Start(tb testing.TB, o Options) *Instance {
 	tb.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := directory.Start(ctx, directory.Config{
-		GRPCAddr:        "127.0.0.1:0",
-		MongoURI:        testenv.MongoURI(tb),
-		Database:        dbName,
-		ShutdownTimeout: 5 * time.Second,
-		SyncInterval:    time.Second,
-		Auth:            testenv.OIDC(tb),
-	}, testenv.Logger())
-	if err != nil {
-		cancel()
-		tb.Fatalf("start directory: %v", err)
-	}
-	in := &Instance{Addr: svc.Addr()}
-	in.stop = testenv.Serve(tb, cancel, func() error { return svc.Run(ctx) })
-	in.Client = directoryv1.NewDirectoryServiceClient(testenv.Dial(tb, in.Addr))
-	return in
+	cfg := directory.Config{Config: testenv.ServiceConfig(tb, o.Addr, o.Database)}
+	r := testenv.StartService(tb, "directory", func(ctx context.Context) (*directory.Service, error) {
+		return directory.Start(ctx, cfg, testenv.Logger())
+	})
+	return &Instance{Running: r, Client: directoryv1.NewDirectoryServiceClient(r.Conn)}
 }
-
-// Stop stops the instance and waits for it; stopping twice is harmless.
-func (in *Instance) Stop() { in.stop() }

@@ -19,7 +19,7 @@ import (
 func TestImportThenServeThroughRealDirectory(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	dir := directorytest.Start(t, testenv.DatabaseName(t))
+	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	im := &Importer{Client: dir.Client, Logger: testenv.Logger()}
 
 	doc := withValidCoordinates(readExample(t, "service_full.json"))

@@ -38,11 +38,6 @@ type Batch struct {
 	Services      []*directoryv1.Service
 }
 
-// Len is the number of records in the batch.
-func (b Batch) Len() int {
-	return len(b.TaxonomyTerms) + len(b.Organizations) + len(b.Locations) + len(b.Services)
-}
-
 // Rejection is a record that cannot be imported, and why. The reason starts with the HSDS
 // field at fault, e.g. "latitude: must be from -90 to 90".
 type Rejection struct {

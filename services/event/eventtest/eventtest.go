@@ -1,10 +1,9 @@
 // Package eventtest starts a real event service for tests of the event service and of the
-// services and gateway that call it, with a clock the test can move.
+// services and gateway that call it.
 package eventtest
 
 import (
 	"context"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,70 +12,31 @@ import (
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
-// Clock is a settable clock shared by the instances of a test.
-type Clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-// NewClock returns a clock at t.
-func NewClock(t time.Time) *Clock { return &Clock{now: t} }
-
-// Now returns the clock's time.
-func (c *Clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-// Advance moves the clock forward by d.
-func (c *Clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
+// Options say how to run the instance.
+type Options struct {
+	// Database is required; instances on one database are replicas.
+	Database string
+	// Addr to listen on; a free loopback port when empty. Restart an instance on the address of
+	// one that stopped so that its clients reach the new one.
+	Addr string
+	// DirectoryAddr is the directory service the instance calls.
+	DirectoryAddr string
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
 }
 
 // Instance is a running event service.
 type Instance struct {
-	Addr   string
+	*testenv.Running
 	Client eventv1.EventServiceClient
-	stop   func()
 }
 
-// Start runs an event service on a loopback port over database dbName, calling the directory at
-// directoryAddr, with clock (time.Now when nil). Instances on one dbName are replicas.
-func Start(tb testing.TB, dbName, directoryAddr string, clock *Clock) *Instance {
+// Start runs an event service until the test ends.
+func Start(tb testing.TB, o Options) *Instance {
 	tb.Helper()
-	return StartAt(tb, dbName, directoryAddr, "127.0.0.1:0", clock)
+	cfg := event.Config{Config: testenv.ServiceConfig(tb, o.Addr, o.Database), DirectoryAddr: o.DirectoryAddr, Now: o.Now}
+	r := testenv.StartService(tb, "event service", func(ctx context.Context) (*event.Service, error) {
+		return event.Start(ctx, cfg, testenv.Logger())
+	})
+	return &Instance{Running: r, Client: eventv1.NewEventServiceClient(r.Conn)}
 }
-
-// StartAt is Start listening on addr, e.g. the address of an instance that was stopped, so that
-// clients of the old instance reach the new one.
-func StartAt(tb testing.TB, dbName, directoryAddr, addr string, clock *Clock) *Instance {
-	tb.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	cfg := event.Config{
-		GRPCAddr:        addr,
-		MongoURI:        testenv.MongoURI(tb),
-		Database:        dbName,
-		DirectoryAddr:   directoryAddr,
-		ShutdownTimeout: 5 * time.Second,
-		SyncInterval:    time.Second,
-		Auth:            testenv.OIDC(tb),
-	}
-	if clock != nil {
-		cfg.Now = clock.Now
-	}
-	svc, err := event.Start(ctx, cfg, testenv.Logger())
-	if err != nil {
-		cancel()
-		tb.Fatalf("start event service: %v", err)
-	}
-	in := &Instance{Addr: svc.Addr()}
-	in.stop = testenv.Serve(tb, cancel, func() error { return svc.Run(ctx) })
-	in.Client = eventv1.NewEventServiceClient(testenv.Dial(tb, in.Addr))
-	return in
-}
-
-// Stop stops the instance and waits for it; stopping twice is harmless.
-func (in *Instance) Stop() { in.stop() }

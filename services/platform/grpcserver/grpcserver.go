@@ -27,6 +27,9 @@ type Config struct {
 	Addr string
 	// ShutdownTimeout bounds the graceful stop; in-flight calls are then cut off.
 	ShutdownTimeout time.Duration
+	// MapError, when set, turns what the handlers return into API errors (a service's domain
+	// refusals, say) in one place; it sees every error of every call.
+	MapError func(error) error
 }
 
 // Server is a gRPC server with its listener and health service.
@@ -58,12 +61,14 @@ func New(cfg Config, logger *slog.Logger, authn auth.Authenticator) (*Server, er
 			logUnary(logger),
 			auth.UnaryInterceptor(authn),
 			validateUnary(validator),
+			mapErrorUnary(cfg.MapError),
 		),
 		grpc.ChainStreamInterceptor(
 			recoverStream(logger),
 			logStream(logger),
 			auth.StreamInterceptor(authn),
 			validateStream(validator),
+			mapErrorStream(cfg.MapError),
 		),
 	)
 	hs := health.NewServer()

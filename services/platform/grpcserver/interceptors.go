@@ -105,3 +105,23 @@ func (s *validatingStream) RecvMsg(m any) error {
 	}
 	return nil
 }
+
+func mapErrorUnary(mapError func(error) error) grpc.UnaryServerInterceptor {
+	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
+		resp, err := handler(ctx, req)
+		if err != nil && mapError != nil {
+			return nil, mapError(err)
+		}
+		return resp, err
+	}
+}
+
+func mapErrorStream(mapError func(error) error) grpc.StreamServerInterceptor {
+	return func(srv any, ss grpc.ServerStream, _ *grpc.StreamServerInfo, handler grpc.StreamHandler) error {
+		err := handler(srv, ss)
+		if err != nil && mapError != nil {
+			return mapError(err)
+		}
+		return err
+	}
+}

@@ -11,33 +11,37 @@ import (
 	"github.com/socialrx/socialrx/services/referral"
 )
 
+// Options say how to run the instance.
+type Options struct {
+	// Database is required; instances on one database are replicas.
+	Database string
+	// Addr to listen on; a free loopback port when empty.
+	Addr string
+	// DirectoryAddr and EventAddr are the services the instance calls.
+	DirectoryAddr, EventAddr string
+	// Now is the clock; time.Now when nil.
+	Now func() time.Time
+	// ClientSecret replaces the service's own client secret at the test issuer.
+	ClientSecret string
+}
+
 // Instance is a running referral service.
 type Instance struct {
-	Addr   string
+	*testenv.Running
 	Client referralv1.ReferralServiceClient
-	stop   func()
 }
 
-// Start runs a referral service over database dbName, calling the directory and event services
-// at the given addresses, with clock now (time.Now when nil). Instances on one dbName are replicas.
-func Start(tb testing.TB, dbName, directoryAddr, eventAddr string, now func() time.Time) *Instance {
+// Start runs a referral service until the test ends; it follows the event feed every 50 ms.
+func Start(tb testing.TB, o Options) *Instance {
 	tb.Helper()
-	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := referral.Start(ctx, referral.Config{
-		GRPCAddr: "127.0.0.1:0", MongoURI: testenv.MongoURI(tb), Database: dbName,
-		DirectoryAddr: directoryAddr, EventAddr: eventAddr, ShutdownTimeout: 5 * time.Second,
-		SyncInterval: time.Second, ConsumerPoll: 50 * time.Millisecond, Now: now,
-		Auth: testenv.OIDC(tb), ClientID: testenv.ReferralClientID, ClientSecret: testenv.TestIssuer(tb).ReferralSecret,
-	}, testenv.Logger())
-	if err != nil {
-		cancel()
-		tb.Fatalf("start referral service: %v", err)
+	cfg := referral.Config{Config: testenv.ServiceConfig(tb, o.Addr, o.Database),
+		DirectoryAddr: o.DirectoryAddr, EventAddr: o.EventAddr, ConsumerPoll: 50 * time.Millisecond, Now: o.Now,
+		ClientID: testenv.ReferralClientID, ClientSecret: testenv.TestIssuer(tb).ReferralSecret}
+	if o.ClientSecret != "" {
+		cfg.ClientSecret = o.ClientSecret
 	}
-	in := &Instance{Addr: svc.Addr()}
-	in.stop = testenv.Serve(tb, cancel, func() error { return svc.Run(ctx) })
-	in.Client = referralv1.NewReferralServiceClient(testenv.Dial(tb, in.Addr))
-	return in
+	r := testenv.StartService(tb, "referral service", func(ctx context.Context) (*referral.Service, error) {
+		return referral.Start(ctx, cfg, testenv.Logger())
+	})
+	return &Instance{Running: r, Client: referralv1.NewReferralServiceClient(r.Conn)}
 }
-
-// Stop stops the instance and waits for it; stopping twice is harmless.
-func (in *Instance) Stop() { in.stop() }

@@ -3,13 +3,13 @@ package server
 import (
 	"context"
 	"fmt"
-	"strings"
 
 	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	"github.com/socialrx/socialrx/services/platform/aip/fieldmask"
+	"github.com/socialrx/socialrx/services/platform/aip/names"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
@@ -43,24 +43,8 @@ type resource[T any, P interface {
 
 // id returns the id in a resource name of this kind, or an INVALID_ARGUMENT error naming field.
 func (r *resource[T, P, M]) id(name, field string) (string, error) {
-	id, ok := strings.CutPrefix(name, r.prefix)
-	if !ok || !validID(id) {
-		return "", apierror.Field(field, fmt.Sprintf("must be %s{id} with an id of letters, digits, '.', '_' or '-'", r.prefix))
-	}
-	return id, nil
-}
-
-func validID(id string) bool {
-	if id == "" || len(id) > 63 {
-		return false
-	}
-	for i, c := range id {
-		ok := c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || (i > 0 && (c == '.' || c == '_' || c == '-'))
-		if !ok {
-			return false
-		}
-	}
-	return true
+	var id string
+	return id, names.ParseField(field, name, r.prefix+"{id}", &id)
 }
 
 func (r *resource[T, P, M]) get(ctx context.Context, name string) (M, error) {

@@ -10,6 +10,7 @@ import (
 	"github.com/socialrx/socialrx/services/directory/internal/readmodel"
 	"github.com/socialrx/socialrx/services/platform/aip/filtering"
 	"github.com/socialrx/socialrx/services/platform/aip/pagination"
+	"github.com/socialrx/socialrx/services/platform/protoconv"
 )
 
 // listQuery is a parsed List request.
@@ -68,7 +69,7 @@ func (s *Server) SearchServices(ctx context.Context, req *directoryv1.SearchServ
 		}
 	}
 	for _, st := range req.GetStatuses() {
-		q.Statuses = append(q.Statuses, st.String())
+		q.Statuses = append(q.Statuses, protoconv.EnumName(st))
 	}
 	if n := req.GetNear(); n != nil {
 		q.Near = &readmodel.Circle{Latitude: n.GetLatitude(), Longitude: n.GetLongitude(), RadiusMeters: n.GetRadiusMeters()}

@@ -4,6 +4,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+	"github.com/socialrx/socialrx/services/platform/protoconv"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 )
 
@@ -80,7 +81,7 @@ func (d *Service) ToProto() *directoryv1.Service {
 		Description:            d.Description,
 		Url:                    d.URL,
 		Email:                  d.Email,
-		Status:                 directoryv1.ServiceStatus(directoryv1.ServiceStatus_value[d.Status]),
+		Status:                 protoconv.ParseEnum[directoryv1.ServiceStatus](d.Status),
 		EligibilityDescription: d.EligibilityDescription,
 		MinimumAge:             d.MinimumAge,
 		MaximumAge:             d.MaximumAge,
@@ -114,7 +115,7 @@ func (d *Service) SetFromProto(p *directoryv1.Service) {
 	if st == directoryv1.ServiceStatus_SERVICE_STATUS_UNSPECIFIED {
 		st = directoryv1.ServiceStatus_SERVICE_STATUS_ACTIVE
 	}
-	d.Status = st.String()
+	d.Status = protoconv.EnumName(st)
 	d.EligibilityDescription = p.GetEligibilityDescription()
 	d.MinimumAge = p.GetMinimumAge()
 	d.MaximumAge = p.GetMaximumAge()
@@ -144,7 +145,7 @@ func (d *Location) ToProto() *directoryv1.Location {
 		Organization:   d.Organization,
 		DisplayName:    d.DisplayName,
 		Description:    d.Description,
-		LocationType:   directoryv1.LocationType(directoryv1.LocationType_value[d.LocationType]),
+		LocationType:   protoconv.ParseEnum[directoryv1.LocationType](d.LocationType),
 		Latitude:       d.Latitude,
 		Longitude:      d.Longitude,
 		Accessibility:  d.Accessibility,
@@ -171,7 +172,7 @@ func (d *Location) SetFromProto(p *directoryv1.Location) {
 	if lt == directoryv1.LocationType_LOCATION_TYPE_UNSPECIFIED {
 		lt = directoryv1.LocationType_LOCATION_TYPE_PHYSICAL
 	}
-	d.LocationType = lt.String()
+	d.LocationType = protoconv.EnumName(lt)
 	d.Address = nil
 	if a := p.GetAddress(); a != nil {
 		country := a.GetCountry()
@@ -229,7 +230,7 @@ func (d *Practitioner) ToProto() *directoryv1.Practitioner {
 		Organization: d.Organization,
 		GivenName:    d.GivenName,
 		FamilyName:   d.FamilyName,
-		Role:         directoryv1.PractitionerRole(directoryv1.PractitionerRole_value[d.Role]),
+		Role:         protoconv.ParseEnum[directoryv1.PractitionerRole](d.Role),
 		Email:        d.Email,
 		Phone:        d.Phone,
 		Title:        d.Title,
@@ -244,7 +245,7 @@ func (d *Practitioner) SetFromProto(p *directoryv1.Practitioner) {
 	d.Organization = p.GetOrganization()
 	d.GivenName = p.GetGivenName()
 	d.FamilyName = p.GetFamilyName()
-	d.Role = p.GetRole().String()
+	d.Role = protoconv.EnumName(p.GetRole())
 	d.Email = p.GetEmail()
 	d.Phone = p.GetPhone()
 	d.Title = p.GetTitle()

@@ -1,8 +1,6 @@
 package store
 
 import (
-	"context"
-
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
@@ -47,9 +45,4 @@ func New(db *mongo.Database) *Store {
 		TaxonomyTerms: docstore.NewShardedCollection[TaxonomyTerm](db, TaxonomyTerms, Shards, feed),
 		Practitioners: docstore.NewShardedCollection[Practitioner](db, Practitioners, Shards, feed),
 	}
-}
-
-// Ping checks the database is reachable (for health).
-func Ping(ctx context.Context, db *mongo.Database) error {
-	return db.Client().Ping(ctx, nil)
 }

@@ -6,9 +6,7 @@ import (
 	"strings"
 	"time"
 
-	"google.golang.org/grpc/codes"
-
-	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/aip/etag"
 )
 
 // Reasons of the errors decisions return.
@@ -43,18 +41,12 @@ type Decision struct {
 }
 
 // Etag is the AIP-154 etag of a resource last changed at ledger position version.
-func Etag(version int64) string { return "v" + strconv.FormatInt(version, 36) }
+func Etag(version int64) string { return etag.Of("", version) }
 
-func notFound(name string) error { return apierror.NotFound(name) }
-
-func precondition(reason, msg string, md map[string]string) error {
-	return apierror.FailedPrecondition(reason, msg, md)
-}
-
-func checkEtag(etag string, version int64, name string) error {
-	if etag != "" && etag != Etag(version) {
-		return apierror.Aborted(apierror.ReasonEtagMismatch, name,
-			"etag does not match the current version of "+name+"; read it again and retry")
+func checkEtag(sent string, version int64, name string) error {
+	if !etag.Matches(sent, "", version) {
+		return &Error{Kind: ErrEtagMismatch, Resource: name,
+			Message: "etag does not match the current version of " + name + "; read it again and retry"}
 	}
 	return nil
 }
@@ -65,8 +57,7 @@ func (s *State) CreateEvent(ev *Event, now time.Time) (Decision, error) {
 		if ev.RequestID != "" && cur.RequestID == ev.RequestID {
 			return Decision{Noop: true, Result: cur.ID}, nil
 		}
-		return Decision{}, apierror.New(codes.AlreadyExists, apierror.ReasonAlreadyExists,
-			"events/"+ev.ID+" already exists", map[string]string{"resource": "events/" + ev.ID})
+		return Decision{}, alreadyExists("events/" + ev.ID)
 	}
 	ev.State, ev.CreateTime, ev.UpdateTime = EventDraft, now, now
 	return Decision{Op: OpEventCreate, Payload: &Payload{Event: ev}, Result: ev.ID}, nil
@@ -180,19 +171,19 @@ func ValidTimeZone(tz string) bool {
 
 func checkSessionTimes(ss *Session, field string) error {
 	if !ss.End.After(ss.Start) {
-		return apierror.Field(field+".end_time", "must be after start_time")
+		return invalid(field+".end_time", "must be after start_time")
 	}
 	if ss.End.Sub(ss.Start) > 14*24*time.Hour {
-		return apierror.Field(field+".end_time", "a session lasts at most 14 days")
+		return invalid(field+".end_time", "a session lasts at most 14 days")
 	}
 	if !ValidTimeZone(ss.TimeZone) {
-		return apierror.Field(field+".time_zone", fmt.Sprintf("%q is not an IANA time zone such as America/Toronto", ss.TimeZone))
+		return invalid(field+".time_zone", fmt.Sprintf("%q is not an IANA time zone such as America/Toronto", ss.TimeZone))
 	}
 	if ss.RegOpen != nil && ss.RegClose != nil && !ss.RegClose.After(*ss.RegOpen) {
-		return apierror.Field(field+".registration_close_time", "must be after registration_open_time")
+		return invalid(field+".registration_close_time", "must be after registration_open_time")
 	}
 	if ss.RegClose != nil && ss.RegClose.After(ss.End) {
-		return apierror.Field(field+".registration_close_time", "must not be after end_time")
+		return invalid(field+".registration_close_time", "must not be after end_time")
 	}
 	return nil
 }
@@ -207,8 +198,7 @@ func (s *State) CreateSession(ss *Session, now time.Time) (Decision, error) {
 		if ss.RequestID != "" && cur.RequestID == ss.RequestID {
 			return Decision{Noop: true, Result: cur.Key()}, nil
 		}
-		return Decision{}, apierror.New(codes.AlreadyExists, apierror.ReasonAlreadyExists,
-			"events/"+ss.EventID+"/sessions/"+ss.ID+" already exists", nil)
+		return Decision{}, alreadyExists("events/" + ss.EventID + "/sessions/" + ss.ID)
 	}
 	if closed(ev.State) || ev.State == EventRejected {
 		return Decision{}, precondition(ReasonEventState,
@@ -218,7 +208,7 @@ func (s *State) CreateSession(ss *Session, now time.Time) (Decision, error) {
 		return Decision{}, err
 	}
 	if !ss.Start.After(now) {
-		return Decision{}, apierror.Field("session.start_time", "must be in the future")
+		return Decision{}, invalid("session.start_time", "must be in the future")
 	}
 	ss.State, ss.CreateTime, ss.UpdateTime = SessionScheduled, now, now
 	return Decision{Op: OpSessionCreate, Payload: &Payload{Session: ss}, Result: ss.Key()}, nil
@@ -329,7 +319,7 @@ func (s *State) Register(r *Registration, now time.Time) (Decision, error) {
 		if r.RequestID != "" && cur.RequestID == r.RequestID {
 			return Decision{Noop: true, Result: cur.Key()}, nil
 		}
-		return Decision{}, apierror.New(codes.AlreadyExists, apierror.ReasonAlreadyExists, "registration already exists", nil)
+		return Decision{}, alreadyExists(registrationName(r.Key()))
 	}
 	if cur, ok := s.ActiveFor(r.SessionKey, r.Identity); ok {
 		return Decision{Noop: true, Result: cur.Key()}, nil
@@ -371,14 +361,18 @@ func (s *State) Register(r *Registration, now time.Time) (Decision, error) {
 func (s *State) Registration(key string) (*Registration, error) {
 	r, ok := s.Registrations[key]
 	if !ok {
-		parts := strings.SplitN(key, "/", 3)
-		name := key
-		if len(parts) == 3 {
-			name = "events/" + parts[0] + "/sessions/" + parts[1] + "/registrations/" + parts[2]
-		}
-		return nil, notFound(name)
+		return nil, notFound(registrationName(key))
 	}
 	return r, nil
+}
+
+// registrationName is the resource name of a registration key "<event>/<session>/<registration>".
+func registrationName(key string) string {
+	parts := strings.SplitN(key, "/", 3)
+	if len(parts) != 3 {
+		return key
+	}
+	return "events/" + parts[0] + "/sessions/" + parts[1] + "/registrations/" + parts[2]
 }
 
 // CancelRegistration decides a cancellation; a freed seat goes to the first person waiting.

@@ -1,4 +1,4 @@
-// Package state is the event service's model: events, their sessions and registrations, folded
+// Package domain is the event service's model: events, their sessions and registrations, folded
 // from the ledger. Every change is decided against the state at one ledger position and
 // recorded, with its outcome, as the entry at the next position; Apply replays entries, so every
 // replica that reads the ledger holds the same state. Decisions live in decide.go.

@@ -2,12 +2,11 @@ package server
 
 import (
 	"strings"
-	"time"
-
-	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/event/internal/domain"
+	"github.com/socialrx/socialrx/services/platform/aip/names"
+	"github.com/socialrx/socialrx/services/platform/protoconv"
 )
 
 // Resource names and the state's keys: events/{e} <-> "e", events/{e}/sessions/{s} <-> "e/s",
@@ -28,63 +27,38 @@ func registrationName(key string) string {
 	return "events/" + parts[0] + "/sessions/" + parts[1] + "/registrations/" + parts[2]
 }
 
-// keyOf turns a resource name with the given collection ids into its key, or "" when it does not
-// have that shape. The protos' patterns have already checked the characters of each id.
+// keyOf turns a resource name with the given collection ids into its key (the ids joined by
+// "/"), or "" when it does not have that shape.
 func keyOf(name string, collections ...string) string {
-	parts := strings.Split(name, "/")
-	if len(parts) != 2*len(collections) {
-		return ""
-	}
-	ids := make([]string, 0, len(collections))
+	pattern := make([]string, len(collections))
+	ids := make([]string, len(collections))
+	ptrs := make([]*string, len(collections))
 	for i, c := range collections {
-		if parts[2*i] != c || parts[2*i+1] == "" {
-			return ""
-		}
-		ids = append(ids, parts[2*i+1])
+		pattern[i] = c + "/{" + c + "}"
+		ptrs[i] = &ids[i]
+	}
+	if err := names.Parse(name, strings.Join(pattern, "/"), ptrs...); err != nil {
+		return ""
 	}
 	return strings.Join(ids, "/")
 }
-
-func ts(t time.Time) *timestamppb.Timestamp {
-	if t.IsZero() {
-		return nil
-	}
-	return timestamppb.New(t)
-}
-
-func tsPtr(t *time.Time) *timestamppb.Timestamp {
-	if t == nil {
-		return nil
-	}
-	return timestamppb.New(*t)
-}
-
-func timePtr(t *timestamppb.Timestamp) *time.Time {
-	if t == nil {
-		return nil
-	}
-	v := t.AsTime()
-	return &v
-}
-
-func enumName(full, prefix string) string { return strings.TrimPrefix(full, prefix) }
 
 func eventToProto(ev *domain.Event) *eventv1.Event {
 	p := &eventv1.Event{
 		Name:                  eventName(ev.ID),
 		Title:                 ev.Title,
 		Description:           ev.Description,
-		Category:              eventv1.EventCategory(eventv1.EventCategory_value["EVENT_CATEGORY_"+ev.Category]),
+		Category:              protoconv.ParseEnum[eventv1.EventCategory](ev.Category),
 		HostOrganization:      ev.HostOrganization,
 		ContactPractitioner:   ev.ContactPractitioner,
 		OnlineUrl:             ev.OnlineURL,
 		Languages:             ev.Languages,
 		AccessibilityFeatures: ev.Accessibility,
 		Tags:                  ev.Tags,
-		State:                 eventv1.EventState(eventv1.EventState_value["EVENT_STATE_"+ev.State]),
+		State:                 protoconv.ParseEnum[eventv1.EventState](ev.State),
 		StateReason:           ev.StateReason,
-		CreateTime:            ts(ev.CreateTime),
-		UpdateTime:            ts(ev.UpdateTime),
+		CreateTime:            protoconv.Timestamp(ev.CreateTime),
+		UpdateTime:            protoconv.Timestamp(ev.UpdateTime),
 		Etag:                  domain.Etag(ev.Version),
 	}
 	if v := ev.Venue; v != nil {
@@ -113,7 +87,7 @@ func eventFromProto(id string, p *eventv1.Event) *domain.Event {
 		ID:                  id,
 		Title:               p.GetTitle(),
 		Description:         p.GetDescription(),
-		Category:            enumName(p.GetCategory().String(), "EVENT_CATEGORY_"),
+		Category:            protoconv.EnumName(p.GetCategory()),
 		HostOrganization:    p.GetHostOrganization(),
 		ContactPractitioner: p.GetContactPractitioner(),
 		OnlineURL:           p.GetOnlineUrl(),
@@ -148,19 +122,19 @@ func eventFromProto(id string, p *eventv1.Event) *domain.Event {
 func sessionToProto(ss *domain.Session) *eventv1.Session {
 	return &eventv1.Session{
 		Name:                  sessionName(ss.Key()),
-		StartTime:             ts(ss.Start),
-		EndTime:               ts(ss.End),
+		StartTime:             protoconv.Timestamp(ss.Start),
+		EndTime:               protoconv.Timestamp(ss.End),
 		TimeZone:              ss.TimeZone,
 		Capacity:              ss.Capacity,
-		RegistrationOpenTime:  tsPtr(ss.RegOpen),
-		RegistrationCloseTime: tsPtr(ss.RegClose),
-		State:                 eventv1.SessionState(eventv1.SessionState_value["SESSION_STATE_"+ss.State]),
+		RegistrationOpenTime:  protoconv.TimestampPtr(ss.RegOpen),
+		RegistrationCloseTime: protoconv.TimestampPtr(ss.RegClose),
+		State:                 protoconv.ParseEnum[eventv1.SessionState](ss.State),
 		CancellationReason:    ss.CancelReason,
 		ConfirmedCount:        int32(len(ss.Seated)),
 		WaitlistCount:         int32(len(ss.Waitlist)),
 		SeatsLeft:             ss.SeatsLeft(),
-		CreateTime:            ts(ss.CreateTime),
-		UpdateTime:            ts(ss.UpdateTime),
+		CreateTime:            protoconv.Timestamp(ss.CreateTime),
+		UpdateTime:            protoconv.Timestamp(ss.UpdateTime),
 		Etag:                  domain.Etag(ss.Version),
 	}
 }
@@ -174,8 +148,8 @@ func sessionFromProto(key string, p *eventv1.Session) *domain.Session {
 		End:      p.GetEndTime().AsTime(),
 		TimeZone: p.GetTimeZone(),
 		Capacity: p.GetCapacity(),
-		RegOpen:  timePtr(p.GetRegistrationOpenTime()),
-		RegClose: timePtr(p.GetRegistrationCloseTime()),
+		RegOpen:  protoconv.TimePtr(p.GetRegistrationOpenTime()),
+		RegClose: protoconv.TimePtr(p.GetRegistrationCloseTime()),
 	}
 }
 
@@ -191,11 +165,11 @@ func registrationToProto(st *domain.State, r *domain.Registration, full bool) *e
 		Name:             registrationName(r.Key()),
 		Person:           person,
 		Needs:            r.Needs,
-		State:            eventv1.RegistrationState(eventv1.RegistrationState_value["REGISTRATION_STATE_"+r.State]),
+		State:            protoconv.ParseEnum[eventv1.RegistrationState](r.State),
 		WaitlistPosition: st.WaitlistPosition(r),
-		CreateTime:       ts(r.CreateTime),
-		UpdateTime:       ts(r.UpdateTime),
-		CheckInTime:      tsPtr(r.CheckInTime),
+		CreateTime:       protoconv.Timestamp(r.CreateTime),
+		UpdateTime:       protoconv.Timestamp(r.UpdateTime),
+		CheckInTime:      protoconv.TimestampPtr(r.CheckInTime),
 	}
 	if full {
 		p.Referral = r.Referral
@@ -204,9 +178,9 @@ func registrationToProto(st *domain.State, r *domain.Registration, full bool) *e
 }
 
 func changeKind(kind string) eventv1.ChangeKind {
-	return eventv1.ChangeKind(eventv1.ChangeKind_value["CHANGE_KIND_"+kind])
+	return protoconv.ParseEnum[eventv1.ChangeKind](kind)
 }
 
 func registrationState(s string) eventv1.RegistrationState {
-	return eventv1.RegistrationState(eventv1.RegistrationState_value["REGISTRATION_STATE_"+s])
+	return protoconv.ParseEnum[eventv1.RegistrationState](s)
 }

@@ -13,7 +13,6 @@ import (
 	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
-
 func (s *Server) CreateEvent(ctx context.Context, req *eventv1.CreateEventRequest) (*eventv1.Event, error) {
 	id := req.GetEventId()
 	if id == "" {

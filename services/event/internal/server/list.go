@@ -9,6 +9,7 @@ import (
 	"github.com/socialrx/socialrx/services/event/internal/domain"
 	"github.com/socialrx/socialrx/services/platform/aip/filtering"
 	"github.com/socialrx/socialrx/services/platform/aip/pagination"
+	"github.com/socialrx/socialrx/services/platform/protoconv"
 )
 
 // eventFilter is the AIP-160 schema of ListEvents.
@@ -112,7 +113,7 @@ func (s *Server) ListRegistrations(ctx context.Context, req *eventv1.ListRegistr
 	}
 	key := keyOf(req.GetParent(), "events", "sessions")
 	full := seesPersons(ctx)
-	want := strings.TrimPrefix(req.GetState().String(), "REGISTRATION_STATE_")
+	want := protoconv.EnumName(req.GetState())
 	var all []*eventv1.Registration
 	var err error
 	s.ledger.Read(func(st *domain.State) {

@@ -11,6 +11,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/aip/pagination"
 	"github.com/socialrx/socialrx/services/platform/geo"
 	"github.com/socialrx/socialrx/services/platform/language"
+	"github.com/socialrx/socialrx/services/platform/protoconv"
 )
 
 // listing is one candidate row of the public listing.
@@ -35,7 +36,7 @@ func (s *Server) search(st *domain.State, req *eventv1.SearchEventsRequest, now 
 	}
 	cats := map[string]bool{}
 	for _, c := range req.GetCategories() {
-		cats[strings.TrimPrefix(c.String(), "EVENT_CATEGORY_")] = true
+		cats[protoconv.EnumName(c)] = true
 	}
 	words := strings.Fields(strings.ToLower(req.GetQuery()))
 	var out []listing

@@ -9,7 +9,6 @@ import (
 	"github.com/socialrx/socialrx/services/event/internal/domain"
 )
 
-
 // identity is who a registrant is, so one person holds one active registration per session: the
 // referral when there is one, else the email, else the phone number.
 func identity(r *eventv1.Registration) string {

@@ -3,6 +3,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -53,8 +54,12 @@ func newID(scope, requestID string) string {
 	return uuid.NewSHA1(requestIDNamespace, []byte(scope+"|"+requestID)).String()
 }
 
-// fail maps ledger and driver errors to API errors.
+// fail maps decision, ledger and driver errors to API errors.
 func (s *Server) fail(ctx context.Context, err error) error {
+	var de *domain.Error
+	if errors.As(err, &de) {
+		return ToStatus(err)
+	}
 	return apierror.FromStore(ctx, s.logger, err, "event service")
 }
 

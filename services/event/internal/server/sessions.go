@@ -10,7 +10,6 @@ import (
 	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
-
 func (s *Server) CreateSession(ctx context.Context, req *eventv1.CreateSessionRequest) (*eventv1.Session, error) {
 	eventKey := keyOf(req.GetParent(), "events")
 	id := req.GetSessionId()

@@ -14,7 +14,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"strconv"
 	"time"
 
 	"github.com/google/uuid"
@@ -22,6 +21,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
+	"github.com/socialrx/socialrx/services/platform/aip/etag"
 	"github.com/socialrx/socialrx/services/platform/storage"
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 )
@@ -58,13 +58,7 @@ type Meta struct {
 func (m *Meta) DocMeta() *Meta { return m }
 
 // Etag is the opaque AIP-154 etag of this version.
-func (m *Meta) Etag() string {
-	h := fnv.New64a()
-	_, _ = h.Write([]byte(m.Incarnation))
-	_, _ = h.Write([]byte{0})
-	_, _ = h.Write([]byte(strconv.FormatInt(m.Version, 10)))
-	return strconv.FormatUint(h.Sum64(), 36)
-}
+func (m *Meta) Etag() string { return etag.Of(m.Incarnation, m.Version) }
 
 // Newer reports whether m is a later state of the same id than other.
 func (m *Meta) Newer(other *Meta) bool {

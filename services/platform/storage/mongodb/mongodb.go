@@ -38,26 +38,6 @@ func Connect(ctx context.Context, uri string, timeout time.Duration) (*mongo.Cli
 	return client, nil
 }
 
-// Indexes maps a collection name to the indexes it needs.
-type Indexes map[string][]mongo.IndexModel
-
-// EnsureIndexes creates the indexes (idempotently) in db. Uniqueness invariants depend on them,
-// so a service must not serve before this succeeds.
-func EnsureIndexes(ctx context.Context, db *mongo.Database, indexes Indexes) error {
-	for coll, models := range indexes {
-		if len(models) == 0 {
-			continue
-		}
-		if _, err := db.Collection(coll).Indexes().CreateMany(ctx, models); err != nil {
-			return fmt.Errorf("create indexes on %s.%s: %w", db.Name(), coll, err)
-		}
-	}
-	return nil
-}
-
-// IsDuplicateKey reports whether err is a unique-index violation (E11000).
-func IsDuplicateKey(err error) bool { return mongo.IsDuplicateKeyError(err) }
-
 // redact hides credentials in a connection string for messages.
 func redact(uri string) string {
 	cs, err := parseHostOnly(uri)

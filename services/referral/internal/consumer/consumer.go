@@ -11,7 +11,6 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -19,6 +18,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
+	"github.com/socialrx/socialrx/services/platform/aip/names"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 	"github.com/socialrx/socialrx/services/referral/internal/domain"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
@@ -127,8 +127,8 @@ func effect(ch *eventv1.Change) (bookingState, business, note string) {
 }
 
 func (c *Consumer) apply(ctx context.Context, ch *eventv1.Change) error {
-	id, ok := strings.CutPrefix(ch.GetReferral(), "referrals/")
-	if !ok || ch.GetRegistration() == "" {
+	var id string
+	if names.Parse(ch.GetReferral(), "referrals/{referral}", &id) != nil || ch.GetRegistration() == "" {
 		return nil
 	}
 	bookingState, business, note := effect(ch)

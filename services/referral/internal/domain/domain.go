@@ -5,7 +5,6 @@ package domain
 import (
 	"fmt"
 	"slices"
-	"strings"
 )
 
 // Statuses (the API enum names without prefix).
@@ -116,6 +115,3 @@ func Change(name string, baselineItems, items []int32, baselineTotal, total int3
 	}
 	return out
 }
-
-// ShortEnum drops an enum type prefix: REFERRAL_STATUS_DRAFT -> DRAFT.
-func ShortEnum(full, prefix string) string { return strings.TrimPrefix(full, prefix) }

@@ -3,7 +3,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,6 +12,7 @@ import (
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/protoconv"
 	"github.com/socialrx/socialrx/services/referral/internal/domain"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
@@ -60,7 +60,7 @@ func (s *Server) BookEvent(ctx context.Context, req *referralv1.BookEventRequest
 		}
 		return nil, eventError(err)
 	}
-	state := strings.TrimPrefix(reg.GetState().String(), "REGISTRATION_STATE_")
+	state := protoconv.EnumName(reg.GetState())
 	return s.change(ctx, req.GetName(), "", func(r *store.Referral, now time.Time) error {
 		for _, b := range r.Bookings {
 			if b.Registration == reg.GetName() {

@@ -10,6 +10,7 @@ import (
 
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/protoconv"
 	"github.com/socialrx/socialrx/services/referral/internal/domain"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
@@ -55,7 +56,7 @@ func (s *Server) UpdateGoalProgress(ctx context.Context, req *referralv1.UpdateG
 }
 
 func (s *Server) RecordMeasure(ctx context.Context, req *referralv1.RecordMeasureRequest) (*referralv1.Referral, error) {
-	instrument := strings.TrimPrefix(req.GetInstrument().String(), "INSTRUMENT_")
+	instrument := protoconv.EnumName(req.GetInstrument())
 	total, err := domain.Score(instrument, req.GetItems())
 	if err != nil {
 		var ie *domain.ItemError
@@ -64,7 +65,7 @@ func (s *Server) RecordMeasure(ctx context.Context, req *referralv1.RecordMeasur
 		}
 		return nil, apierror.Field("items", err.Error())
 	}
-	timepoint := strings.TrimPrefix(req.GetTimepoint().String(), "TIMEPOINT_")
+	timepoint := protoconv.EnumName(req.GetTimepoint())
 	return s.change(ctx, req.GetName(), "", func(r *store.Referral, now time.Time) error {
 		if err := working(r); err != nil {
 			return err

@@ -1,38 +1,20 @@
 package server
 
 import (
-	"strings"
-	"time"
-
-	"google.golang.org/protobuf/types/known/timestamppb"
-
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/platform/protoconv"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
 
 // SnomedReferral is SNOMED CT 871731000000106 "Referral to social prescribing service (procedure)".
 const SnomedReferral = "871731000000106"
 
-func tsOf(t time.Time) *timestamppb.Timestamp {
-	if t.IsZero() {
-		return nil
-	}
-	return timestamppb.New(t)
-}
-
-func tsPtr(t *time.Time) *timestamppb.Timestamp {
-	if t == nil {
-		return nil
-	}
-	return timestamppb.New(*t)
-}
-
 func statusOf(s string) referralv1.ReferralStatus {
-	return referralv1.ReferralStatus(referralv1.ReferralStatus_value["REFERRAL_STATUS_"+s])
+	return protoconv.ParseEnum[referralv1.ReferralStatus](s)
 }
 
 func businessStatus(s string) referralv1.BusinessStatus {
-	return referralv1.BusinessStatus(referralv1.BusinessStatus_value["BUSINESS_STATUS_"+s])
+	return protoconv.ParseEnum[referralv1.BusinessStatus](s)
 }
 
 func toProto(r *store.Referral) *referralv1.Referral {
@@ -47,7 +29,7 @@ func toProto(r *store.Referral) *referralv1.Referral {
 		ReferringOrganization: r.ReferringOrganization,
 		NeedsText:             r.NeedsText,
 		WhatMatters:           r.WhatMatters,
-		Priority:              referralv1.Priority(referralv1.Priority_value["PRIORITY_"+r.Priority]),
+		Priority:              protoconv.ParseEnum[referralv1.Priority](r.Priority),
 		ReceivingOrganization: r.ReceivingOrganization,
 		SuggestedService:      r.SuggestedService,
 		SuggestedEvent:        r.SuggestedEvent,
@@ -56,35 +38,35 @@ func toProto(r *store.Referral) *referralv1.Referral {
 		BusinessStatus:        businessStatus(r.BusinessStatus),
 		StatusReason:          r.StatusReason,
 		Assignee:              r.Assignee,
-		FollowUpTime:          tsPtr(r.FollowUpTime),
-		CreateTime:            tsOf(r.CreateTime),
-		UpdateTime:            tsOf(r.UpdateTime),
+		FollowUpTime:          protoconv.TimestampPtr(r.FollowUpTime),
+		CreateTime:            protoconv.Timestamp(r.CreateTime),
+		UpdateTime:            protoconv.Timestamp(r.UpdateTime),
 		Etag:                  r.Etag(),
 	}
 	for _, n := range r.Needs {
-		p.Needs = append(p.Needs, referralv1.Need(referralv1.Need_value["NEED_"+n]))
+		p.Needs = append(p.Needs, protoconv.ParseEnum[referralv1.Need](n))
 	}
 	if c := r.Consent; c != nil {
-		p.Consent = &referralv1.Consent{GrantedBy: c.GrantedBy, GrantTime: tsOf(c.GrantTime), Scope: c.Scope,
-			Withdrawn: c.Withdrawn, WithdrawTime: tsPtr(c.WithdrawTime)}
+		p.Consent = &referralv1.Consent{GrantedBy: c.GrantedBy, GrantTime: protoconv.Timestamp(c.GrantTime), Scope: c.Scope,
+			Withdrawn: c.Withdrawn, WithdrawTime: protoconv.TimestampPtr(c.WithdrawTime)}
 	}
 	for _, g := range r.Goals {
-		pg := &referralv1.Goal{Id: g.ID, Description: g.Description, Percent: g.Percent, CreateTime: tsOf(g.CreateTime)}
+		pg := &referralv1.Goal{Id: g.ID, Description: g.Description, Percent: g.Percent, CreateTime: protoconv.Timestamp(g.CreateTime)}
 		for _, u := range g.Progress {
-			pg.Progress = append(pg.Progress, &referralv1.GoalProgress{Time: tsOf(u.Time), Percent: u.Percent, Note: u.Note})
+			pg.Progress = append(pg.Progress, &referralv1.GoalProgress{Time: protoconv.Timestamp(u.Time), Percent: u.Percent, Note: u.Note})
 		}
 		p.Goals = append(p.Goals, pg)
 	}
 	for _, m := range r.Measures {
 		p.Measures = append(p.Measures, &referralv1.Measure{
-			Id: m.ID, Instrument: referralv1.Instrument(referralv1.Instrument_value["INSTRUMENT_"+m.Instrument]),
-			Timepoint: referralv1.Timepoint(referralv1.Timepoint_value["TIMEPOINT_"+m.Timepoint]),
-			Items:     m.Items, Total: m.Total, ChangeFromBaseline: m.Change, RecordTime: tsOf(m.RecordTime), RecordedBy: m.RecordedBy,
+			Id: m.ID, Instrument: protoconv.ParseEnum[referralv1.Instrument](m.Instrument),
+			Timepoint: protoconv.ParseEnum[referralv1.Timepoint](m.Timepoint),
+			Items:     m.Items, Total: m.Total, ChangeFromBaseline: m.Change, RecordTime: protoconv.Timestamp(m.RecordTime), RecordedBy: m.RecordedBy,
 		})
 	}
 	for _, b := range r.Bookings {
 		p.Bookings = append(p.Bookings, &referralv1.Booking{Session: b.Session, Registration: b.Registration,
-			State: b.State, CreateTime: tsOf(b.CreateTime), UpdateTime: tsOf(b.UpdateTime)})
+			State: b.State, CreateTime: protoconv.Timestamp(b.CreateTime), UpdateTime: protoconv.Timestamp(b.UpdateTime)})
 	}
 	return p
 }
@@ -97,12 +79,12 @@ func setDetails(r *store.Referral, p *referralv1.Referral) {
 		AccessibilityNeeds: s.GetAccessibilityNeeds(), PostalCode: s.GetPostalCode()}
 	r.Needs = nil
 	for _, n := range p.GetNeeds() {
-		r.Needs = append(r.Needs, strings.TrimPrefix(n.String(), "NEED_"))
+		r.Needs = append(r.Needs, protoconv.EnumName(n))
 	}
 	r.NeedsText = p.GetNeedsText()
 	r.WhatMatters = p.GetWhatMatters()
-	r.Priority = strings.TrimPrefix(p.GetPriority().String(), "PRIORITY_")
-	if r.Priority == "UNSPECIFIED" {
+	r.Priority = protoconv.EnumName(p.GetPriority())
+	if r.Priority == "" {
 		r.Priority = "ROUTINE"
 	}
 	r.SuggestedService = p.GetSuggestedService()
@@ -117,9 +99,9 @@ func setDetails(r *store.Referral, p *referralv1.Referral) {
 func entryToProto(e store.Entry) *referralv1.TimelineEntry {
 	return &referralv1.TimelineEntry{
 		Sequence:       e.Sequence,
-		Time:           tsOf(e.Time),
+		Time:           protoconv.Timestamp(e.Time),
 		Actor:          e.Actor,
-		Kind:           referralv1.TimelineKind(referralv1.TimelineKind_value["TIMELINE_KIND_"+e.Kind]),
+		Kind:           protoconv.ParseEnum[referralv1.TimelineKind](e.Kind),
 		FromStatus:     statusOrUnspecified(e.FromStatus),
 		ToStatus:       statusOrUnspecified(e.ToStatus),
 		BusinessStatus: businessStatus(e.BusinessStatus),

@@ -14,6 +14,7 @@ import (
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/aip/fieldmask"
 	"github.com/socialrx/socialrx/services/platform/aip/filtering"
+	"github.com/socialrx/socialrx/services/platform/aip/names"
 	"github.com/socialrx/socialrx/services/platform/aip/pagination"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/referral/internal/domain"
@@ -162,9 +163,9 @@ func (s *Server) UpdateReferral(ctx context.Context, req *referralv1.UpdateRefer
 	if in == nil {
 		return nil, apierror.Field("referral", "is required")
 	}
-	id, ok := strings.CutPrefix(in.GetName(), "referrals/")
-	if !ok || id == "" || strings.Contains(id, "/") {
-		return nil, apierror.Field("referral.name", "must be referrals/{referral}")
+	var id string
+	if err := names.ParseField("referral.name", in.GetName(), referralPattern, &id); err != nil {
+		return nil, err
 	}
 	allowed := []string{"subject", "needs", "needs_text", "what_matters", "priority", "suggested_service", "suggested_event", "follow_up_time"}
 	for _, p := range req.GetUpdateMask().GetPaths() {

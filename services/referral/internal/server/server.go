@@ -4,7 +4,6 @@ package server
 import (
 	"context"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/google/uuid"
@@ -13,6 +12,7 @@ import (
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/platform/aip/names"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
@@ -60,7 +60,17 @@ func (s *Server) fail(ctx context.Context, err error, name string) error {
 	return apierror.FromStore(ctx, s.logger, err, name)
 }
 
-func idOf(name string) string { return strings.TrimPrefix(name, "referrals/") }
+// referralPattern is the resource name of a referral.
+const referralPattern = "referrals/{referral}"
+
+// idOf is the id of a referral's name, or "" (which finds nothing) when name is not one.
+func idOf(name string) string {
+	var id string
+	if names.Parse(name, referralPattern, &id) != nil {
+		return ""
+	}
+	return id
+}
 
 // audit records who read which referrals; referrals carry personal health information.
 func (s *Server) audit(ctx context.Context, action string, names ...string) {

@@ -2,12 +2,12 @@ package server
 
 import (
 	"context"
-	"strings"
 	"time"
 
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/aip/pagination"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/protoconv"
 	"github.com/socialrx/socialrx/services/referral/internal/domain"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
@@ -17,7 +17,7 @@ func (s *Server) AddTimelineNote(ctx context.Context, req *referralv1.AddTimelin
 		if domain.Terminal(r.Status) {
 			return apierror.FailedPrecondition(ReasonReferralStatus, "referrals/"+r.ID+" is "+r.Status, map[string]string{"status": r.Status})
 		}
-		kind := strings.TrimPrefix(req.GetKind().String(), "TIMELINE_KIND_")
+		kind := protoconv.EnumName(req.GetKind())
 		e := store.Entry{Time: now, Actor: actor(ctx), Kind: kind, Note: req.GetNote()}
 		if req.GetKind() == referralv1.TimelineKind_TIMELINE_KIND_CONTACT_ATTEMPT {
 			if req.GetReached() {
