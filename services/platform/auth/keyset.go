@@ -34,6 +34,7 @@ type keySet struct {
 	jwksURL   string // discovered from issuer when empty
 	client    *http.Client
 	missDelay time.Duration
+	failDelay time.Duration // after a failed fetch, the next waits this long
 	maxAge    time.Duration // keys older than this are refetched, so retired keys drop out
 	now       func() time.Time
 
@@ -43,11 +44,13 @@ type keySet struct {
 	keys      map[string]jose.JSONWebKey
 	fetched   time.Time
 	quietTill time.Time
+	failedAt  time.Time
+	failure   error
 }
 
 func newKeySet(issuer, jwksURL string, client *http.Client) *keySet {
 	return &keySet{issuer: issuer, jwksURL: jwksURL, client: client, missDelay: 10 * time.Second,
-		maxAge: 15 * time.Minute, now: time.Now}
+		failDelay: 2 * time.Second, maxAge: 15 * time.Minute, now: time.Now}
 }
 
 var _ oidc.KeySet = (*keySet)(nil)
@@ -98,20 +101,31 @@ func (k *keySet) key(ctx context.Context, kid string) (jose.JSONWebKey, error) {
 	}
 	k.mu.RLock()
 	quiet := !stale && k.now().Before(k.quietTill)
+	failing := k.failure != nil && k.now().Sub(k.failedAt) < k.failDelay
+	failure := k.failure
 	k.mu.RUnlock()
-	if quiet {
+	switch {
+	case ok && failing: // keep using a key we hold while the provider is down
+		return key, nil
+	case failing: // a provider that is down is not asked again on every call
+		return jose.JSONWebKey{}, failure
+	case quiet:
 		return jose.JSONWebKey{}, errUnknownKey
 	}
 	keys, err := k.fetch(ctx)
 	if err != nil {
+		err = fmt.Errorf("%w: %v", errKeysUnavailable, err)
+		k.mu.Lock()
+		k.failure, k.failedAt = err, k.now()
+		k.mu.Unlock()
 		if ok { // keep using a key we hold rather than fail every call while the provider is down
 			return key, nil
 		}
-		return jose.JSONWebKey{}, fmt.Errorf("%w: %v", errKeysUnavailable, err)
+		return jose.JSONWebKey{}, err
 	}
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.keys, k.fetched = keys, k.now()
+	k.keys, k.fetched, k.failure = keys, k.now(), nil
 	key, ok = keys[kid]
 	if !ok {
 		k.quietTill = k.now().Add(k.missDelay)

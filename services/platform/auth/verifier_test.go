@@ -35,6 +35,7 @@ type provider struct {
 	ecKey   *ecdsa.PrivateKey
 	keys    atomic.Pointer[jose.JSONWebKeySet]
 	fetches atomic.Int32
+	broken  atomic.Bool // the JWKS endpoint answers 500
 }
 
 func newProvider(t testing.TB) *provider {
@@ -58,6 +59,10 @@ func newProvider(t testing.TB) *provider {
 	})
 	mux.HandleFunc("/keys", func(w http.ResponseWriter, _ *http.Request) {
 		p.fetches.Add(1)
+		if p.broken.Load() {
+			http.Error(w, "down", http.StatusInternalServerError)
+			return
+		}
 		_ = json.NewEncoder(w).Encode(p.keys.Load())
 	})
 	return p
@@ -308,6 +313,30 @@ func TestUnreachableProviderIsUnavailable(t *testing.T) {
 	p.srv.Close()
 	if _, err := present(v, "Bearer "+tok); status.Code(err) != codes.Unavailable {
 		t.Fatalf("provider down: %v; want UNAVAILABLE", err)
+	}
+}
+
+// While the JWKS cannot be fetched the verifier asks again at most every two seconds, not on
+// every call, and keeps accepting tokens of the keys it already holds.
+func TestFailingJWKSIsNotAskedOnEveryCall(t *testing.T) {
+	p := newProvider(t)
+	v := p.verifier(t)
+	if _, err := present(v, "Bearer "+sign(t, jose.RS256, p.rsaKey, "rsa-1", p.claims())); err != nil {
+		t.Fatal(err)
+	}
+	p.broken.Store(true)
+	rotated, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	before := p.fetches.Load()
+	for range 5 {
+		if _, err := present(v, "Bearer "+sign(t, jose.ES256, rotated, "ec-9", p.claims())); status.Code(err) == codes.OK {
+			t.Fatal("a token of an unknown key accepted while the JWKS fails")
+		}
+	}
+	if n := p.fetches.Load() - before; n != 1 {
+		t.Fatalf("%d JWKS fetches for five calls while it fails, want 1", n)
+	}
+	if _, err := present(v, "Bearer "+sign(t, jose.RS256, p.rsaKey, "rsa-1", p.claims())); err != nil {
+		t.Fatalf("a token of a held key while the JWKS fails: %v", err)
 	}
 }
 
