@@ -65,7 +65,7 @@ func TestRESTEventFlow(t *testing.T) {
 		{"time zone", "/v1/events/tea/sessions", `{"startTime": "` + begin.Format(time.RFC3339) + `", "endTime": "` +
 			begin.Add(time.Hour).Format(time.RFC3339) + `", "timeZone": "Toronto", "capacity": 5}`, "session.time_zone"},
 		{"unknown host", "/v1/events", `{"title": "x", "category": "EVENT_CATEGORY_OTHER", "hostOrganization": "organizations/nope", "onlineUrl": "https://x.example.org"}`, "event.host_organization"},
-		{"malformed body", "/v1/events", `{"title": `, "body"},
+		{"malformed body", "/v1/events", `{"title": `, "event.title"},
 	}
 	nowhere := s.as(auth.Identity{Subject: "practitioners/x", Organization: "organizations/nope", Roles: []string{auth.RoleEventHost}})
 	for _, tc := range bad {

@@ -26,6 +26,7 @@ import (
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/config"
 )
 
@@ -45,6 +46,9 @@ type Config struct {
 	RateBurst int64
 	// Web configures the browser front end served under "/".
 	Web web.Config
+	// WebDevTokens issues the tokens of the web app's development sign-in (not a flag: the
+	// all-in-one sets it to its development identity provider's).
+	WebDevTokens func(auth.Identity) (string, error)
 }
 
 // Defaults of the edge limits.
@@ -122,6 +126,8 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		{name: "event", service: eventv1.EventService_ServiceDesc.ServiceName, conn: events},
 		{name: "referral", service: referralv1.ReferralService_ServiceDesc.ServiceName, conn: referrals},
 	}}
+	// The caller's Authorization header reaches the services unchanged (grpc-gateway forwards it
+	// as "authorization" metadata); the gateway vouches for no identity of its own.
 	mux := runtime.NewServeMux(
 		runtime.WithErrorHandler(writeError),
 		runtime.WithRoutingErrorHandler(routingError),
@@ -153,7 +159,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		_, _ = w.Write(openapi.Spec)
 	})
 	top.HandleFunc("GET /healthz", g.health)
-	site, err := web.New(cfg.Web, web.Backends{Directory: dir, Event: events}, logger)
+	site, err := web.New(cfg.Web, web.Backends{Directory: dir, Event: events, DevTokens: cfg.WebDevTokens}, logger)
 	if err != nil {
 		return nil, fmt.Errorf("web app: %w", err)
 	}

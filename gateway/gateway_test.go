@@ -45,8 +45,7 @@ func (s *stack) identityHeaders() map[string]string {
 	if s.id.IsAnonymous() {
 		return nil
 	}
-	return map[string]string{auth.HeaderSubject: s.id.Subject, auth.HeaderOrganization: s.id.Organization,
-		auth.HeaderRoles: strings.Join(s.id.Roles, ",")}
+	return map[string]string{"Authorization": "Bearer " + testenv.Bearer(s.id)}
 }
 
 func start(t *testing.T) *stack { return startWith(t, gateway.Config{}) }

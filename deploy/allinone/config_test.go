@@ -112,6 +112,8 @@ func testValue(t *testing.T, env string) string {
 		default:
 			if env == "LOG_LEVEL" {
 				value = "debug"
+			} else if strings.HasPrefix(env, "OIDC_") && strings.HasSuffix(env, "_URL") || env == "OIDC_ISSUER" {
+				value = "https://idp2.example.org/x"
 			} else {
 				value = "127.0.0.1:7" // a valid address, URI host or name alike
 			}
@@ -139,8 +141,9 @@ func TestEveryDocumentedVariableWorksWhereTheREADMESays(t *testing.T) {
 				if !ok {
 					t.Fatalf("README names %q as a user of %s; not a known part", part, r.env)
 				}
-				// MONGODB_URI is required stand-alone: give every run one, then vary the one under test.
-				base := map[string]string{"MONGODB_URI": "mongodb://127.0.0.1:1/"}
+				// Some settings are required stand-alone: give every run them, then vary the one under test.
+				base := map[string]string{"MONGODB_URI": "mongodb://127.0.0.1:1/", "OIDC_ISSUER": "https://idp.example.org",
+					"REFERRAL_OIDC_CLIENT_ID": "referral", "REFERRAL_OIDC_CLIENT_SECRET": "secret"}
 				for k, v := range base {
 					t.Setenv(k, v)
 				}
@@ -178,6 +181,26 @@ func TestABadValueIsRefusedNamingTheVariable(t *testing.T) {
 				t.Fatalf("parse with %s=%q: err = %v, want an error naming %s", env, bad, err, env)
 			}
 		})
+	}
+}
+
+func TestAStandAloneServiceRequiresAnIssuer(t *testing.T) {
+	t.Setenv("MONGODB_URI", "mongodb://127.0.0.1:1/")
+	t.Setenv("OIDC_ISSUER", "")
+	os.Unsetenv("OIDC_ISSUER")
+	for _, part := range []string{"directory", "event", "referral"} {
+		if _, err := binaries[part](nil); err == nil || !strings.Contains(err.Error(), "OIDC_ISSUER") {
+			t.Errorf("%s without OIDC_ISSUER: err = %v, want one naming OIDC_ISSUER", part, err)
+		}
+	}
+	t.Setenv("OIDC_ISSUER", "https://idp.example.org")
+	t.Setenv("OIDC_CLOCK_SKEW", "5m")
+	if _, err := binaries["directory"](nil); err == nil || !strings.Contains(err.Error(), "OIDC_CLOCK_SKEW") {
+		t.Errorf("a five-minute skew: err = %v, want one naming OIDC_CLOCK_SKEW", err)
+	}
+	t.Setenv("OIDC_CLOCK_SKEW", "30s")
+	if _, err := binaries["referral"](nil); err == nil || !strings.Contains(err.Error(), "REFERRAL_OIDC_CLIENT_ID") {
+		t.Errorf("referral without its own client: err = %v, want one naming REFERRAL_OIDC_CLIENT_ID", err)
 	}
 }
 

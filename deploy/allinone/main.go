@@ -1,7 +1,8 @@
 // Command allinone runs the whole of socialrx in one process for a laptop or a demo: the embedded
-// MongoDB-compatible database (FerretDB on SQLite under ./data) unless MONGODB_URI is set, every
-// service, and the gateway; it loads the demo data on first start and prints the URLs. Each part
-// is the same code the stand-alone binaries run.
+// MongoDB-compatible database (FerretDB on SQLite under ./data) unless MONGODB_URI is set, with it
+// the DEVELOPMENT ONLY OpenID provider unless OIDC_ISSUER is set, every service, and the gateway;
+// it loads the demo data on first start and prints the URLs and how to get a token. Each part is
+// the same code the stand-alone binaries run.
 package main
 
 import (
@@ -14,14 +15,14 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"time"
+
+	"google.golang.org/grpc/metadata"
 
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/metadata"
 
 	"github.com/socialrx/socialrx/deploy/demodata"
 	"github.com/socialrx/socialrx/gateway"
@@ -48,15 +49,18 @@ func main() {
 // options is the launcher's own settings plus every part's Config, registered by the parts
 // themselves: a variable means the same here as in the stand-alone binaries.
 type options struct {
-	dataDir   string
-	mongoURI  string
-	dbAddr    string
-	skipDemo  bool
-	log       config.Log
-	directory directory.Config
-	event     event.Config
-	referral  referral.Config
-	gateway   gateway.Config
+	dataDir  string
+	mongoURI string
+	dbAddr   string
+	skipDemo bool
+	idpAddr  string
+	// loaderID and loaderSecret are the demo loader's client at OIDC_ISSUER.
+	loaderID, loaderSecret string
+	log                    config.Log
+	directory              directory.Config
+	event                  event.Config
+	referral               referral.Config
+	gateway                gateway.Config
 }
 
 // localDefaults keep a laptop's services on loopback; the environment still wins.
@@ -67,6 +71,15 @@ var localDefaults = map[string]string{
 	"GATEWAY_HTTP_ADDR":   "127.0.0.1:8080",
 	"LOG_LEVEL":           "warn",
 }
+
+// Clients of the development provider that the launcher registers.
+const (
+	referralClientID = "socialrx-referral"
+	loaderClientID   = "socialrx-demo-loader"
+	// systemClientID is the demo system client: Riverdale CHC's electronic medical record,
+	// authenticating with private_key_jwt.
+	systemClientID = "riverdale-emr"
+)
 
 func parse(args []string) (options, *config.Loader, error) {
 	var o options
@@ -79,6 +92,9 @@ func parse(args []string) (options, *config.Loader, error) {
 	l.String(&o.mongoURI, "mongodb-uri", "MONGODB_URI", "", "use this MongoDB instead of the embedded database")
 	l.String(&o.dbAddr, "embedded-db-addr", "EMBEDDED_DB_ADDR", "127.0.0.1:27017", "embedded database listen address")
 	l.Bool(&o.skipDemo, "no-demo", "SOCIALRX_NO_DEMO", false, "do not load demo data")
+	l.String(&o.idpAddr, "dev-idp-addr", "DEV_IDP_ADDR", "127.0.0.1:8081", "listen address of the DEVELOPMENT ONLY identity provider")
+	l.String(&o.loaderID, "demo-client-id", "SOCIALRX_DEMO_CLIENT_ID", "", "with OIDC_ISSUER: client whose token loads the demo data")
+	l.String(&o.loaderSecret, "demo-client-secret", "SOCIALRX_DEMO_CLIENT_SECRET", "", "the secret of SOCIALRX_DEMO_CLIENT_ID")
 	o.log.RegisterFlags(l)
 	o.directory.RegisterFlags(l.Prefixed("directory"))
 	o.event.RegisterFlags(l.Prefixed("event"))
@@ -116,6 +132,33 @@ func run(ctx context.Context) error {
 		}
 	}
 
+	// Tokens come from OIDC_ISSUER or, with the embedded database only, the development provider.
+	var (
+		dev    *devIdP
+		loader = auth.Client{Issuer: o.directory.Auth.Issuer, ID: o.loaderID, Secret: o.loaderSecret}
+	)
+	if o.directory.Auth.Issuer == "" || o.event.Auth.Issuer == "" || o.referral.Auth.Issuer == "" {
+		if o.mongoURI != "" {
+			return errors.New("OIDC_ISSUER is required with MONGODB_URI: the development identity provider runs only with the embedded database")
+		}
+		dev, err = startDevIdP(o.idpAddr, o.gateway.HTTPAddr, logger)
+		if err != nil {
+			return err
+		}
+		defer dev.stop()
+		for _, a := range []*auth.OIDC{&o.directory.Auth, &o.event.Auth, &o.referral.Auth} {
+			a.Issuer = dev.issuer()
+		}
+		o.referral.ClientID, o.referral.ClientSecret = referralClientID, dev.referralSecret
+		loader = auth.Client{Issuer: dev.issuer(), ID: loaderClientID, Secret: dev.loaderSecret}
+	}
+	// The demo loaders act as the demo people (tokens from the development provider), or with
+	// the loader client's own token at a real provider.
+	as := loaderAs(loader)
+	if dev != nil {
+		as = dev.as
+	}
+
 	// The parts find each other in this process, whatever *_ADDR of the peers says.
 	dir, err := directory.Start(ctx, o.directory, logger)
 	if err != nil {
@@ -132,6 +175,9 @@ func run(ctx context.Context) error {
 		return err
 	}
 	o.gateway.DirectoryAddr, o.gateway.EventAddr, o.gateway.ReferralAddr = dir.Addr(), events.Addr(), referrals.Addr()
+	if dev != nil {
+		o.gateway.WebDevTokens = func(id auth.Identity) (string, error) { return dev.p.TokenFor(id, time.Hour) }
+	}
 	gw, err := gateway.New(ctx, o.gateway, logger)
 	if err != nil {
 		return err
@@ -146,15 +192,20 @@ func run(ctx context.Context) error {
 	g.Go(func() error { return events.Run(gctx) })
 	g.Go(func() error { return referrals.Run(gctx) })
 	g.Go(func() error { return gw.Serve(gctx, lis) })
+	if dev != nil {
+		g.Go(func() error { return dev.serve(gctx) })
+	}
 	g.Go(func() error {
-		if !o.skipDemo {
-			if err := loadDemo(gctx, dir.Addr()); err != nil {
+		if !o.skipDemo && loader.ID == "" {
+			fmt.Println("demo data          not loaded: set SOCIALRX_DEMO_CLIENT_ID and SOCIALRX_DEMO_CLIENT_SECRET to load it with a token of OIDC_ISSUER")
+		} else if !o.skipDemo {
+			if err := loadDemo(gctx, dir.Addr(), as); err != nil {
 				return err
 			}
-			if err := loadDemoEvents(gctx, events.Addr()); err != nil {
+			if err := loadDemoEvents(gctx, events.Addr(), as); err != nil {
 				return err
 			}
-			if err := loadDemoReferrals(gctx, referrals.Addr()); err != nil {
+			if err := loadDemoReferrals(gctx, referrals.Addr(), as); err != nil {
 				return err
 			}
 		}
@@ -172,6 +223,11 @@ func run(ctx context.Context) error {
 		fmt.Printf("HSDS API           %s/hsds/services\n", base)
 		fmt.Printf("OpenAPI            %s/openapi.json\n", base)
 		fmt.Printf("health             %s/healthz\n", base)
+		if dev != nil {
+			dev.printHowTo(os.Stdout)
+		} else {
+			fmt.Printf("OpenID provider    %s\n", o.directory.Auth.Issuer)
+		}
 		fmt.Println("socialrx is running; press Ctrl-C to stop.")
 		return nil
 	})
@@ -183,13 +239,14 @@ func run(ctx context.Context) error {
 
 // loadDemo loads the demo directory through the public API on first start only, that is when
 // the directory is empty, so that what a user changed or deleted stays so.
-func loadDemo(ctx context.Context, dirAddr string) error {
+func loadDemo(ctx context.Context, dirAddr string, as demodata.As) error {
 	conn, err := grpc.NewClient(dirAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		return fmt.Errorf("dial directory: %w", err)
 	}
 	defer conn.Close()
 	client := directoryv1.NewDirectoryServiceClient(conn)
+	ctx = as(ctx, demoLoader)
 	existing, err := client.ListOrganizations(ctx, &directoryv1.ListOrganizationsRequest{PageSize: 1})
 	if err != nil {
 		return fmt.Errorf("check for existing data: %w", err)
@@ -198,7 +255,7 @@ func loadDemo(ctx context.Context, dirAddr string) error {
 		fmt.Printf("demo data          not loaded: the directory already holds %d organisations\n", existing.GetTotalSize())
 		return nil
 	}
-	sum, err := demodata.Directory(as(ctx, auth.Identity{Subject: "services/demo-loader", Roles: []string{auth.RoleDirectoryAdmin}}), client)
+	sum, err := demodata.Directory(ctx, client)
 	if err != nil {
 		return fmt.Errorf("load demo data: %w", err)
 	}
@@ -208,15 +265,15 @@ func loadDemo(ctx context.Context, dirAddr string) error {
 }
 
 // loadDemoEvents loads the demo Human Connection day on first start only, when there are no
-// events, acting as a moderator so the demo events can be published.
-func loadDemoEvents(ctx context.Context, eventAddr string) error {
+// events, with the loader's token, whose moderator role lets it publish the demo events.
+func loadDemoEvents(ctx context.Context, eventAddr string, as demodata.As) error {
 	conn, err := grpc.NewClient(eventAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		return fmt.Errorf("dial event service: %w", err)
 	}
 	defer conn.Close()
 	client := eventv1.NewEventServiceClient(conn)
-	existing, err := client.ListEvents(ctx, &eventv1.ListEventsRequest{PageSize: 1})
+	existing, err := client.ListEvents(as(ctx, demoLoader), &eventv1.ListEventsRequest{PageSize: 1})
 	if err != nil {
 		return fmt.Errorf("check for existing events: %w", err)
 	}
@@ -233,7 +290,7 @@ func loadDemoEvents(ctx context.Context, eventAddr string) error {
 }
 
 // loadDemoReferrals loads demo referrals in several states on first start only.
-func loadDemoReferrals(ctx context.Context, addr string) error {
+func loadDemoReferrals(ctx context.Context, addr string, as demodata.As) error {
 	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
 	if err != nil {
 		return fmt.Errorf("dial referral service: %w", err)
@@ -256,8 +313,27 @@ func loadDemoReferrals(ctx context.Context, addr string) error {
 	return nil
 }
 
-// as makes the demo loaders' calls as id, through the identity headers the services read.
-func as(ctx context.Context, id auth.Identity) context.Context {
-	return metadata.AppendToOutgoingContext(ctx, auth.HeaderSubject, id.Subject, auth.HeaderOrganization, id.Organization,
-		auth.HeaderRoles, strings.Join(id.Roles, ","))
+// demoLoader is who checks whether demo data is there and loads the directory.
+var demoLoader = auth.Identity{Subject: auth.PrefixService + "demo-loader",
+	Roles: []string{auth.RoleDirectoryAdmin, auth.RoleModerator}}
+
+// loaderAs calls with the loader client's token whoever the demo data names: at a real
+// provider the launcher can act only as itself.
+func loaderAs(c auth.Client) demodata.As {
+	ts := c.TokenSource()
+	return func(ctx context.Context, _ auth.Identity) context.Context {
+		tok, err := ts.Token()
+		if err != nil {
+			return ctx // the call then fails as unauthenticated, naming the problem
+		}
+		return withBearer(ctx, tok.AccessToken)
+	}
+}
+
+// withBearer replaces ctx's outgoing bearer token.
+func withBearer(ctx context.Context, token string) context.Context {
+	md, _ := metadata.FromOutgoingContext(ctx)
+	md = md.Copy()
+	md.Set(auth.MetadataAuthorization, "Bearer "+token)
+	return metadata.NewOutgoingContext(ctx, md)
 }

@@ -35,6 +35,7 @@ const (
 	linkWork  = directoryv1.PractitionerRole_PRACTITIONER_ROLE_LINK_WORKER
 	clinician = directoryv1.PractitionerRole_PRACTITIONER_ROLE_CLINICIAN
 	eventHost = directoryv1.PractitionerRole_PRACTITIONER_ROLE_EVENT_HOST
+	admin     = directoryv1.PractitionerRole_PRACTITIONER_ROLE_ADMIN
 )
 
 // free is the cost of a service that costs nothing.
@@ -636,7 +637,8 @@ func serviceTable() []*service {
 	}
 }
 
-// practitionerTable is a link worker at each centre, three clinicians and two event hosts.
+// practitionerTable is a link worker at each centre, three clinicians, two event hosts, and the
+// network's event moderator and directory administrator.
 func practitionerTable() []*practitioner {
 	return []*practitioner{
 		{Name: LinkWorkerRiverdale, Organization: OrgRiverdaleCHC, GivenName: "Anneliese", FamilyName: "Wong", Role: linkWork,
@@ -661,5 +663,10 @@ func practitionerTable() []*practitioner {
 			Email: "beatriz.alvarado@good-neighbours.example.org", Phone: "416-555-0179", Title: "Volunteer Programme Coordinator"},
 		{Name: HostHamiltonFood, Organization: OrgHamiltonFood, GivenName: "Nimmi", FamilyName: "Fernando", Role: eventHost,
 			Email: "nimmi.fernando@hamilton-food-network.example.org", Phone: "905-555-0130", Title: "Community Food Animator"},
+
+		{Name: ModeratorNetwork, Organization: OrgRiverdaleCHC, GivenName: "Grace", FamilyName: "Mensah", Role: admin,
+			Email: "grace.mensah@riverdale-chc.example.org", Phone: "416-555-0148", Title: "Community Events Moderator"},
+		{Name: DirectoryAdminNetwork, Organization: OrgAlbionCHC, GivenName: "Li Na", FamilyName: "Chen", Role: admin,
+			Email: "li-na.chen@albion-heights-chc.example.org", Phone: "416-555-0193", Title: "Directory Administrator"},
 	}
 }

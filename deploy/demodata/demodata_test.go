@@ -331,6 +331,7 @@ func TestExportedNamesExist(t *testing.T) {
 		SvcArtStudio, SvcPhotographyWalk, SvcCookingClass, SvcStorytellingCircle, SvcMusicAndMovement,
 		LinkWorkerRiverdale, LinkWorkerAlbion, LinkWorkerRideauVanier, LinkWorkerCrownPoint, LinkWorkerPortArthur,
 		ClinicianRiverdale, ClinicianAlbion, ClinicianCrownPoint, HostGoodNeighbours, HostHamiltonFood,
+		ModeratorNetwork, DirectoryAdminNetwork,
 	}
 	for _, n := range exported {
 		if !all[n] {

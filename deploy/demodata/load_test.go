@@ -2,11 +2,8 @@ package demodata
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
-
-	"google.golang.org/grpc/metadata"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
@@ -17,15 +14,8 @@ import (
 	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
 
-// as is the loaders' As in the tests: identity headers, replacing any identity ctx had.
-func as(ctx context.Context, id auth.Identity) context.Context {
-	md, _ := metadata.FromOutgoingContext(ctx)
-	md = md.Copy()
-	md.Set(auth.HeaderSubject, id.Subject)
-	md.Set(auth.HeaderOrganization, id.Organization)
-	md.Set(auth.HeaderRoles, strings.Join(id.Roles, ","))
-	return metadata.NewOutgoingContext(ctx, md)
-}
+// as is the loaders' As in the tests: a token of the test issuer, replacing any identity ctx had.
+func as(ctx context.Context, id auth.Identity) context.Context { return testenv.WithIdentity(ctx, id) }
 
 var adminID = auth.Identity{Subject: "practitioners/admin", Roles: []string{auth.RoleDirectoryAdmin}}
 

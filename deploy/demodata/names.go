@@ -101,3 +101,11 @@ const (
 	HostGoodNeighbours = "practitioners/beatriz-alvarado"
 	HostHamiltonFood   = "practitioners/nimmi-fernando"
 )
+
+// Practitioners: staff who look after the network's shared data, one moderator of the public
+// event listing and one administrator of the directory.
+const (
+	ModeratorNetwork        = "practitioners/grace-mensah"
+	DirectoryAdminNetwork   = "practitioners/li-na-chen"
+	PrivacyOfficerRiverdale = "practitioners/samuel-boateng"
+)

@@ -21,6 +21,7 @@ import (
 
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	dirhsds "github.com/socialrx/socialrx/services/directory/hsds"
+	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
@@ -112,6 +113,8 @@ func pageSchema(path string) string {
 func TestServeThroughRealDirectory(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	// Importing changes the directory, which needs a directory administrator.
+	ctx = testenv.WithIdentity(ctx, auth.Identity{Subject: "practitioners/admin", Roles: []string{auth.RoleDirectoryAdmin}})
 	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	doc, err := os.ReadFile(filepath.Join(directoryTestdata, "examples", "service_full.json"))
 	if err != nil {

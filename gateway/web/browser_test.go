@@ -11,7 +11,6 @@ import (
 
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
-	"google.golang.org/grpc/metadata"
 
 	"github.com/socialrx/socialrx/deploy/demodata"
 	"github.com/socialrx/socialrx/gateway"
@@ -39,8 +38,7 @@ func startSite(t *testing.T) *site { return startSiteWith(t, web.Config{}) }
 
 // asIdentity is how the test calls the services as someone: the one place it says so.
 func asIdentity(ctx context.Context, id auth.Identity) context.Context {
-	return metadata.AppendToOutgoingContext(ctx, auth.HeaderSubject, id.Subject, auth.HeaderOrganization, id.Organization,
-		auth.HeaderRoles, strings.Join(id.Roles, ","))
+	return testenv.WithIdentity(ctx, id)
 }
 
 // startSiteWith starts the site with cfg's web settings over the test defaults.
@@ -61,6 +59,7 @@ func startSiteWith(t *testing.T, cfg web.Config) *site {
 		ReferralAddr: "127.0.0.1:9", // not called by the web app
 		Web: web.Config{LinkKey: "test key for signing private links, 32+ bytes", TimeZone: "America/Toronto",
 			DevSignIn: cfg.DevSignIn},
+		WebDevTokens: func(id auth.Identity) (string, error) { return testenv.Bearer(id), nil },
 	})
 	admin := asIdentity(ctx, auth.Identity{Subject: "services/referral", Roles: []string{auth.RoleService}})
 	return &site{base: base, events: ev.Client, admin: admin}

@@ -3,8 +3,9 @@ package web
 // DEVELOPMENT SIGN-IN. It lets anyone pick a demo practitioner or a moderator and act as them,
 // with no password, so that host and moderator pages can be used and tested before the real
 // OpenID Connect sign-in exists. It is off unless WEB_DEV_SIGN_IN is true, and must never be
-// turned on where real people's data lives. Its sessions send x-socialrx-* identity headers,
-// which only the embedded default's services trust.
+// turned on where real people's data lives. Its sessions call the services with tokens that
+// the development identity provider issues for the chosen person (Backends.DevTokens), which
+// the services verify like any other.
 
 import (
 	"net/http"
@@ -12,8 +13,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"google.golang.org/grpc/metadata"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/platform/auth"
@@ -25,19 +24,19 @@ const devSessionCookie = "socialrx_dev_session"
 // Alliance, not of a directory practitioner.
 var devModerator = Person{Subject: "practitioners/dev-moderator", Name: "Moderator (development)", Roles: []string{auth.RoleModerator}}
 
-type devSession struct{ p Person }
-
-func (s devSession) Token() string  { return "" }
-func (s devSession) Person() Person { return s.p }
-func (s devSession) identityHeaders() metadata.MD {
-	return metadata.Pairs(auth.HeaderSubject, s.p.Subject, auth.HeaderOrganization, s.p.Organization,
-		auth.HeaderRoles, strings.Join(s.p.Roles, ","))
+type devSession struct {
+	p     Person
+	token string
 }
+
+func (s devSession) Token() string  { return s.token }
+func (s devSession) Person() Person { return s.p }
 
 // devSessions reads the development sign-in's signed cookie, falling back to the public.
 type devSessions struct {
 	signer *signer
 	now    func() time.Time
+	tokens func(auth.Identity) (string, error)
 }
 
 func (d devSessions) Session(r *http.Request) Session {
@@ -59,7 +58,15 @@ func (d devSessions) Session(r *http.Request) Session {
 	if err != nil || !d.now().Before(time.Unix(exp, 0)) {
 		return publicSession{}
 	}
-	return devSession{Person{Subject: f[0], Name: f[1], Organization: f[2], Roles: strings.Split(f[3], ",")}}
+	p := Person{Subject: f[0], Name: f[1], Organization: f[2], Roles: strings.Split(f[3], ",")}
+	if d.tokens == nil {
+		return publicSession{}
+	}
+	tok, err := d.tokens(auth.Identity{Subject: p.Subject, Organization: p.Organization, Roles: p.Roles})
+	if err != nil {
+		return publicSession{}
+	}
+	return devSession{p: p, token: tok}
 }
 
 func (d devSessions) cookie(p Person, secure bool) *http.Cookie {

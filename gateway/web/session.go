@@ -50,12 +50,6 @@ type publicSessions struct{}
 
 func (publicSessions) Session(*http.Request) Session { return publicSession{} }
 
-// headerIdentity is implemented by the development sign-in's sessions only: the services of the
-// embedded default trust x-socialrx-* identity headers instead of verifying a token.
-type headerIdentity interface {
-	identityHeaders() metadata.MD
-}
-
 // callContext is the context of every gRPC call made for r: it carries the signed-in person's
 // bearer token as `authorization` metadata, and nothing for the public.
 func (h *Handler) callContext(r *http.Request) context.Context {
@@ -63,13 +57,6 @@ func (h *Handler) callContext(r *http.Request) context.Context {
 	s := h.sessions.Session(r)
 	if tok := s.Token(); tok != "" {
 		ctx = metadata.AppendToOutgoingContext(ctx, "authorization", "Bearer "+tok)
-	}
-	if hi, ok := s.(headerIdentity); ok {
-		for k, vs := range hi.identityHeaders() {
-			for _, v := range vs {
-				ctx = metadata.AppendToOutgoingContext(ctx, k, v)
-			}
-		}
 	}
 	return ctx
 }

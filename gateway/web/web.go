@@ -15,6 +15,7 @@ import (
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
+	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/config"
 )
 
@@ -55,6 +56,9 @@ type Backends struct {
 	Event     grpc.ClientConnInterface
 	// Sessions finds the signed-in person of a request; nil serves everyone as the public.
 	Sessions Sessions
+	// DevTokens issues tokens for the development sign-in's people (DEVELOPMENT ONLY: the
+	// all-in-one passes its development identity provider's).
+	DevTokens func(auth.Identity) (string, error)
 }
 
 // Handler serves the web app.
@@ -114,7 +118,7 @@ func New(cfg Config, b Backends, logger *slog.Logger) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	dev := devSessions{signer: newSigner(key, "dev-session"), now: time.Now}
+	dev := devSessions{signer: newSigner(key, "dev-session"), now: time.Now, tokens: b.DevTokens}
 	sessions := b.Sessions
 	switch {
 	case sessions != nil:

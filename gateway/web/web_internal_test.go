@@ -32,7 +32,7 @@ func newTestHandler(t *testing.T) *Handler {
 	}
 	t.Cleanup(func() { _ = conn.Close() })
 	h, err := New(Config{LinkKey: strings.Repeat("k", 32), TimeZone: "America/Toronto"},
-		Backends{Directory: conn, Event: conn}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		Backends{Directory: conn, Event: conn, DevTokens: func(auth.Identity) (string, error) { return "dev-tok", nil }}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -384,7 +384,7 @@ func (f fixedSessions) Session(*http.Request) Session { return f.s }
 // the public, and identity headers only from the development sign-in.
 func TestCallsCarryTheSessionsToken(t *testing.T) {
 	h := newTestHandler(t)
-	dev := devSession{p: Person{Subject: "practitioners/h1", Organization: "organizations/o1", Roles: []string{"event_host"}}}
+	dev := devSession{p: Person{Subject: "practitioners/h1", Organization: "organizations/o1", Roles: []string{"event_host"}}, token: "dev-tok"}
 	tests := []struct {
 		name    string
 		session Session
@@ -392,8 +392,7 @@ func TestCallsCarryTheSessionsToken(t *testing.T) {
 	}{
 		{"public", publicSession{}, map[string]string{}},
 		{"signed in", tokenSession{"tok-123"}, map[string]string{"authorization": "Bearer tok-123"}},
-		{"development sign-in", dev, map[string]string{auth.HeaderSubject: "practitioners/h1",
-			auth.HeaderOrganization: "organizations/o1", auth.HeaderRoles: "event_host"}},
+		{"development sign-in", dev, map[string]string{"authorization": "Bearer dev-tok"}},
 	}
 	for _, tc := range tests {
 		h.sessions = fixedSessions{tc.session}

@@ -3,12 +3,10 @@ package event_test
 import (
 	"context"
 	"fmt"
-	"strings"
 	"testing"
 	"time"
 
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -88,21 +86,9 @@ var (
 
 const hostOrg = "organizations/riverdale-chc"
 
-// as returns ctx acting as id, replacing any identity ctx had; auth.Anonymous for the public.
-// It is the one place the tests say how an identity travels.
-func as(ctx context.Context, id auth.Identity) context.Context {
-	md, _ := metadata.FromOutgoingContext(ctx)
-	md = md.Copy()
-	md.Delete(auth.HeaderSubject)
-	md.Delete(auth.HeaderOrganization)
-	md.Delete(auth.HeaderRoles)
-	if !id.IsAnonymous() {
-		md.Set(auth.HeaderSubject, id.Subject)
-		md.Set(auth.HeaderOrganization, id.Organization)
-		md.Set(auth.HeaderRoles, strings.Join(id.Roles, ","))
-	}
-	return metadata.NewOutgoingContext(ctx, md)
-}
+// as returns ctx acting as id with a token of the test issuer, replacing any identity ctx had;
+// auth.Anonymous for the public. It is the one place the tests say how an identity travels.
+func as(ctx context.Context, id auth.Identity) context.Context { return testenv.WithIdentity(ctx, id) }
 
 func moderator(ctx context.Context) context.Context { return as(ctx, moderatorID) }
 

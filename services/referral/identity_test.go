@@ -3,11 +3,9 @@ package referral_test
 import (
 	"context"
 	"net/http"
-	"strings"
-
-	"google.golang.org/grpc/metadata"
 
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 // The callers of the tests.
@@ -21,33 +19,14 @@ var (
 	privacyID     = auth.Identity{Subject: "practitioners/privacy", Organization: clinic, Roles: []string{auth.RolePrivacyOfficer}}
 )
 
-// identityHeaders is how an identity travels, in gRPC metadata and HTTP headers alike. It is
-// the one place to change when calls carry tokens instead.
-func identityHeaders(id auth.Identity) map[string]string {
-	if id.IsAnonymous() {
-		return nil
-	}
-	return map[string]string{auth.HeaderSubject: id.Subject, auth.HeaderOrganization: id.Organization,
-		auth.HeaderRoles: strings.Join(id.Roles, ",")}
-}
-
-// as returns ctx acting as id, replacing any identity ctx had; auth.Anonymous for the public.
-func as(ctx context.Context, id auth.Identity) context.Context {
-	md, _ := metadata.FromOutgoingContext(ctx)
-	md = md.Copy()
-	for _, k := range []string{auth.HeaderSubject, auth.HeaderOrganization, auth.HeaderRoles} {
-		md.Delete(k)
-	}
-	for k, v := range identityHeaders(id) {
-		md.Set(k, v)
-	}
-	return metadata.NewOutgoingContext(ctx, md)
-}
+// as returns ctx acting as id with a token of the test issuer, replacing any identity ctx had;
+// auth.Anonymous for the public. It is the one place the tests say how an identity travels.
+func as(ctx context.Context, id auth.Identity) context.Context { return testenv.WithIdentity(ctx, id) }
 
 // asHTTP makes req a request of id.
 func asHTTP(req *http.Request, id auth.Identity) *http.Request {
-	for k, v := range identityHeaders(id) {
-		req.Header.Set(k, v)
+	if !id.IsAnonymous() {
+		req.Header.Set("Authorization", "Bearer "+testenv.Bearer(id))
 	}
 	return req
 }

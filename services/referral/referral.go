@@ -5,11 +5,11 @@ package referral
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/metadata"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
@@ -37,6 +37,12 @@ type Config struct {
 	ConsumerPoll time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// ClientID and ClientSecret are the service's own OAuth2 client at the provider: its calls
+	// to the directory and event services carry a client credentials token of this client.
+	ClientID     string
+	ClientSecret string
+	// TokenURL overrides the token endpoint of the provider's discovery document.
+	TokenURL string
 }
 
 // RegisterFlags registers the configuration flags, with environment fallbacks, on l.
@@ -45,20 +51,25 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.DirectoryAddr, "directory-addr", "DIRECTORY_ADDR", "localhost:9090", "directory service gRPC address")
 	l.String(&c.EventAddr, "event-addr", "EVENT_ADDR", "localhost:9091", "event service gRPC address")
 	l.Duration(&c.ConsumerPoll, "event-poll", "REFERRAL_EVENT_POLL", 500*time.Millisecond, "event change feed poll interval")
+	l.String(&c.ClientID, "oidc-client-id", "REFERRAL_OIDC_CLIENT_ID", "", "the referral service's own OAuth2 client id, for its calls to other services")
+	l.String(&c.ClientSecret, "oidc-client-secret", "REFERRAL_OIDC_CLIENT_SECRET", "", "the secret of REFERRAL_OIDC_CLIENT_ID")
+	l.String(&c.TokenURL, "oidc-token-url", "OIDC_TOKEN_URL", "", "token endpoint, instead of the discovery document's")
 }
 
 // Validate reports a setting the service cannot start with.
-func (c Config) Validate() error { return c.Config.Validate(names) }
+func (c Config) Validate() error {
+	if err := c.Config.Validate(names); err != nil {
+		return err
+	}
+	if c.ClientID == "" || c.ClientSecret == "" {
+		return errors.New("REFERRAL_OIDC_CLIENT_ID and REFERRAL_OIDC_CLIENT_SECRET are required: the referral service's own client at the OpenID provider, for its calls to the directory and event services")
+	}
+	return nil
+}
 
 // Service is a started referral service.
 type Service struct {
 	*service.Base
-}
-
-// serviceIdentity marks calls to other services as this service's, so they show full details.
-func serviceIdentity(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn, invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
-	ctx = metadata.AppendToOutgoingContext(ctx, auth.HeaderSubject, "services/referral", auth.HeaderRoles, auth.RoleService)
-	return invoker(ctx, method, req, reply, cc, opts...)
 }
 
 // Start connects to the database and the other services, loads the worklist and listens.
@@ -73,11 +84,14 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	if err != nil {
 		return nil, err
 	}
-	dirConn, err := b.Dial(cfg.DirectoryAddr, "DIRECTORY_ADDR", grpc.WithUnaryInterceptor(serviceIdentity))
+	// Calls to other services carry the service's own token, never a caller's identity.
+	own := grpc.WithPerRPCCredentials(auth.PerRPC{Source: auth.Client{Issuer: cfg.Auth.Issuer, TokenURL: cfg.TokenURL,
+		ID: cfg.ClientID, Secret: cfg.ClientSecret}.TokenSource()})
+	dirConn, err := b.Dial(cfg.DirectoryAddr, "DIRECTORY_ADDR", own)
 	if err != nil {
 		return nil, b.Fail(err)
 	}
-	eventConn, err := b.Dial(cfg.EventAddr, "EVENT_ADDR", grpc.WithUnaryInterceptor(serviceIdentity))
+	eventConn, err := b.Dial(cfg.EventAddr, "EVENT_ADDR", own)
 	if err != nil {
 		return nil, b.Fail(err)
 	}

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc/metadata"
-
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/platform/auth"
@@ -20,7 +18,7 @@ func TestImportThroughRealDirectory(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
 	// The importer changes the directory, which needs a directory administrator.
-	ctx = metadata.AppendToOutgoingContext(ctx, auth.HeaderSubject, "practitioners/admin", auth.HeaderRoles, auth.RoleDirectoryAdmin)
+	ctx = testenv.WithIdentity(ctx, auth.Identity{Subject: "practitioners/admin", Roles: []string{auth.RoleDirectoryAdmin}})
 	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	im := &Importer{Client: dir.Client, Logger: testenv.Logger()}
 

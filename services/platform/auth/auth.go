@@ -1,17 +1,13 @@
 // Package auth carries the caller's identity from request metadata into handlers. The
-// Authenticator is the seam where a real identity provider (OIDC/JWT, mTLS) plugs in; handlers
-// only ever read the Identity from their context.
+// Authenticator turns the request's credentials into an Identity; Verifier is the one that checks
+// OAuth2/OIDC bearer tokens. Handlers only ever read the Identity from their context.
 package auth
 
 import (
 	"context"
-	"strings"
 
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/metadata"
-
-	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
 // Roles a caller may hold. A practitioner holds one of the first three; the others are staff
@@ -47,6 +43,8 @@ type Identity struct {
 	Organization string
 	// Roles granted to the caller.
 	Roles []string
+	// ClientID is the OAuth2 client the caller's token was issued to, when it has one.
+	ClientID string
 }
 
 // Anonymous is the identity of an unauthenticated caller.
@@ -83,43 +81,6 @@ func FromContext(ctx context.Context) Identity {
 		return id
 	}
 	return Anonymous
-}
-
-// Metadata keys of the development authenticator.
-const (
-	HeaderSubject      = "x-socialrx-subject"
-	HeaderOrganization = "x-socialrx-organization"
-	HeaderRoles        = "x-socialrx-roles"
-)
-
-// Header trusts identity headers set by a trusted front end (the gateway, or a test). It is the
-// embedded default for local use; production deployments put a verifying Authenticator here.
-type Header struct{}
-
-// Authenticate reads the x-socialrx-* headers; with none it returns Anonymous.
-func (Header) Authenticate(_ context.Context, md metadata.MD) (Identity, error) {
-	subject := first(md, HeaderSubject)
-	if subject == "" {
-		return Anonymous, nil
-	}
-	if len(subject) > 200 {
-		return Identity{}, apierror.New(codes.Unauthenticated, apierror.ReasonUnauthenticated,
-			"subject header too long", nil)
-	}
-	id := Identity{Subject: subject, Organization: first(md, HeaderOrganization)}
-	for _, r := range strings.Split(first(md, HeaderRoles), ",") {
-		if r = strings.TrimSpace(r); r != "" {
-			id.Roles = append(id.Roles, r)
-		}
-	}
-	return id, nil
-}
-
-func first(md metadata.MD, key string) string {
-	if v := md.Get(key); len(v) > 0 {
-		return v[0]
-	}
-	return ""
 }
 
 // UnaryInterceptor authenticates each unary call and attaches the Identity to its context.

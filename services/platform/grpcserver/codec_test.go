@@ -10,6 +10,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/mem"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	"github.com/socialrx/socialrx/services/platform/apierror"
@@ -44,7 +45,7 @@ func (rawCodec) Unmarshal(data mem.BufferSlice, v any) error {
 // startServer runs a grpcserver with its health service on a loopback port.
 func startServer(t *testing.T) *grpc.ClientConn {
 	t.Helper()
-	srv, err := grpcserver.New(grpcserver.Config{Addr: "127.0.0.1:0", ShutdownTimeout: time.Second}, testenv.Logger(), auth.Header{})
+	srv, err := grpcserver.New(grpcserver.Config{Addr: "127.0.0.1:0", ShutdownTimeout: time.Second}, testenv.Logger(), anonymous{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,4 +129,11 @@ func TestMalformedStreamMessageIsInvalidArgument(t *testing.T) {
 	}
 	var resp []byte
 	checkMalformed(t, stream.RecvMsg(&resp), "service")
+}
+
+// anonymous lets every call in as the public: these tests are about the codec, not identity.
+type anonymous struct{}
+
+func (anonymous) Authenticate(context.Context, metadata.MD) (auth.Identity, error) {
+	return auth.Anonymous, nil
 }

@@ -35,6 +35,8 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// SyncInterval is how often read models poll their change feed in the background.
 	SyncInterval time.Duration
+	// Auth is how callers' bearer tokens are verified.
+	Auth auth.OIDC
 }
 
 // Names is how one service's settings are called and what they default to.
@@ -54,6 +56,7 @@ func (c *Config) RegisterFlags(l *config.Loader, n Names) {
 	l.String(&c.Database, "database", n.Env+"_DATABASE", n.Database, "MongoDB database of the "+n.Service+" service")
 	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
 	l.Duration(&c.SyncInterval, "sync-interval", n.Env+"_SYNC_INTERVAL", time.Second, "read model refresh interval")
+	c.Auth.RegisterFlags(l)
 }
 
 // Validate reports a setting the service cannot start with.
@@ -61,12 +64,12 @@ func (c Config) Validate(n Names) error {
 	if c.MongoURI == "" {
 		return fmt.Errorf("MONGODB_URI (or -mongodb-uri) is required: the connection string of the %s service's MongoDB", n.Service)
 	}
-	return nil
+	return c.Auth.Validate()
 }
 
 // Options are what a service adds to the shared gRPC server.
 type Options struct {
-	// Authenticator establishes the caller's identity; auth.Header when nil.
+	// Authenticator establishes the caller's identity; an auth.Verifier of Config.Auth when nil.
 	Authenticator auth.Authenticator
 	// MapError turns handler errors into API errors (see grpcserver.Config).
 	MapError func(error) error
@@ -110,7 +113,11 @@ func Start(ctx context.Context, cfg Config, n Names, logger *slog.Logger) (*Base
 func (b *Base) Listen(opts Options) error {
 	authn := opts.Authenticator
 	if authn == nil {
-		authn = auth.Header{}
+		v, err := auth.NewVerifier(b.Config.Auth)
+		if err != nil {
+			return err
+		}
+		authn = v
 	}
 	var err error
 	b.Server, err = grpcserver.New(grpcserver.Config{Addr: b.Config.GRPCAddr, ShutdownTimeout: b.Config.ShutdownTimeout,

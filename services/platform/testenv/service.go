@@ -36,7 +36,7 @@ func (c *Clock) Advance(d time.Duration) {
 
 // ServiceConfig is the shared configuration of a service under test: listening on addr (a free
 // loopback port when empty), on database dbName of the test database server, refreshing its
-// read models every second and stopping within five seconds.
+// read models every second, stopping within five seconds and accepting the test issuer's tokens.
 func ServiceConfig(tb testing.TB, addr, dbName string) service.Config {
 	tb.Helper()
 	if addr == "" {
@@ -46,7 +46,7 @@ func ServiceConfig(tb testing.TB, addr, dbName string) service.Config {
 		tb.Fatal("a service under test needs a database name (testenv.DatabaseName)")
 	}
 	return service.Config{GRPCAddr: addr, MongoURI: MongoURI(tb), Database: dbName,
-		ShutdownTimeout: 5 * time.Second, SyncInterval: time.Second}
+		ShutdownTimeout: 5 * time.Second, SyncInterval: time.Second, Auth: OIDC(tb)}
 }
 
 // Running is a service started for a test.

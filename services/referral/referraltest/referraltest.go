@@ -24,6 +24,8 @@ type Options struct {
 	DirectoryAddr, EventAddr string
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// ClientSecret replaces the service's own client secret at the test issuer.
+	ClientSecret string
 }
 
 // Instance is a running referral service.
@@ -36,7 +38,11 @@ type Instance struct {
 func Start(tb testing.TB, o Options) *Instance {
 	tb.Helper()
 	cfg := referral.Config{Config: testenv.ServiceConfig(tb, o.Addr, o.Database),
-		DirectoryAddr: o.DirectoryAddr, EventAddr: o.EventAddr, ConsumerPoll: 50 * time.Millisecond, Now: o.Now}
+		DirectoryAddr: o.DirectoryAddr, EventAddr: o.EventAddr, ConsumerPoll: 50 * time.Millisecond, Now: o.Now,
+		ClientID: testenv.ReferralClientID, ClientSecret: testenv.TestIssuer(tb).ReferralSecret}
+	if o.ClientSecret != "" {
+		cfg.ClientSecret = o.ClientSecret
+	}
 	r := testenv.StartService(tb, "referral service", func(ctx context.Context) (*referral.Service, error) {
 		return referral.Start(ctx, cfg, testenv.LoggerOr(o.Logger))
 	})

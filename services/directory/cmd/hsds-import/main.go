@@ -1,6 +1,6 @@
 // Command hsds-import loads Open Referral HSDS 3.0 JSON files into the directory service.
 //
-//	hsds-import [-addr host:port] file.json...
+//	hsds-import [-addr host:port] [-token access-token] file.json...
 //
 // Each file may hold an organization, a service, an array of them or an HSDS page. Records are
 // created under their HSDS ids, so running it again creates nothing new. It prints what became
@@ -19,9 +19,9 @@ import (
 	"syscall"
 	"text/tabwriter"
 
+	"golang.org/x/oauth2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
-	"google.golang.org/grpc/metadata"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory/hsds"
@@ -55,14 +55,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		addr = "localhost:9090"
 	}
 	fs.StringVar(&addr, "addr", addr, "directory service gRPC address (env DIRECTORY_ADDR)")
+	token := fs.String("token", os.Getenv("SOCIALRX_TOKEN"), "access token of a directory administrator (env SOCIALRX_TOKEN)")
 	verbose := fs.Bool("v", false, "log each record")
-	subject := os.Getenv("IMPORT_SUBJECT")
-	if subject == "" {
-		subject = "services/hsds-import"
-	}
-	fs.StringVar(&subject, "subject", subject, "who imports, a directory_admin (env IMPORT_SUBJECT)")
 	fs.Usage = func() {
-		fmt.Fprintln(fs.Output(), "usage: hsds-import [-addr host:port] [-v] file.json...")
+		fmt.Fprintln(fs.Output(), "usage: hsds-import [-addr host:port] [-token access-token] [-v] file.json...")
 		fs.PrintDefaults()
 	}
 	if err := fs.Parse(args); err != nil {
@@ -82,7 +78,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		files[i] = data
 	}
 
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	opts := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
+	if *token != "" {
+		opts = append(opts, grpc.WithPerRPCCredentials(auth.PerRPC{Source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: *token})}))
+	}
+	conn, err := grpc.NewClient(addr, opts...)
 	if err != nil {
 		return fmt.Errorf("dial %s: %w", addr, err)
 	}
@@ -96,8 +96,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
 
-	// Changes to the directory need the directory_admin role.
-	ctx = metadata.AppendToOutgoingContext(ctx, auth.HeaderSubject, subject, auth.HeaderRoles, auth.RoleDirectoryAdmin)
 	var total hsds.Report
 	for i, path := range fs.Args() {
 		report, err := im.Import(ctx, files[i])
