@@ -16,7 +16,6 @@ import (
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -26,6 +25,8 @@ import (
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/directory/hsds"
 	"github.com/socialrx/socialrx/services/platform/config"
+	"github.com/socialrx/socialrx/services/platform/metrics"
+	"github.com/socialrx/socialrx/services/platform/tracing"
 )
 
 // Config configures the gateway.
@@ -35,6 +36,11 @@ type Config struct {
 	EventAddr       string
 	ReferralAddr    string
 	ShutdownTimeout time.Duration
+	Metrics         metrics.Config
+	Tracing         tracing.Config
+	// Registry receives the gateway's metrics; when nil the gateway makes its own and Serve serves
+	// it on Metrics.Addr. The all-in-one passes one registry to every part and serves it itself.
+	Registry *metrics.Registry
 }
 
 // RegisterFlags registers the configuration flags, with environment fallbacks, on l.
@@ -44,6 +50,8 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.EventAddr, "event-addr", "EVENT_ADDR", "localhost:9091", "event service gRPC address")
 	l.String(&c.ReferralAddr, "referral-addr", "REFERRAL_ADDR", "localhost:9092", "referral service gRPC address")
 	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
+	c.Metrics.RegisterFlags(l)
+	c.Tracing.RegisterFlags(l)
 }
 
 // Validate reports a setting the gateway cannot start with.
@@ -62,24 +70,30 @@ type Gateway struct {
 	logger   *slog.Logger
 	backends []backend
 	handler  http.Handler
+	metrics  *metrics.Endpoint
 }
 
 // New dials the backends (lazily: a backend that is down makes its calls fail with 503, not the
 // gateway) and builds the HTTP handler.
 func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error) {
-	dir, err := grpc.NewClient(cfg.DirectoryAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	endpoint, err := metrics.NewEndpoint(cfg.Registry, cfg.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	reg := endpoint.Registry()
+	dir, err := dialBackend(cfg.DirectoryAddr, "socialrx.directory.v1.DirectoryService", reg)
 	if err != nil {
 		return nil, fmt.Errorf("dial directory at DIRECTORY_ADDR %q: %w", cfg.DirectoryAddr, err)
 	}
-	events, err := grpc.NewClient(cfg.EventAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	events, err := dialBackend(cfg.EventAddr, "socialrx.event.v1.EventService", reg)
 	if err != nil {
 		return nil, fmt.Errorf("dial event service at EVENT_ADDR %q: %w", cfg.EventAddr, err)
 	}
-	referrals, err := grpc.NewClient(cfg.ReferralAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	referrals, err := dialBackend(cfg.ReferralAddr, "socialrx.referral.v1.ReferralService", reg)
 	if err != nil {
 		return nil, fmt.Errorf("dial referral service at REFERRAL_ADDR %q: %w", cfg.ReferralAddr, err)
 	}
-	g := &Gateway{cfg: cfg, logger: logger, backends: []backend{
+	g := &Gateway{cfg: cfg, logger: logger, metrics: endpoint, backends: []backend{
 		{name: "directory", service: "socialrx.directory.v1.DirectoryService", conn: dir},
 		{name: "event", service: "socialrx.event.v1.EventService", conn: events},
 		{name: "referral", service: "socialrx.referral.v1.ReferralService", conn: referrals},
@@ -111,7 +125,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		_, _ = w.Write(openapi.Spec)
 	})
 	top.HandleFunc("GET /healthz", g.health)
-	g.handler = logRequests(logger, top)
+	g.handler = instrument(reg, top, logRequests(logger, top))
 	return g, nil
 }
 
@@ -160,6 +174,13 @@ func (g *Gateway) Serve(ctx context.Context, lis net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(lis) }()
 	g.logger.Info("gateway listening", "addr", lis.Addr().String())
+	metricsErr := make(chan error, 1)
+	mctx, stopMetrics := context.WithCancel(ctx)
+	go func() { metricsErr <- g.metrics.Serve(mctx, g.logger) }()
+	defer func() {
+		stopMetrics()
+		<-metricsErr
+	}()
 	var err error
 	select {
 	case err = <-errc:
@@ -184,7 +205,7 @@ func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		logger.Info("http request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+		logger.InfoContext(r.Context(), "http request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000)
 	})
 }

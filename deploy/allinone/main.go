@@ -31,7 +31,9 @@ import (
 	"github.com/socialrx/socialrx/services/event"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/config"
+	"github.com/socialrx/socialrx/services/platform/metrics"
 	"github.com/socialrx/socialrx/services/platform/storage/embeddeddb"
+	"github.com/socialrx/socialrx/services/platform/tracing"
 	"github.com/socialrx/socialrx/services/referral"
 )
 
@@ -52,6 +54,8 @@ type options struct {
 	dbAddr    string
 	skipDemo  bool
 	log       config.Log
+	metrics   metrics.Config
+	tracing   tracing.Config
 	directory directory.Config
 	event     event.Config
 	referral  referral.Config
@@ -64,7 +68,10 @@ var localDefaults = map[string]string{
 	"EVENT_GRPC_ADDR":     "127.0.0.1:9091",
 	"REFERRAL_GRPC_ADDR":  "127.0.0.1:9092",
 	"GATEWAY_HTTP_ADDR":   "127.0.0.1:8080",
+	"METRICS_ADDR":        "127.0.0.1:9464",
 	"LOG_LEVEL":           "warn",
+	// Nothing balances over the parts of one process: stop at once.
+	"DRAIN_PERIOD": "0s",
 }
 
 func parse(args []string) (options, *config.Loader, error) {
@@ -79,6 +86,8 @@ func parse(args []string) (options, *config.Loader, error) {
 	l.String(&o.dbAddr, "embedded-db-addr", "EMBEDDED_DB_ADDR", "127.0.0.1:27017", "embedded database listen address")
 	l.Bool(&o.skipDemo, "no-demo", "SOCIALRX_NO_DEMO", false, "do not load demo data")
 	o.log.RegisterFlags(l)
+	o.metrics.RegisterFlags(l)
+	o.tracing.RegisterFlags(l)
 	o.directory.RegisterFlags(l.Prefixed("directory"))
 	o.event.RegisterFlags(l.Prefixed("event"))
 	o.referral.RegisterFlags(l.Prefixed("referral"))
@@ -95,7 +104,24 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	logger = slog.New(tracing.LogHandler(logger.Handler()))
 	slog.SetDefault(logger)
+	stopTracing, err := tracing.Setup(ctx, o.tracing, "socialrx")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = stopTracing(context.Background()) }()
+
+	// One registry for every part, served on one port: the parts' metrics have distinct names
+	// and gRPC metrics carry the service in their labels.
+	reg := metrics.New()
+	o.directory.Registry, o.event.Registry, o.referral.Registry, o.gateway.Registry = reg, reg, reg, reg
+	var metricsLis net.Listener
+	if o.metrics.Addr != "" {
+		if metricsLis, err = metrics.Listen(o.metrics.Addr); err != nil {
+			return err
+		}
+	}
 
 	uri := o.mongoURI
 	if uri == "" {
@@ -145,6 +171,9 @@ func run(ctx context.Context) error {
 	g.Go(func() error { return events.Run(gctx) })
 	g.Go(func() error { return referrals.Run(gctx) })
 	g.Go(func() error { return gw.Serve(gctx, lis) })
+	if metricsLis != nil {
+		g.Go(func() error { return reg.Serve(gctx, metricsLis, logger) })
+	}
 	g.Go(func() error {
 		if !o.skipDemo {
 			if err := loadDemo(gctx, dir.Addr()); err != nil {
@@ -167,6 +196,9 @@ func run(ctx context.Context) error {
 		fmt.Printf("HSDS API           %s/hsds/services\n", base)
 		fmt.Printf("OpenAPI            %s/openapi.json\n", base)
 		fmt.Printf("health             %s/healthz\n", base)
+		if metricsLis != nil {
+			fmt.Printf("metrics            http://%s/metrics (every part)\n", metricsLis.Addr())
+		}
 		fmt.Println("socialrx is running; press Ctrl-C to stop.")
 		return nil
 	})

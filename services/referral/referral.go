@@ -12,7 +12,6 @@ import (
 
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/metadata"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
@@ -20,8 +19,12 @@ import (
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/config"
+	"github.com/socialrx/socialrx/services/platform/grpcclient"
 	"github.com/socialrx/socialrx/services/platform/grpcserver"
+	"github.com/socialrx/socialrx/services/platform/metrics"
+	"github.com/socialrx/socialrx/services/platform/readiness"
 	"github.com/socialrx/socialrx/services/platform/storage/mongodb"
+	"github.com/socialrx/socialrx/services/platform/tracing"
 	"github.com/socialrx/socialrx/services/platform/validation"
 	"github.com/socialrx/socialrx/services/referral/internal/consumer"
 	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
@@ -40,7 +43,15 @@ type Config struct {
 	DirectoryAddr   string
 	EventAddr       string
 	ShutdownTimeout time.Duration
-	SyncInterval    time.Duration
+	// DrainPeriod is how long the service keeps serving after reporting NOT_SERVING on SIGTERM.
+	DrainPeriod  time.Duration
+	SyncInterval time.Duration
+	DB           mongodb.Timeouts
+	Metrics      metrics.Config
+	Tracing      tracing.Config
+	// Registry receives the service's metrics; when nil the service makes its own and Run serves
+	// it on Metrics.Addr. The all-in-one passes one registry to every part and serves it itself.
+	Registry *metrics.Registry
 	// ConsumerPoll is how long the event feed consumer waits when it has caught up.
 	ConsumerPoll time.Duration
 	// Now is the clock; time.Now when nil.
@@ -55,8 +66,12 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.DirectoryAddr, "directory-addr", "DIRECTORY_ADDR", "localhost:9090", "directory service gRPC address")
 	l.String(&c.EventAddr, "event-addr", "EVENT_ADDR", "localhost:9091", "event service gRPC address")
 	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
+	l.Duration(&c.DrainPeriod, "drain-period", "DRAIN_PERIOD", grpcserver.DefaultDrainPeriod, "how long to serve after reporting NOT_SERVING on SIGTERM")
 	l.Duration(&c.SyncInterval, "sync-interval", "REFERRAL_SYNC_INTERVAL", time.Second, "worklist refresh interval")
 	l.Duration(&c.ConsumerPoll, "event-poll", "REFERRAL_EVENT_POLL", 500*time.Millisecond, "event change feed poll interval")
+	c.DB.RegisterFlags(l)
+	c.Metrics.RegisterFlags(l)
+	c.Tracing.RegisterFlags(l)
 }
 
 // Validate reports a setting the service cannot start with.
@@ -72,6 +87,8 @@ type Service struct {
 	srv      *grpcserver.Server
 	ix       *readmodel.Index
 	consumer *consumer.Consumer
+	ready    *readiness.Monitor
+	metrics  *metrics.Endpoint
 	logger   *slog.Logger
 	close    func()
 	cfg      Config
@@ -91,33 +108,42 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	if cfg.ConsumerPoll == 0 {
 		cfg.ConsumerPoll = 500 * time.Millisecond
 	}
-	client, err := mongodb.Connect(ctx, cfg.MongoURI, 10*time.Second)
+	endpoint, err := metrics.NewEndpoint(cfg.Registry, cfg.Metrics)
 	if err != nil {
 		return nil, err
 	}
-	dial := func(addr, env string) (*grpc.ClientConn, error) {
-		conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()),
-			grpc.WithUnaryInterceptor(serviceIdentity))
+	reg := endpoint.Registry()
+	client, err := mongodb.Connect(ctx, cfg.MongoURI, cfg.DB)
+	if err != nil {
+		endpoint.Close()
+		return nil, err
+	}
+	dial := func(addr, service, env string) (*grpc.ClientConn, error) {
+		conn, err := grpcclient.Dial(addr, service, grpcclient.Options{Metrics: reg,
+			Unary: []grpc.UnaryClientInterceptor{serviceIdentity}})
 		if err != nil {
 			return nil, fmt.Errorf("dial %s %q: %w", env, addr, err)
 		}
 		return conn, nil
 	}
-	dirConn, err := dial(cfg.DirectoryAddr, "DIRECTORY_ADDR")
+	dirConn, err := dial(cfg.DirectoryAddr, directoryv1.DirectoryService_ServiceDesc.ServiceName, "DIRECTORY_ADDR")
 	if err != nil {
 		_ = client.Disconnect(context.Background())
+		endpoint.Close()
 		return nil, err
 	}
-	eventConn, err := dial(cfg.EventAddr, "EVENT_ADDR")
+	eventConn, err := dial(cfg.EventAddr, eventv1.EventService_ServiceDesc.ServiceName, "EVENT_ADDR")
 	if err != nil {
 		_ = dirConn.Close()
 		_ = client.Disconnect(context.Background())
+		endpoint.Close()
 		return nil, err
 	}
 	closeAll := func() {
 		_ = eventConn.Close()
 		_ = dirConn.Close()
 		_ = client.Disconnect(context.Background())
+		endpoint.Close()
 	}
 	st := store.New(client.Database(cfg.Database))
 	ix, err := readmodel.Load(ctx, st)
@@ -130,7 +156,8 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		closeAll()
 		return nil, err
 	}
-	srv, err := grpcserver.New(grpcserver.Config{Addr: cfg.GRPCAddr, ShutdownTimeout: cfg.ShutdownTimeout}, logger, auth.Header{})
+	srv, err := grpcserver.New(grpcserver.Config{Addr: cfg.GRPCAddr, ShutdownTimeout: cfg.ShutdownTimeout,
+		DrainPeriod: cfg.DrainPeriod, Metrics: reg}, logger, auth.Header{})
 	if err != nil {
 		closeAll()
 		return nil, err
@@ -138,8 +165,21 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	events := eventv1.NewEventServiceClient(eventConn)
 	referralv1.RegisterReferralServiceServer(srv.Registrar(),
 		server.New(st, ix, directoryv1.NewDirectoryServiceClient(dirConn), events, v, cfg.Now, logger))
-	srv.SetServing(ServiceName, true)
-	return &Service{srv: srv, ix: ix, consumer: consumer.New(events, st, cfg.ConsumerPoll, cfg.Now, logger),
+	if err := reg.Register(ix.Collector()); err != nil {
+		closeAll()
+		return nil, fmt.Errorf("register referral metrics: %w", err)
+	}
+	feed := consumer.New(events, st, cfg.ConsumerPoll, cfg.Now, logger)
+	feed.Instrument(reg)
+	// Creating and accepting referrals ask the directory; booking, cancelling and the closed loop
+	// (the event change feed) need the event service: without either the service cannot do its job.
+	ready := readiness.New([]readiness.Dependency{
+		{Name: "mongodb", Required: true, Probe: readiness.MongoDB(client)},
+		{Name: "event", Required: true, Probe: readiness.GRPC(eventConn, eventv1.EventService_ServiceDesc.ServiceName)},
+		{Name: "directory", Required: true, Probe: readiness.GRPC(dirConn, directoryv1.DirectoryService_ServiceDesc.ServiceName)},
+	}, func(ok bool) { srv.SetServing(ServiceName, ok) }, reg, logger)
+	ready.Check(ctx)
+	return &Service{srv: srv, ix: ix, consumer: feed, ready: ready, metrics: endpoint,
 		logger: logger, close: closeAll, cfg: cfg}, nil
 }
 
@@ -151,6 +191,15 @@ func (s *Service) Run(ctx context.Context) error {
 	defer s.close()
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return s.srv.Run(ctx) })
+	g.Go(func() error { return s.metrics.Serve(ctx, s.logger) })
+	g.Go(func() error {
+		s.ready.Run(ctx)
+		return nil
+	})
+	g.Go(func() error {
+		s.metrics.Registry().SampleLag(ctx, "referral_readmodel", s.ix.Lag)
+		return nil
+	})
 	g.Go(func() error {
 		s.ix.Run(ctx, s.cfg.SyncInterval, func(err error) { s.logger.Warn("worklist sync", "error", err) })
 		return nil

@@ -9,7 +9,6 @@ import (
 	"github.com/socialrx/socialrx/services/event/internal/domain"
 )
 
-
 // identity is who a registrant is, so one person holds one active registration per session: the
 // referral when there is one, else the email, else the phone number.
 func identity(r *eventv1.Registration) string {
@@ -47,6 +46,7 @@ func (s *Server) CreateRegistration(ctx context.Context, req *eventv1.CreateRegi
 	d, err := s.decide(ctx, func(st *domain.State, now time.Time) (domain.Decision, error) {
 		return st.Register(r, now)
 	})
+	s.countRegistration(d, err)
 	if err != nil {
 		return nil, err
 	}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc/codes"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
@@ -35,6 +36,8 @@ type Server struct {
 	// poll is how often WatchChanges looks for new entries.
 	poll time.Duration
 	now  func() time.Time
+	// registrations counts CreateRegistration outcomes once Instrument is called.
+	registrations *prometheus.CounterVec
 }
 
 var _ eventv1.EventServiceServer = (*Server)(nil)
