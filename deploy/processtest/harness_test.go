@@ -114,7 +114,7 @@ func start(t *testing.T, label, name string, env map[string]string, args ...stri
 		p.kill()
 		if t.Failed() {
 			w.mu.Lock()
-			t.Logf("--- log of %s ---\n%s", label, tail(p.log.String(), 40))
+			t.Logf("--- log of %s ---\n%s", label, tail(p.log.String(), 15))
 			w.mu.Unlock()
 		}
 	})
