@@ -40,7 +40,7 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 var latencyBuckets = []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10}
 
 // Registry is one process's metrics. Several parts may share one (the all-in-one): a metric
-// created twice under the same name and labels is the same metric.
+// created twice with the same name, help and labels is the same metric.
 type Registry struct {
 	reg *prometheus.Registry
 
