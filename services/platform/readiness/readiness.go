@@ -95,7 +95,10 @@ func (m *Monitor) Check(ctx context.Context) bool {
 		err := errs[i]
 		prev, seen := m.errs[d.Name]
 		switch {
-		case err != nil && (prev == nil || !seen):
+		case err != nil && !seen:
+			// At start-up peers may not serve yet (the all-in-one starts them in turn).
+			m.logger.Info("dependency not up yet", "dependency", d.Name, "required", d.Required, "error", err)
+		case err != nil && prev == nil:
 			m.logger.Warn("dependency down", "dependency", d.Name, "required", d.Required, "error", err)
 		case err == nil && prev != nil:
 			m.logger.Info("dependency up", "dependency", d.Name)
