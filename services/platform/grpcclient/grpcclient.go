@@ -49,7 +49,7 @@ type Options struct {
 	Metrics *metrics.Registry
 	// CallTimeout replaces DefaultCallTimeout.
 	CallTimeout time.Duration
-	// Unary interceptors run before the built-in ones (identity headers, say).
+	// Unary interceptors the caller adds (identity headers, say); they see the call's deadline.
 	Unary []grpc.UnaryClientInterceptor
 }
 
@@ -71,8 +71,7 @@ func Dial(target, service string, o Options) (*grpc.ClientConn, error) {
 			BaseDelay: 100 * time.Millisecond, Multiplier: 1.6, Jitter: 0.2, MaxDelay: time.Second,
 		}, MinConnectTimeout: 2 * time.Second}),
 	}
-	unary := append([]grpc.UnaryClientInterceptor{}, o.Unary...)
-	unary = append(unary, deadline(o.CallTimeout))
+	unary := append([]grpc.UnaryClientInterceptor{deadline(o.CallTimeout)}, o.Unary...)
 	var stream []grpc.StreamClientInterceptor
 	if o.Metrics != nil {
 		unary = append(unary, o.Metrics.GRPCClient().UnaryClientInterceptor())
