@@ -174,13 +174,7 @@ func (g *Gateway) Serve(ctx context.Context, lis net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(lis) }()
 	g.logger.Info("gateway listening", "addr", lis.Addr().String())
-	metricsErr := make(chan error, 1)
-	mctx, stopMetrics := context.WithCancel(ctx)
-	go func() { metricsErr <- g.metrics.Serve(mctx, g.logger) }()
-	defer func() {
-		stopMetrics()
-		<-metricsErr
-	}()
+	defer g.serveMetrics(ctx)()
 	var err error
 	select {
 	case err = <-errc:

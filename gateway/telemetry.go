@@ -1,6 +1,7 @@
 package gateway
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 	"time"
@@ -39,4 +40,21 @@ func instrument(reg *metrics.Registry, routes *http.ServeMux, next http.Handler)
 	})
 	return otelhttp.NewHandler(measured, "gateway", otelhttp.WithPropagators(tracing.Propagator()),
 		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + r.URL.Path }))
+}
+
+// serveMetrics serves /metrics on METRICS_ADDR (when the gateway has its own registry) until
+// the returned function is called.
+func (g *Gateway) serveMetrics(ctx context.Context) (stop func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := g.metrics.Serve(ctx, g.logger); err != nil {
+			g.logger.Error("metrics endpoint", "error", err)
+		}
+	}()
+	return func() {
+		cancel()
+		<-done
+	}
 }

@@ -111,6 +111,12 @@ func TestDatabaseOutageIsReportedFailsFastAndRecovers(t *testing.T) {
 	for _, name := range pending {
 		t.Errorf("%s still SERVING 10s after the database went away", name)
 	}
+	// Liveness is not readiness: nothing should restart a replica because its database is down.
+	for _, addr := range []string{s.directory.addr, s.event.addr, s.referral.addr} {
+		if st, err := health(addr, "liveness"); err != nil || st != healthpb.HealthCheckResponse_SERVING {
+			t.Errorf("liveness at %s without a database: %s (err %v), want SERVING", addr, st, err)
+		}
+	}
 
 	// Calls: UNAVAILABLE, and well before a client's patience runs out. The bound is the
 	// configured timeouts twice over: a correctness bound, not a speed target.

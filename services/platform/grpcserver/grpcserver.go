@@ -25,6 +25,11 @@ import (
 	"github.com/socialrx/socialrx/services/platform/validation"
 )
 
+// LivenessService is a health service name that stays SERVING while the process runs, whatever
+// its dependencies: the one for a liveness probe, which must not restart a replica because its
+// database is down. Readiness is the service's own name, or "".
+const LivenessService = "liveness"
+
 // DefaultDrainPeriod is long enough for clients watching health to move off, and for a
 // Kubernetes endpoint update to spread, yet keeps a rolling restart quick.
 const DefaultDrainPeriod = 2 * time.Second
@@ -85,6 +90,7 @@ func New(cfg Config, logger *slog.Logger, authn auth.Authenticator) (*Server, er
 		),
 	)
 	hs := health.NewServer()
+	hs.SetServingStatus(LivenessService, healthpb.HealthCheckResponse_SERVING)
 	healthpb.RegisterHealthServer(srv, hs)
 	reflection.Register(srv)
 	return &Server{grpc: srv, health: hs, lis: lis, cfg: cfg, logger: logger, metrics: m, stopped: make(chan struct{})}, nil
