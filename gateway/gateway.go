@@ -16,7 +16,6 @@ import (
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/protobuf/encoding/protojson"
 
@@ -28,6 +27,8 @@ import (
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/config"
+	"github.com/socialrx/socialrx/services/platform/metrics"
+	"github.com/socialrx/socialrx/services/platform/tracing"
 )
 
 // Config configures the gateway.
@@ -49,6 +50,11 @@ type Config struct {
 	// WebDevTokens issues the tokens of the web app's development sign-in (not a flag: the
 	// all-in-one sets it to its development identity provider's).
 	WebDevTokens func(auth.Identity) (string, error)
+	Metrics      metrics.Config
+	Tracing      tracing.Config
+	// Registry receives the gateway's metrics; when nil the gateway makes its own and Serve serves
+	// it on Metrics.Addr. The all-in-one passes one registry to every part and serves it itself.
+	Registry *metrics.Registry
 }
 
 // Defaults of the edge limits.
@@ -69,6 +75,8 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.Float64(&c.RateLimit, "rate-limit", "GATEWAY_RATE_LIMIT", DefaultRateLimit, "requests per second per caller; negative turns rate limiting off")
 	l.Int64(&c.RateBurst, "rate-burst", "GATEWAY_RATE_BURST", DefaultRateBurst, "requests a caller may send at once")
 	c.Web.RegisterFlags(l)
+	c.Metrics.RegisterFlags(l)
+	c.Tracing.RegisterFlags(l)
 }
 
 // Validate reports a setting the gateway cannot start with.
@@ -87,6 +95,7 @@ type Gateway struct {
 	logger   *slog.Logger
 	backends []backend
 	handler  http.Handler
+	metrics  *metrics.Endpoint
 }
 
 // New dials the backends (lazily: a backend that is down makes its calls fail with 503, not the
@@ -109,19 +118,25 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 	if err != nil {
 		return nil, err
 	}
-	dir, err := grpc.NewClient(cfg.DirectoryAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+
+	endpoint, err := metrics.NewEndpoint(cfg.Registry, cfg.Metrics)
+	if err != nil {
+		return nil, err
+	}
+	reg := endpoint.Registry()
+	dir, err := dialBackend(cfg.DirectoryAddr, directoryv1.DirectoryService_ServiceDesc.ServiceName, reg)
 	if err != nil {
 		return nil, fmt.Errorf("dial directory at DIRECTORY_ADDR %q: %w", cfg.DirectoryAddr, err)
 	}
-	events, err := grpc.NewClient(cfg.EventAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	events, err := dialBackend(cfg.EventAddr, eventv1.EventService_ServiceDesc.ServiceName, reg)
 	if err != nil {
 		return nil, fmt.Errorf("dial event service at EVENT_ADDR %q: %w", cfg.EventAddr, err)
 	}
-	referrals, err := grpc.NewClient(cfg.ReferralAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	referrals, err := dialBackend(cfg.ReferralAddr, referralv1.ReferralService_ServiceDesc.ServiceName, reg)
 	if err != nil {
 		return nil, fmt.Errorf("dial referral service at REFERRAL_ADDR %q: %w", cfg.ReferralAddr, err)
 	}
-	g := &Gateway{cfg: cfg, logger: logger, backends: []backend{
+	g := &Gateway{cfg: cfg, logger: logger, metrics: endpoint, backends: []backend{
 		{name: "directory", service: directoryv1.DirectoryService_ServiceDesc.ServiceName, conn: dir},
 		{name: "event", service: eventv1.EventService_ServiceDesc.ServiceName, conn: events},
 		{name: "referral", service: referralv1.ReferralService_ServiceDesc.ServiceName, conn: referrals},
@@ -168,7 +183,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 	if cfg.RateLimit > 0 {
 		e.limiter = newCallerLimiter(cfg.RateLimit, int(cfg.RateBurst), maxTrackedCallers)
 	}
-	g.handler = logRequests(logger, e)
+	g.handler = instrument(reg, top, logRequests(logger, e))
 	return g, nil
 }
 
@@ -220,6 +235,7 @@ func (g *Gateway) Serve(ctx context.Context, lis net.Listener) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(lis) }()
 	g.logger.Info("gateway listening", "addr", lis.Addr().String())
+	defer g.serveMetrics(ctx)()
 	var err error
 	select {
 	case err = <-errc:
@@ -244,7 +260,7 @@ func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
 		start := time.Now()
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
 		next.ServeHTTP(rec, r)
-		logger.Info("http request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
+		logger.InfoContext(r.Context(), "http request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
 			"duration_ms", float64(time.Since(start).Microseconds())/1000)
 	})
 }

@@ -33,7 +33,9 @@ import (
 	"github.com/socialrx/socialrx/services/event"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/config"
+	"github.com/socialrx/socialrx/services/platform/metrics"
 	"github.com/socialrx/socialrx/services/platform/storage/embeddeddb"
+	"github.com/socialrx/socialrx/services/platform/tracing"
 	"github.com/socialrx/socialrx/services/referral"
 )
 
@@ -57,6 +59,8 @@ type options struct {
 	// loaderID and loaderSecret are the demo loader's client at OIDC_ISSUER.
 	loaderID, loaderSecret string
 	log                    config.Log
+	metrics                metrics.Config
+	tracing                tracing.Config
 	directory              directory.Config
 	event                  event.Config
 	referral               referral.Config
@@ -69,7 +73,10 @@ var localDefaults = map[string]string{
 	"EVENT_GRPC_ADDR":     "127.0.0.1:9091",
 	"REFERRAL_GRPC_ADDR":  "127.0.0.1:9092",
 	"GATEWAY_HTTP_ADDR":   "127.0.0.1:8080",
+	"METRICS_ADDR":        "127.0.0.1:9464",
 	"LOG_LEVEL":           "warn",
+	// Nothing balances over the parts of one process: stop at once.
+	"DRAIN_PERIOD": "0s",
 }
 
 // Clients of the development provider that the launcher registers.
@@ -96,6 +103,8 @@ func parse(args []string) (options, *config.Loader, error) {
 	l.String(&o.loaderID, "demo-client-id", "SOCIALRX_DEMO_CLIENT_ID", "", "with OIDC_ISSUER: client whose token loads the demo data")
 	l.String(&o.loaderSecret, "demo-client-secret", "SOCIALRX_DEMO_CLIENT_SECRET", "", "the secret of SOCIALRX_DEMO_CLIENT_ID")
 	o.log.RegisterFlags(l)
+	o.metrics.RegisterFlags(l)
+	o.tracing.RegisterFlags(l)
 	o.directory.RegisterFlags(l.Prefixed("directory"))
 	o.event.RegisterFlags(l.Prefixed("event"))
 	o.referral.RegisterFlags(l.Prefixed("referral"))
@@ -112,7 +121,24 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	logger = slog.New(tracing.LogHandler(logger.Handler()))
 	slog.SetDefault(logger)
+	stopTracing, err := tracing.Setup(ctx, o.tracing, "socialrx")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = stopTracing(context.Background()) }()
+
+	// One registry for every part, served on one port: the parts' metrics have distinct names
+	// and gRPC metrics carry the service in their labels.
+	reg := metrics.New()
+	o.directory.Registry, o.event.Registry, o.referral.Registry, o.gateway.Registry = reg, reg, reg, reg
+	var metricsLis net.Listener
+	if o.metrics.Addr != "" {
+		if metricsLis, err = metrics.Listen(o.metrics.Addr); err != nil {
+			return err
+		}
+	}
 
 	uri := o.mongoURI
 	if uri == "" {
@@ -195,6 +221,9 @@ func run(ctx context.Context) error {
 	if dev != nil {
 		g.Go(func() error { return dev.serve(gctx) })
 	}
+	if metricsLis != nil {
+		g.Go(func() error { return reg.Serve(gctx, metricsLis, logger) })
+	}
 	g.Go(func() error {
 		if !o.skipDemo && loader.ID == "" {
 			fmt.Println("demo data          not loaded: set SOCIALRX_DEMO_CLIENT_ID and SOCIALRX_DEMO_CLIENT_SECRET to load it with a token of OIDC_ISSUER")
@@ -227,6 +256,9 @@ func run(ctx context.Context) error {
 			dev.printHowTo(os.Stdout)
 		} else {
 			fmt.Printf("OpenID provider    %s\n", o.directory.Auth.Issuer)
+		}
+		if metricsLis != nil {
+			fmt.Printf("metrics            http://%s/metrics (every part)\n", metricsLis.Addr())
 		}
 		fmt.Println("socialrx is running; press Ctrl-C to stop.")
 		return nil

@@ -54,12 +54,7 @@ func serverNamed(name string) (server, bool) {
 // Variables the manifests set before the binaries read them, each with the binaries that will.
 // Once a binary registers one, the test asks for it to be taken off this list.
 var pendingEnv = map[string][]string{
-	// Prometheus metrics listener (the observability work).
-	"METRICS_ADDR": {"directory", "event", "referral", "gateway"},
 	// Identity provider (the authentication work).
-	"OIDC_ISSUER":        {"gateway"},
-	"OIDC_AUDIENCE":      {"gateway"},
-	"OIDC_CLIENT_SECRET": {"gateway"},
 }
 
 // Variables the Go runtime reads in every binary.
@@ -155,7 +150,7 @@ func peers(t *testing.T, s server, env map[string]string) map[string]string {
 	eff := effective(t, s, env)
 	out := map[string]string{}
 	for name, v := range vars {
-		if v.flag == s.listenFlag || !strings.HasSuffix(v.flag, "-addr") {
+		if v.flag == s.listenFlag || v.flag == "metrics-addr" || !strings.HasSuffix(v.flag, "-addr") {
 			continue
 		}
 		out[strings.TrimSuffix(v.flag, "-addr")] = eff[name]

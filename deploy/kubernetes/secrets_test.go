@@ -53,7 +53,7 @@ secretGenerator:
 	files := map[string]string{
 		"kustomization.yaml":    kustomization,
 		"mongodb.env":           "directory=" + uri + "\nevent=" + uri + "\nreferral=" + uri + "\n",
-		"identity-provider.env": "OIDC_ISSUER=" + issuer + "\nOIDC_AUDIENCE=socialrx\nOIDC_CLIENT_SECRET=s3cret\n",
+		"identity-provider.env": "OIDC_ISSUER=" + issuer + "\nOIDC_AUDIENCE=socialrx\nREFERRAL_OIDC_CLIENT_ID=socialrx-referral\nREFERRAL_OIDC_CLIENT_SECRET=s3cret\n",
 	}
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
@@ -72,8 +72,13 @@ secretGenerator:
 			t.Errorf("%s: MONGODB_URI %q, want the operator's %q", svc, got[svc]["MONGODB_URI"], uri)
 		}
 	}
-	if got["gateway"]["OIDC_ISSUER"] != issuer {
-		t.Errorf("gateway: OIDC_ISSUER %q, want the operator's %q", got["gateway"]["OIDC_ISSUER"], issuer)
+	for _, svc := range []string{"directory", "event", "referral"} {
+		if got[svc]["OIDC_ISSUER"] != issuer {
+			t.Errorf("%s: OIDC_ISSUER %q, want the operator's %q", svc, got[svc]["OIDC_ISSUER"], issuer)
+		}
+	}
+	if got["referral"]["REFERRAL_OIDC_CLIENT_SECRET"] != "s3cret" {
+		t.Errorf("referral: REFERRAL_OIDC_CLIENT_SECRET %q, want the operator's", got["referral"]["REFERRAL_OIDC_CLIENT_SECRET"])
 	}
 	for _, s := range o.secrets {
 		for k, v := range s.Data {

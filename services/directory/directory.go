@@ -48,10 +48,11 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		return nil, b.Fail(err)
 	}
 	b.Go(func(ctx context.Context) { ix.Run(ctx, cfg.SyncInterval, logger) })
+	b.SampleLag("directory_readmodel", ix.Lag)
 	if err := b.Listen(service.Options{}); err != nil {
 		return nil, b.Fail(err)
 	}
 	directoryv1.RegisterDirectoryServiceServer(b.Server.Registrar(), server.New(st, ix, b.Validator, logger))
-	b.Serving(ServiceName)
+	b.Serving(ctx, ServiceName)
 	return &Service{Base: b}, nil
 }

@@ -56,7 +56,10 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	if err != nil {
 		return nil, err
 	}
-	dirConn, err := b.Dial(cfg.DirectoryAddr, "DIRECTORY_ADDR")
+	// Only host writes (creating and changing events) ask the directory; registrations, the
+	// listing and the change feed do not, so losing the directory does not make the service unready.
+	dirConn, err := b.Dial(service.Peer{Addr: cfg.DirectoryAddr, Env: "DIRECTORY_ADDR",
+		Service: directoryv1.DirectoryService_ServiceDesc.ServiceName})
 	if err != nil {
 		return nil, b.Fail(err)
 	}
@@ -70,8 +73,10 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	if err := b.Listen(service.Options{MapError: server.ToStatus}); err != nil {
 		return nil, b.Fail(err)
 	}
-	eventv1.RegisterEventServiceServer(b.Server.Registrar(),
-		server.New(l, store.OpenAudit(b.DB), directoryv1.NewDirectoryServiceClient(dirConn), b.Validator, cfg.Now, logger))
-	b.Serving(ServiceName)
+	handlers := server.New(l, store.OpenAudit(b.DB), directoryv1.NewDirectoryServiceClient(dirConn), b.Validator, cfg.Now, logger)
+	handlers.Instrument(b.Metrics)
+	eventv1.RegisterEventServiceServer(b.Server.Registrar(), handlers)
+	b.SampleLag("event_ledger", l.Lag)
+	b.Serving(ctx, ServiceName)
 	return &Service{Base: b}, nil
 }

@@ -6,6 +6,7 @@ package referral
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
@@ -87,11 +88,15 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	// Calls to other services carry the service's own token, never a caller's identity.
 	own := grpc.WithPerRPCCredentials(auth.PerRPC{Source: auth.Client{Issuer: cfg.Auth.Issuer, TokenURL: cfg.TokenURL,
 		ID: cfg.ClientID, Secret: cfg.ClientSecret}.TokenSource()})
-	dirConn, err := b.Dial(cfg.DirectoryAddr, "DIRECTORY_ADDR", own)
+	// Creating and accepting referrals ask the directory; booking, cancelling and the closed loop
+	// (the event change feed) need the event service: without either the service cannot do its job.
+	dirConn, err := b.Dial(service.Peer{Addr: cfg.DirectoryAddr, Env: "DIRECTORY_ADDR", Required: true,
+		Service: directoryv1.DirectoryService_ServiceDesc.ServiceName, Options: []grpc.DialOption{own}})
 	if err != nil {
 		return nil, b.Fail(err)
 	}
-	eventConn, err := b.Dial(cfg.EventAddr, "EVENT_ADDR", own)
+	eventConn, err := b.Dial(service.Peer{Addr: cfg.EventAddr, Env: "EVENT_ADDR", Required: true,
+		Service: eventv1.EventService_ServiceDesc.ServiceName, Options: []grpc.DialOption{own}})
 	if err != nil {
 		return nil, b.Fail(err)
 	}
@@ -107,11 +112,16 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		return nil, b.Fail(err)
 	}
 	referralv1.RegisterReferralServiceServer(b.Server.Registrar(), handler)
+	if err := b.Metrics.Register(ix.Collector()); err != nil {
+		return nil, b.Fail(fmt.Errorf("register referral metrics: %w", err))
+	}
 	follower := consumer.New(events, st, cfg.ConsumerPoll, cfg.Now, logger)
+	follower.Instrument(b.Metrics)
 	b.Go(func(ctx context.Context) {
 		ix.Run(ctx, cfg.SyncInterval, func(err error) { logger.Warn("worklist sync", "error", err) })
 	})
 	b.Go(follower.Run)
-	b.Serving(ServiceName)
+	b.SampleLag("referral_readmodel", ix.Lag)
+	b.Serving(ctx, ServiceName)
 	return &Service{Base: b}, nil
 }

@@ -9,11 +9,17 @@ import (
 
 	"github.com/socialrx/socialrx/gateway"
 	"github.com/socialrx/socialrx/services/platform/process"
+	"github.com/socialrx/socialrx/services/platform/tracing"
 )
 
 func main() {
 	var cfg gateway.Config
 	process.Main("gateway", &cfg, func(ctx context.Context, logger *slog.Logger) error {
+		stopTracing, err := tracing.Setup(ctx, cfg.Tracing, "gateway")
+		if err != nil {
+			return err
+		}
+		defer func() { _ = stopTracing(context.Background()) }()
 		gw, err := gateway.New(ctx, cfg, logger)
 		if err != nil {
 			return err

@@ -1,8 +1,9 @@
 // Package grpcserver is the run loop every socialrx service shares: one gRPC server with the
-// standard health service, reflection, a codec that answers undecodable messages with
-// INVALID_ARGUMENT, and an interceptor chain of panic recovery, request logging,
-// authentication and protovalidate validation; graceful stop with a deadline when the context
-// ends.
+// standard health service, reflection, tracing, a codec that answers undecodable messages with
+// INVALID_ARGUMENT, and an interceptor chain of metrics, panic recovery, request logging,
+// authentication and protovalidate validation. When the context ends it reports NOT_SERVING
+// first, keeps serving for a drain period while clients move to other replicas, then stops
+// gracefully with a deadline.
 package grpcserver
 
 import (
@@ -13,14 +14,26 @@ import (
 	"net"
 	"time"
 
+	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/grpc/reflection"
 
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/metrics"
+	"github.com/socialrx/socialrx/services/platform/tracing"
 	"github.com/socialrx/socialrx/services/platform/validation"
 )
+
+// LivenessService is a health service name that stays SERVING while the process runs, whatever
+// its dependencies: the one for a liveness probe, which must not restart a replica because its
+// database is down. Readiness is the service's own name, or "".
+const LivenessService = "liveness"
+
+// DefaultDrainPeriod is long enough for clients watching health to move off, and for a
+// Kubernetes endpoint update to spread, yet keeps a rolling restart quick.
+const DefaultDrainPeriod = 2 * time.Second
 
 // Config configures the listener and shutdown.
 type Config struct {
@@ -31,6 +44,11 @@ type Config struct {
 	// MapError, when set, turns what the handlers return into API errors (a service's domain
 	// refusals, say) in one place; it sees every error of every call.
 	MapError func(error) error
+	// DrainPeriod is how long the server keeps serving after reporting NOT_SERVING, so clients
+	// that watch its health stop sending it calls before it stops.
+	DrainPeriod time.Duration
+	// Metrics receives grpc_server_* metrics; a private registry when nil.
+	Metrics *metrics.Registry
 }
 
 // Server is a gRPC server with its listener and health service.
@@ -40,6 +58,7 @@ type Server struct {
 	lis     net.Listener
 	cfg     Config
 	logger  *slog.Logger
+	metrics *grpcprom.ServerMetrics
 	stopped chan struct{}
 }
 
@@ -59,9 +78,12 @@ func New(cfg Config, logger *slog.Logger, authn auth.Authenticator, opts ...grpc
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	codec := newStrictCodec()
+	m := metrics.OrNew(cfg.Metrics).GRPCServer()
 	srv := grpc.NewServer(append([]grpc.ServerOption{
 		grpc.ForceServerCodecV2(codec),
+		grpc.StatsHandler(tracing.ServerHandler()),
 		grpc.ChainUnaryInterceptor(
+			m.UnaryServerInterceptor(),
 			recoverUnary(logger),
 			logUnary(logger),
 			failedDecodeUnary(codec),
@@ -70,6 +92,7 @@ func New(cfg Config, logger *slog.Logger, authn auth.Authenticator, opts ...grpc
 			mapErrorUnary(cfg.MapError),
 		),
 		grpc.ChainStreamInterceptor(
+			m.StreamServerInterceptor(),
 			recoverStream(logger),
 			logStream(logger),
 			failedDecodeStream(codec),
@@ -79,9 +102,10 @@ func New(cfg Config, logger *slog.Logger, authn auth.Authenticator, opts ...grpc
 		),
 	}, opts...)...)
 	hs := health.NewServer()
+	hs.SetServingStatus(LivenessService, healthpb.HealthCheckResponse_SERVING)
 	healthpb.RegisterHealthServer(srv, hs)
 	reflection.Register(srv)
-	return &Server{grpc: srv, health: hs, lis: lis, cfg: cfg, logger: logger, stopped: make(chan struct{})}, nil
+	return &Server{grpc: srv, health: hs, lis: lis, cfg: cfg, logger: logger, metrics: m, stopped: make(chan struct{})}, nil
 }
 
 // Registrar is where services are registered before Run.
@@ -91,7 +115,8 @@ func (s *Server) Registrar() grpc.ServiceRegistrar { return s.grpc }
 func (s *Server) Addr() string { return s.lis.Addr().String() }
 
 // SetServing marks service (a fully-qualified gRPC service name) and the server as a whole
-// SERVING or NOT_SERVING in the health service.
+// SERVING or NOT_SERVING in the health service. Once Run has begun to stop, the server stays
+// NOT_SERVING.
 func (s *Server) SetServing(service string, serving bool) {
 	st := healthpb.HealthCheckResponse_NOT_SERVING
 	if serving {
@@ -101,9 +126,11 @@ func (s *Server) SetServing(service string, serving bool) {
 	s.health.SetServingStatus("", st)
 }
 
-// Run serves until ctx ends, then reports NOT_SERVING, stops gracefully and, after
-// ShutdownTimeout, forcibly.
+// Run serves until ctx ends, then reports NOT_SERVING, keeps serving for DrainPeriod, stops
+// gracefully and, after ShutdownTimeout, forcibly.
 func (s *Server) Run(ctx context.Context) error {
+	// Every method's counters start at 0, so a rate reads 0 rather than absent before a first call.
+	s.metrics.InitializeMetrics(s.grpc)
 	errc := make(chan error, 1)
 	go func() { errc <- s.grpc.Serve(s.lis) }()
 	s.logger.Info("grpc server listening", "addr", s.Addr())
@@ -113,6 +140,10 @@ func (s *Server) Run(ctx context.Context) error {
 	case <-ctx.Done():
 	}
 	s.health.Shutdown()
+	if s.cfg.DrainPeriod > 0 {
+		s.logger.Info("draining before stop", "drain_period", s.cfg.DrainPeriod)
+		time.Sleep(s.cfg.DrainPeriod)
+	}
 	done := make(chan struct{})
 	go func() {
 		s.grpc.GracefulStop()

@@ -1,5 +1,6 @@
 // Package process is the main of every socialrx binary: flags with environment fallbacks, a JSON
-// logger at LOG_LEVEL, and a run that ends on SIGINT or SIGTERM.
+// logger at LOG_LEVEL whose lines carry the trace and span ids, and a run that ends on SIGINT or
+// SIGTERM.
 package process
 
 import (
@@ -13,6 +14,7 @@ import (
 	"syscall"
 
 	"github.com/socialrx/socialrx/services/platform/config"
+	"github.com/socialrx/socialrx/services/platform/tracing"
 )
 
 // Config is what a binary configures: its flags, and a check of the values once parsed.
@@ -57,6 +59,7 @@ func Parse(name string, cfg Config, args []string) (*slog.Logger, error) {
 	if err != nil {
 		return nil, err
 	}
+	logger = slog.New(tracing.LogHandler(logger.Handler()))
 	slog.SetDefault(logger)
 	return logger, nil
 }

@@ -1,7 +1,8 @@
 // Package service is what the start-up of every socialrx service shares: the settings each one
-// has (listen address, database, shutdown deadline, read-model refresh), the database
-// connection, the gRPC server, connections to other services, background loops, and a Run that
-// serves until its context ends and then closes everything in reverse order.
+// has (listen address, database, shutdown and drain, read-model refresh, token verification,
+// metrics, tracing), the database connection, the gRPC server, connections to other services,
+// readiness that follows the dependencies, background loops, and a Run that serves until its
+// context ends and then closes everything in reverse order.
 //
 // A service's own package (services/<svc>) adds what is its own — stores, read models,
 // handlers — between Start and Run.
@@ -13,17 +14,21 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/config"
+	"github.com/socialrx/socialrx/services/platform/grpcclient"
 	"github.com/socialrx/socialrx/services/platform/grpcserver"
+	"github.com/socialrx/socialrx/services/platform/metrics"
+	"github.com/socialrx/socialrx/services/platform/readiness"
 	"github.com/socialrx/socialrx/services/platform/storage/mongodb"
+	"github.com/socialrx/socialrx/services/platform/tracing"
 	"github.com/socialrx/socialrx/services/platform/validation"
 )
 
@@ -33,10 +38,18 @@ type Config struct {
 	MongoURI        string
 	Database        string
 	ShutdownTimeout time.Duration
+	// DrainPeriod is how long the service keeps serving after reporting NOT_SERVING on SIGTERM.
+	DrainPeriod time.Duration
 	// SyncInterval is how often read models poll their change feed in the background.
 	SyncInterval time.Duration
 	// Auth is how callers' bearer tokens are verified.
-	Auth auth.OIDC
+	Auth    auth.OIDC
+	DB      mongodb.Timeouts
+	Metrics metrics.Config
+	Tracing tracing.Config
+	// Registry receives the service's metrics; when nil the service makes its own and Run serves
+	// it on Metrics.Addr. The all-in-one passes one registry to every part and serves it itself.
+	Registry *metrics.Registry
 }
 
 // Names is how one service's settings are called and what they default to.
@@ -55,8 +68,12 @@ func (c *Config) RegisterFlags(l *config.Loader, n Names) {
 	l.String(&c.MongoURI, "mongodb-uri", "MONGODB_URI", "", "MongoDB connection string")
 	l.String(&c.Database, "database", n.Env+"_DATABASE", n.Database, "MongoDB database of the "+n.Service+" service")
 	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
+	l.Duration(&c.DrainPeriod, "drain-period", "DRAIN_PERIOD", grpcserver.DefaultDrainPeriod, "how long to serve after reporting NOT_SERVING on SIGTERM")
 	l.Duration(&c.SyncInterval, "sync-interval", n.Env+"_SYNC_INTERVAL", time.Second, "read model refresh interval")
 	c.Auth.RegisterFlags(l)
+	c.DB.RegisterFlags(l)
+	c.Metrics.RegisterFlags(l)
+	c.Tracing.RegisterFlags(l)
 }
 
 // Validate reports a setting the service cannot start with.
@@ -87,21 +104,33 @@ type Base struct {
 	Server    *grpcserver.Server
 	Validator *validation.Validator
 	Logger    *slog.Logger
+	// Metrics is where the service's metrics go.
+	Metrics *metrics.Registry
 
-	client *mongo.Client
-	closes []func()
-	loops  []func(context.Context)
+	client   *mongo.Client
+	endpoint *metrics.Endpoint
+	deps     []readiness.Dependency
+	ready    *readiness.Monitor
+	closes   []func()
+	loops    []func(context.Context)
 }
 
 // Start connects to the database. On an error later in the service's own start-up, call Fail to
 // release what Start took.
 func Start(ctx context.Context, cfg Config, n Names, logger *slog.Logger) (*Base, error) {
-	client, err := mongodb.Connect(ctx, cfg.MongoURI, 10*time.Second)
+	endpoint, err := metrics.NewEndpoint(cfg.Registry, cfg.Metrics)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("start %s service: %w", n.Service, err)
 	}
-	b := &Base{Config: cfg, Names: n, DB: client.Database(cfg.Database), Logger: logger, client: client}
+	b := &Base{Config: cfg, Names: n, Logger: logger, endpoint: endpoint, Metrics: endpoint.Registry()}
+	b.closes = append(b.closes, endpoint.Close)
+	client, err := mongodb.Connect(ctx, cfg.MongoURI, cfg.DB)
+	if err != nil {
+		return nil, b.Fail(err)
+	}
+	b.client, b.DB = client, client.Database(cfg.Database)
 	b.closes = append(b.closes, func() { _ = client.Disconnect(context.Background()) })
+	b.deps = append(b.deps, readiness.Dependency{Name: "mongodb", Required: true, Probe: readiness.MongoDB(client)})
 	if b.Validator, err = validation.New(); err != nil {
 		return nil, b.Fail(err)
 	}
@@ -121,23 +150,43 @@ func (b *Base) Listen(opts Options) error {
 	}
 	var err error
 	b.Server, err = grpcserver.New(grpcserver.Config{Addr: b.Config.GRPCAddr, ShutdownTimeout: b.Config.ShutdownTimeout,
-		MapError: opts.MapError}, b.Logger, authn, opts.ServerOptions...)
+		DrainPeriod: b.Config.DrainPeriod, Metrics: b.Metrics, MapError: opts.MapError}, b.Logger, authn, opts.ServerOptions...)
 	return err
 }
 
-// Dial connects to another service at addr, read from the variable env; Run closes it.
-func (b *Base) Dial(addr, env string, opts ...grpc.DialOption) (*grpc.ClientConn, error) {
-	opts = append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}, opts...)
-	conn, err := grpc.NewClient(addr, opts...)
+// Peer says how the service depends on another one it calls.
+type Peer struct {
+	// Addr is the peer's address (a list of replicas or a dns:/// target), read from Env.
+	Addr, Env string
+	// Service is the peer's fully-qualified gRPC service name, for health checks.
+	Service string
+	// Required makes the service unready while the peer is unreachable.
+	Required bool
+	// Unary interceptors and dial options the calls add (the service's own credentials, say).
+	Unary   []grpc.UnaryClientInterceptor
+	Options []grpc.DialOption
+}
+
+// Dial connects to a peer (round robin over its healthy replicas, UNAVAILABLE retried, calls
+// bounded by a deadline) and makes readiness follow it; Run closes the connection.
+func (b *Base) Dial(p Peer) (*grpc.ClientConn, error) {
+	conn, err := grpcclient.Dial(p.Addr, p.Service, grpcclient.Options{Metrics: b.Metrics, Unary: p.Unary, Dial: p.Options})
 	if err != nil {
-		return nil, fmt.Errorf("dial %s %q: %w", env, addr, err)
+		return nil, fmt.Errorf("dial %s %q: %w", p.Env, p.Addr, err)
 	}
 	b.closes = append(b.closes, func() { _ = conn.Close() })
+	b.deps = append(b.deps, readiness.Dependency{Name: strings.ToLower(strings.TrimSuffix(p.Env, "_ADDR")),
+		Required: p.Required, Probe: readiness.GRPC(conn, p.Service)})
 	return conn, nil
 }
 
 // Go adds a background loop that Run runs until its context ends.
 func (b *Base) Go(loop func(ctx context.Context)) { b.loops = append(b.loops, loop) }
+
+// SampleLag reports follower's lag behind its feed as a metric while the service runs.
+func (b *Base) SampleLag(follower string, lag func(context.Context) (int64, error)) {
+	b.Go(func(ctx context.Context) { b.Metrics.SampleLag(ctx, follower, lag) })
+}
 
 // Fail releases what was taken so far and returns err, named after the service.
 func (b *Base) Fail(err error) error {
@@ -152,18 +201,24 @@ func (b *Base) close() {
 	b.closes = nil
 }
 
-// Serving marks the service (its fully-qualified gRPC name) ready in the health service.
-func (b *Base) Serving(grpcService string) { b.Server.SetServing(grpcService, true) }
+// Serving starts following readiness: the service (its fully-qualified gRPC name) is SERVING in
+// the health service while its database and required peers answer.
+func (b *Base) Serving(ctx context.Context, grpcService string) {
+	b.ready = readiness.New(b.deps, func(ok bool) { b.Server.SetServing(grpcService, ok) }, b.Metrics, b.Logger)
+	b.ready.Check(ctx)
+	b.Go(b.ready.Run)
+}
 
 // Addr is the gRPC address the service listens on.
 func (b *Base) Addr() string { return b.Server.Addr() }
 
-// Run serves and runs the background loops until ctx ends, then stops gracefully and closes
-// every connection.
+// Run serves, publishes metrics and runs the background loops until ctx ends, then stops
+// gracefully and closes every connection.
 func (b *Base) Run(ctx context.Context) error {
 	defer b.close()
 	g, ctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return b.Server.Run(ctx) })
+	g.Go(func() error { return b.endpoint.Serve(ctx, b.Logger) })
 	for _, loop := range b.loops {
 		g.Go(func() error {
 			loop(ctx)

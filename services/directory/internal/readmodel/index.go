@@ -146,3 +146,6 @@ func (ix *Index) apply(entries []changefeed.Entry) error {
 	}
 	return nil
 }
+
+// Lag is how many feed entries the index has yet to apply.
+func (ix *Index) Lag(ctx context.Context) (int64, error) { return ix.follower.Lag(ctx) }

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
@@ -18,6 +20,10 @@ import (
 )
 
 // The change feed other services follow: ListChanges pages it, WatchChanges streams it.
+
+// HeaderFeedHead is the response header of ListChanges that carries the ledger's head position,
+// so a follower can tell how far behind it is.
+const HeaderFeedHead = "x-socialrx-feed-head"
 
 // token is a resume position: the outcome index within a ledger entry.
 type token struct {
@@ -120,6 +126,8 @@ func (s *Server) ListChanges(ctx context.Context, req *eventv1.ListChangesReques
 	if last == (token{}) {
 		next = req.GetAfter()
 	}
+	// Followers measure their lag against the ledger position this replica has folded.
+	_ = grpc.SetHeader(ctx, metadata.Pairs(HeaderFeedHead, strconv.FormatInt(s.ledger.Position(), 10)))
 	return &eventv1.ListChangesResponse{Changes: changes, NextAfter: next}, nil
 }
 

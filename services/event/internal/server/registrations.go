@@ -64,6 +64,7 @@ func (s *Server) CreateRegistration(ctx context.Context, req *eventv1.CreateRegi
 	d, err := s.decide(ctx, func(st *domain.State, now time.Time) (domain.Decision, error) {
 		return st.Register(r, now)
 	})
+	s.countRegistration(d, err)
 	if err != nil {
 		return nil, err
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/prometheus/client_golang/prometheus"
 	"google.golang.org/grpc"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
@@ -39,6 +40,8 @@ type Server struct {
 	// poll is how often WatchChanges looks for new entries.
 	poll time.Duration
 	now  func() time.Time
+	// registrations counts CreateRegistration outcomes once Instrument is called.
+	registrations *prometheus.CounterVec
 }
 
 var _ eventv1.EventServiceServer = (*Server)(nil)

@@ -178,3 +178,19 @@ func (l *Ledger) Decide(ctx context.Context, actor string, decide func(st *domai
 func (l *Ledger) Run(ctx context.Context, every time.Duration, onError func(error)) {
 	changefeed.Every(ctx, every, l.Sync, onError)
 }
+
+// Position is the last entry folded into the state.
+func (l *Ledger) Position() int64 {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.st.Pos
+}
+
+// Lag is how many ledger entries this replica has yet to fold.
+func (l *Ledger) Lag(ctx context.Context) (int64, error) {
+	head, err := l.feed.Head(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return max(head-l.Position(), 0), nil
+}

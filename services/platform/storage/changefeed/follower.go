@@ -82,3 +82,12 @@ func Every(ctx context.Context, interval time.Duration, task func(context.Contex
 		}
 	}
 }
+
+// Lag is how many entries the feed holds beyond the follower's position.
+func (f *Follower) Lag(ctx context.Context) (int64, error) {
+	head, err := f.feed.Head(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return max(head-f.Position(), 0), nil
+}

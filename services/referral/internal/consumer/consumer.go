@@ -11,14 +11,19 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strconv"
+	"strings"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+	"google.golang.org/grpc"
+	"google.golang.org/grpc/metadata"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/platform/aip/names"
+	"github.com/socialrx/socialrx/services/platform/metrics"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 	"github.com/socialrx/socialrx/services/referral/internal/domain"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
@@ -34,7 +39,15 @@ type Consumer struct {
 	logger *slog.Logger
 	poll   time.Duration
 	now    func() time.Time
+	lag    interface{ Set(float64) } // nil until Instrument
 }
+
+// headerFeedHead is the event service's ListChanges response header with its ledger head.
+const headerFeedHead = "x-socialrx-feed-head"
+
+// Instrument reports the consumer's lag behind the event ledger as
+// socialrx_feed_lag{follower="referral_event_consumer"}.
+func (c *Consumer) Instrument(reg *metrics.Registry) { c.lag = reg.FeedLag("referral_event_consumer") }
 
 // New returns a consumer.
 func New(events eventv1.EventServiceClient, st *store.Store, poll time.Duration, now func() time.Time, logger *slog.Logger) *Consumer {
@@ -89,10 +102,12 @@ func (c *Consumer) Step(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("load position: %w", err)
 	}
-	resp, err := c.events.ListChanges(ctx, &eventv1.ListChangesRequest{After: after, PageSize: 100})
+	var header metadata.MD
+	resp, err := c.events.ListChanges(ctx, &eventv1.ListChangesRequest{After: after, PageSize: pageSize}, grpc.Header(&header))
 	if err != nil {
 		return 0, fmt.Errorf("list event changes: %w", err)
 	}
+	c.measure(header, resp)
 	for _, ch := range resp.GetChanges() {
 		if err := c.apply(ctx, ch); err != nil {
 			return 0, err
@@ -104,6 +119,30 @@ func (c *Consumer) Step(ctx context.Context) (int, error) {
 		}
 	}
 	return len(resp.GetChanges()), nil
+}
+
+// pageSize is how many changes one Step reads.
+const pageSize = 100
+
+// measure sets the lag: none when the page was the last, else the ledger head (from the event
+// service's header) minus the ledger position of the page's last change.
+func (c *Consumer) measure(header metadata.MD, resp *eventv1.ListChangesResponse) {
+	if c.lag == nil {
+		return
+	}
+	if len(resp.GetChanges()) < pageSize {
+		c.lag.Set(0)
+		return
+	}
+	v := header.Get(headerFeedHead)
+	seq, _, _ := strings.Cut(resp.GetNextAfter(), ".")
+	at, err1 := strconv.ParseInt(seq, 10, 64)
+	if len(v) == 0 || err1 != nil {
+		return
+	}
+	if head, err := strconv.ParseInt(v[0], 10, 64); err == nil {
+		c.lag.Set(float64(max(head-at, 0)))
+	}
 }
 
 // effect is what a change means for a referral: the booking's new state, the business status and

@@ -172,3 +172,6 @@ func (ix *Index) Query(f *filtering.Filter, overdue bool, now time.Time) []*stor
 	})
 	return out
 }
+
+// Lag is how many feed entries the index has yet to apply.
+func (ix *Index) Lag(ctx context.Context) (int64, error) { return ix.follower.Lag(ctx) }
