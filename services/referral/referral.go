@@ -25,6 +25,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/validation"
 	"github.com/socialrx/socialrx/services/referral/internal/consumer"
 	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
+	"github.com/socialrx/socialrx/services/referral/internal/saga"
 	"github.com/socialrx/socialrx/services/referral/internal/server"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
@@ -43,6 +44,10 @@ type Config struct {
 	SyncInterval    time.Duration
 	// ConsumerPoll is how long the event feed consumer waits when it has caught up.
 	ConsumerPoll time.Duration
+	// ReconcileInterval is how often the reconciler settles bookings no request will finish;
+	// ReconcileGrace how long after its last change a booking is left to its own request.
+	ReconcileInterval time.Duration
+	ReconcileGrace    time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 }
@@ -57,24 +62,38 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
 	l.Duration(&c.SyncInterval, "sync-interval", "REFERRAL_SYNC_INTERVAL", time.Second, "worklist refresh interval")
 	l.Duration(&c.ConsumerPoll, "event-poll", "REFERRAL_EVENT_POLL", 500*time.Millisecond, "event change feed poll interval")
+	l.Duration(&c.ReconcileInterval, "reconcile-interval", "REFERRAL_RECONCILE_INTERVAL", DefaultReconcileInterval, "how often unfinished bookings are settled with the event service")
+	l.Duration(&c.ReconcileGrace, "reconcile-grace", "REFERRAL_RECONCILE_GRACE", DefaultReconcileGrace, "how long a booking is left to its own request before the reconciler settles it")
 }
+
+// Reconciler defaults. The grace outlasts a booking request's call to the event service
+// (server.EventTimeout), so the reconciler rarely repeats the work of a request still running.
+const (
+	DefaultReconcileInterval = 5 * time.Second
+	DefaultReconcileGrace    = 3 * server.EventTimeout
+)
 
 // Validate reports a setting the service cannot start with.
 func (c Config) Validate() error {
 	if c.MongoURI == "" {
 		return errors.New("MONGODB_URI (or -mongodb-uri) is required: the connection string of the referral service's MongoDB")
 	}
+	if c.ReconcileInterval < 0 || c.ReconcileGrace < 0 {
+		return errors.New("REFERRAL_RECONCILE_INTERVAL and REFERRAL_RECONCILE_GRACE must not be negative")
+	}
 	return nil
 }
 
 // Service is a started referral service.
 type Service struct {
-	srv      *grpcserver.Server
-	ix       *readmodel.Index
-	consumer *consumer.Consumer
-	logger   *slog.Logger
-	close    func()
-	cfg      Config
+	srv        *grpcserver.Server
+	ix         *readmodel.Index
+	consumer   *consumer.Consumer
+	saga       *saga.Saga
+	reconciler *saga.Reconciler
+	logger     *slog.Logger
+	close      func()
+	cfg        Config
 }
 
 // serviceIdentity marks calls to other services as this service's, so they show full details.
@@ -90,6 +109,9 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	}
 	if cfg.ConsumerPoll == 0 {
 		cfg.ConsumerPoll = 500 * time.Millisecond
+	}
+	if cfg.ReconcileInterval == 0 {
+		cfg.ReconcileInterval = DefaultReconcileInterval
 	}
 	client, err := mongodb.Connect(ctx, cfg.MongoURI, 10*time.Second)
 	if err != nil {
@@ -136,17 +158,45 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		return nil, err
 	}
 	events := eventv1.NewEventServiceClient(eventConn)
+	sg := saga.New(st, events, cfg.Now, server.EventTimeout, logger)
 	referralv1.RegisterReferralServiceServer(srv.Registrar(),
-		server.New(st, ix, directoryv1.NewDirectoryServiceClient(dirConn), events, v, cfg.Now, logger))
+		server.New(st, ix, directoryv1.NewDirectoryServiceClient(dirConn), events, sg, v, cfg.Now, logger))
 	srv.SetServing(ServiceName, true)
-	return &Service{srv: srv, ix: ix, consumer: consumer.New(events, st, cfg.ConsumerPoll, cfg.Now, logger),
-		logger: logger, close: closeAll, cfg: cfg}, nil
+	rc := saga.NewReconciler(sg, ix.Select, ix.Sync, cfg.ReconcileInterval, cfg.ReconcileGrace,
+		func(err error) { logger.Warn("reconcile bookings", "error", err) })
+	return &Service{srv: srv, ix: ix, consumer: consumer.New(events, st, sg, cfg.ConsumerPoll, cfg.Now, logger),
+		saga: sg, reconciler: rc, logger: logger, close: closeAll, cfg: cfg}, nil
 }
+
+// Repairs counts what the reconciler (and the event feed consumer, for seats a booking request
+// left unrecorded) has repaired since start, by kind; each count only grows.
+type Repairs struct {
+	// Completed: pending bookings recorded from the event service's answer.
+	Completed int64
+	// Compensated: registrations cancelled because their referral may not hold them.
+	Compensated int64
+	// Dropped: pending bookings removed because the event service had no registration for them.
+	Dropped int64
+	// Adopted: registrations the referral did not record, recorded.
+	Adopted int64
+	// Corrected: recorded bookings brought in line with their registration.
+	Corrected int64
+}
+
+// Repairs returns the repair counts so far.
+func (s *Service) Repairs() Repairs {
+	r := &s.saga.Repairs
+	return Repairs{Completed: r.Completed.Load(), Compensated: r.Compensated.Load(), Dropped: r.Dropped.Load(),
+		Adopted: r.Adopted.Load(), Corrected: r.Corrected.Load()}
+}
+
+// Reconcile runs one reconciler pass now and returns how many repairs it made.
+func (s *Service) Reconcile(ctx context.Context) (int, error) { return s.reconciler.Pass(ctx) }
 
 // Addr is the gRPC address the service listens on.
 func (s *Service) Addr() string { return s.srv.Addr() }
 
-// Run serves and follows the event change feed until ctx ends.
+// Run serves, follows the event change feed and reconciles bookings until ctx ends.
 func (s *Service) Run(ctx context.Context) error {
 	defer s.close()
 	g, ctx := errgroup.WithContext(ctx)
@@ -157,6 +207,10 @@ func (s *Service) Run(ctx context.Context) error {
 	})
 	g.Go(func() error {
 		s.consumer.Run(ctx)
+		return nil
+	})
+	g.Go(func() error {
+		s.reconciler.Run(ctx)
 		return nil
 	})
 	return g.Wait()
