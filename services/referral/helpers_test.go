@@ -18,6 +18,7 @@ import (
 	"github.com/socialrx/socialrx/services/event/eventtest"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/testenv"
+	"github.com/socialrx/socialrx/services/referral"
 	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
 
@@ -49,6 +50,12 @@ func ctxT(t testing.TB) context.Context {
 
 func newWorld(t testing.TB, replicas int, capacity int32) *world {
 	t.Helper()
+	return newWorldConfig(t, replicas, capacity, func(*referral.Config) {})
+}
+
+// newWorldConfig is newWorld with each replica's configuration changed by set.
+func newWorldConfig(t testing.TB, replicas int, capacity int32, set func(*referral.Config)) *world {
+	t.Helper()
 	ctx := ctxT(t)
 	w := &world{dir: directorytest.Start(t, testenv.DatabaseName(t)), clock: eventtest.NewClock(time.Now())}
 	d := w.dir.Client
@@ -79,7 +86,7 @@ func newWorld(t testing.TB, replicas int, capacity int32) *world {
 	w.session = w.publishedSession(t, "tea", capacity)
 	w.refDB = testenv.DatabaseName(t)
 	for range replicas {
-		w.referrals = append(w.referrals, referraltest.Start(t, w.refDB, w.dir.Addr, w.events.Addr, nil))
+		w.referrals = append(w.referrals, referraltest.StartConfig(t, w.refDB, w.dir.Addr, w.events.Addr, set))
 	}
 	return w
 }
