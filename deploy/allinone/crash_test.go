@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -103,18 +104,27 @@ type system struct {
 	conns    []*grpc.ClientConn
 }
 
+// listenEnvs are the all-in-one's listen addresses, fresh for every start.
+var listenEnvs = []string{"EMBEDDED_DB_ADDR", "DIRECTORY_GRPC_ADDR", "EVENT_GRPC_ADDR", "REFERRAL_GRPC_ADDR", "GATEWAY_HTTP_ADDR"}
+
+// freeAddr is a loopback address that is free now, below the kernel's ephemeral port range so
+// that the machine's outgoing connections do not take it before the all-in-one binds it.
 func freeAddr(t *testing.T) string {
 	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+	for range 100 {
+		addr := fmt.Sprintf("127.0.0.1:%d", 20000+rand.IntN(12000))
+		if l, err := net.Listen("tcp", addr); err == nil {
+			l.Close()
+			return addr
+		}
 	}
-	defer l.Close()
-	return l.Addr().String()
+	t.Fatal("no free port")
+	return ""
 }
 
+// addr is the latest value of env.
 func (s *system) addr(env string) string {
-	for _, kv := range s.env {
+	for _, kv := range slices.Backward(s.env) {
 		if v, ok := strings.CutPrefix(kv, env+"="); ok {
 			return v
 		}
@@ -123,10 +133,40 @@ func (s *system) addr(env string) string {
 	return ""
 }
 
-// start runs the binary in its own process group and waits until it says it is running.
+// start runs the binary in its own process group, on fresh ports, and waits until it says it
+// is running. A port taken by another process in the meantime is given up for others.
 func (s *system) start() {
 	s.t.Helper()
-	out, err := os.OpenFile(s.log, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	for attempt := 0; ; attempt++ {
+		for _, env := range listenEnvs {
+			s.env = append(s.env, env+"="+freeAddr(s.t))
+		}
+		log, ok := s.run()
+		if ok {
+			break
+		}
+		if attempt < 3 && strings.Contains(log, "address already in use") {
+			continue
+		}
+		s.t.Fatalf("the all-in-one stopped before it was ready:\n%s", log)
+	}
+	dial := func(env string) *grpc.ClientConn {
+		conn, err := grpc.NewClient(s.addr(env), grpc.WithTransportCredentials(insecure.NewCredentials()))
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		s.conns = append(s.conns, conn)
+		return conn
+	}
+	s.dir = directoryv1.NewDirectoryServiceClient(dial("DIRECTORY_GRPC_ADDR"))
+	s.events = eventv1.NewEventServiceClient(dial("EVENT_GRPC_ADDR"))
+	s.referral = referralv1.NewReferralServiceClient(dial("REFERRAL_GRPC_ADDR"))
+}
+
+// run starts the binary and reports whether it became ready; if not, it returns what it logged.
+func (s *system) run() (string, bool) {
+	s.t.Helper()
+	out, err := os.Create(s.log)
 	if err != nil {
 		s.t.Fatal(err)
 	}
@@ -143,8 +183,7 @@ func (s *system) start() {
 		s.t.Fatal(err)
 	}
 	pw.Close()
-	s.cmd = cmd
-	ready := make(chan bool, 1)
+	ready := make(chan bool, 2)
 	go func() {
 		sc := bufio.NewScanner(pr)
 		for sc.Scan() {
@@ -156,24 +195,19 @@ func (s *system) start() {
 	}()
 	select {
 	case ok := <-ready:
-		if !ok {
-			b, _ := os.ReadFile(s.log)
-			s.t.Fatalf("the all-in-one stopped before it was ready:\n%s", b)
+		if ok {
+			s.cmd = cmd
+			return "", true
 		}
+		_ = cmd.Wait()
+		b, _ := os.ReadFile(s.log)
+		return string(b), false
 	case <-time.After(60 * time.Second):
+		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		_ = cmd.Wait()
 		s.t.Fatal("the all-in-one was not ready within a minute")
+		return "", false
 	}
-	dial := func(env string) *grpc.ClientConn {
-		conn, err := grpc.NewClient(s.addr(env), grpc.WithTransportCredentials(insecure.NewCredentials()))
-		if err != nil {
-			s.t.Fatal(err)
-		}
-		s.conns = append(s.conns, conn)
-		return conn
-	}
-	s.dir = directoryv1.NewDirectoryServiceClient(dial("DIRECTORY_GRPC_ADDR"))
-	s.events = eventv1.NewEventServiceClient(dial("EVENT_GRPC_ADDR"))
-	s.referral = referralv1.NewReferralServiceClient(dial("REFERRAL_GRPC_ADDR"))
 }
 
 // kill sends SIGKILL to the whole process group and reaps the process.
