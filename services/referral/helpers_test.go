@@ -18,6 +18,7 @@ import (
 	"github.com/socialrx/socialrx/services/event/eventtest"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/testenv"
+	"github.com/socialrx/socialrx/services/referral"
 	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
 
@@ -52,11 +53,22 @@ func ctxT(t testing.TB) context.Context {
 
 func newWorld(t testing.TB, replicas int, capacity int32) *world {
 	t.Helper()
-	return newWorldLogged(t, replicas, capacity, testenv.Logger())
+	return newWorldWith(t, replicas, capacity, testenv.Logger(), nil)
 }
 
 // newWorldLogged is newWorld with every service logging to logger.
 func newWorldLogged(t testing.TB, replicas int, capacity int32, logger *slog.Logger) *world {
+	t.Helper()
+	return newWorldWith(t, replicas, capacity, logger, nil)
+}
+
+// newWorldConfig is newWorld with each replica's configuration changed by set.
+func newWorldConfig(t testing.TB, replicas int, capacity int32, set func(*referral.Config)) *world {
+	t.Helper()
+	return newWorldWith(t, replicas, capacity, testenv.Logger(), set)
+}
+
+func newWorldWith(t testing.TB, replicas int, capacity int32, logger *slog.Logger, set func(*referral.Config)) *world {
 	t.Helper()
 	ctx := as(ctxT(t), adminID)
 	w := &world{dir: directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t), Logger: logger}), clock: testenv.NewClock(time.Now()), logger: logger}
@@ -88,7 +100,8 @@ func newWorldLogged(t testing.TB, replicas int, capacity int32, logger *slog.Log
 	w.session = w.publishedSession(t, "tea", capacity)
 	w.refDB = testenv.DatabaseName(t)
 	for range replicas {
-		w.referrals = append(w.referrals, referraltest.Start(t, referraltest.Options{Database: w.refDB, DirectoryAddr: w.dir.Addr, EventAddr: w.events.Addr, Logger: logger}))
+		w.referrals = append(w.referrals, referraltest.Start(t, referraltest.Options{Database: w.refDB, DirectoryAddr: w.dir.Addr,
+			EventAddr: w.events.Addr, Logger: logger, Configure: set}))
 	}
 	return w
 }

@@ -12,14 +12,17 @@ import (
 
 	"google.golang.org/grpc"
 
+	"github.com/prometheus/client_golang/prometheus"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/config"
+	"github.com/socialrx/socialrx/services/platform/metrics"
 	"github.com/socialrx/socialrx/services/platform/service"
 	"github.com/socialrx/socialrx/services/referral/internal/consumer"
 	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
+	"github.com/socialrx/socialrx/services/referral/internal/saga"
 	"github.com/socialrx/socialrx/services/referral/internal/server"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
@@ -36,6 +39,10 @@ type Config struct {
 	EventAddr     string
 	// ConsumerPoll is how long the event feed consumer waits when it has caught up.
 	ConsumerPoll time.Duration
+	// ReconcileInterval is how often the reconciler settles bookings no request will finish;
+	// ReconcileGrace how long after its last change a booking is left to its own request.
+	ReconcileInterval time.Duration
+	ReconcileGrace    time.Duration
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
 	// ClientID and ClientSecret are the service's own OAuth2 client at the provider: its calls
@@ -55,7 +62,16 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.ClientID, "oidc-client-id", "REFERRAL_OIDC_CLIENT_ID", "", "the referral service's own OAuth2 client id, for its calls to other services")
 	l.String(&c.ClientSecret, "oidc-client-secret", "REFERRAL_OIDC_CLIENT_SECRET", "", "the secret of REFERRAL_OIDC_CLIENT_ID")
 	l.String(&c.TokenURL, "oidc-token-url", "OIDC_TOKEN_URL", "", "token endpoint, instead of the discovery document's")
+	l.Duration(&c.ReconcileInterval, "reconcile-interval", "REFERRAL_RECONCILE_INTERVAL", DefaultReconcileInterval, "how often unfinished bookings are settled with the event service")
+	l.Duration(&c.ReconcileGrace, "reconcile-grace", "REFERRAL_RECONCILE_GRACE", DefaultReconcileGrace, "how long a booking is left to its own request before the reconciler settles it")
 }
+
+// Reconciler defaults. The grace outlasts a booking request's call to the event service
+// (server.EventTimeout), so the reconciler rarely repeats the work of a request still running.
+const (
+	DefaultReconcileInterval = 5 * time.Second
+	DefaultReconcileGrace    = 3 * server.EventTimeout
+)
 
 // Validate reports a setting the service cannot start with.
 func (c Config) Validate() error {
@@ -65,12 +81,17 @@ func (c Config) Validate() error {
 	if c.ClientID == "" || c.ClientSecret == "" {
 		return errors.New("REFERRAL_OIDC_CLIENT_ID and REFERRAL_OIDC_CLIENT_SECRET are required: the referral service's own client at the OpenID provider, for its calls to the directory and event services")
 	}
+	if c.ReconcileInterval < 0 || c.ReconcileGrace < 0 {
+		return errors.New("REFERRAL_RECONCILE_INTERVAL and REFERRAL_RECONCILE_GRACE must not be negative")
+	}
 	return nil
 }
 
 // Service is a started referral service.
 type Service struct {
 	*service.Base
+	saga       *saga.Saga
+	reconciler *saga.Reconciler
 }
 
 // Start connects to the database and the other services, loads the worklist and listens.
@@ -80,6 +101,9 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	}
 	if cfg.ConsumerPoll == 0 {
 		cfg.ConsumerPoll = 500 * time.Millisecond
+	}
+	if cfg.ReconcileInterval == 0 {
+		cfg.ReconcileInterval = DefaultReconcileInterval
 	}
 	b, err := service.Start(ctx, cfg.Config, names, logger)
 	if err != nil {
@@ -106,7 +130,8 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		return nil, b.Fail(err)
 	}
 	events := eventv1.NewEventServiceClient(eventConn)
-	handler := server.New(st, ix, directoryv1.NewDirectoryServiceClient(dirConn), events, b.Validator, cfg.Now, logger)
+	sg := saga.New(st, events, cfg.Now, server.EventTimeout, logger)
+	handler := server.New(st, ix, directoryv1.NewDirectoryServiceClient(dirConn), events, sg, b.Validator, cfg.Now, logger)
 	if err := b.Listen(service.Options{ServerOptions: []grpc.ServerOption{
 		grpc.ChainUnaryInterceptor(handler.Authorize), grpc.ChainStreamInterceptor(handler.AuthorizeStream)}}); err != nil {
 		return nil, b.Fail(err)
@@ -115,13 +140,65 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	if err := b.Metrics.Register(ix.Collector()); err != nil {
 		return nil, b.Fail(fmt.Errorf("register referral metrics: %w", err))
 	}
-	follower := consumer.New(events, st, cfg.ConsumerPoll, cfg.Now, logger)
+	follower := consumer.New(events, st, sg, cfg.ConsumerPoll, cfg.Now, logger)
 	follower.Instrument(b.Metrics)
 	b.Go(func(ctx context.Context) {
 		ix.Run(ctx, cfg.SyncInterval, func(err error) { logger.Warn("worklist sync", "error", err) })
 	})
 	b.Go(follower.Run)
+	rc := saga.NewReconciler(sg, ix.Select, ix.Sync, cfg.ReconcileInterval, cfg.ReconcileGrace,
+		func(err error) { logger.Warn("reconcile bookings", "error", err) })
+	b.Go(rc.Run)
+	svc := &Service{Base: b, saga: sg, reconciler: rc}
+	if err := svc.instrumentRepairs(b.Metrics); err != nil {
+		return nil, b.Fail(err)
+	}
 	b.SampleLag("referral_readmodel", ix.Lag)
 	b.Serving(ctx, ServiceName)
-	return &Service{Base: b}, nil
+	return svc, nil
+
+}
+
+// Repairs counts what the reconciler (and the event feed consumer, for seats a booking request
+// left unrecorded) has repaired since start, by kind; each count only grows.
+type Repairs struct {
+	// Completed: pending bookings recorded from the event service's answer.
+	Completed int64
+	// Compensated: registrations cancelled because their referral may not hold them.
+	Compensated int64
+	// Dropped: pending bookings removed because the event service had no registration for them.
+	Dropped int64
+	// Adopted: registrations the referral did not record, recorded.
+	Adopted int64
+	// Corrected: recorded bookings brought in line with their registration.
+	Corrected int64
+}
+
+// Repairs returns the repair counts so far.
+func (s *Service) Repairs() Repairs {
+	r := &s.saga.Repairs
+	return Repairs{Completed: r.Completed.Load(), Compensated: r.Compensated.Load(), Dropped: r.Dropped.Load(),
+		Adopted: r.Adopted.Load(), Corrected: r.Corrected.Load()}
+}
+
+// Reconcile runs one reconciler pass now and returns how many repairs it made.
+func (s *Service) Reconcile(ctx context.Context) (int, error) { return s.reconciler.Pass(ctx) }
+
+// instrumentRepairs exports the repair counts as socialrx_reconciler_repairs_total{kind}.
+func (s *Service) instrumentRepairs(reg *metrics.Registry) error {
+	for kind, count := range map[string]func() int64{
+		"completed":   func() int64 { return s.Repairs().Completed },
+		"compensated": func() int64 { return s.Repairs().Compensated },
+		"dropped":     func() int64 { return s.Repairs().Dropped },
+		"adopted":     func() int64 { return s.Repairs().Adopted },
+		"corrected":   func() int64 { return s.Repairs().Corrected },
+	} {
+		c := prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "socialrx_reconciler_repairs_total",
+			Help: "Bookings the reconciler and the event feed consumer repaired, by kind.", ConstLabels: prometheus.Labels{"kind": kind}},
+			func() float64 { return float64(count()) })
+		if err := reg.Register(c); err != nil {
+			return fmt.Errorf("register reconciler metrics: %w", err)
+		}
+	}
+	return nil
 }

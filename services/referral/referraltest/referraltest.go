@@ -24,6 +24,8 @@ type Options struct {
 	DirectoryAddr, EventAddr string
 	// Now is the clock; time.Now when nil.
 	Now func() time.Time
+	// Configure changes the test configuration before the start (the reconciler's, say).
+	Configure func(*referral.Config)
 	// ClientSecret replaces the service's own client secret at the test issuer.
 	ClientSecret string
 }
@@ -31,20 +33,34 @@ type Options struct {
 // Instance is a running referral service.
 type Instance struct {
 	*testenv.Running
-	Client referralv1.ReferralServiceClient
+	Client  referralv1.ReferralServiceClient
+	Service *referral.Service
 }
+
+// Test settings of the reconciler.
+const (
+	ReconcileInterval = 200 * time.Millisecond
+	ReconcileGrace    = time.Second
+)
 
 // Start runs a referral service until the test ends; it follows the event feed every 50 ms.
 func Start(tb testing.TB, o Options) *Instance {
 	tb.Helper()
 	cfg := referral.Config{Config: testenv.ServiceConfig(tb, o.Addr, o.Database),
 		DirectoryAddr: o.DirectoryAddr, EventAddr: o.EventAddr, ConsumerPoll: 50 * time.Millisecond, Now: o.Now,
-		ClientID: testenv.ReferralClientID, ClientSecret: testenv.TestIssuer(tb).ReferralSecret}
+		ClientID: testenv.ReferralClientID, ClientSecret: testenv.TestIssuer(tb).ReferralSecret,
+		ReconcileInterval: ReconcileInterval, ReconcileGrace: ReconcileGrace}
 	if o.ClientSecret != "" {
 		cfg.ClientSecret = o.ClientSecret
 	}
+	if o.Configure != nil {
+		o.Configure(&cfg)
+	}
+	var svc *referral.Service
 	r := testenv.StartService(tb, "referral service", func(ctx context.Context) (*referral.Service, error) {
-		return referral.Start(ctx, cfg, testenv.LoggerOr(o.Logger))
+		var err error
+		svc, err = referral.Start(ctx, cfg, testenv.LoggerOr(o.Logger))
+		return svc, err
 	})
-	return &Instance{Running: r, Client: referralv1.NewReferralServiceClient(r.Conn)}
+	return &Instance{Running: r, Client: referralv1.NewReferralServiceClient(r.Conn), Service: svc}
 }

@@ -959,7 +959,9 @@ type Booking struct {
 	Session string `protobuf:"bytes,1,opt,name=session,proto3" json:"session,omitempty"`
 	// The registration at the event service.
 	Registration string `protobuf:"bytes,2,opt,name=registration,proto3" json:"registration,omitempty"`
-	// The registration's state as last reported: CONFIRMED, WAITLISTED, CANCELLED, ATTENDED, NO_SHOW.
+	// The registration's state as last reported: CONFIRMED, WAITLISTED, CANCELLED, ATTENDED, NO_SHOW;
+	// or PENDING, with no registration yet, while the event service has not answered (the booking
+	// is then completed or undone by the service, and retrying BookEvent is safe).
 	State string `protobuf:"bytes,3,opt,name=state,proto3" json:"state,omitempty"`
 	// When booked.
 	CreateTime *timestamppb.Timestamp `protobuf:"bytes,4,opt,name=create_time,json=createTime,proto3" json:"create_time,omitempty"`

@@ -3,10 +3,16 @@
 //
 // Every change claims its new version by inserting a revision whose _id is
 // "<collection>/<id>/<incarnation>/<version>"; the unique _id lets exactly one writer win a version.
-// Only the winner then writes the snapshot document and appends the change, with the full new
-// state, to a changefeed from which replicas keep read models fresh. Creates are claimed by the
+// The winner then writes the snapshot document and appends the change, with the full new state,
+// to a changefeed from which replicas keep read models fresh. Creates are claimed by the
 // snapshot's own _id. The incarnation (a time-ordered id made at create) keeps a re-created
 // document's versions apart from those of a deleted one.
+//
+// A claim holds the whole state of its version, so the revisions are the record and the snapshot
+// is a copy that any writer may bring up to date: one that loses a version to a claim whose
+// snapshot is not written yet (its writer may be slow or dead) writes it from the claim at once
+// and moves on. Writing a claimed state twice is harmless, and consumers of the feed may see one
+// (incarnation, version) published twice.
 package docstore
 
 import (
@@ -79,14 +85,10 @@ type revision struct {
 	Actor string    `bson:"actor"`
 	Op    string    `bson:"op"`
 	Time  time.Time `bson:"time"`
-	// Data is the document as of this version, so a claim whose writer died before writing the
-	// snapshot can be completed by another.
+	// Data is the document as of this version, so any writer can write a claimed version's
+	// snapshot: one whose writer is slow or died before writing it.
 	Data bson.Raw `bson:"data,omitempty"`
 }
-
-// DefaultStaleClaim is how old a claimed but unwritten version must be before another writer
-// completes it: far longer than a live writer takes between its claim and its write.
-const DefaultStaleClaim = 30 * time.Second
 
 // Collection stores documents of type T in one MongoDB collection, or spread by id over several
 // shard collections.
@@ -96,8 +98,6 @@ type Collection[T any, P Doc[T]] struct {
 	revisions *mongo.Collection
 	feed      *changefeed.Feed
 	now       func() time.Time
-	// staleClaim: see DefaultStaleClaim.
-	staleClaim time.Duration
 }
 
 // NewCollection returns the store for collection name in db, appending changes to feed under
@@ -112,11 +112,10 @@ func NewCollection[T any, P Doc[T]](db *mongo.Database, name string, feed *chang
 // that bounded for collections of large documents.
 func NewShardedCollection[T any, P Doc[T]](db *mongo.Database, name string, shards int, feed *changefeed.Feed) *Collection[T, P] {
 	c := &Collection[T, P]{
-		name:       name,
-		revisions:  db.Collection("revisions"),
-		feed:       feed,
-		now:        func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
-		staleClaim: DefaultStaleClaim,
+		name:      name,
+		revisions: db.Collection("revisions"),
+		feed:      feed,
+		now:       func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
 	}
 	if shards <= 1 {
 		c.docs = []*mongo.Collection{db.Collection(name)}
@@ -127,9 +126,6 @@ func NewShardedCollection[T any, P Doc[T]](db *mongo.Database, name string, shar
 	}
 	return c
 }
-
-// SetStaleClaim changes how old an unwritten claim must be before it is completed (tests).
-func (c *Collection[T, P]) SetStaleClaim(d time.Duration) { c.staleClaim = d }
 
 // shard is the collection that holds id.
 func (c *Collection[T, P]) shard(id string) *mongo.Collection {
@@ -215,27 +211,27 @@ func (c *Collection[T, P]) Update(ctx context.Context, actor, id, etag string, m
 			return nil, err
 		}
 		if !won {
-			settled, err := c.settle(ctx, id, m.Version-1)
-			if err != nil {
+			// Another writer holds this version; its snapshot may not be written yet, and its
+			// writer may be dead. The claim carries the state, so write it now and try again
+			// on top of it.
+			if err := c.rollForward(ctx, id); err != nil {
 				return nil, err
 			}
-			if etag != "" || (attempt+1 >= maxAttempts && !settled) {
+			if etag != "" || attempt+1 >= maxAttempts {
 				return nil, ErrConflict
 			}
 			continue
 		}
-		// The claim made this writer the only one allowed to move the snapshot past prev.
 		// Filtering on _id alone keeps this a point write on FerretDB; the claim already
-		// guarantees no other writer moves this document past prev.
-		res, err := c.shard(id).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc)
-		if err != nil {
+		// guarantees no other writer stores a different state for this version.
+		if _, err := c.shard(id).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc); err != nil {
 			return nil, fmt.Errorf("write %s %s: %w", c.name, id, err)
 		}
-		if res.MatchedCount == 0 {
-			// Deleted (or re-created) after we read it.
-			return nil, ErrConflict
-		}
+		// (No match means a later delete, claimed after ours, already removed the document.)
 		if err := c.publish(ctx, OpUpsert, doc); err != nil {
+			return nil, err
+		}
+		if err := c.catchUp(ctx, id, m.Incarnation, m.Version); err != nil {
 			return nil, err
 		}
 		return doc, nil
@@ -259,7 +255,7 @@ func (c *Collection[T, P]) Delete(ctx context.Context, actor, id, etag string) e
 		return err
 	}
 	if !won {
-		if _, err := c.settle(ctx, id, m.Version-1); err != nil {
+		if err := c.rollForward(ctx, id); err != nil {
 			return err
 		}
 		return ErrConflict
@@ -316,46 +312,67 @@ func (c *Collection[T, P]) revisionID(id, incarnation string, version int64) str
 	return fmt.Sprintf("%s/%s/%s/%d", c.name, id, incarnation, version)
 }
 
-// settle completes a version that a writer claimed but never wrote, because it stopped between
-// its claim and its write: once the claim is older than staleClaim and the snapshot is still at
-// seen, the claimed state is written from the revision and published. It reports whether it did.
-// A lost race normally finds the snapshot already moved on, and costs one read.
-func (c *Collection[T, P]) settle(ctx context.Context, id string, seen int64) (bool, error) {
+// catchUp follows a snapshot write of version: if a later version is already claimed, this
+// writer was slow and another wrote that later version first, so the snapshot just went back;
+// rolling forward restores it. Costs one point read when, as usual, there is no later claim.
+func (c *Collection[T, P]) catchUp(ctx context.Context, id, incarnation string, version int64) error {
+	_, found, err := c.revision(ctx, id, incarnation, version+1)
+	if err != nil || !found {
+		return err
+	}
+	return c.rollForward(ctx, id)
+}
+
+// rollForward writes, in order and from the claims themselves, every version claimed after the
+// snapshot's, and publishes each. Any writer may do it at any time: the claims hold the states,
+// so writing one again (or after its own slow writer) only repeats it, and every write is
+// followed by a look for the next claim, so the snapshot ends at the latest.
+func (c *Collection[T, P]) rollForward(ctx context.Context, id string) error {
 	cur, err := c.Get(ctx, id)
 	if errors.Is(err, ErrNotFound) {
-		return false, nil
+		return nil
 	}
 	if err != nil {
-		return false, err
+		return err
 	}
-	m := cur.DocMeta()
-	if m.Version != seen {
-		return false, nil // the winner has written; nothing is stuck
-	}
-	var rev revision
-	err = c.revisions.FindOne(ctx, bson.D{{Key: "_id", Value: c.revisionID(id, m.Incarnation, m.Version+1)}}).Decode(&rev)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return false, nil
-	}
-	if err != nil {
-		return false, fmt.Errorf("read claim of %s %s: %w", c.name, id, err)
-	}
-	if c.now().Sub(rev.Time) < c.staleClaim {
-		return false, nil // its writer may still be on its way
-	}
-	var doc T
-	if err := bson.Unmarshal(rev.Data, &doc); err != nil {
-		return false, fmt.Errorf("decode claim of %s %s: %w", c.name, id, err)
-	}
-	p := P(&doc)
-	if rev.Op == OpDelete {
-		if _, err := c.shard(id).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
-			return false, fmt.Errorf("settle %s %s: %w", c.name, id, err)
+	m := *cur.DocMeta()
+	for {
+		rev, found, err := c.revision(ctx, id, m.Incarnation, m.Version+1)
+		if err != nil || !found {
+			return err
 		}
-	} else if _, err := c.shard(id).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, p); err != nil {
-		return false, fmt.Errorf("settle %s %s: %w", c.name, id, err)
+		var doc T
+		if err := bson.Unmarshal(rev.Data, &doc); err != nil {
+			return fmt.Errorf("decode claim of %s %s: %w", c.name, id, err)
+		}
+		p := P(&doc)
+		if rev.Op == OpDelete {
+			if _, err := c.shard(id).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+				return fmt.Errorf("roll %s %s forward: %w", c.name, id, err)
+			}
+			return c.publish(ctx, OpDelete, p)
+		}
+		if _, err := c.shard(id).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, p); err != nil {
+			return fmt.Errorf("roll %s %s forward: %w", c.name, id, err)
+		}
+		if err := c.publish(ctx, OpUpsert, p); err != nil {
+			return err
+		}
+		m = *p.DocMeta()
 	}
-	return true, c.publish(ctx, rev.Op, p)
+}
+
+// revision reads the claim of version, if there is one.
+func (c *Collection[T, P]) revision(ctx context.Context, id, incarnation string, version int64) (revision, bool, error) {
+	var rev revision
+	err := c.revisions.FindOne(ctx, bson.D{{Key: "_id", Value: c.revisionID(id, incarnation, version)}}).Decode(&rev)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return rev, false, nil
+	}
+	if err != nil {
+		return rev, false, fmt.Errorf("read claim of %s %s: %w", c.name, id, err)
+	}
+	return rev, true, nil
 }
 
 func (c *Collection[T, P]) publish(ctx context.Context, op string, doc P) error {

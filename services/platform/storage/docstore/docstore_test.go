@@ -35,54 +35,27 @@ func open(t *testing.T) (*mongo.Database, *docstore.Collection[note, *note], *ch
 	return db, docstore.NewShardedCollection[note](db, "notes", 4, feed), feed
 }
 
-// A writer that claimed a version and stopped before writing it leaves the document behind its
-// claim. Until the claim is stale, others are refused; after, the claimed state is completed and
-// published, and the next update applies on top of it.
-func TestStuckClaimIsSettled(t *testing.T) {
-	ctx := context.Background()
-	db, coll, feed := open(t)
-	doc, err := coll.Create(ctx, "tester", &note{Meta: docstore.Meta{ID: "n1"}, Text: "first"})
+// claimBehind stores, as a writer that stopped after claiming would leave it, the claim of the
+// version after doc with text.
+func claimBehind(t *testing.T, db *mongo.Database, doc *note, op, text string) {
+	t.Helper()
+	claimed := *doc
+	claimed.Version, claimed.Text, claimed.UpdateTime = doc.Version+1, text, time.Now().UTC().Truncate(time.Millisecond)
+	data, err := bson.Marshal(&claimed)
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The dead writer's claim of version 2, made an hour ago, with the state it meant to write.
-	claimed := *doc
-	claimed.Version, claimed.Text, claimed.UpdateTime = 2, "claimed", time.Now().Add(-time.Hour).UTC().Truncate(time.Millisecond)
-	data, _ := bson.Marshal(&claimed)
-	if _, err := db.Collection("revisions").InsertOne(ctx, bson.M{
-		"_id": fmt.Sprintf("notes/n1/%s/2", doc.Incarnation), "actor": "dead", "op": docstore.OpUpsert,
+	if _, err := db.Collection("revisions").InsertOne(context.Background(), bson.M{
+		"_id": fmt.Sprintf("notes/%s/%s/%d", doc.ID, doc.Incarnation, claimed.Version), "actor": "dead", "op": op,
 		"time": claimed.UpdateTime, "data": bson.Raw(data),
 	}); err != nil {
 		t.Fatal(err)
 	}
+}
 
-	coll.SetStaleClaim(2 * time.Hour)
-	_, err = coll.Update(ctx, "tester", "n1", "", func(n *note) error { n.Text = "mine"; return nil })
-	if !errors.Is(err, docstore.ErrConflict) {
-		t.Fatalf("update behind a recent claim: %v, want ErrConflict", err)
-	}
-
-	coll.SetStaleClaim(time.Minute)
-	var saw string
-	got, err := coll.Update(ctx, "tester", "n1", "", func(n *note) error {
-		saw, n.Text = n.Text, "mine"
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if saw != "claimed" {
-		t.Fatalf("the applied update started from %q, want the settled state", saw)
-	}
-	if got.Version != 3 || got.Text != "mine" {
-		t.Fatalf("after settling: version %d text %q, want 3 and mine", got.Version, got.Text)
-	}
-	stored, _ := coll.Get(ctx, "n1")
-	if stored.Version != 3 || stored.Text != "mine" {
-		t.Fatalf("stored: %+v", stored)
-	}
-	// The feed holds create, the settled version and the update, in order.
-	entries, err := feed.Read(ctx, 0, 10)
+func feedVersions(t *testing.T, feed *changefeed.Feed) string {
+	t.Helper()
+	entries, err := feed.Read(context.Background(), 0, 100)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -90,8 +63,127 @@ func TestStuckClaimIsSettled(t *testing.T) {
 	for _, e := range entries {
 		versions = append(versions, e.Version)
 	}
-	if fmt.Sprint(versions) != "[1 2 3]" {
-		t.Fatalf("feed versions %v, want [1 2 3]", versions)
+	return fmt.Sprint(versions)
+}
+
+// A writer that claimed a version and stopped before writing it (a crash) leaves the snapshot
+// behind its claim, just now. The next writer does not wait: it writes the claimed state from the
+// claim, publishes it, and applies its own change on top, in one call and without a conflict.
+func TestStuckClaimIsRolledForwardAtOnce(t *testing.T) {
+	ctx := context.Background()
+	db, coll, feed := open(t)
+	doc, err := coll.Create(ctx, "tester", &note{Meta: docstore.Meta{ID: "n1"}, Text: "first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimBehind(t, db, doc, docstore.OpUpsert, "claimed")
+
+	var saw string
+	got, err := coll.Update(ctx, "tester", "n1", "", func(n *note) error {
+		saw, n.Text = n.Text, "mine"
+		return nil
+	})
+	if err != nil {
+		t.Fatalf("update behind a fresh stuck claim: %v", err)
+	}
+	if saw != "claimed" {
+		t.Fatalf("the applied update started from %q, want the claimed state", saw)
+	}
+	if got.Version != 3 || got.Text != "mine" {
+		t.Fatalf("after rolling forward: version %d text %q, want 3 and mine", got.Version, got.Text)
+	}
+	stored, err := coll.Get(ctx, "n1")
+	if err != nil || stored.Version != 3 || stored.Text != "mine" {
+		t.Fatalf("stored: %+v (%v)", stored, err)
+	}
+	if v := feedVersions(t, feed); v != "[1 2 3]" {
+		t.Fatalf("feed versions %s, want [1 2 3]", v)
+	}
+}
+
+// An update with the etag of the version before a stuck claim is refused (the claimed version
+// stands), but the claim is written, so a read afterwards shows it and an update with its etag
+// applies.
+func TestStuckClaimAndStaleEtag(t *testing.T) {
+	ctx := context.Background()
+	db, coll, _ := open(t)
+	doc, err := coll.Create(ctx, "tester", &note{Meta: docstore.Meta{ID: "n1"}, Text: "first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimBehind(t, db, doc, docstore.OpUpsert, "claimed")
+	_, err = coll.Update(ctx, "tester", "n1", doc.Etag(), func(n *note) error { n.Text = "mine"; return nil })
+	if !errors.Is(err, docstore.ErrConflict) {
+		t.Fatalf("update with the etag before the claim: %v, want ErrConflict", err)
+	}
+	stored, err := coll.Get(ctx, "n1")
+	if err != nil || stored.Version != 2 || stored.Text != "claimed" {
+		t.Fatalf("after the refused update: %+v (%v), want the claimed version 2", stored, err)
+	}
+	if _, err := coll.Update(ctx, "tester", "n1", stored.Etag(), func(n *note) error { n.Text = "mine"; return nil }); err != nil {
+		t.Fatalf("update with the claimed version's etag: %v", err)
+	}
+}
+
+// A stuck claim of a delete is completed too: the document is gone and the delete published.
+func TestStuckDeleteIsRolledForward(t *testing.T) {
+	ctx := context.Background()
+	db, coll, feed := open(t)
+	doc, err := coll.Create(ctx, "tester", &note{Meta: docstore.Meta{ID: "n1"}, Text: "first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimBehind(t, db, doc, docstore.OpDelete, "first")
+	_, err = coll.Update(ctx, "tester", "n1", "", func(n *note) error { n.Text = "mine"; return nil })
+	if !errors.Is(err, docstore.ErrNotFound) {
+		t.Fatalf("update behind a stuck delete: %v, want ErrNotFound", err)
+	}
+	if _, err := coll.Get(ctx, "n1"); !errors.Is(err, docstore.ErrNotFound) {
+		t.Fatalf("get after the delete rolled forward: %v", err)
+	}
+	entries, err := feed.Read(ctx, 0, 10)
+	if err != nil || len(entries) != 2 || entries[1].Op != docstore.OpDelete {
+		t.Fatalf("feed: %+v (%v), want the create and the delete", entries, err)
+	}
+}
+
+// A slow writer whose snapshot write lands after a later version was written puts the snapshot
+// back; the later claim is still there, and the next writer restores it before applying.
+func TestSnapshotPutBackIsRestored(t *testing.T) {
+	ctx := context.Background()
+	db, coll, _ := open(t)
+	doc, err := coll.Create(ctx, "tester", &note{Meta: docstore.Meta{ID: "n1"}, Text: "v1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	v2, err := coll.Update(ctx, "tester", "n1", "", func(n *note) error { n.Text = "v2"; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := coll.Update(ctx, "tester", "n1", "", func(n *note) error { n.Text = "v3"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	// The late write of version 2, straight to the shard that holds n1.
+	var shard *mongo.Collection
+	for k := range 4 {
+		c := db.Collection(fmt.Sprintf("notes_%02d", k))
+		if n, _ := c.CountDocuments(ctx, bson.M{"_id": "n1"}); n == 1 {
+			shard = c
+		}
+	}
+	if shard == nil {
+		t.Fatal("no shard holds n1")
+	}
+	if _, err := shard.ReplaceOne(ctx, bson.M{"_id": "n1"}, v2); err != nil {
+		t.Fatal(err)
+	}
+	var saw string
+	got, err := coll.Update(ctx, "tester", "n1", "", func(n *note) error { saw, n.Text = n.Text, "v4"; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if saw != "v3" || got.Version != 4 || doc.Version != 1 {
+		t.Fatalf("update applied on %q as version %d, want on v3 as version 4", saw, got.Version)
 	}
 }
 

@@ -2,7 +2,9 @@
 // change feed and records promotions, attendance, no-shows and cancellations on the referrals
 // they belong to. Each change is applied exactly once: its token is stored on the referral in
 // the same write, and the feed position is saved after, so a restart replays at most a page and
-// the replay is recognised.
+// the replay is recognised. Every registration change goes through saga.Settle, so a seat the
+// referral does not record (its booking request died before recording it, or it may no longer
+// hold it) is recorded or cancelled as soon as the feed shows it.
 package consumer
 
 import (
@@ -26,6 +28,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/metrics"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 	"github.com/socialrx/socialrx/services/referral/internal/domain"
+	"github.com/socialrx/socialrx/services/referral/internal/saga"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
 
@@ -36,6 +39,7 @@ const positionID = "event-changes"
 type Consumer struct {
 	events eventv1.EventServiceClient
 	st     *store.Store
+	saga   *saga.Saga
 	logger *slog.Logger
 	poll   time.Duration
 	now    func() time.Time
@@ -50,8 +54,8 @@ const headerFeedHead = "x-socialrx-feed-head"
 func (c *Consumer) Instrument(reg *metrics.Registry) { c.lag = reg.FeedLag("referral_event_consumer") }
 
 // New returns a consumer.
-func New(events eventv1.EventServiceClient, st *store.Store, poll time.Duration, now func() time.Time, logger *slog.Logger) *Consumer {
-	return &Consumer{events: events, st: st, poll: poll, now: now, logger: logger}
+func New(events eventv1.EventServiceClient, st *store.Store, sg *saga.Saga, poll time.Duration, now func() time.Time, logger *slog.Logger) *Consumer {
+	return &Consumer{events: events, st: st, saga: sg, poll: poll, now: now, logger: logger}
 }
 
 type position struct {
@@ -145,56 +149,46 @@ func (c *Consumer) measure(header metadata.MD, resp *eventv1.ListChangesResponse
 	}
 }
 
-// effect is what a change means for a referral: the booking's new state, the business status and
-// the timeline note.
-func effect(ch *eventv1.Change) (bookingState, business, note string) {
+// effect is what a change means for a referral beyond the registration's new state: the
+// business status and the timeline note.
+func effect(ch *eventv1.Change) (business, note string) {
 	switch ch.GetKind() {
 	case eventv1.ChangeKind_CHANGE_KIND_PROMOTED:
-		return "CONFIRMED", "EVENT_BOOKED", "promoted from the waitlist to a confirmed place"
+		return "EVENT_BOOKED", "promoted from the waitlist to a confirmed place"
 	case eventv1.ChangeKind_CHANGE_KIND_ATTENDED:
-		return "ATTENDED", "EVENT_ATTENDED", "attended the event"
+		return "EVENT_ATTENDED", "attended the event"
 	case eventv1.ChangeKind_CHANGE_KIND_NO_SHOW:
-		return "NO_SHOW", "EVENT_MISSED", "did not attend the event"
+		return "EVENT_MISSED", "did not attend the event"
 	case eventv1.ChangeKind_CHANGE_KIND_SESSION_CANCELLED:
-		return "CANCELLED", "EVENT_CANCELLED", "the event session was cancelled: " + ch.GetReason()
+		return "EVENT_CANCELLED", "the event session was cancelled: " + ch.GetReason()
 	case eventv1.ChangeKind_CHANGE_KIND_CANCELLED:
-		return "CANCELLED", "", "the event registration was cancelled"
-	case eventv1.ChangeKind_CHANGE_KIND_SESSION_RESCHEDULED:
-		return "", "", "the event session was rescheduled"
+		return "", "the event registration was cancelled"
 	}
-	return "", "", "" // CONFIRMED and WAITLISTED are recorded when booking
+	return "", "" // CONFIRMED and WAITLISTED: the booking's own entry
 }
+
+const actor = "services/event"
 
 func (c *Consumer) apply(ctx context.Context, ch *eventv1.Change) error {
 	var id string
 	if names.Parse(ch.GetReferral(), "referrals/{referral}", &id) != nil || ch.GetRegistration() == "" {
 		return nil
 	}
-	bookingState, business, note := effect(ch)
-	if note == "" {
-		return nil
+	var err error
+	if ch.GetKind() == eventv1.ChangeKind_CHANGE_KIND_SESSION_RESCHEDULED {
+		err = c.note(ctx, id, ch, "the event session was rescheduled")
+	} else {
+		business, note := effect(ch)
+		if note != "" {
+			note += " (" + ch.GetSession() + ")"
+		}
+		var steps []saga.Step
+		_, steps, err = c.saga.Settle(ctx, actor, id, saga.Key{Registration: ch.GetRegistration(), Session: ch.GetSession()}, saga.Observation{
+			Registration: ch.GetRegistration(), Session: ch.GetSession(), State: saga.StateOf(ch.GetState()),
+			Position: ch.GetWaitlistPosition(), Token: ch.GetToken(), Kind: "EVENT_UPDATE", Note: note, Business: business,
+		})
+		c.saga.Repairs.Count(repairs(steps))
 	}
-	_, err := c.st.Referrals.Update(ctx, "services/event", id, "", func(r *store.Referral) error {
-		if slices.Contains(r.Applied, ch.GetToken()) {
-			return docstore.ErrUnchanged
-		}
-		// The timeline is in the order the referral service learns things, so it uses its own clock.
-		now := c.now().UTC().Truncate(time.Millisecond)
-		before := r.BusinessStatus
-		for i := range r.Bookings {
-			if r.Bookings[i].Registration == ch.GetRegistration() && bookingState != "" {
-				r.Bookings[i].State, r.Bookings[i].UpdateTime = bookingState, now
-			}
-		}
-		if business != "" && !domain.Terminal(r.Status) {
-			r.BusinessStatus = business
-		}
-		r.Applied = append(r.Applied, ch.GetToken())
-		r.StatusChanged = r.BusinessStatus != before
-		r.Add(store.Entry{Time: now, Actor: "services/event", Kind: "EVENT_UPDATE", BusinessStatus: r.BusinessStatus,
-			Note: note + " (" + ch.GetSession() + ")"})
-		return nil
-	})
 	if errors.Is(err, docstore.ErrNotFound) {
 		c.logger.Warn("event change for an unknown referral", "referral", ch.GetReferral())
 		return nil
@@ -203,4 +197,33 @@ func (c *Consumer) apply(ctx context.Context, ch *eventv1.Change) error {
 		return fmt.Errorf("apply event change %s: %w", ch.GetToken(), err)
 	}
 	return nil
+}
+
+// repairs are the steps that fixed what a booking request left undone, not the news of a change
+// to a recorded booking.
+func repairs(steps []saga.Step) []saga.Step {
+	var out []saga.Step
+	for _, s := range steps {
+		if s.Action != domain.Record || s.From == "" || s.From == domain.BookingPending {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// note adds a timeline entry for a change that leaves the booking as it is.
+func (c *Consumer) note(ctx context.Context, id string, ch *eventv1.Change, note string) error {
+	_, err := c.st.Referrals.Update(ctx, actor, id, "", func(r *store.Referral) error {
+		if slices.Contains(r.Applied, ch.GetToken()) {
+			return docstore.ErrUnchanged
+		}
+		// The timeline is in the order the referral service learns things, so it uses its own clock.
+		now := c.now().UTC().Truncate(time.Millisecond)
+		r.Applied = append(r.Applied, ch.GetToken())
+		r.StatusChanged = false
+		r.Add(store.Entry{Time: now, Actor: actor, Kind: "EVENT_UPDATE", BusinessStatus: r.BusinessStatus,
+			Note: note + " (" + ch.GetSession() + ")"})
+		return nil
+	})
+	return err
 }

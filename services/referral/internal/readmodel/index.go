@@ -101,6 +101,20 @@ func (ix *Index) apply(entries []changefeed.Entry) error {
 	return nil
 }
 
+// Select returns the referrals for which keep is true; keep runs under the index's lock and must
+// not change them.
+func (ix *Index) Select(keep func(*store.Referral) bool) []*store.Referral {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	var out []*store.Referral
+	for _, r := range ix.docs {
+		if keep(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}
+
 // Filter is the AIP-160 schema of ListReferrals and CountReferrals.
 var Filter = filtering.Schema{
 	"status":                 {Kind: filtering.Enum, Values: domain.Statuses},

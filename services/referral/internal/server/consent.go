@@ -26,8 +26,9 @@ func (s *Server) RecordConsent(ctx context.Context, req *referralv1.RecordConsen
 	})
 }
 
+// WithdrawConsent records the withdrawal; the person's bookings go with it (see closing).
 func (s *Server) WithdrawConsent(ctx context.Context, req *referralv1.WithdrawConsentRequest) (*referralv1.Referral, error) {
-	return s.change(ctx, req.GetName(), req.GetEtag(), func(r *store.Referral, now time.Time) error {
+	return s.closing(ctx, req.GetName(), req.GetEtag(), func(r *store.Referral, now time.Time) error {
 		if r.Consent == nil || r.Consent.Withdrawn {
 			return apierror.FailedPrecondition(ReasonConsentMissing, "there is no consent to withdraw", nil)
 		}

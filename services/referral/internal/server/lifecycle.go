@@ -6,14 +6,12 @@ import (
 	"strings"
 	"time"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
-	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 	"github.com/socialrx/socialrx/services/referral/internal/domain"
+	"github.com/socialrx/socialrx/services/referral/internal/saga"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
 
@@ -86,41 +84,75 @@ func (s *Server) FailReferral(ctx context.Context, req *referralv1.FailReferralR
 }
 
 func (s *Server) MarkReferralEnteredInError(ctx context.Context, req *referralv1.MarkReferralEnteredInErrorRequest) (*referralv1.Referral, error) {
-	return s.transition(ctx, req.GetName(), "markEnteredInError", req.GetReason(), req.GetEtag(), nil)
+	return s.closing(ctx, req.GetName(), req.GetEtag(), func(r *store.Referral, now time.Time) error {
+		return move(r, "markEnteredInError", req.GetReason(), actor(ctx), now)
+	})
 }
 
-// CancelReferral cancels the person's open event registrations first, so that a referral is
-// never cancelled while it still holds seats; if the event service cannot be reached nothing
-// changes and the caller retries.
+// CancelReferral cancels the referral and every booking it holds (see closing).
 func (s *Server) CancelReferral(ctx context.Context, req *referralv1.CancelReferralRequest) (*referralv1.Referral, error) {
-	r, err := s.st.Referrals.Get(ctx, idOf(req.GetName()))
+	return s.closing(ctx, req.GetName(), req.GetEtag(), func(r *store.Referral, now time.Time) error {
+		return move(r, "cancel", req.GetReason(), actor(ctx), now)
+	})
+}
+
+// closing applies mutate; when after it the referral may hold no bookings (it is cancelled,
+// entered in error, or its consent withdrawn), its seats go with it. The registrations it
+// records are cancelled first, so that if the event service cannot be reached nothing changes
+// and the caller retries; bookings that arrive between that read and the write, still pending
+// or just recorded, are settled right after the write (their own booking request sees the
+// referral can no longer hold them, and the reconciler finishes whatever a crash interrupts).
+func (s *Server) closing(ctx context.Context, name, etag string, mutate func(r *store.Referral, now time.Time) error) (*referralv1.Referral, error) {
+	r, err := s.st.Referrals.Get(ctx, idOf(name))
 	if err != nil {
-		return nil, s.fail(ctx, err, req.GetName())
+		return nil, s.fail(ctx, err, name)
 	}
-	if !domain.Allowed("cancel", r.Status) {
-		return nil, notAllowed("cancel", r)
+	if etag != "" && r.Etag() != etag {
+		return nil, s.fail(ctx, docstore.ErrEtagMismatch, name)
 	}
-	cancelled := map[string]bool{}
-	for _, b := range r.Bookings {
-		if b.State != "CONFIRMED" && b.State != "WAITLISTED" {
-			continue
+	// A dry run on the copy just read: refuse before touching the event service.
+	if err := mutate(r, s.now().UTC()); err != nil {
+		return nil, err
+	}
+	cancelled := map[string]saga.Observation{}
+	if saga.HoldOf(r) == domain.HoldNone {
+		for _, b := range r.Bookings {
+			if !domain.Live(b.State) || b.Registration == "" {
+				continue
+			}
+			obs, err := s.saga.CancelRegistration(ctx, b.Registration, "referral closed")
+			if err != nil {
+				return nil, eventError(err)
+			}
+			cancelled[b.Registration] = obs
 		}
-		ectx, cancel := context.WithTimeout(ctx, s.timeout)
-		_, err := s.events.CancelRegistration(ectx, &eventv1.CancelRegistrationRequest{Name: b.Registration, Reason: "referral cancelled"})
-		cancel()
-		if err != nil && status.Code(err) != codes.NotFound {
-			return nil, eventError(err)
-		}
-		cancelled[b.Registration] = true
 	}
-	return s.transition(ctx, req.GetName(), "cancel", req.GetReason(), req.GetEtag(), func(r *store.Referral) error {
-		for i := range r.Bookings {
-			if cancelled[r.Bookings[i].Registration] {
-				r.Bookings[i].State, r.Bookings[i].UpdateTime = "CANCELLED", s.now().UTC()
+	out, err := s.change(ctx, name, etag, func(r *store.Referral, now time.Time) error {
+		if err := mutate(r, now); err != nil {
+			return err
+		}
+		for i, b := range r.Bookings {
+			if obs, ok := cancelled[b.Registration]; ok && domain.Live(b.State) {
+				state := obs.State
+				if state == "" {
+					state = domain.BookingCancelled
+				}
+				r.Bookings[i].State, r.Bookings[i].UpdateTime = state, now
 			}
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	after, _, err := s.saga.Repair(ctx, actor(ctx), idOf(name), 0)
+	if err != nil {
+		s.logger.Warn("release bookings", "referral", idOf(name), "error", err)
+	}
+	if after != nil {
+		return toProto(after), nil
+	}
+	return out, nil
 }
 
 func notAllowed(method string, r *store.Referral) error {

@@ -17,6 +17,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/policy"
 	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
+	"github.com/socialrx/socialrx/services/referral/internal/saga"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 
 	"github.com/socialrx/socialrx/services/platform/validation"
@@ -38,6 +39,7 @@ type Server struct {
 	ix        *readmodel.Index
 	directory directoryv1.DirectoryServiceClient
 	events    eventv1.EventServiceClient
+	saga      *saga.Saga
 	validator *validation.Validator
 	logger    *slog.Logger
 	now       func() time.Time
@@ -47,12 +49,15 @@ type Server struct {
 
 var _ referralv1.ReferralServiceServer = (*Server)(nil)
 
-// New returns the server.
+// New returns the server; bookings are made and released through sg.
 func New(st *store.Store, ix *readmodel.Index, dir directoryv1.DirectoryServiceClient, events eventv1.EventServiceClient,
-	v *validation.Validator, now func() time.Time, logger *slog.Logger) *Server {
-	return &Server{st: st, ix: ix, directory: dir, events: events, validator: v, logger: logger, now: now,
-		poll: 200 * time.Millisecond, timeout: 5 * time.Second}
+	sg *saga.Saga, v *validation.Validator, now func() time.Time, logger *slog.Logger) *Server {
+	return &Server{st: st, ix: ix, directory: dir, events: events, saga: sg, validator: v, logger: logger, now: now,
+		poll: 200 * time.Millisecond, timeout: EventTimeout}
 }
+
+// EventTimeout bounds each call to another service.
+const EventTimeout = 5 * time.Second
 
 func actor(ctx context.Context) string { return auth.FromContext(ctx).Subject }
 

@@ -10,11 +10,13 @@ import (
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/policy"
+	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
 
 // WatchReferrals streams status changes of one referring organisation's referrals from the
-// change feed; each carries its feed position as the resume token.
+// change feed; each carries its feed position as the resume token. The feed may hold a version
+// twice (a writer that completes another's claim publishes it too); each is sent once.
 func (s *Server) WatchReferrals(req *referralv1.WatchReferralsRequest, stream referralv1.ReferralService_WatchReferralsServer) error {
 	ctx := stream.Context()
 	caller := auth.FromContext(ctx)
@@ -22,6 +24,7 @@ func (s *Server) WatchReferrals(req *referralv1.WatchReferralsRequest, stream re
 	if req.GetAfter() != "" {
 		after, _ = strconv.ParseInt(req.GetAfter(), 10, 64)
 	}
+	sent := map[string]docstore.Meta{}
 	for {
 		entries, err := s.st.Feed.Read(ctx, after, 100)
 		if err != nil {
@@ -40,6 +43,10 @@ func (s *Server) WatchReferrals(req *referralv1.WatchReferralsRequest, stream re
 				!policy.Can(caller, policy.ReferralRead, facts(&r)) {
 				continue
 			}
+			if last, ok := sent[r.ID]; ok && !r.Newer(&last) {
+				continue
+			}
+			sent[r.ID] = r.Meta
 			if err := stream.Send(&referralv1.ReferralChange{
 				Token: strconv.FormatInt(e.Seq, 10), Referral: "referrals/" + r.ID,
 				Status: statusOf(r.Status), BusinessStatus: businessStatus(r.BusinessStatus),

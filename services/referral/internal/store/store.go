@@ -71,11 +71,13 @@ type Measure struct {
 	RecordedBy string    `bson:"recorded_by"`
 }
 
-// Booking is the person's registration at an event session.
+// Booking is the person's registration at an event session. It is recorded PENDING, with the
+// request id it is registered under, before the event service is asked (see package saga).
 type Booking struct {
 	Session      string    `bson:"session"`
 	Registration string    `bson:"registration"`
 	State        string    `bson:"state"`
+	RequestID    string    `bson:"request_id,omitempty"`
 	CreateTime   time.Time `bson:"create_time"`
 	UpdateTime   time.Time `bson:"update_time"`
 }
