@@ -57,11 +57,15 @@ func BenchmarkStartup(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
+	// Sessions hold at most 10,000 places: one session per 5,000 registrations.
 	begin := time.Now().Add(72 * time.Hour)
-	if _, err := ev.Client.CreateSession(ctx, &eventv1.CreateSessionRequest{Parent: e.GetName(), SessionId: "s", Session: &eventv1.Session{
-		StartTime: timestamppb.New(begin), EndTime: timestamppb.New(begin.Add(2 * time.Hour)),
-		TimeZone: "America/Toronto", Capacity: int32(regs)}}); err != nil {
-		b.Fatal(err)
+	sessions := regs/5000 + 1
+	for k := range sessions {
+		if _, err := ev.Client.CreateSession(ctx, &eventv1.CreateSessionRequest{Parent: e.GetName(), SessionId: fmt.Sprintf("s%d", k), Session: &eventv1.Session{
+			StartTime: timestamppb.New(begin), EndTime: timestamppb.New(begin.Add(2 * time.Hour)),
+			TimeZone: "America/Toronto", Capacity: 10000}}); err != nil {
+			b.Fatal(err)
+		}
 	}
 	if _, err := ev.Client.SubmitEvent(ctx, &eventv1.SubmitEventRequest{Name: e.GetName()}); err != nil {
 		b.Fatal(err)
@@ -75,7 +79,7 @@ func BenchmarkStartup(b *testing.B) {
 		if i > regs {
 			return errDone
 		}
-		_, err := client.CreateRegistration(ctx, &eventv1.CreateRegistrationRequest{Parent: e.GetName() + "/sessions/s",
+		_, err := client.CreateRegistration(ctx, &eventv1.CreateRegistrationRequest{Parent: fmt.Sprintf("%s/sessions/s%d", e.GetName(), i%sessions),
 			Registration: &eventv1.Registration{Person: &eventv1.Person{GivenName: "P", Email: fmt.Sprintf("p%d@example.org", i)}}})
 		return err
 	})

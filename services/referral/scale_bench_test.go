@@ -38,7 +38,7 @@ func BenchmarkLoopsAsReferralsGrow(b *testing.B) {
 	if s := os.Getenv("SCALE_LOOP_SECONDS"); s != "" {
 		secs, _ = strconv.Atoi(s)
 	}
-	w := newWorld(b, 1, 1000000)
+	w := newWorld(b, 1, 10000)
 	w.clock.Advance(23 * time.Hour)
 	base := gatewaytest.Start(b, gateway.Config{DirectoryAddr: w.dir.Addr, EventAddr: w.events.Addr, ReferralAddr: w.referrals[0].Addr})
 	ctx := context.Background()
