@@ -19,6 +19,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/config"
 	"github.com/socialrx/socialrx/services/platform/grpcserver"
+	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/storage/mongodb"
 	"github.com/socialrx/socialrx/services/platform/validation"
 )
@@ -34,6 +35,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// SyncInterval is how often the read model polls the change feed in the background.
 	SyncInterval time.Duration
+	// ReadStaleness bounds how far a read may lag other replicas' writes; reads within it share
+	// one probe of the change feed. 0 probes for every read.
+	ReadStaleness time.Duration
 }
 
 // RegisterFlags registers the configuration flags, with environment fallbacks, on l.
@@ -43,6 +47,7 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.Database, "database", "DIRECTORY_DATABASE", "socialrx_directory", "MongoDB database of the directory")
 	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
 	l.Duration(&c.SyncInterval, "sync-interval", "DIRECTORY_SYNC_INTERVAL", time.Second, "read model refresh interval")
+	l.Duration(&c.ReadStaleness, "read-staleness", "DIRECTORY_READ_STALENESS", changefeed.DefaultStaleness, "how far reads may lag other replicas' writes")
 }
 
 // Validate reports a setting the service cannot start with.
@@ -70,7 +75,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	}
 	closeDB := func() { _ = client.Disconnect(context.Background()) }
 	st := store.New(client.Database(cfg.Database))
-	ix, err := readmodel.Load(ctx, st)
+	ix, err := readmodel.Load(ctx, st, cfg.ReadStaleness)
 	if err != nil {
 		closeDB()
 		return nil, fmt.Errorf("start directory: %w", err)

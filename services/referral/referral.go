@@ -22,6 +22,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/config"
 	"github.com/socialrx/socialrx/services/platform/grpcserver"
 	"github.com/socialrx/socialrx/services/platform/storage/mongodb"
+	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/validation"
 	"github.com/socialrx/socialrx/services/referral/internal/consumer"
 	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
@@ -41,6 +42,9 @@ type Config struct {
 	EventAddr       string
 	ShutdownTimeout time.Duration
 	SyncInterval    time.Duration
+	// ReadStaleness bounds how far a worklist read may lag other replicas' writes; reads within it
+	// share one probe of the change feed. 0 probes for every read.
+	ReadStaleness time.Duration
 	// ConsumerPoll is how long the event feed consumer waits when it has caught up.
 	ConsumerPoll time.Duration
 	// Now is the clock; time.Now when nil.
@@ -56,6 +60,7 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.EventAddr, "event-addr", "EVENT_ADDR", "localhost:9091", "event service gRPC address")
 	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
 	l.Duration(&c.SyncInterval, "sync-interval", "REFERRAL_SYNC_INTERVAL", time.Second, "worklist refresh interval")
+	l.Duration(&c.ReadStaleness, "read-staleness", "REFERRAL_READ_STALENESS", changefeed.DefaultStaleness, "how far worklist reads may lag other replicas' writes")
 	l.Duration(&c.ConsumerPoll, "event-poll", "REFERRAL_EVENT_POLL", 500*time.Millisecond, "event change feed poll interval")
 }
 
@@ -120,7 +125,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		_ = client.Disconnect(context.Background())
 	}
 	st := store.New(client.Database(cfg.Database))
-	ix, err := readmodel.Load(ctx, st)
+	ix, err := readmodel.Load(ctx, st, cfg.ReadStaleness)
 	if err != nil {
 		closeAll()
 		return nil, fmt.Errorf("start referral service: %w", err)

@@ -20,17 +20,28 @@ type Instance struct {
 }
 
 // Start runs a directory service on a loopback port over database dbName of the test database
-// server; it stops when the test ends. Several instances on one dbName are replicas.
+// server; it stops when the test ends. Several instances on one dbName are replicas, and every
+// read sees every replica's acknowledged writes (ReadStaleness 0).
 func Start(tb testing.TB, dbName string) *Instance {
 	tb.Helper()
+	return StartWith(tb, dbName, nil)
+}
+
+// StartWith is Start with the configuration changed by configure, when not nil.
+func StartWith(tb testing.TB, dbName string, configure func(*directory.Config)) *Instance {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	svc, err := directory.Start(ctx, directory.Config{
+	cfg := directory.Config{
 		GRPCAddr:        "127.0.0.1:0",
 		MongoURI:        testenv.MongoURI(tb),
 		Database:        dbName,
 		ShutdownTimeout: 5 * time.Second,
 		SyncInterval:    time.Second,
-	}, testenv.Logger())
+	}
+	if configure != nil {
+		configure(&cfg)
+	}
+	svc, err := directory.Start(ctx, cfg, testenv.Logger())
 	if err != nil {
 		cancel()
 		tb.Fatalf("start directory: %v", err)

@@ -18,6 +18,7 @@ import (
 	"google.golang.org/grpc/reflection"
 
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/validation"
 )
 
@@ -58,6 +59,7 @@ func New(cfg Config, logger *slog.Logger, authn auth.Authenticator) (*Server, er
 			logUnary(logger),
 			auth.UnaryInterceptor(authn),
 			validateUnary(validator),
+			changefeed.UnaryPosition(),
 		),
 		grpc.ChainStreamInterceptor(
 			recoverStream(logger),

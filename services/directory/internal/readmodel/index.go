@@ -22,6 +22,8 @@ type Index struct {
 	st *store.Store
 
 	follower *changefeed.Follower
+	// staleness bounds how far behind other replicas' writes a read may be (see Fresh).
+	staleness time.Duration
 
 	mu            sync.RWMutex
 	organizations *table[store.Organization, *store.Organization]
@@ -34,10 +36,11 @@ type Index struct {
 
 // Load reads the feed head, then every collection, then the feed from that head onwards: a
 // change is either in the scan or after the head, because snapshots are written before their
-// feed entry.
-func Load(ctx context.Context, st *store.Store) (*Index, error) {
+// feed entry. Reads through Fresh may miss other replicas' writes of the last staleness.
+func Load(ctx context.Context, st *store.Store, staleness time.Duration) (*Index, error) {
 	ix := &Index{
 		st:            st,
+		staleness:     staleness,
 		organizations: newTable[store.Organization](),
 		services:      newTable[store.Service](),
 		locations:     newTable[store.Location](),
@@ -108,6 +111,16 @@ func (ix *Index) Sync(ctx context.Context) error {
 	return nil
 }
 
+// Fresh brings the index up to date for a read: it reflects every write of this replica, the
+// position the request names, if any, and every write of another replica acknowledged more than
+// the staleness bound before the read; one probe of the feed serves every read in that time.
+func (ix *Index) Fresh(ctx context.Context) error {
+	if err := ix.follower.Fresh(ctx, ix.staleness); err != nil {
+		return fmt.Errorf("sync index: %w", err)
+	}
+	return nil
+}
+
 // ReconcileEvery is how often Run merges the stored documents into the index.
 const ReconcileEvery = 10 * time.Minute
 
@@ -115,6 +128,7 @@ const ReconcileEvery = 10 * time.Minute
 // and reconciles it with the database every ReconcileEvery.
 func (ix *Index) Run(ctx context.Context, every time.Duration, logger *slog.Logger) {
 	go changefeed.Every(ctx, ReconcileEvery, ix.Reconcile, func(err error) { logger.Warn("index reconcile", "error", err) })
+	go changefeed.Every(ctx, docstore.Retain/4, ix.st.Prune, func(err error) { logger.Warn("prune revisions", "error", err) })
 	ix.follower.Run(ctx, every, func(err error) { logger.Warn("index sync", "error", err) })
 }
 

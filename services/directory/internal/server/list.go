@@ -43,7 +43,7 @@ func (s *Server) listQuery(ctx context.Context, req proto.Message, pageSize int3
 }
 
 func (s *Server) sync(ctx context.Context) error {
-	if err := s.index.Sync(ctx); err != nil {
+	if err := s.index.Fresh(ctx); err != nil {
 		return storeError(ctx, err, "index")
 	}
 	return nil

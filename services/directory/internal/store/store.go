@@ -16,7 +16,7 @@ const (
 	Locations     = "locations"
 	TaxonomyTerms = "taxonomy_terms"
 	Practitioners = "practitioners"
-	FeedPrefix    = "changes"
+	FeedName      = "changes"
 )
 
 // Store holds the directory's collections.
@@ -29,24 +29,30 @@ type Store struct {
 	Practitioners *docstore.Collection[Practitioner, *Practitioner]
 }
 
-// Shards spreads each kind over this many collections. FerretDB finds a document by reading a
-// collection's rows in order until it matches, so a lookup costs time in proportion to the
-// collection's size; shards keep writes (which read the current version first) fast as the
-// directory grows toward tens of thousands of services.
-const Shards = 64
-
 // New returns the store over db. Every invariant rests on _id keys alone and reads are served
 // from the in-memory read model, so the directory needs no secondary indexes.
 func New(db *mongo.Database) *Store {
-	feed := changefeed.New(db, FeedPrefix)
+	feed := changefeed.New(db, FeedName)
 	return &Store{
 		Feed:          feed,
-		Organizations: docstore.NewShardedCollection[Organization](db, Organizations, Shards, feed),
-		Services:      docstore.NewShardedCollection[Service](db, Services, Shards, feed),
-		Locations:     docstore.NewShardedCollection[Location](db, Locations, Shards, feed),
-		TaxonomyTerms: docstore.NewShardedCollection[TaxonomyTerm](db, TaxonomyTerms, Shards, feed),
-		Practitioners: docstore.NewShardedCollection[Practitioner](db, Practitioners, Shards, feed),
+		Organizations: docstore.NewCollection[Organization](db, Organizations, feed),
+		Services:      docstore.NewCollection[Service](db, Services, feed),
+		Locations:     docstore.NewCollection[Location](db, Locations, feed),
+		TaxonomyTerms: docstore.NewCollection[TaxonomyTerm](db, TaxonomyTerms, feed),
+		Practitioners: docstore.NewCollection[Practitioner](db, Practitioners, feed),
 	}
+}
+
+// Prune deletes revisions that recovery no longer needs (see docstore.Retain).
+func (s *Store) Prune(ctx context.Context) error {
+	for _, prune := range []func(context.Context) error{
+		s.Organizations.Prune, s.Services.Prune, s.Locations.Prune, s.TaxonomyTerms.Prune, s.Practitioners.Prune,
+	} {
+		if err := prune(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Ping checks the database is reachable (for health).

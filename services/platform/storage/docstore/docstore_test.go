@@ -32,7 +32,7 @@ func open(t *testing.T) (*mongo.Database, *docstore.Collection[note, *note], *ch
 	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
 	db := client.Database(testenv.DatabaseName(t))
 	feed := changefeed.New(db, "changes")
-	return db, docstore.NewShardedCollection[note](db, "notes", 4, feed), feed
+	return db, docstore.NewCollection[note](db, "notes", feed), feed
 }
 
 // A writer that claimed a version and stopped before writing it leaves the document behind its
@@ -95,7 +95,7 @@ func TestStuckClaimIsSettled(t *testing.T) {
 	}
 }
 
-// Concurrent updates with one etag: exactly one wins, on one shard as on another.
+// Concurrent updates with one etag: exactly one wins, for each of several documents.
 func TestOneEtagOneWinner(t *testing.T) {
 	ctx := context.Background()
 	_, coll, _ := open(t)

@@ -22,13 +22,16 @@ import (
 type Index struct {
 	st       *store.Store
 	follower *changefeed.Follower
+	// staleness bounds how far behind other replicas' writes a read may be (see Fresh).
+	staleness time.Duration
 	mu       sync.RWMutex
 	docs     map[string]*store.Referral
 }
 
-// Load reads the feed head, then every referral, then the feed from that head.
-func Load(ctx context.Context, st *store.Store) (*Index, error) {
-	ix := &Index{docs: map[string]*store.Referral{}}
+// Load reads the feed head, then every referral, then the feed from that head. Reads through
+// Fresh may miss other replicas' writes of the last staleness.
+func Load(ctx context.Context, st *store.Store, staleness time.Duration) (*Index, error) {
+	ix := &Index{docs: map[string]*store.Referral{}, staleness: staleness}
 	head, err := st.Feed.Head(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("load worklist: %w", err)
@@ -64,6 +67,16 @@ func (ix *Index) Sync(ctx context.Context) error {
 	return nil
 }
 
+// Fresh brings the index up to date for a read: every write of this replica, the position the
+// request names, if any, and every write of another replica acknowledged more than the staleness
+// bound before the read; one probe of the feed serves every read in that time.
+func (ix *Index) Fresh(ctx context.Context) error {
+	if err := ix.follower.Fresh(ctx, ix.staleness); err != nil {
+		return fmt.Errorf("sync worklist: %w", err)
+	}
+	return nil
+}
+
 // ReconcileEvery is how often Run merges the stored referrals into the index.
 const ReconcileEvery = 10 * time.Minute
 
@@ -71,6 +84,7 @@ const ReconcileEvery = 10 * time.Minute
 // ReconcileEvery.
 func (ix *Index) Run(ctx context.Context, every time.Duration, onError func(error)) {
 	go changefeed.Every(ctx, ReconcileEvery, ix.Reconcile, onError)
+	go changefeed.Every(ctx, docstore.Retain/4, ix.st.Referrals.Prune, onError)
 	ix.follower.Run(ctx, every, onError)
 }
 

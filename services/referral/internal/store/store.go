@@ -16,7 +16,7 @@ import (
 // Collection and feed names.
 const (
 	Referrals  = "referrals"
-	FeedPrefix = "changes"
+	FeedName = "changes"
 	Audit      = "audit"
 	Consumers  = "consumers"
 )
@@ -134,12 +134,8 @@ type Store struct {
 	Referrals *docstore.Collection[Referral, *Referral]
 }
 
-// Shards spreads referrals over this many collections: a referral with its timeline is a few
-// kilobytes, and FerretDB reads a collection's every row to find one.
-const Shards = 32
-
 // New returns the store over db.
 func New(db *mongo.Database) *Store {
-	feed := changefeed.New(db, FeedPrefix)
-	return &Store{DB: db, Feed: feed, Referrals: docstore.NewShardedCollection[Referral](db, Referrals, Shards, feed)}
+	feed := changefeed.New(db, FeedName)
+	return &Store{DB: db, Feed: feed, Referrals: docstore.NewCollection[Referral](db, Referrals, feed)}
 }
