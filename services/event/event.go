@@ -25,7 +25,9 @@ import (
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/config"
 	"github.com/socialrx/socialrx/services/platform/grpcserver"
+	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/storage/mongodb"
+	"github.com/socialrx/socialrx/services/platform/storage/snapshot"
 	"github.com/socialrx/socialrx/services/platform/validation"
 )
 
@@ -41,6 +43,13 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// SyncInterval is how often the state polls the ledger in the background.
 	SyncInterval time.Duration
+	// ReadStaleness bounds how far a read may lag other replicas' writes; reads within it share
+	// one probe of the ledger. 0 probes for every read.
+	ReadStaleness time.Duration
+	// SnapshotEntries and SnapshotInterval: the state is snapshotted after this many new ledger
+	// entries, or this long after the last snapshot when anything changed (zero: the defaults).
+	SnapshotEntries  int
+	SnapshotInterval time.Duration
 	// Now is the clock; time.Now when nil (tests move it to test check-in and no-shows).
 	Now func() time.Time
 }
@@ -53,6 +62,9 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.DirectoryAddr, "directory-addr", "DIRECTORY_ADDR", "localhost:9090", "directory service gRPC address")
 	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
 	l.Duration(&c.SyncInterval, "sync-interval", "EVENT_SYNC_INTERVAL", time.Second, "state refresh interval")
+	l.Duration(&c.ReadStaleness, "read-staleness", "EVENT_READ_STALENESS", changefeed.DefaultStaleness, "how far reads may lag other replicas' writes")
+	l.Int(&c.SnapshotEntries, "snapshot-entries", "EVENT_SNAPSHOT_ENTRIES", int(snapshot.DefaultSchedule.Entries), "snapshot the state after this many ledger entries")
+	l.Duration(&c.SnapshotInterval, "snapshot-interval", "EVENT_SNAPSHOT_INTERVAL", snapshot.DefaultSchedule.Interval, "snapshot the changed state at least this often")
 }
 
 // Validate reports a setting the service cannot start with.
@@ -90,7 +102,14 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		_ = dirConn.Close()
 		_ = client.Disconnect(context.Background())
 	}
-	l, err := store.Open(ctx, client.Database(cfg.Database), cfg.Now)
+	sched := snapshot.DefaultSchedule
+	if cfg.SnapshotEntries > 0 {
+		sched.Entries = int64(cfg.SnapshotEntries)
+	}
+	if cfg.SnapshotInterval > 0 {
+		sched.Interval = cfg.SnapshotInterval
+	}
+	l, err := store.Open(ctx, client.Database(cfg.Database), cfg.Now, store.Options{Staleness: cfg.ReadStaleness, Snapshots: sched})
 	if err != nil {
 		closeAll()
 		return nil, fmt.Errorf("start event service: %w", err)

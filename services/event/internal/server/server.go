@@ -62,7 +62,7 @@ func actor(ctx context.Context) string { return auth.FromContext(ctx).Subject }
 
 // sync brings the state up to date with every replica's writes before a read.
 func (s *Server) sync(ctx context.Context) error {
-	if err := s.ledger.Sync(ctx); err != nil {
+	if err := s.ledger.Fresh(ctx); err != nil {
 		return s.fail(ctx, err)
 	}
 	return nil
