@@ -31,7 +31,12 @@ type Index struct {
 	locations     *table[store.Location, *store.Location]
 	terms         *table[store.TaxonomyTerm, *store.TaxonomyTerm]
 	practitioners *table[store.Practitioner, *store.Practitioner]
-	search        map[string]string // service id -> lower-cased searchable text
+
+	// searcher indexes the services for SearchServices; it is built in the background after
+	// Load, and searchReady is closed once it holds every service (see waitSearch).
+	searcher    *searchIndex
+	searchReady chan struct{}
+	searchErr   error
 }
 
 // Load reads the feed head, then every collection, then the feed from that head onwards: a
@@ -46,7 +51,11 @@ func Load(ctx context.Context, st *store.Store, staleness time.Duration) (*Index
 		locations:     newTable[store.Location](),
 		terms:         newTable[store.TaxonomyTerm](),
 		practitioners: newTable[store.Practitioner](),
-		search:        map[string]string{},
+		searchReady:   make(chan struct{}),
+	}
+	var err error
+	if ix.searcher, err = newSearchIndex(); err != nil {
+		return nil, err
 	}
 	head, err := st.Feed.Head(ctx)
 	if err != nil {
@@ -59,7 +68,51 @@ func Load(ctx context.Context, st *store.Store, staleness time.Duration) (*Index
 	if err := ix.Sync(ctx); err != nil {
 		return nil, err
 	}
+	go ix.buildSearch()
 	return ix, nil
+}
+
+// searchBatch is how many services buildSearch indexes under one hold of the lock.
+const searchBatch = 500
+
+// buildSearch indexes every service, a batch at a time, while changes keep arriving: apply
+// indexes what it changes, and a batch indexes the tables' current state, so both agree.
+func (ix *Index) buildSearch() {
+	ix.mu.RLock()
+	ids := make([]string, 0, len(ix.services.docs))
+	for id := range ix.services.docs {
+		ids = append(ids, id)
+	}
+	ix.mu.RUnlock()
+	for len(ids) > 0 {
+		n := min(searchBatch, len(ids))
+		batch := map[string]bool{}
+		for _, id := range ids[:n] {
+			batch[id] = true
+		}
+		ids = ids[n:]
+		ix.mu.Lock()
+		err := ix.searcher.reindex(ix, batch)
+		ix.mu.Unlock()
+		if err != nil {
+			ix.searchErr = err
+			break
+		}
+	}
+	close(ix.searchReady)
+}
+
+// SearchTimeout bounds how long a search waits for the search index after start-up.
+const SearchTimeout = time.Minute
+
+// waitSearch waits until the search index holds every service loaded at start-up.
+func (ix *Index) waitSearch() error {
+	select {
+	case <-ix.searchReady:
+		return ix.searchErr
+	case <-time.After(SearchTimeout):
+		return fmt.Errorf("search index not built after %v", SearchTimeout)
+	}
 }
 
 // Reconcile merges every stored document into the index, keeping whichever state is newer. At
@@ -81,11 +134,6 @@ func (ix *Index) Reconcile(ctx context.Context) error {
 	if err := reconcile(ctx, ix, ix.st.Practitioners.All, ix.practitioners); err != nil {
 		return err
 	}
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	for id, s := range ix.services.docs {
-		ix.search[id] = searchText(s)
-	}
 	return nil
 }
 
@@ -96,10 +144,34 @@ func reconcile[T any, P docstore.Doc[T]](ctx context.Context, ix *Index, all fun
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	changed := map[string]bool{}
 	for _, d := range docs {
-		t.put(d)
+		if t.put(d) {
+			changed[d.DocMeta().ID] = true
+		}
 	}
-	return nil
+	return ix.reindexChanged(any(t), changed)
+}
+
+// reindexChanged re-indexes for search the services touched by changes to ids of table t; before
+// the search index is first built (at Load) there is nothing to keep in step.
+func (ix *Index) reindexChanged(t any, ids map[string]bool) error {
+	if ix.follower == nil || len(ids) == 0 {
+		return nil
+	}
+	services := map[string]bool{}
+	switch t {
+	case any(ix.services):
+		services = ids
+	case any(ix.locations):
+		for loc := range ids {
+			ix.searcher.servicesAt(loc, services)
+		}
+	}
+	if len(services) == 0 {
+		return nil
+	}
+	return ix.searcher.reindex(ix, services)
 }
 
 // Sync applies every feed entry written before it was called, so a read that follows sees
@@ -135,6 +207,7 @@ func (ix *Index) Run(ctx context.Context, every time.Duration, logger *slog.Logg
 func (ix *Index) apply(entries []changefeed.Entry) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	services, locations := map[string]bool{}, map[string]bool{}
 	for _, e := range entries {
 		var err error
 		switch e.Topic {
@@ -142,13 +215,10 @@ func (ix *Index) apply(entries []changefeed.Entry) error {
 			err = ix.organizations.apply(e)
 		case store.Services:
 			err = ix.services.apply(e)
-			if s, ok := ix.services.docs[e.Key]; ok {
-				ix.search[e.Key] = searchText(s)
-			} else {
-				delete(ix.search, e.Key)
-			}
+			services[e.Key] = true
 		case store.Locations:
 			err = ix.locations.apply(e)
+			locations[e.Key] = true
 		case store.TaxonomyTerms:
 			err = ix.terms.apply(e)
 		case store.Practitioners:
@@ -158,5 +228,11 @@ func (ix *Index) apply(entries []changefeed.Entry) error {
 			return fmt.Errorf("apply change %d (%s %s): %w", e.Seq, e.Topic, e.Key, err)
 		}
 	}
-	return nil
+	for loc := range locations {
+		ix.searcher.servicesAt(loc, services)
+	}
+	if len(services) == 0 {
+		return nil
+	}
+	return ix.searcher.reindex(ix, services)
 }
