@@ -24,8 +24,8 @@ type Index struct {
 	follower *changefeed.Follower
 	// staleness bounds how far behind other replicas' writes a read may be (see Fresh).
 	staleness time.Duration
-	mu       sync.RWMutex
-	docs     map[string]*store.Referral
+	mu        sync.RWMutex
+	docs      map[string]*store.Referral
 }
 
 // Load reads the feed head, then every referral, then the feed from that head. Reads through

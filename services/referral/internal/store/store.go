@@ -15,10 +15,10 @@ import (
 
 // Collection and feed names.
 const (
-	Referrals  = "referrals"
-	FeedName = "changes"
-	Audit      = "audit"
-	Consumers  = "consumers"
+	Referrals = "referrals"
+	FeedName  = "changes"
+	Audit     = "audit"
+	Consumers = "consumers"
 )
 
 // Subject is the person referred.
