@@ -20,6 +20,7 @@ import (
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
+	"github.com/socialrx/socialrx/services/event/internal/readmodel"
 	"github.com/socialrx/socialrx/services/event/internal/server"
 	"github.com/socialrx/socialrx/services/event/internal/store"
 	"github.com/socialrx/socialrx/services/platform/auth"
@@ -109,7 +110,13 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	if cfg.SnapshotInterval > 0 {
 		sched.Interval = cfg.SnapshotInterval
 	}
-	l, err := store.Open(ctx, client.Database(cfg.Database), cfg.Now, store.Options{Staleness: cfg.ReadStaleness, Snapshots: sched})
+	listing, err := readmodel.NewListing()
+	if err != nil {
+		closeAll()
+		return nil, err
+	}
+	l, err := store.Open(ctx, client.Database(cfg.Database), cfg.Now,
+		store.Options{Staleness: cfg.ReadStaleness, Snapshots: sched, Folded: listing.Changed})
 	if err != nil {
 		closeAll()
 		return nil, fmt.Errorf("start event service: %w", err)
@@ -124,7 +131,8 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		closeAll()
 		return nil, err
 	}
-	eventv1.RegisterEventServiceServer(srv.Registrar(), server.New(l, directoryv1.NewDirectoryServiceClient(dirConn), v, cfg.Now, logger))
+	go listing.Build(l.Read)
+	eventv1.RegisterEventServiceServer(srv.Registrar(), server.New(l, listing, directoryv1.NewDirectoryServiceClient(dirConn), v, cfg.Now, logger))
 	srv.SetServing(ServiceName, true)
 	return &Service{srv: srv, ledger: l, logger: logger, close: closeAll, cfg: cfg}, nil
 }

@@ -89,6 +89,15 @@ func (m *Mapping) Keyword(fields ...string) {
 	}
 }
 
+// Numeric adds number fields (range queries and sorts).
+func (m *Mapping) Numeric(fields ...string) {
+	for _, f := range fields {
+		fm := bleve.NewNumericFieldMapping()
+		fm.Store, fm.IncludeInAll = false, false
+		m.dm.AddFieldMappingsAt(f, fm)
+	}
+}
+
 // Geo adds a geo point field: a value {"lat": ..., "lon": ...}.
 func (m *Mapping) Geo(field string) {
 	fm := bleve.NewGeoPointFieldMapping()

@@ -12,6 +12,7 @@ import (
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/event/internal/domain"
+	"github.com/socialrx/socialrx/services/event/internal/readmodel"
 	"github.com/socialrx/socialrx/services/event/internal/store"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/auth"
@@ -27,6 +28,7 @@ type Server struct {
 	eventv1.UnimplementedEventServiceServer
 
 	ledger    *store.Ledger
+	listing   *readmodel.Listing
 	directory directoryv1.DirectoryServiceClient
 	validator *validation.Validator
 	logger    *slog.Logger
@@ -39,9 +41,9 @@ type Server struct {
 
 var _ eventv1.EventServiceServer = (*Server)(nil)
 
-// New returns the server.
-func New(l *store.Ledger, dir directoryv1.DirectoryServiceClient, v *validation.Validator, now func() time.Time, logger *slog.Logger) *Server {
-	return &Server{ledger: l, directory: dir, validator: v, logger: logger, now: now,
+// New returns the server over the ledger and the listing index it keeps current.
+func New(l *store.Ledger, listing *readmodel.Listing, dir directoryv1.DirectoryServiceClient, v *validation.Validator, now func() time.Time, logger *slog.Logger) *Server {
+	return &Server{ledger: l, listing: listing, directory: dir, validator: v, logger: logger, now: now,
 		directoryTimeout: 3 * time.Second, poll: 200 * time.Millisecond}
 }
 

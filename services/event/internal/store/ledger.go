@@ -34,6 +34,9 @@ type Options struct {
 	Staleness time.Duration
 	// Snapshots says how often Run snapshots the fold.
 	Snapshots snapshot.Schedule
+	// Folded, when set, is called after each entry is folded into the state, with the write
+	// lock held (to keep an index of the state current).
+	Folded func(st *domain.State, op string, p *domain.Payload) error
 }
 
 // Ledger is the log and its fold.
@@ -164,7 +167,7 @@ func (l *Ledger) catchUp(ctx context.Context) (int, error) {
 		if e.Seq != l.st.Pos+1 {
 			continue // applied meanwhile by a local writer
 		}
-		if err := apply(l.st, e); err != nil {
+		if err := l.fold(e); err != nil {
 			return 0, err
 		}
 	}
@@ -172,12 +175,26 @@ func (l *Ledger) catchUp(ctx context.Context) (int, error) {
 }
 
 func apply(st *domain.State, e changefeed.Entry) error {
+	_, err := applied(st, e)
+	return err
+}
+
+func applied(st *domain.State, e changefeed.Entry) (*domain.Payload, error) {
 	p, err := Decode(e.Data)
 	if err != nil {
-		return fmt.Errorf("ledger entry %d: %w", e.Seq, err)
+		return nil, fmt.Errorf("ledger entry %d: %w", e.Seq, err)
 	}
 	st.Apply(e.Seq, e.Op, e.Time, p)
-	return nil
+	return p, nil
+}
+
+// fold applies e to the state and tells Options.Folded; l.mu must be held for writing.
+func (l *Ledger) fold(e changefeed.Entry) error {
+	p, err := applied(l.st, e)
+	if err != nil || l.opts.Folded == nil {
+		return err
+	}
+	return l.opts.Folded(l.st, e.Op, p)
 }
 
 // Decode reads the payload of a ledger entry.
@@ -232,7 +249,7 @@ func (l *Ledger) Decide(ctx context.Context, actor string, decide func(st *domai
 			entry.Seq = pos + 1
 			l.mu.Lock()
 			if l.st.Pos == pos {
-				err = apply(l.st, entry)
+				err = l.fold(entry)
 			}
 			l.mu.Unlock()
 			return d, err
