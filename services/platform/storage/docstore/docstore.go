@@ -120,6 +120,8 @@ type Collection[T any, P Doc[T]] struct {
 	now       func() time.Time
 	// staleClaim: see DefaultStaleClaim.
 	staleClaim time.Duration
+	// retain: see Retain.
+	retain time.Duration
 
 	mu sync.Mutex
 	// recent holds the last state of a document this replica read or wrote, so the next update
@@ -150,12 +152,16 @@ func NewCollection[T any, P Doc[T]](db *mongo.Database, name string, feed *chang
 		feed:       feed,
 		now:        func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
 		staleClaim: DefaultStaleClaim,
+		retain:     Retain,
 		recent:     map[string]recentCopy{},
 	}
 }
 
 // SetStaleClaim changes how old an unwritten claim must be before it is completed (tests).
 func (c *Collection[T, P]) SetStaleClaim(d time.Duration) { c.staleClaim = d }
+
+// SetRetain changes how long written revisions are kept (tests).
+func (c *Collection[T, P]) SetRetain(d time.Duration) { c.retain = d }
 
 // Name is the collection (and feed topic) name.
 func (c *Collection[T, P]) Name() string { return c.name }
@@ -212,7 +218,7 @@ func (c *Collection[T, P]) current(ctx context.Context, id string, fresh bool) (
 		c.mu.Lock()
 		rc, ok := c.recent[id]
 		c.mu.Unlock()
-		if ok && time.Since(rc.read) < Retain/4 {
+		if ok && time.Since(rc.read) < c.retain/4 {
 			var doc T
 			if err := bson.Unmarshal(rc.data, &doc); err == nil {
 				return &doc, rc.read, nil
@@ -371,7 +377,7 @@ func (c *Collection[T, P]) All(ctx context.Context) ([]P, error) {
 // document is read again: if it moved on, the claim is withdrawn and reported lost.
 func (c *Collection[T, P]) claimOn(ctx context.Context, actor, op string, doc P, read time.Time) (bool, error) {
 	won, err := c.claim(ctx, actor, op, doc)
-	if err != nil || !won || time.Since(read) < Retain/2 {
+	if err != nil || !won || time.Since(read) < c.retain/2 {
 		return won, err
 	}
 	m := doc.DocMeta()
@@ -485,7 +491,7 @@ func (c *Collection[T, P]) Prune(ctx context.Context) error {
 	defer c.pruning.Unlock()
 	c.mu.Lock()
 	n := 0
-	for n < len(c.written) && time.Since(c.written[n].at) >= Retain {
+	for n < len(c.written) && time.Since(c.written[n].at) >= c.retain {
 		n++
 	}
 	due := append([]writtenRevision(nil), c.written[:n]...)
