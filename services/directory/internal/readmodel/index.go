@@ -33,10 +33,30 @@ type Index struct {
 	practitioners *table[store.Practitioner, *store.Practitioner]
 
 	// searcher indexes the services for SearchServices; it is built in the background after
-	// Load, and searchReady is closed once it holds every service (see waitSearch).
+	// Load, and searchReady is closed once it holds every service (see waitSearch). Writes only
+	// note what they changed in pending; the next search indexes it in one batch, so writes never
+	// wait for the search index. Locks are taken in the order searchMu, mu, pendMu.
 	searcher    *searchIndex
+	searchMu    sync.RWMutex
 	searchReady chan struct{}
 	searchErr   error
+	pendMu      sync.Mutex
+	pending     changes
+}
+
+// changes are the ids of services and locations changed since the search index last caught up.
+type changes struct{ services, locations map[string]bool }
+
+func (c *changes) note(services, locations map[string]bool) {
+	if c.services == nil {
+		c.services, c.locations = map[string]bool{}, map[string]bool{}
+	}
+	for id := range services {
+		c.services[id] = true
+	}
+	for id := range locations {
+		c.locations[id] = true
+	}
 }
 
 // Load reads the feed head, then every collection, then the feed from that head onwards: a
@@ -91,9 +111,9 @@ func (ix *Index) buildSearch() {
 			batch[id] = true
 		}
 		ids = ids[n:]
-		ix.mu.Lock()
-		err := ix.searcher.reindex(ix, batch)
-		ix.mu.Unlock()
+		ix.searchMu.Lock()
+		err := ix.reindex(batch, nil)
+		ix.searchMu.Unlock()
 		if err != nil {
 			ix.searchErr = err
 			break
@@ -150,28 +170,15 @@ func reconcile[T any, P docstore.Doc[T]](ctx context.Context, ix *Index, all fun
 			changed[d.DocMeta().ID] = true
 		}
 	}
-	return ix.reindexChanged(any(t), changed)
-}
-
-// reindexChanged re-indexes for search the services touched by changes to ids of table t; before
-// the search index is first built (at Load) there is nothing to keep in step.
-func (ix *Index) reindexChanged(t any, ids map[string]bool) error {
-	if ix.follower == nil || len(ids) == 0 {
-		return nil
-	}
-	services := map[string]bool{}
-	switch t {
+	ix.pendMu.Lock()
+	defer ix.pendMu.Unlock()
+	switch any(t) {
 	case any(ix.services):
-		services = ids
+		ix.pending.note(changed, nil)
 	case any(ix.locations):
-		for loc := range ids {
-			ix.searcher.servicesAt(loc, services)
-		}
+		ix.pending.note(nil, changed)
 	}
-	if len(services) == 0 {
-		return nil
-	}
-	return ix.searcher.reindex(ix, services)
+	return nil
 }
 
 // Sync applies every feed entry written before it was called, so a read that follows sees
@@ -228,11 +235,8 @@ func (ix *Index) apply(entries []changefeed.Entry) error {
 			return fmt.Errorf("apply change %d (%s %s): %w", e.Seq, e.Topic, e.Key, err)
 		}
 	}
-	for loc := range locations {
-		ix.searcher.servicesAt(loc, services)
-	}
-	if len(services) == 0 {
-		return nil
-	}
-	return ix.searcher.reindex(ix, services)
+	ix.pendMu.Lock()
+	ix.pending.note(services, locations)
+	ix.pendMu.Unlock()
+	return nil
 }

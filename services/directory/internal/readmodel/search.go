@@ -48,8 +48,50 @@ func newSearchIndex() (*searchIndex, error) {
 	return &searchIndex{bi: bi, sites: map[string][]string{}, atLocation: map[string]map[string]bool{}}, nil
 }
 
-// reindex brings the documents of the services ids up to date with the tables, in one batch.
-func (si *searchIndex) reindex(ix *Index, ids map[string]bool) error {
+// reindex brings the search documents of the services ids, and of the services at the
+// locations locs, up to date with the tables, in one batch; ix.searchMu must be held for writing.
+func (ix *Index) reindex(ids, locs map[string]bool) error {
+	ix.mu.RLock()
+	b, err := ix.searcher.prepare(ix, ids, locs)
+	ix.mu.RUnlock()
+	if err != nil {
+		return err
+	}
+	if err := ix.searcher.bi.Batch(b); err != nil {
+		return fmt.Errorf("index services: %w", err)
+	}
+	return nil
+}
+
+// catchUp indexes the changes noted since the last search.
+func (ix *Index) catchUp() error {
+	ix.searchMu.Lock()
+	defer ix.searchMu.Unlock()
+	ix.pendMu.Lock()
+	c := ix.pending
+	ix.pending = changes{}
+	ix.pendMu.Unlock()
+	if len(c.services) == 0 && len(c.locations) == 0 {
+		return nil
+	}
+	return ix.reindex(c.services, c.locations)
+}
+
+// prepare returns the batch that brings the documents of the services ids, and of those at the
+// locations locs, up to date with the tables (ix.mu held for reading).
+func (si *searchIndex) prepare(ix *Index, ids, locs map[string]bool) (*bleve.Batch, error) {
+	if len(locs) > 0 {
+		all := map[string]bool{}
+		for id := range ids {
+			all[id] = true
+		}
+		for loc := range locs {
+			for id := range si.atLocation[loc] {
+				all[id] = true
+			}
+		}
+		ids = all
+	}
 	b := si.bi.NewBatch()
 	for id := range ids {
 		for _, loc := range si.sites[id] {
@@ -69,7 +111,7 @@ func (si *searchIndex) reindex(ix *Index, ids map[string]bool) error {
 			"languages": textsearch.LanguageTerms(s.Languages),
 		}
 		if err := b.Index(id, doc); err != nil {
-			return fmt.Errorf("index service %s: %w", id, err)
+			return nil, fmt.Errorf("index service %s: %w", id, err)
 		}
 		for _, ln := range s.Locations {
 			loc := strings.TrimPrefix(ln, store.LocationsPrefix)
@@ -88,22 +130,12 @@ func (si *searchIndex) reindex(ix *Index, ids map[string]bool) error {
 			site["kind"] = kindSite
 			site["point"] = map[string]any{"lat": *l.Latitude, "lon": *l.Longitude}
 			if err := b.Index(id+siteSep+loc, site); err != nil {
-				return fmt.Errorf("index service %s at %s: %w", id, loc, err)
+				return nil, fmt.Errorf("index service %s at %s: %w", id, loc, err)
 			}
 			si.sites[id] = append(si.sites[id], loc)
 		}
 	}
-	if err := si.bi.Batch(b); err != nil {
-		return fmt.Errorf("index services: %w", err)
-	}
-	return nil
-}
-
-// servicesAt adds to ids the services delivered at location loc.
-func (si *searchIndex) servicesAt(loc string, ids map[string]bool) {
-	for id := range si.atLocation[loc] {
-		ids[id] = true
-	}
+	return b, nil
 }
 
 // query is the bleve query of q, over service documents or, with Near, site documents.
@@ -161,6 +193,11 @@ func (ix *Index) Search(q SearchQuery, offset, limit int) ([]Match, int, error) 
 	if err := ix.waitSearch(); err != nil {
 		return nil, 0, err
 	}
+	if err := ix.catchUp(); err != nil {
+		return nil, 0, err
+	}
+	ix.searchMu.RLock()
+	defer ix.searchMu.RUnlock()
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	si := ix.searcher
