@@ -92,7 +92,11 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	}
 	directoryv1.RegisterDirectoryServiceServer(srv.Registrar(), server.New(st, ix, v, logger))
 	srv.SetServing(ServiceName, true)
-	return &Service{srv: srv, ix: ix, logger: logger, close: closeDB, cfg: cfg}, nil
+	closeAll := func() {
+		_ = ix.Close()
+		closeDB()
+	}
+	return &Service{srv: srv, ix: ix, logger: logger, close: closeAll, cfg: cfg}, nil
 }
 
 // Addr is the gRPC address the service listens on.

@@ -115,6 +115,11 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		closeAll()
 		return nil, err
 	}
+	closeDB := closeAll
+	closeAll = func() {
+		_ = listing.Close()
+		closeDB()
+	}
 	l, err := store.Open(ctx, client.Database(cfg.Database), cfg.Now,
 		store.Options{Staleness: cfg.ReadStaleness, Snapshots: sched, Folded: listing.Changed})
 	if err != nil {
@@ -131,7 +136,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		closeAll()
 		return nil, err
 	}
-	go listing.Build(l.Read)
+	listing.StartBuild(l.Read)
 	eventv1.RegisterEventServiceServer(srv.Registrar(), server.New(l, listing, directoryv1.NewDirectoryServiceClient(dirConn), v, cfg.Now, logger))
 	srv.SetServing(ServiceName, true)
 	return &Service{srv: srv, ledger: l, logger: logger, close: closeAll, cfg: cfg}, nil

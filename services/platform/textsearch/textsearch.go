@@ -1,4 +1,4 @@
-// Package textsearch sets up in-memory bleve indexes the way socialrx searches: text analysed in
+// Package textsearch sets up bleve indexes, rebuilt at every start, the way socialrx searches: text analysed in
 // English and in French (stemming, accents folded, so "jardins communautaires" finds "Jardin
 // communautaire" and "cafe" finds "Café"), exact keyword terms, and geo points. Read models keep
 // such an index current from their change feed; a query costs time in proportion to its matches.
@@ -6,6 +6,8 @@ package textsearch
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
@@ -105,18 +107,41 @@ func (m *Mapping) Geo(field string) {
 	m.dm.AddFieldMappingsAt(field, fm)
 }
 
-// NewIndex returns an empty in-memory index with the schema.
-func (m *Mapping) NewIndex() (bleve.Index, error) {
-	ix, err := bleve.NewUsing("", m.im, scorch.Name, scorch.Name, nil)
+// Index is a search index in a scratch directory of its own, rebuilt at every start.
+type Index struct {
+	bleve.Index
+	dir string
+}
+
+// NewIndex returns an empty index with the schema. It lives in a temporary directory rather than
+// in memory only: scorch merges its segments only when it persists them, and an index that
+// grows by small batches without merging searches ever more segments. Nothing needs it to be
+// durable (unsafe_batch: no fsync), and Close removes it.
+func (m *Mapping) NewIndex() (*Index, error) {
+	dir, err := os.MkdirTemp("", "socialrx-search-")
 	if err != nil {
 		return nil, fmt.Errorf("new search index: %w", err)
 	}
-	return ix, nil
+	ix, err := bleve.NewUsing(filepath.Join(dir, "index"), m.im, scorch.Name, scorch.Name, map[string]any{"unsafe_batch": true})
+	if err != nil {
+		_ = os.RemoveAll(dir)
+		return nil, fmt.Errorf("new search index: %w", err)
+	}
+	return &Index{Index: ix, dir: dir}, nil
+}
+
+// Close closes the index and removes its directory.
+func (ix *Index) Close() error {
+	err := ix.Index.Close()
+	if rerr := os.RemoveAll(ix.dir); err == nil {
+		err = rerr
+	}
+	return err
 }
 
 // Words splits a user's query into the words that restrict it: a stop word of either language
 // ("the", "le") restricts nothing, as a document need not contain it.
-func Words(ix bleve.Index, text string) []string {
+func Words(ix interface{ Mapping() mapping.IndexMapping }, text string) []string {
 	var out []string
 	for _, w := range strings.Fields(text) {
 		stop := false

@@ -122,6 +122,12 @@ func (ix *Index) buildSearch() {
 	close(ix.searchReady)
 }
 
+// Close releases the search index.
+func (ix *Index) Close() error {
+	<-ix.searchReady
+	return ix.searcher.bi.Close()
+}
+
 // SearchTimeout bounds how long a search waits for the search index after start-up.
 const SearchTimeout = time.Minute
 

@@ -30,6 +30,7 @@ func TestReconcileRepairsAMissedFeedEntry(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	defer ix.Close()
 	now := time.Now().UTC().Truncate(time.Millisecond)
 	org := &store.Organization{Meta: docstore.Meta{ID: "lost", Incarnation: "0001", Version: 1, CreateTime: now, UpdateTime: now},
 		DisplayName: "Written without a feed entry"}

@@ -26,7 +26,7 @@ const siteSep = "\x00"
 
 // searchIndex is the bleve index of the services, kept in step with the tables by Index.
 type searchIndex struct {
-	bi bleve.Index
+	bi *textsearch.Index
 	// sites lists the location ids each service has a site document for; atLocation the
 	// services delivered at each location, to re-index when a location moves.
 	sites      map[string][]string

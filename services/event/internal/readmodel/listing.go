@@ -22,14 +22,15 @@ import (
 
 // Listing is the index.
 type Listing struct {
-	bi bleve.Index
+	bi *textsearch.Index
 
 	mu sync.Mutex
 	// sessions lists each event's indexed sessions, to re-index or remove with the event.
 	sessions map[string][]string
 
-	ready chan struct{} // closed once Build indexed every session
-	err   error
+	building bool          // set by StartBuild
+	ready    chan struct{} // closed once the build indexed every session
+	err      error
 }
 
 // NewListing returns an empty listing index; Build fills it.
@@ -142,12 +143,26 @@ func remove(list []string, v string) []string {
 	return out
 }
 
+// Close releases the index, once a build started is done with it.
+func (li *Listing) Close() error {
+	if li.building {
+		<-li.ready
+	}
+	return li.bi.Close()
+}
+
 // buildBatch is how many sessions Build indexes under one hold of the ledger's lock.
 const buildBatch = 500
 
-// Build indexes every session of the state, a batch at a time under read, which runs its
-// function with the ledger's lock held; entries folded meanwhile are indexed by Changed.
-func (li *Listing) Build(read func(func(*domain.State))) {
+// StartBuild indexes every session of the state in the background, a batch at a time under
+// read, which runs its function with the ledger's lock held; entries folded meanwhile are
+// indexed by Changed. Searches wait for it.
+func (li *Listing) StartBuild(read func(func(*domain.State))) {
+	li.building = true
+	go li.build(read)
+}
+
+func (li *Listing) build(read func(func(*domain.State))) {
 	var keys []string
 	read(func(st *domain.State) {
 		for k := range st.Sessions {
