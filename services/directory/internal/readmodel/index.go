@@ -15,6 +15,7 @@ import (
 	"github.com/socialrx/socialrx/services/directory/internal/store"
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
+	"github.com/socialrx/socialrx/services/platform/storage/snapshot"
 )
 
 // Index is the read model.
@@ -36,8 +37,10 @@ type Index struct {
 	// Load, and searchReady is closed once it holds every service (see waitSearch). Writes only
 	// note what they changed in pending; the next search indexes it in one batch, so writes never
 	// wait for the search index. Locks are taken in the order searchMu, mu, pendMu.
-	searcher    *searchIndex
-	searchMu    sync.RWMutex
+	searcher *searchIndex
+	searchMu sync.RWMutex
+	// started is the position of the snapshot the index started from, 0 after a full load.
+	started     int64
 	searchReady chan struct{}
 	searchErr   error
 	pendMu      sync.Mutex
@@ -59,10 +62,15 @@ func (c *changes) note(services, locations map[string]bool) {
 	}
 }
 
-// Load reads the feed head, then every collection, then the feed from that head onwards: a
-// change is either in the scan or after the head, because snapshots are written before their
-// feed entry. Reads through Fresh may miss other replicas' writes of the last staleness.
+// Load starts the index from the latest snapshot and the feed after it; without a snapshot it
+// reads the feed head, then every collection, then the feed from that head onwards: a change is
+// either in the scan or after the head, because documents are written before their feed entry.
+// Reads through Fresh may miss other replicas' writes of the last staleness.
 func Load(ctx context.Context, st *store.Store, staleness time.Duration) (*Index, error) {
+	return load(ctx, st, staleness, true)
+}
+
+func load(ctx context.Context, st *store.Store, staleness time.Duration, fromSnapshot bool) (*Index, error) {
 	ix := &Index{
 		st:            st,
 		staleness:     staleness,
@@ -77,12 +85,25 @@ func Load(ctx context.Context, st *store.Store, staleness time.Duration) (*Index
 	if ix.searcher, err = newSearchIndex(); err != nil {
 		return nil, err
 	}
-	head, err := st.Feed.Head(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load index: %w", err)
+	var head int64
+	if fromSnapshot {
+		pos, data, ok, err := st.Snapshots.Load(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load index: %w", err)
+		}
+		// restore fills the tables only from a snapshot it decoded whole; else they stay empty
+		// and the collections are read instead.
+		if ok && ix.restore(data) == nil {
+			head, ix.started = pos, pos
+		}
 	}
-	if err := ix.Reconcile(ctx); err != nil {
-		return nil, err
+	if ix.started == 0 {
+		if head, err = st.Feed.Head(ctx); err != nil {
+			return nil, fmt.Errorf("load index: %w", err)
+		}
+		if err := ix.Reconcile(ctx); err != nil {
+			return nil, err
+		}
 	}
 	ix.follower = changefeed.NewFollower(st.Feed, head, ix.apply)
 	if err := ix.Sync(ctx); err != nil {
@@ -91,6 +112,9 @@ func Load(ctx context.Context, st *store.Store, staleness time.Duration) (*Index
 	go ix.buildSearch()
 	return ix, nil
 }
+
+// StartedAt is the feed position of the snapshot the index started from; 0 after a full load.
+func (ix *Index) StartedAt() int64 { return ix.started }
 
 // searchBatch is how many services buildSearch indexes under one hold of the lock.
 const searchBatch = 500
@@ -212,6 +236,16 @@ const ReconcileEvery = 10 * time.Minute
 // Run keeps the index fresh in the background until ctx ends, so reads rarely find much to do,
 // and reconciles it with the database every ReconcileEvery.
 func (ix *Index) Run(ctx context.Context, every time.Duration, logger *slog.Logger) {
+	if ix.started > 0 {
+		// Started from a snapshot: repair soon what the feed may have missed since it was taken.
+		go func() {
+			if err := ix.Reconcile(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("index reconcile", "error", err)
+			}
+		}()
+	}
+	go ix.st.Snapshots.Run(ctx, snapshot.DefaultSchedule, ix.started, ix.follower.Position, ix.snapshot,
+		func(err error) { logger.Warn("index snapshot", "error", err) })
 	go changefeed.Every(ctx, ReconcileEvery, ix.Reconcile, func(err error) { logger.Warn("index reconcile", "error", err) })
 	go changefeed.Every(ctx, docstore.Retain/4, ix.st.Prune, func(err error) { logger.Warn("prune revisions", "error", err) })
 	ix.follower.Run(ctx, every, func(err error) { logger.Warn("index sync", "error", err) })

@@ -7,6 +7,7 @@ import (
 
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
+	"github.com/socialrx/socialrx/services/platform/storage/snapshot"
 )
 
 // Collection and feed names.
@@ -21,7 +22,9 @@ const (
 
 // Store holds the directory's collections.
 type Store struct {
-	Feed          *changefeed.Feed
+	Feed *changefeed.Feed
+	// Snapshots holds snapshots of the read model, so a replica starts from one.
+	Snapshots     *snapshot.Store
 	Organizations *docstore.Collection[Organization, *Organization]
 	Services      *docstore.Collection[Service, *Service]
 	Locations     *docstore.Collection[Location, *Location]
@@ -35,6 +38,7 @@ func New(db *mongo.Database) *Store {
 	feed := changefeed.New(db, FeedName)
 	return &Store{
 		Feed:          feed,
+		Snapshots:     snapshot.New(db, "directory"),
 		Organizations: docstore.NewCollection[Organization](db, Organizations, feed),
 		Services:      docstore.NewCollection[Service](db, Services, feed),
 		Locations:     docstore.NewCollection[Location](db, Locations, feed),
