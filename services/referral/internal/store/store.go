@@ -11,6 +11,7 @@ import (
 
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
+	"github.com/socialrx/socialrx/services/platform/storage/snapshot"
 )
 
 // Collection and feed names.
@@ -132,10 +133,13 @@ type Store struct {
 	DB        *mongo.Database
 	Feed      *changefeed.Feed
 	Referrals *docstore.Collection[Referral, *Referral]
+	// Snapshots holds snapshots of the worklist read model, so a replica starts from one.
+	Snapshots *snapshot.Store
 }
 
 // New returns the store over db.
 func New(db *mongo.Database) *Store {
 	feed := changefeed.New(db, FeedName)
-	return &Store{DB: db, Feed: feed, Referrals: docstore.NewCollection[Referral](db, Referrals, feed)}
+	return &Store{DB: db, Feed: feed, Referrals: docstore.NewCollection[Referral](db, Referrals, feed),
+		Snapshots: snapshot.New(db, "worklist")}
 }
