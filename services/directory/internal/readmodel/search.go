@@ -3,6 +3,7 @@ package readmodel
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/blevesearch/bleve/v2"
@@ -14,22 +15,13 @@ import (
 	"github.com/socialrx/socialrx/services/platform/textsearch"
 )
 
-// Kinds of search documents: one per service, and one per service and location with
-// coordinates (a "site"), which carries the point that distance queries and sorts use.
-const (
-	kindService = "service"
-	kindSite    = "site"
-)
-
-// siteSep joins a service id and a location id into a site document's id.
-const siteSep = "\x00"
-
-// searchIndex is the bleve index of the services, kept in step with the tables by Index.
+// searchIndex is the bleve index of the services, one document each with a geo point per
+// location, kept in step with the tables by Index.
 type searchIndex struct {
 	bi *textsearch.Index
-	// sites lists the location ids each service has a site document for; atLocation the
-	// services delivered at each location, to re-index when a location moves.
-	sites      map[string][]string
+	// locations lists the location ids of each indexed service; atLocation the services
+	// delivered at each location, to re-index when a location moves.
+	locations  map[string][]string
 	atLocation map[string]map[string]bool
 }
 
@@ -39,13 +31,13 @@ func newSearchIndex() (*searchIndex, error) {
 		return nil, err
 	}
 	m.Text("name", "text")
-	m.Keyword("kind", "service", "name_sort", "organization", "status", "taxonomy", "languages")
+	m.Keyword("name_sort", "organization", "status", "taxonomy", "languages")
 	m.Geo("point")
 	bi, err := m.NewIndex()
 	if err != nil {
 		return nil, err
 	}
-	return &searchIndex{bi: bi, sites: map[string][]string{}, atLocation: map[string]map[string]bool{}}, nil
+	return &searchIndex{bi: bi, locations: map[string][]string{}, atLocation: map[string]map[string]bool{}}, nil
 }
 
 // reindex brings the search documents of the services ids, and of the services at the
@@ -94,57 +86,46 @@ func (si *searchIndex) prepare(ix *Index, ids, locs map[string]bool) (*bleve.Bat
 	}
 	b := si.bi.NewBatch()
 	for id := range ids {
-		for _, loc := range si.sites[id] {
-			b.Delete(id + siteSep + loc)
+		for _, loc := range si.locations[id] {
 			delete(si.atLocation[loc], id)
 		}
-		delete(si.sites, id)
+		delete(si.locations, id)
 		s, ok := ix.services.docs[id]
 		if !ok {
 			b.Delete(id)
 			continue
 		}
-		doc := map[string]any{
-			"kind": kindService, "service": id, "name": s.DisplayName, "name_sort": s.DisplayName,
-			"text":         s.DisplayName + "\n" + s.AlternateName + "\n" + s.Description,
-			"organization": s.Organization, "status": s.Status, "taxonomy": s.TaxonomyTerms,
-			"languages": textsearch.LanguageTerms(s.Languages),
-		}
-		if err := b.Index(id, doc); err != nil {
-			return nil, fmt.Errorf("index service %s: %w", id, err)
-		}
+		var points []any
 		for _, ln := range s.Locations {
 			loc := strings.TrimPrefix(ln, store.LocationsPrefix)
 			if si.atLocation[loc] == nil {
 				si.atLocation[loc] = map[string]bool{}
 			}
 			si.atLocation[loc][id] = true
-			l, ok := ix.locations.docs[loc]
-			if !ok || l.Latitude == nil || l.Longitude == nil {
-				continue
+			si.locations[id] = append(si.locations[id], loc)
+			if l, ok := ix.locations.docs[loc]; ok && l.Latitude != nil && l.Longitude != nil {
+				points = append(points, map[string]any{"lat": *l.Latitude, "lon": *l.Longitude})
 			}
-			site := make(map[string]any, len(doc)+1)
-			for k, v := range doc {
-				site[k] = v
-			}
-			site["kind"] = kindSite
-			site["point"] = map[string]any{"lat": *l.Latitude, "lon": *l.Longitude}
-			if err := b.Index(id+siteSep+loc, site); err != nil {
-				return nil, fmt.Errorf("index service %s at %s: %w", id, loc, err)
-			}
-			si.sites[id] = append(si.sites[id], loc)
+		}
+		doc := map[string]any{
+			"name": s.DisplayName, "name_sort": s.DisplayName,
+			"text":         s.DisplayName + "\n" + s.AlternateName + "\n" + s.Description,
+			"organization": s.Organization, "status": s.Status, "taxonomy": s.TaxonomyTerms,
+			"languages": textsearch.LanguageTerms(s.Languages),
+		}
+		if len(points) > 0 {
+			doc["point"] = points
+		}
+		if err := b.Index(id, doc); err != nil {
+			return nil, fmt.Errorf("index service %s: %w", id, err)
 		}
 	}
 	return b, nil
 }
 
-// query is the bleve query of q, over service documents or, with Near, site documents.
+// query is the bleve query of q.
 func (si *searchIndex) query(q SearchQuery) query.Query {
-	kind := kindService
-	if q.Near != nil {
-		kind = kindSite
-	}
-	must := []query.Query{textsearch.Term("kind", kind)}
+	must := []query.Query{query.NewMatchAllQuery()}
 	if words := textsearch.Words(si.bi, strings.Join(q.Words, " ")); len(words) > 0 {
 		must = append(must, textsearch.AllWords(words, map[string]float64{"name": 3, "text": 1}))
 	}
@@ -168,27 +149,19 @@ func (si *searchIndex) query(q SearchQuery) query.Query {
 	return query.NewConjunctionQuery(must)
 }
 
-// order is the result order: by distance with Near, by relevance with words, then by name and
-// id, so that pages of one search never overlap.
-func (si *searchIndex) order(q SearchQuery) (search.SortOrder, error) {
+// order is the result order: by relevance with words, then by name and id, so that pages of
+// one search never overlap. With Near, distance comes first (see Search).
+func (si *searchIndex) order(q SearchQuery) search.SortOrder {
 	var order search.SortOrder
-	if q.Near != nil {
-		d, err := search.NewSortGeoDistance("point", "m", q.Near.Longitude, q.Near.Latitude, false)
-		if err != nil {
-			return nil, err
-		}
-		order = append(order, d)
-	}
 	if len(q.Words) > 0 {
 		order = append(order, &search.SortScore{Desc: true})
 	}
-	order = append(order, &search.SortField{Field: "name_sort"}, &search.SortField{Field: "service"}, &search.SortDocID{})
-	return order, nil
+	return append(order, &search.SortField{Field: "name_sort"}, &search.SortDocID{})
 }
 
 // Search returns the page of matching services from offset, at most limit, in result order, and
 // how many match in all. Without Near or a filter the index pages by itself; otherwise every
-// match is fetched (one per service, at its nearest location) and paged here.
+// match is fetched, ordered by its nearest location, and paged here.
 func (ix *Index) Search(q SearchQuery, offset, limit int) ([]Match, int, error) {
 	if err := ix.waitSearch(); err != nil {
 		return nil, 0, err
@@ -201,10 +174,6 @@ func (ix *Index) Search(q SearchQuery, offset, limit int) ([]Match, int, error) 
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	si := ix.searcher
-	order, err := si.order(q)
-	if err != nil {
-		return nil, 0, err
-	}
 	all := q.Near != nil || q.Filter != nil
 	req := bleve.NewSearchRequestOptions(si.query(q), limit, offset, false)
 	if all {
@@ -214,39 +183,41 @@ func (ix *Index) Search(q SearchQuery, offset, limit int) ([]Match, int, error) 
 		}
 		req.From, req.Size = 0, max(1, int(n))
 	}
-	req.SortByCustom(order)
+	req.SortByCustom(si.order(q))
 	res, err := si.bi.Search(req)
 	if err != nil {
 		return nil, 0, fmt.Errorf("search services: %w", err)
 	}
-	var out []Match
-	seen := map[string]bool{}
+	out := make([]Match, 0, len(res.Hits))
 	for _, h := range res.Hits {
-		id, loc, _ := strings.Cut(h.ID, siteSep)
-		s, ok := ix.services.docs[id]
-		if !ok || seen[id] {
+		s, ok := ix.services.docs[h.ID]
+		if !ok || (q.Filter != nil && !q.Filter.Match(serviceRecord(s))) {
 			continue
 		}
 		m := Match{Service: s}
 		if q.Near != nil {
-			l, ok := ix.locations.docs[loc]
-			if !ok || l.Latitude == nil || l.Longitude == nil {
+			m.Distance = math.Inf(1)
+			for _, ln := range s.Locations {
+				l, ok := ix.locations.docs[strings.TrimPrefix(ln, store.LocationsPrefix)]
+				if !ok || l.Latitude == nil || l.Longitude == nil {
+					continue
+				}
+				if d := geo.Distance(q.Near.Latitude, q.Near.Longitude, *l.Latitude, *l.Longitude); d < m.Distance {
+					m.Distance, m.NearestLocation = d, ln
+				}
+			}
+			if m.Distance > q.Near.RadiusMeters {
 				continue
 			}
-			m.Distance = geo.Distance(q.Near.Latitude, q.Near.Longitude, *l.Latitude, *l.Longitude)
-			if m.Distance > q.Near.RadiusMeters || math.IsNaN(m.Distance) {
-				continue
-			}
-			m.NearestLocation = store.LocationsPrefix + loc
 		}
-		if q.Filter != nil && !q.Filter.Match(serviceRecord(s)) {
-			continue
-		}
-		seen[id] = true
 		out = append(out, m)
 	}
 	if !all {
 		return out, int(res.Total), nil
+	}
+	if q.Near != nil {
+		// Hits are in relevance-then-name order; a stable sort by distance keeps it for ties.
+		sort.SliceStable(out, func(i, j int) bool { return out[i].Distance < out[j].Distance })
 	}
 	total := len(out)
 	start := min(offset, total)
