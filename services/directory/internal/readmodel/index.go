@@ -244,8 +244,13 @@ func (ix *Index) Run(ctx context.Context, every time.Duration, logger *slog.Logg
 			}
 		}()
 	}
-	go ix.st.Snapshots.Run(ctx, snapshot.DefaultSchedule, ix.started, ix.follower.Position, ix.snapshot,
-		func(err error) { logger.Warn("index snapshot", "error", err) })
+	done := make(chan struct{})
+	defer func() { <-done }() // the last snapshot is written before the database is closed
+	go func() {
+		defer close(done)
+		ix.st.Snapshots.Run(ctx, snapshot.DefaultSchedule, ix.started, ix.follower.Position, ix.snapshot,
+			func(err error) { logger.Warn("index snapshot", "error", err) })
+	}()
 	go changefeed.Every(ctx, ReconcileEvery, ix.Reconcile, func(err error) { logger.Warn("index reconcile", "error", err) })
 	go changefeed.Every(ctx, docstore.Retain/4, ix.st.Prune, func(err error) { logger.Warn("prune revisions", "error", err) })
 	ix.follower.Run(ctx, every, func(err error) { logger.Warn("index sync", "error", err) })

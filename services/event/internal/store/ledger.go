@@ -263,6 +263,11 @@ func (l *Ledger) Decide(ctx context.Context, actor string, decide func(st *domai
 
 // Run keeps the state fresh, and snapshots it, in the background until ctx ends.
 func (l *Ledger) Run(ctx context.Context, every time.Duration, onError func(error)) {
-	go l.snaps.Run(ctx, l.opts.Snapshots, l.start, l.Position, l.Snapshot, onError)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		l.snaps.Run(ctx, l.opts.Snapshots, l.start, l.Position, l.Snapshot, onError)
+	}()
 	changefeed.Every(ctx, every, l.Sync, onError)
+	<-done // the last snapshot is written before the database is closed
 }

@@ -297,3 +297,30 @@ func TestRunSnapshotsInTheBackground(t *testing.T) {
 func snapshotEvery(entries int64) snapshot.Schedule {
 	return snapshot.Schedule{Entries: entries, Interval: time.Hour}
 }
+
+// A ledger that stops gracefully writes a last snapshot, so its restart replays nothing.
+func TestRunSnapshotsOnStop(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	db := openDB(t)
+	now := clock()
+	l, err := Open(ctx, db, now, Options{Snapshots: snapshotEvery(1 << 40)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped := make(chan struct{})
+	go func() {
+		defer close(stopped)
+		l.Run(ctx, time.Hour, func(err error) { t.Error(err) })
+	}()
+	season(t, l, 0, 2)
+	cancel()
+	<-stopped
+	reopened, err := Open(context.Background(), db, now, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reopened.StartedAt() != l.Position() {
+		t.Fatalf("restart from position %d, want the stopped ledger's %d", reopened.StartedAt(), l.Position())
+	}
+	sameState(t, "after a graceful stop", reopened.st, l.st)
+}

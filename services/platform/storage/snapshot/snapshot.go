@@ -177,12 +177,17 @@ type Schedule struct {
 	Interval time.Duration
 }
 
-// DefaultSchedule snapshots every 5,000 entries or 5 minutes.
-var DefaultSchedule = Schedule{Entries: 5000, Interval: 5 * time.Minute}
+// DefaultSchedule snapshots every 2,000 entries or 5 minutes: a restart after a crash replays at
+// most about that many entries (a graceful stop writes a last snapshot).
+var DefaultSchedule = Schedule{Entries: 2000, Interval: 5 * time.Minute}
 
-// Run snapshots a fold in the background until ctx ends. saved is the position of the snapshot
-// the fold started from; position reports the fold's position cheaply; take encodes the fold and
-// returns the position it reflects.
+// FinalTimeout bounds the snapshot Run writes when it stops.
+const FinalTimeout = 10 * time.Second
+
+// Run snapshots a fold until ctx ends, and once more then if it changed, so that a restart after
+// a graceful stop replays nothing. saved is the position of the snapshot the fold started from;
+// position reports the fold's position cheaply; take encodes the fold and returns the position
+// it reflects.
 func (s *Store) Run(ctx context.Context, sched Schedule, saved int64, position func() int64,
 	take func() (int64, []byte, error), onError func(error)) {
 	tick := time.NewTicker(min(time.Second, sched.Interval))
@@ -191,6 +196,17 @@ func (s *Store) Run(ctx context.Context, sched Schedule, saved int64, position f
 	for {
 		select {
 		case <-ctx.Done():
+			if position() > saved {
+				final, cancel := context.WithTimeout(context.WithoutCancel(ctx), FinalTimeout)
+				defer cancel()
+				pos, data, err := take()
+				if err == nil {
+					err = s.Save(final, pos, data)
+				}
+				if err != nil {
+					onError(err)
+				}
+			}
 			return
 		case <-tick.C:
 		}

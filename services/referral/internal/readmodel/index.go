@@ -140,7 +140,12 @@ func (ix *Index) Run(ctx context.Context, every time.Duration, onError func(erro
 			}
 		}()
 	}
-	go ix.st.Snapshots.Run(ctx, snapshot.DefaultSchedule, ix.started, ix.follower.Position, ix.snapshot, onError)
+	done := make(chan struct{})
+	defer func() { <-done }() // the last snapshot is written before the database is closed
+	go func() {
+		defer close(done)
+		ix.st.Snapshots.Run(ctx, snapshot.DefaultSchedule, ix.started, ix.follower.Position, ix.snapshot, onError)
+	}()
 	go changefeed.Every(ctx, ReconcileEvery, ix.Reconcile, onError)
 	go changefeed.Every(ctx, docstore.Retain/4, ix.st.Referrals.Prune, onError)
 	ix.follower.Run(ctx, every, onError)
