@@ -87,8 +87,15 @@ func BenchmarkStartup(b *testing.B) {
 		b.Fatal(err)
 	}
 	fmt.Printf("event loaded %d registrations in %v (%.0f/s)\n", regs, time.Since(t).Round(time.Millisecond), float64(regs)/time.Since(t).Seconds())
+	t = time.Now()
+	second := eventtest.Start(b, db, dir.Addr, nil)
+	if _, err := second.Client.SearchEvents(ctx, &eventv1.SearchEventsRequest{PageSize: 1}); err != nil {
+		b.Fatal(err)
+	}
+	fmt.Printf("event second replica start-up (as after a crash), %d registrations: %v\n", regs, time.Since(t).Round(time.Millisecond))
+	second.Stop()
 	_, up = restart(ev)
-	fmt.Printf("event start-up, %d registrations: %v\n", regs, up.Round(time.Millisecond))
+	fmt.Printf("event restart, %d registrations: %v\n", regs, up.Round(time.Millisecond))
 }
 
 var errDone = fmt.Errorf("done")
