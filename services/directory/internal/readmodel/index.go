@@ -1,8 +1,9 @@
-// Package index is the directory's in-memory read model: a copy of every organisation, service,
-// location, taxonomy term and practitioner, loaded at start-up and kept fresh from the change
-// feed. Lists and searches run here, so they cost microseconds per document instead of a
-// collection scan in the database, and any replica sees the writes of every other replica once
-// Sync has read the feed.
+// Package readmodel is the directory's in-memory read model: a copy of every organisation,
+// service, location, taxonomy term and practitioner, started from a snapshot (or the
+// collections) and kept fresh from the change feed, with a bleve index of the services for
+// search (search.go). Gets and lists run here without a database round trip; a replica applies
+// its own writes before acknowledging them and sees other replicas' within a bounded staleness
+// (see Fresh).
 package readmodel
 
 import (

@@ -1,5 +1,6 @@
-// Package index is the referral service's worklist read model: every referral, loaded at
-// start-up and kept fresh from the change feed, so worklists, counts and filters run in memory.
+// Package readmodel is the referral service's worklist read model: every referral, started from
+// a snapshot (or the collection) and kept fresh from the change feed, so worklists, counts and
+// filters run in memory.
 package readmodel
 
 import (
