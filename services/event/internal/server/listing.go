@@ -7,8 +7,8 @@ import (
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/event/internal/domain"
-	"github.com/socialrx/socialrx/services/platform/aip/pagination"
 	"github.com/socialrx/socialrx/services/event/internal/readmodel"
+	"github.com/socialrx/socialrx/services/platform/aip/pagination"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
