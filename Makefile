@@ -30,7 +30,14 @@ test: ## Run all tests against real servers on the embedded database.
 	$(GO) test $(TEST_FLAGS) ./...
 
 .PHONY: bench
-bench: ## Run the benchmarks (not part of test): directory, event, referral.
+bench: ## Mixed load over gRPC and REST, 1 and 2 replicas (LOAD_CLIENTS, LOAD_SECONDS).
+	$(GO) test -run='^$$' -bench=Load -benchtime=1x -timeout=60m ./deploy/loadtest/
+
+.PHONY: bench-scale
+bench-scale: ## Cost as data grows (SCALE_SERVICES, SCALE_REGISTRATIONS, SCALE_REFERRALS), and the per-service benchmarks.
+	$(GO) test -run='^$$' -bench=Scale -benchtime=1x -timeout=60m ./services/directory/
+	$(GO) test -run='^$$' -bench=Startup -benchtime=1x -timeout=60m ./services/event/
+	$(GO) test -run='^$$' -bench=LoopsAsReferralsGrow -benchtime=1x -timeout=60m ./services/referral/
 	$(GO) test -run='^$$' -bench=Directory -benchtime=200x -timeout=60m ./services/directory/
 	$(GO) test -run='^$$' -bench=Events -benchtime=2000x -timeout=60m ./services/event/
 	$(GO) test -run='^$$' -bench=ClosedLoop -benchtime=200x -timeout=60m ./services/referral/

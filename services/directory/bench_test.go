@@ -69,18 +69,13 @@ func BenchmarkDirectory(b *testing.B) {
 			defer client.Disconnect(ctx)
 			measure(b, func(i int) error {
 				// A search the database would answer: find one named service, which reads every
-				// document of every shard.
+				// document of the collection.
 				filter := bson.D{{Key: "display_name", Value: fmt.Sprintf("Nature walk %d", spread(i, n/10)*10)}}
-				for k := range store.Shards {
-					cur, err := client.Database(db).Collection(fmt.Sprintf("services_%02d", k)).Find(ctx, filter)
-					if err != nil {
-						return err
-					}
-					if err := cur.All(ctx, &[]bson.M{}); err != nil {
-						return err
-					}
+				cur, err := client.Database(db).Collection(store.Services).Find(ctx, filter)
+				if err != nil {
+					return err
 				}
-				return nil
+				return cur.All(ctx, &[]bson.M{})
 			})
 		})
 		dir.Stop()

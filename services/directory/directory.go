@@ -43,10 +43,11 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		return nil, err
 	}
 	st := store.New(b.DB)
-	ix, err := readmodel.Load(ctx, st)
+	ix, err := readmodel.Load(ctx, st, cfg.ReadStaleness)
 	if err != nil {
 		return nil, b.Fail(err)
 	}
+	b.OnClose(func() { _ = ix.Close() })
 	b.Go(func(ctx context.Context) { ix.Run(ctx, cfg.SyncInterval, logger) })
 	b.SampleLag("directory_readmodel", ix.Lag)
 	if err := b.Listen(service.Options{}); err != nil {

@@ -14,10 +14,12 @@ import (
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
+	"github.com/socialrx/socialrx/services/event/internal/readmodel"
 	"github.com/socialrx/socialrx/services/event/internal/server"
 	"github.com/socialrx/socialrx/services/event/internal/store"
 	"github.com/socialrx/socialrx/services/platform/config"
 	"github.com/socialrx/socialrx/services/platform/service"
+	"github.com/socialrx/socialrx/services/platform/storage/snapshot"
 )
 
 // ServiceName is the gRPC service name reported by the health service.
@@ -29,6 +31,10 @@ var names = service.Names{Service: "event", Env: "EVENT", Addr: ":9091", Databas
 type Config struct {
 	service.Config
 	DirectoryAddr string
+	// SnapshotEntries and SnapshotInterval: the state is snapshotted after this many new ledger
+	// entries, or this long after the last snapshot when anything changed (zero: the defaults).
+	SnapshotEntries  int
+	SnapshotInterval time.Duration
 	// Now is the clock; time.Now when nil (tests move it to test check-in and no-shows).
 	Now func() time.Time
 }
@@ -37,6 +43,8 @@ type Config struct {
 func (c *Config) RegisterFlags(l *config.Loader) {
 	c.Config.RegisterFlags(l, names)
 	l.String(&c.DirectoryAddr, "directory-addr", "DIRECTORY_ADDR", "localhost:9090", "directory service gRPC address")
+	l.Int(&c.SnapshotEntries, "snapshot-entries", "EVENT_SNAPSHOT_ENTRIES", int(snapshot.DefaultSchedule.Entries), "snapshot the state after this many ledger entries")
+	l.Duration(&c.SnapshotInterval, "snapshot-interval", "EVENT_SNAPSHOT_INTERVAL", snapshot.DefaultSchedule.Interval, "snapshot the changed state at least this often")
 }
 
 // Validate reports a setting the service cannot start with.
@@ -63,17 +71,31 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	if err != nil {
 		return nil, b.Fail(err)
 	}
-	l, err := store.Open(ctx, b.DB, cfg.Now)
+	sched := snapshot.DefaultSchedule
+	if cfg.SnapshotEntries > 0 {
+		sched.Entries = int64(cfg.SnapshotEntries)
+	}
+	if cfg.SnapshotInterval > 0 {
+		sched.Interval = cfg.SnapshotInterval
+	}
+	listing, err := readmodel.NewListing()
 	if err != nil {
 		return nil, b.Fail(err)
 	}
+	b.OnClose(func() { _ = listing.Close() })
+	l, err := store.Open(ctx, b.DB, cfg.Now,
+		store.Options{Staleness: cfg.ReadStaleness, Snapshots: sched, Folded: listing.Changed})
+	if err != nil {
+		return nil, b.Fail(err)
+	}
+	listing.StartBuild(l.Read)
 	b.Go(func(ctx context.Context) {
 		l.Run(ctx, cfg.SyncInterval, func(err error) { logger.Warn("ledger sync", "error", err) })
 	})
 	if err := b.Listen(service.Options{MapError: server.ToStatus}); err != nil {
 		return nil, b.Fail(err)
 	}
-	handlers := server.New(l, store.OpenAudit(b.DB), directoryv1.NewDirectoryServiceClient(dirConn), b.Validator, cfg.Now, logger)
+	handlers := server.New(l, listing, store.OpenAudit(b.DB), directoryv1.NewDirectoryServiceClient(dirConn), b.Validator, cfg.Now, logger)
 	handlers.Instrument(b.Metrics)
 	eventv1.RegisterEventServiceServer(b.Server.Registrar(), handlers)
 	b.SampleLag("event_ledger", l.Lag)

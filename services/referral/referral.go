@@ -125,7 +125,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		return nil, b.Fail(err)
 	}
 	st := store.New(b.DB)
-	ix, err := readmodel.Load(ctx, st)
+	ix, err := readmodel.Load(ctx, st, cfg.ReadStaleness)
 	if err != nil {
 		return nil, b.Fail(err)
 	}

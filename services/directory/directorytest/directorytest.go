@@ -16,6 +16,8 @@ import (
 type Options struct {
 	// Database is required; instances on one database are replicas.
 	Database string
+	// Configure changes the test configuration before the start.
+	Configure func(*directory.Config)
 	// Logger receives the service's logs; discarded below errors when nil.
 	Logger *slog.Logger
 	// Addr to listen on; a free loopback port when empty.
@@ -32,6 +34,9 @@ type Instance struct {
 func Start(tb testing.TB, o Options) *Instance {
 	tb.Helper()
 	cfg := directory.Config{Config: testenv.ServiceConfig(tb, o.Addr, o.Database)}
+	if o.Configure != nil {
+		o.Configure(&cfg)
+	}
 	r := testenv.StartService(tb, "directory", func(ctx context.Context) (*directory.Service, error) {
 		return directory.Start(ctx, cfg, testenv.LoggerOr(o.Logger))
 	})

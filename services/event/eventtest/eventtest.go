@@ -17,6 +17,8 @@ import (
 type Options struct {
 	// Database is required; instances on one database are replicas.
 	Database string
+	// Configure changes the test configuration before the start.
+	Configure func(*event.Config)
 	// Logger receives the service's logs; discarded below errors when nil.
 	Logger *slog.Logger
 	// Addr to listen on; a free loopback port when empty. Restart an instance on the address of
@@ -38,6 +40,9 @@ type Instance struct {
 func Start(tb testing.TB, o Options) *Instance {
 	tb.Helper()
 	cfg := event.Config{Config: testenv.ServiceConfig(tb, o.Addr, o.Database), DirectoryAddr: o.DirectoryAddr, Now: o.Now}
+	if o.Configure != nil {
+		o.Configure(&cfg)
+	}
 	r := testenv.StartService(tb, "event service", func(ctx context.Context) (*event.Service, error) {
 		return event.Start(ctx, cfg, testenv.LoggerOr(o.Logger))
 	})

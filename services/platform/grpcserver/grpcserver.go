@@ -22,6 +22,7 @@ import (
 
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/metrics"
+	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/tracing"
 	"github.com/socialrx/socialrx/services/platform/validation"
 )
@@ -90,6 +91,7 @@ func New(cfg Config, logger *slog.Logger, authn auth.Authenticator, opts ...grpc
 			auth.UnaryInterceptor(authn),
 			validateUnary(validator),
 			mapErrorUnary(cfg.MapError),
+			changefeed.UnaryPosition(),
 		),
 		grpc.ChainStreamInterceptor(
 			m.StreamServerInterceptor(),

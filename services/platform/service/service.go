@@ -27,6 +27,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/grpcserver"
 	"github.com/socialrx/socialrx/services/platform/metrics"
 	"github.com/socialrx/socialrx/services/platform/readiness"
+	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/storage/mongodb"
 	"github.com/socialrx/socialrx/services/platform/tracing"
 	"github.com/socialrx/socialrx/services/platform/validation"
@@ -42,6 +43,9 @@ type Config struct {
 	DrainPeriod time.Duration
 	// SyncInterval is how often read models poll their change feed in the background.
 	SyncInterval time.Duration
+	// ReadStaleness bounds how far a read may lag other replicas' writes; reads within it share
+	// one probe of the change feed (a replica's own writes are seen at once). 0 probes every read.
+	ReadStaleness time.Duration
 	// Auth is how callers' bearer tokens are verified.
 	Auth    auth.OIDC
 	DB      mongodb.Timeouts
@@ -70,6 +74,7 @@ func (c *Config) RegisterFlags(l *config.Loader, n Names) {
 	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
 	l.Duration(&c.DrainPeriod, "drain-period", "DRAIN_PERIOD", grpcserver.DefaultDrainPeriod, "how long to serve after reporting NOT_SERVING on SIGTERM")
 	l.Duration(&c.SyncInterval, "sync-interval", n.Env+"_SYNC_INTERVAL", time.Second, "read model refresh interval")
+	l.Duration(&c.ReadStaleness, "read-staleness", n.Env+"_READ_STALENESS", changefeed.DefaultStaleness, "how far reads may lag other replicas' writes")
 	c.Auth.RegisterFlags(l)
 	c.DB.RegisterFlags(l)
 	c.Metrics.RegisterFlags(l)
@@ -179,6 +184,9 @@ func (b *Base) Dial(p Peer) (*grpc.ClientConn, error) {
 		Required: p.Required, Probe: readiness.GRPC(conn, p.Service)})
 	return conn, nil
 }
+
+// OnClose adds what Run (or Fail) releases, after everything added later.
+func (b *Base) OnClose(f func()) { b.closes = append(b.closes, f) }
 
 // Go adds a background loop that Run runs until its context ends.
 func (b *Base) Go(loop func(ctx context.Context)) { b.loops = append(b.loops, loop) }

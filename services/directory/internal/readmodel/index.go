@@ -1,8 +1,9 @@
-// Package index is the directory's in-memory read model: a copy of every organisation, service,
-// location, taxonomy term and practitioner, loaded at start-up and kept fresh from the change
-// feed. Lists and searches run here, so they cost microseconds per document instead of a
-// collection scan in the database, and any replica sees the writes of every other replica once
-// Sync has read the feed.
+// Package readmodel is the directory's in-memory read model: a copy of every organisation,
+// service, location, taxonomy term and practitioner, started from a snapshot (or the
+// collections) and kept fresh from the change feed, with a bleve index of the services for
+// search (search.go). Gets and lists run here without a database round trip; a replica applies
+// its own writes before acknowledging them and sees other replicas' within a bounded staleness
+// (see Fresh).
 package readmodel
 
 import (
@@ -15,6 +16,7 @@ import (
 	"github.com/socialrx/socialrx/services/directory/internal/store"
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
+	"github.com/socialrx/socialrx/services/platform/storage/snapshot"
 )
 
 // Index is the read model.
@@ -22,6 +24,8 @@ type Index struct {
 	st *store.Store
 
 	follower *changefeed.Follower
+	// staleness bounds how far behind other replicas' writes a read may be (see Fresh).
+	staleness time.Duration
 
 	mu            sync.RWMutex
 	organizations *table[store.Organization, *store.Organization]
@@ -29,34 +33,137 @@ type Index struct {
 	locations     *table[store.Location, *store.Location]
 	terms         *table[store.TaxonomyTerm, *store.TaxonomyTerm]
 	practitioners *table[store.Practitioner, *store.Practitioner]
-	search        map[string]string // service id -> lower-cased searchable text
+
+	// searcher indexes the services for SearchServices; it is built in the background after
+	// Load, and searchReady is closed once it holds every service (see waitSearch). Writes only
+	// note what they changed in pending; the next search indexes it in one batch, so writes never
+	// wait for the search index. Locks are taken in the order searchMu, mu, pendMu.
+	searcher *searchIndex
+	searchMu sync.RWMutex
+	// started is the position of the snapshot the index started from, 0 after a full load.
+	started     int64
+	searchReady chan struct{}
+	searchErr   error
+	pendMu      sync.Mutex
+	pending     changes
 }
 
-// Load reads the feed head, then every collection, then the feed from that head onwards: a
-// change is either in the scan or after the head, because snapshots are written before their
-// feed entry.
-func Load(ctx context.Context, st *store.Store) (*Index, error) {
+// changes are the ids of services and locations changed since the search index last caught up.
+type changes struct{ services, locations map[string]bool }
+
+func (c *changes) note(services, locations map[string]bool) {
+	if c.services == nil {
+		c.services, c.locations = map[string]bool{}, map[string]bool{}
+	}
+	for id := range services {
+		c.services[id] = true
+	}
+	for id := range locations {
+		c.locations[id] = true
+	}
+}
+
+// Load starts the index from the latest snapshot and the feed after it; without a snapshot it
+// reads the feed head, then every collection, then the feed from that head onwards: a change is
+// either in the scan or after the head, because documents are written before their feed entry.
+// Reads through Fresh may miss other replicas' writes of the last staleness.
+func Load(ctx context.Context, st *store.Store, staleness time.Duration) (*Index, error) {
+	return load(ctx, st, staleness, true)
+}
+
+func load(ctx context.Context, st *store.Store, staleness time.Duration, fromSnapshot bool) (*Index, error) {
 	ix := &Index{
 		st:            st,
+		staleness:     staleness,
 		organizations: newTable[store.Organization](),
 		services:      newTable[store.Service](),
 		locations:     newTable[store.Location](),
 		terms:         newTable[store.TaxonomyTerm](),
 		practitioners: newTable[store.Practitioner](),
-		search:        map[string]string{},
+		searchReady:   make(chan struct{}),
 	}
-	head, err := st.Feed.Head(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load index: %w", err)
-	}
-	if err := ix.Reconcile(ctx); err != nil {
+	var err error
+	if ix.searcher, err = newSearchIndex(); err != nil {
 		return nil, err
+	}
+	var head int64
+	if fromSnapshot {
+		pos, data, ok, err := st.Snapshots.Load(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load index: %w", err)
+		}
+		// restore fills the tables only from a snapshot it decoded whole; else they stay empty
+		// and the collections are read instead.
+		if ok && ix.restore(data) == nil {
+			head, ix.started = pos, pos
+		}
+	}
+	if ix.started == 0 {
+		if head, err = st.Feed.Head(ctx); err != nil {
+			return nil, fmt.Errorf("load index: %w", err)
+		}
+		if err := ix.Reconcile(ctx); err != nil {
+			return nil, err
+		}
 	}
 	ix.follower = changefeed.NewFollower(st.Feed, head, ix.apply)
 	if err := ix.Sync(ctx); err != nil {
 		return nil, err
 	}
+	go ix.buildSearch()
 	return ix, nil
+}
+
+// StartedAt is the feed position of the snapshot the index started from; 0 after a full load.
+func (ix *Index) StartedAt() int64 { return ix.started }
+
+// searchBatch is how many services buildSearch indexes under one hold of the lock.
+const searchBatch = 500
+
+// buildSearch indexes every service, a batch at a time, while changes keep arriving: apply
+// indexes what it changes, and a batch indexes the tables' current state, so both agree.
+func (ix *Index) buildSearch() {
+	ix.mu.RLock()
+	ids := make([]string, 0, len(ix.services.docs))
+	for id := range ix.services.docs {
+		ids = append(ids, id)
+	}
+	ix.mu.RUnlock()
+	for len(ids) > 0 {
+		n := min(searchBatch, len(ids))
+		batch := map[string]bool{}
+		for _, id := range ids[:n] {
+			batch[id] = true
+		}
+		ids = ids[n:]
+		ix.searchMu.Lock()
+		err := ix.reindex(batch, nil)
+		ix.searchMu.Unlock()
+		if err != nil {
+			ix.searchErr = err
+			break
+		}
+	}
+	close(ix.searchReady)
+}
+
+// Close releases the search index.
+func (ix *Index) Close() error {
+	<-ix.searchReady
+	return ix.searcher.bi.Close()
+}
+
+// SearchTimeout bounds how long a search waits for the search index after start-up.
+const SearchTimeout = time.Minute
+
+// waitSearch waits until the search index holds every service loaded at start-up.
+func (ix *Index) waitSearch() error {
+	select {
+	case <-ix.searchReady:
+		return ix.searchErr
+	case <-time.After(SearchTimeout):
+		return fmt.Errorf("search index not built after %v", SearchTimeout)
+	}
 }
 
 // Reconcile merges every stored document into the index, keeping whichever state is newer. At
@@ -78,11 +185,6 @@ func (ix *Index) Reconcile(ctx context.Context) error {
 	if err := reconcile(ctx, ix, ix.st.Practitioners.All, ix.practitioners); err != nil {
 		return err
 	}
-	ix.mu.Lock()
-	defer ix.mu.Unlock()
-	for id, s := range ix.services.docs {
-		ix.search[id] = searchText(s)
-	}
 	return nil
 }
 
@@ -93,8 +195,19 @@ func reconcile[T any, P docstore.Doc[T]](ctx context.Context, ix *Index, all fun
 	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	changed := map[string]bool{}
 	for _, d := range docs {
-		t.put(d)
+		if t.put(d) {
+			changed[d.DocMeta().ID] = true
+		}
+	}
+	ix.pendMu.Lock()
+	defer ix.pendMu.Unlock()
+	switch any(t) {
+	case any(ix.services):
+		ix.pending.note(changed, nil)
+	case any(ix.locations):
+		ix.pending.note(nil, changed)
 	}
 	return nil
 }
@@ -108,19 +221,46 @@ func (ix *Index) Sync(ctx context.Context) error {
 	return nil
 }
 
+// Fresh brings the index up to date for a read: it reflects every write of this replica, the
+// position the request names, if any, and every write of another replica acknowledged more than
+// the staleness bound before the read; one probe of the feed serves every read in that time.
+func (ix *Index) Fresh(ctx context.Context) error {
+	if err := ix.follower.Fresh(ctx, ix.staleness); err != nil {
+		return fmt.Errorf("sync index: %w", err)
+	}
+	return nil
+}
+
 // ReconcileEvery is how often Run merges the stored documents into the index.
 const ReconcileEvery = 10 * time.Minute
 
 // Run keeps the index fresh in the background until ctx ends, so reads rarely find much to do,
 // and reconciles it with the database every ReconcileEvery.
 func (ix *Index) Run(ctx context.Context, every time.Duration, logger *slog.Logger) {
+	if ix.started > 0 {
+		// Started from a snapshot: repair soon what the feed may have missed since it was taken.
+		go func() {
+			if err := ix.Reconcile(ctx); err != nil && ctx.Err() == nil {
+				logger.Warn("index reconcile", "error", err)
+			}
+		}()
+	}
+	done := make(chan struct{})
+	defer func() { <-done }() // the last snapshot is written before the database is closed
+	go func() {
+		defer close(done)
+		ix.st.Snapshots.Run(ctx, snapshot.DefaultSchedule, ix.started, ix.follower.Position, ix.snapshot,
+			func(err error) { logger.Warn("index snapshot", "error", err) })
+	}()
 	go changefeed.Every(ctx, ReconcileEvery, ix.Reconcile, func(err error) { logger.Warn("index reconcile", "error", err) })
+	go changefeed.Every(ctx, docstore.Retain/4, ix.st.Prune, func(err error) { logger.Warn("prune revisions", "error", err) })
 	ix.follower.Run(ctx, every, func(err error) { logger.Warn("index sync", "error", err) })
 }
 
 func (ix *Index) apply(entries []changefeed.Entry) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
+	services, locations := map[string]bool{}, map[string]bool{}
 	for _, e := range entries {
 		var err error
 		switch e.Topic {
@@ -128,13 +268,10 @@ func (ix *Index) apply(entries []changefeed.Entry) error {
 			err = ix.organizations.apply(e)
 		case store.Services:
 			err = ix.services.apply(e)
-			if s, ok := ix.services.docs[e.Key]; ok {
-				ix.search[e.Key] = searchText(s)
-			} else {
-				delete(ix.search, e.Key)
-			}
+			services[e.Key] = true
 		case store.Locations:
 			err = ix.locations.apply(e)
+			locations[e.Key] = true
 		case store.TaxonomyTerms:
 			err = ix.terms.apply(e)
 		case store.Practitioners:
@@ -144,6 +281,9 @@ func (ix *Index) apply(entries []changefeed.Entry) error {
 			return fmt.Errorf("apply change %d (%s %s): %w", e.Seq, e.Topic, e.Key, err)
 		}
 	}
+	ix.pendMu.Lock()
+	ix.pending.note(services, locations)
+	ix.pendMu.Unlock()
 	return nil
 }
 

@@ -1,14 +1,11 @@
 package readmodel
 
 import (
-	"math"
 	"sort"
 	"strings"
 
 	"github.com/socialrx/socialrx/services/directory/internal/store"
 	"github.com/socialrx/socialrx/services/platform/aip/filtering"
-	"github.com/socialrx/socialrx/services/platform/geo"
-	"github.com/socialrx/socialrx/services/platform/language"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 )
 
@@ -126,7 +123,7 @@ type Circle struct {
 
 // SearchQuery selects services; zero fields do not restrict.
 type SearchQuery struct {
-	Words         []string // lower-case; each must occur in name, alternate name or description
+	Words         []string // each must occur, in English or French, in name, alternate name or description
 	TaxonomyTerms []string // resource names; all must be present
 	Language      string   // BCP-47; "fr" matches "fr" and "fr-CA"
 	Organization  string
@@ -140,91 +137,6 @@ type Match struct {
 	Service         *store.Service
 	Distance        float64 // metres; only with Near
 	NearestLocation string  // resource name; only with Near
-	score           int
-}
-
-// Search returns every matching service in result order: by distance with Near, else by
-// relevance when there are words, then by name and id.
-func (ix *Index) Search(q SearchQuery) []Match {
-	ix.mu.RLock()
-	defer ix.mu.RUnlock()
-	var out []Match
-	for id, s := range ix.services.docs {
-		m, ok := ix.matchService(q, id, s)
-		if ok {
-			out = append(out, m)
-		}
-	}
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if q.Near != nil && a.Distance != b.Distance {
-			return a.Distance < b.Distance
-		}
-		if a.score != b.score {
-			return a.score > b.score
-		}
-		if a.Service.DisplayName != b.Service.DisplayName {
-			return a.Service.DisplayName < b.Service.DisplayName
-		}
-		return a.Service.ID < b.Service.ID
-	})
-	return out
-}
-
-func (ix *Index) matchService(q SearchQuery, id string, s *store.Service) (Match, bool) {
-	m := Match{Service: s}
-	if q.Organization != "" && s.Organization != q.Organization {
-		return m, false
-	}
-	if len(q.Statuses) > 0 && !contains(q.Statuses, s.Status) {
-		return m, false
-	}
-	for _, t := range q.TaxonomyTerms {
-		if !contains(s.TaxonomyTerms, t) {
-			return m, false
-		}
-	}
-	if q.Language != "" && !language.Offered(s.Languages, q.Language) {
-		return m, false
-	}
-	if len(q.Words) > 0 {
-		text := ix.search[id]
-		name := strings.ToLower(s.DisplayName)
-		for _, w := range q.Words {
-			if !strings.Contains(text, w) {
-				return m, false
-			}
-			m.score++
-			if strings.Contains(name, w) {
-				m.score += 2
-			}
-		}
-	}
-	if q.Filter != nil && !q.Filter.Match(serviceRecord(s)) {
-		return m, false
-	}
-	if q.Near != nil {
-		best := math.Inf(1)
-		for _, ln := range s.Locations {
-			loc, ok := ix.locations.docs[strings.TrimPrefix(ln, store.LocationsPrefix)]
-			if !ok || loc.Latitude == nil || loc.Longitude == nil {
-				continue
-			}
-			d := geo.Distance(q.Near.Latitude, q.Near.Longitude, *loc.Latitude, *loc.Longitude)
-			if d < best {
-				best, m.NearestLocation = d, ln
-			}
-		}
-		if best > q.Near.RadiusMeters {
-			return m, false
-		}
-		m.Distance = best
-	}
-	return m, true
-}
-
-func searchText(s *store.Service) string {
-	return strings.ToLower(s.DisplayName + "\n" + s.AlternateName + "\n" + s.Description)
 }
 
 func contains(list []string, v string) bool {

@@ -21,20 +21,22 @@ func newTable[T any, P docstore.Doc[T]]() *table[T, P] {
 	return &table[T, P]{docs: map[string]P{}, gone: map[string]docstore.Meta{}}
 }
 
-// put stores doc unless the table already holds the same or a later state of it.
-func (t *table[T, P]) put(doc P) {
+// put stores doc unless the table already holds the same or a later state of it; it reports
+// whether it stored it.
+func (t *table[T, P]) put(doc P) bool {
 	m := doc.DocMeta()
 	if cur, ok := t.docs[m.ID]; ok && !m.Newer(cur.DocMeta()) {
-		return
+		return false
 	}
 	if g, ok := t.gone[m.ID]; ok && !m.Newer(&g) {
-		return
+		return false
 	}
 	if _, ok := t.docs[m.ID]; !ok {
 		t.sorted = nil
 	}
 	delete(t.gone, m.ID)
 	t.docs[m.ID] = doc
+	return true
 }
 
 func (t *table[T, P]) remove(m docstore.Meta) {

@@ -44,7 +44,7 @@ func (s *Server) listQuery(ctx context.Context, req proto.Message, pageSize int3
 }
 
 func (s *Server) sync(ctx context.Context) error {
-	if err := s.index.Sync(ctx); err != nil {
+	if err := s.index.Fresh(ctx); err != nil {
 		return storeError(ctx, err, "index")
 	}
 	return nil
@@ -57,7 +57,7 @@ func (s *Server) SearchServices(ctx context.Context, req *directoryv1.SearchServ
 		return nil, err // before the index sync, so a bad token costs nothing
 	}
 	q := readmodel.SearchQuery{
-		Words:         strings.Fields(strings.ToLower(req.GetQuery())),
+		Words:         strings.Fields(req.GetQuery()),
 		TaxonomyTerms: req.GetTaxonomyTerms(),
 		Language:      req.GetLanguage(),
 		Organization:  req.GetOrganization(),
@@ -77,12 +77,23 @@ func (s *Server) SearchServices(ctx context.Context, req *directoryv1.SearchServ
 	if err := s.sync(ctx); err != nil {
 		return nil, err
 	}
-	matches := s.index.Search(q)
-	page, next, err := pagination.Offset(req, req.GetPageSize(), req.GetPageToken(), int(req.GetSkip()), matches)
+	size, err := pagination.PageSize(req.GetPageSize())
 	if err != nil {
 		return nil, err
 	}
-	resp := &directoryv1.SearchServicesResponse{TotalSize: int32(len(matches)), NextPageToken: next}
+	cursor, err := pagination.Decode(req.GetPageToken(), req)
+	if err != nil {
+		return nil, err
+	}
+	start := cursor.Offset + max(int(req.GetSkip()), 0)
+	page, total, err := s.index.Search(q, start, size)
+	if err != nil {
+		return nil, storeError(ctx, err, "search index")
+	}
+	resp := &directoryv1.SearchServicesResponse{TotalSize: int32(total)}
+	if end := start + len(page); end < total {
+		resp.NextPageToken = pagination.Encode(req, pagination.Cursor{Offset: end})
+	}
 	for _, m := range page {
 		r := &directoryv1.ServiceMatch{Service: m.Service.ToProto()}
 		if q.Near != nil {

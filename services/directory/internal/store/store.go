@@ -1,10 +1,13 @@
 package store
 
 import (
+	"context"
+
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
+	"github.com/socialrx/socialrx/services/platform/storage/snapshot"
 )
 
 // Collection and feed names.
@@ -14,12 +17,14 @@ const (
 	Locations     = "locations"
 	TaxonomyTerms = "taxonomy_terms"
 	Practitioners = "practitioners"
-	FeedPrefix    = "changes"
+	FeedName      = "changes"
 )
 
 // Store holds the directory's collections.
 type Store struct {
-	Feed          *changefeed.Feed
+	Feed *changefeed.Feed
+	// Snapshots holds snapshots of the read model, so a replica starts from one.
+	Snapshots     *snapshot.Store
 	Organizations *docstore.Collection[Organization, *Organization]
 	Services      *docstore.Collection[Service, *Service]
 	Locations     *docstore.Collection[Location, *Location]
@@ -27,22 +32,29 @@ type Store struct {
 	Practitioners *docstore.Collection[Practitioner, *Practitioner]
 }
 
-// Shards spreads each kind over this many collections. FerretDB finds a document by reading a
-// collection's rows in order until it matches, so a lookup costs time in proportion to the
-// collection's size; shards keep writes (which read the current version first) fast as the
-// directory grows toward tens of thousands of services.
-const Shards = 64
-
 // New returns the store over db. Every invariant rests on _id keys alone and reads are served
 // from the in-memory read model, so the directory needs no secondary indexes.
 func New(db *mongo.Database) *Store {
-	feed := changefeed.New(db, FeedPrefix)
+	feed := changefeed.New(db, FeedName)
 	return &Store{
 		Feed:          feed,
-		Organizations: docstore.NewShardedCollection[Organization](db, Organizations, Shards, feed),
-		Services:      docstore.NewShardedCollection[Service](db, Services, Shards, feed),
-		Locations:     docstore.NewShardedCollection[Location](db, Locations, Shards, feed),
-		TaxonomyTerms: docstore.NewShardedCollection[TaxonomyTerm](db, TaxonomyTerms, Shards, feed),
-		Practitioners: docstore.NewShardedCollection[Practitioner](db, Practitioners, Shards, feed),
+		Snapshots:     snapshot.New(db, "directory"),
+		Organizations: docstore.NewCollection[Organization](db, Organizations, feed),
+		Services:      docstore.NewCollection[Service](db, Services, feed),
+		Locations:     docstore.NewCollection[Location](db, Locations, feed),
+		TaxonomyTerms: docstore.NewCollection[TaxonomyTerm](db, TaxonomyTerms, feed),
+		Practitioners: docstore.NewCollection[Practitioner](db, Practitioners, feed),
 	}
+}
+
+// Prune deletes revisions that recovery no longer needs (see docstore.Retain).
+func (s *Store) Prune(ctx context.Context) error {
+	for _, prune := range []func(context.Context) error{
+		s.Organizations.Prune, s.Services.Prune, s.Locations.Prune, s.TaxonomyTerms.Prune, s.Practitioners.Prune,
+	} {
+		if err := prune(ctx); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -58,7 +58,11 @@ func (s *Server) SearchEventsCalendar(ctx context.Context, req *eventv1.SearchEv
 		return nil, err
 	}
 	var rows []listing
-	s.ledger.Read(func(st *domain.State) { rows = s.search(st, req, s.now(), true) })
+	var err error
+	s.ledger.Read(func(st *domain.State) { rows, err = s.search(st, req, s.now(), true) })
+	if err != nil {
+		return nil, err
+	}
 	return s.render("Human Connection events", rows)
 }
 

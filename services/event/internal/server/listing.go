@@ -2,15 +2,13 @@ package server
 
 import (
 	"context"
-	"sort"
-	"strings"
 	"time"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/event/internal/domain"
+	"github.com/socialrx/socialrx/services/event/internal/readmodel"
 	"github.com/socialrx/socialrx/services/platform/aip/pagination"
-	"github.com/socialrx/socialrx/services/platform/geo"
-	"github.com/socialrx/socialrx/services/platform/language"
+	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/protoconv"
 )
 
@@ -24,87 +22,54 @@ type listing struct {
 
 // search selects sessions for the public listing. withCancelled keeps cancelled sessions and
 // events (for calendars, so subscribers learn of the cancellation); the listing itself shows
-// only scheduled sessions of published events.
-func (s *Server) search(st *domain.State, req *eventv1.SearchEventsRequest, now time.Time, withCancelled bool) []listing {
-	after := now
+// only scheduled sessions of published events. The listing index finds the candidates; seats,
+// which change with every registration, are checked here on the state.
+func (s *Server) search(st *domain.State, req *eventv1.SearchEventsRequest, now time.Time, withCancelled bool) ([]listing, error) {
+	q := readmodel.Query{
+		After: now, Words: req.GetQuery(), Host: req.GetHostOrganization(), Language: req.GetLanguage(),
+		Accessibility: req.GetAccessibilityFeatures(), Tag: req.GetTag(), WithCancelled: withCancelled,
+		ByDistance: req.GetOrderBy() == eventv1.ListingOrder_LISTING_ORDER_DISTANCE,
+	}
 	if req.GetStartAfter() != nil {
-		after = req.GetStartAfter().AsTime()
+		q.After = req.GetStartAfter().AsTime()
 	}
-	var before time.Time
 	if req.GetStartBefore() != nil {
-		before = req.GetStartBefore().AsTime()
+		q.Before = req.GetStartBefore().AsTime()
 	}
-	cats := map[string]bool{}
 	for _, c := range req.GetCategories() {
-		cats[protoconv.EnumName(c)] = true
+		q.Categories = append(q.Categories, protoconv.EnumName(c))
 	}
-	words := strings.Fields(strings.ToLower(req.GetQuery()))
-	var out []listing
-	for _, ss := range st.Sessions {
+	if n := req.GetNear(); n != nil {
+		q.Near = &readmodel.Circle{Latitude: n.GetLatitude(), Longitude: n.GetLongitude(), RadiusMeters: n.GetRadiusMeters()}
+	}
+	hits, err := s.listing.Search(q)
+	if err != nil {
+		s.logger.Error("search listing", "error", err)
+		return nil, apierror.Internal()
+	}
+	out := make([]listing, 0, len(hits))
+	for _, h := range hits {
+		ss := st.Sessions[h.Key]
+		if ss == nil {
+			continue
+		}
 		ev := st.Events[ss.EventID]
-		if ev == nil {
+		if ev == nil || (req.GetHasSeats() && ss.SeatsLeft() == 0) {
 			continue
-		}
-		visible := ev.State == domain.EventPublished && ss.State == domain.SessionScheduled
-		if withCancelled {
-			visible = ev.State == domain.EventPublished || ev.State == domain.EventCancelled || ev.State == domain.EventCompleted
-		}
-		if !visible || ss.Start.Before(after) || (!before.IsZero() && !ss.Start.Before(before)) {
-			continue
-		}
-		if len(cats) > 0 && !cats[ev.Category] {
-			continue
-		}
-		if h := req.GetHostOrganization(); h != "" && ev.HostOrganization != h {
-			continue
-		}
-		if l := req.GetLanguage(); l != "" && !language.Offered(ev.Languages, l) {
-			continue
-		}
-		if !containsAll(ev.Accessibility, req.GetAccessibilityFeatures()) {
-			continue
-		}
-		if t := req.GetTag(); t != "" && !containsAll(ev.Tags, []string{t}) {
-			continue
-		}
-		if req.GetHasSeats() && ss.SeatsLeft() == 0 {
-			continue
-		}
-		if len(words) > 0 {
-			text := strings.ToLower(ev.Title + "\n" + ev.Description)
-			ok := true
-			for _, w := range words {
-				ok = ok && strings.Contains(text, w)
-			}
-			if !ok {
-				continue
-			}
 		}
 		row := listing{ev: ev, ss: ss}
-		if n := req.GetNear(); n != nil {
-			if ev.Venue == nil || (ev.Venue.Latitude == 0 && ev.Venue.Longitude == 0) {
+		if q.Near != nil {
+			if ev.Venue == nil {
 				continue
 			}
-			row.distance = geo.Distance(n.GetLatitude(), n.GetLongitude(), ev.Venue.Latitude, ev.Venue.Longitude)
-			row.hasDist = true
-			if row.distance > n.GetRadiusMeters() {
+			row.distance, row.hasDist = q.Near.Distance(ev.Venue.Latitude, ev.Venue.Longitude), true
+			if row.distance > q.Near.RadiusMeters {
 				continue
 			}
 		}
 		out = append(out, row)
 	}
-	byDistance := req.GetOrderBy() == eventv1.ListingOrder_LISTING_ORDER_DISTANCE
-	sort.Slice(out, func(i, j int) bool {
-		a, b := out[i], out[j]
-		if byDistance && a.distance != b.distance {
-			return a.distance < b.distance
-		}
-		if !a.ss.Start.Equal(b.ss.Start) {
-			return a.ss.Start.Before(b.ss.Start)
-		}
-		return a.ss.Key() < b.ss.Key()
-	})
-	return out
+	return out, nil
 }
 
 func (s *Server) SearchEvents(ctx context.Context, req *eventv1.SearchEventsRequest) (*eventv1.SearchEventsResponse, error) {
@@ -115,7 +80,10 @@ func (s *Server) SearchEvents(ctx context.Context, req *eventv1.SearchEventsRequ
 	now := s.now()
 	var err error
 	s.ledger.Read(func(st *domain.State) {
-		rows := s.search(st, req, now, false)
+		var rows []listing
+		if rows, err = s.search(st, req, now, false); err != nil {
+			return
+		}
 		resp.TotalSize = int32(len(rows))
 		var page []listing
 		if page, resp.NextPageToken, err = pagination.Offset(req, req.GetPageSize(), req.GetPageToken(), 0, rows); err != nil {

@@ -15,6 +15,7 @@ import (
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/event/internal/domain"
+	"github.com/socialrx/socialrx/services/event/internal/readmodel"
 	"github.com/socialrx/socialrx/services/event/internal/store"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/audit"
@@ -32,6 +33,7 @@ type Server struct {
 
 	ledger    *store.Ledger
 	audits    *audit.Log
+	listing   *readmodel.Listing
 	directory directoryv1.DirectoryServiceClient
 	validator *validation.Validator
 	logger    *slog.Logger
@@ -46,10 +48,10 @@ type Server struct {
 
 var _ eventv1.EventServiceServer = (*Server)(nil)
 
-// New returns the server.
-// The audit log records every access to registrants' personal data.
-func New(l *store.Ledger, audits *audit.Log, dir directoryv1.DirectoryServiceClient, v *validation.Validator, now func() time.Time, logger *slog.Logger) *Server {
-	return &Server{ledger: l, audits: audits, directory: dir, validator: v, logger: logger, now: now,
+// New returns the server over the ledger and the listing index it keeps current. The audit log
+// records every access to registrants' personal data.
+func New(l *store.Ledger, listing *readmodel.Listing, audits *audit.Log, dir directoryv1.DirectoryServiceClient, v *validation.Validator, now func() time.Time, logger *slog.Logger) *Server {
+	return &Server{ledger: l, listing: listing, audits: audits, directory: dir, validator: v, logger: logger, now: now,
 		directoryTimeout: 3 * time.Second, poll: 200 * time.Millisecond}
 }
 
@@ -74,7 +76,7 @@ func actor(ctx context.Context) string { return auth.FromContext(ctx).Subject }
 
 // sync brings the state up to date with every replica's writes before a read.
 func (s *Server) sync(ctx context.Context) error {
-	if err := s.ledger.Sync(ctx); err != nil {
+	if err := s.ledger.Fresh(ctx); err != nil {
 		return s.fail(ctx, err)
 	}
 	return nil

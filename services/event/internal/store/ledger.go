@@ -3,6 +3,9 @@
 // unique-_id insert; if another replica claimed it first, the writer folds that entry and decides
 // again. So capacity, waitlist order and state transitions hold across replicas without atomic
 // updates, and the log itself is the change feed other services read.
+//
+// The fold starts from the latest snapshot (see platform/storage/snapshot) and replays only the
+// entries after it; snapshots are written in the background while the service runs.
 package store
 
 import (
@@ -16,6 +19,7 @@ import (
 
 	"github.com/socialrx/socialrx/services/event/internal/domain"
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
+	"github.com/socialrx/socialrx/services/platform/storage/snapshot"
 )
 
 // Prefix names the ledger's collections.
@@ -24,10 +28,25 @@ const Prefix = "ledger"
 // batch is how many entries one read step fetches.
 const batch = 500
 
+// Options tune a Ledger.
+type Options struct {
+	// Staleness bounds how far a read may lag other replicas' entries (see Fresh).
+	Staleness time.Duration
+	// Snapshots says how often Run snapshots the fold.
+	Snapshots snapshot.Schedule
+	// Folded, when set, is called after each entry is folded into the state, with the write
+	// lock held (to keep an index of the state current).
+	Folded func(st *domain.State, op string, p *domain.Payload) error
+}
+
 // Ledger is the log and its fold.
 type Ledger struct {
-	feed *changefeed.Feed
-	now  func() time.Time
+	feed  *changefeed.Feed
+	now   func() time.Time
+	opts  Options
+	snaps *snapshot.Store
+	// start is the position of the snapshot the fold started from, 0 for a full replay.
+	start int64
 
 	mu    sync.RWMutex // guards st
 	st    *domain.State
@@ -37,13 +56,50 @@ type Ledger struct {
 	lastSync time.Time
 }
 
-// Open reads the whole ledger in db into a fresh state.
-func Open(ctx context.Context, db *mongo.Database, now func() time.Time) (*Ledger, error) {
-	l := &Ledger{feed: changefeed.New(db, Prefix), now: now, st: domain.New()}
+// Open loads the latest snapshot of the fold in db, if any can be read whole, and folds the
+// ledger entries after it.
+func Open(ctx context.Context, db *mongo.Database, now func() time.Time, opts Options) (*Ledger, error) {
+	l := &Ledger{feed: changefeed.New(db, Prefix), now: now, opts: opts, snaps: snapshot.New(db, Prefix), st: domain.New()}
+	pos, data, ok, err := l.snaps.Load(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("open ledger: %w", err)
+	}
+	if ok {
+		if st, err := domain.Decode(data); err == nil && st.Pos == pos {
+			l.st, l.start = st, pos
+		} // else: an unreadable snapshot is ignored, and the whole ledger replayed
+	}
 	if err := l.Sync(ctx); err != nil {
 		return nil, err
 	}
 	return l, nil
+}
+
+// StartedAt is the position of the snapshot the fold started from; 0 after a full replay.
+func (l *Ledger) StartedAt() int64 { return l.start }
+
+// Position is the last entry folded.
+func (l *Ledger) Position() int64 {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.st.Pos
+}
+
+// Snapshot encodes the fold and returns the position it reflects.
+func (l *Ledger) Snapshot() (int64, []byte, error) {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	data, err := l.st.Encode()
+	return l.st.Pos, data, err
+}
+
+// SaveSnapshot writes a snapshot of the fold now.
+func (l *Ledger) SaveSnapshot(ctx context.Context) error {
+	pos, data, err := l.Snapshot()
+	if err != nil {
+		return err
+	}
+	return l.snaps.Save(ctx, pos, data)
 }
 
 // Feed is the underlying log, for readers of the change feed.
@@ -57,11 +113,28 @@ func (l *Ledger) Read(f func(*domain.State)) {
 }
 
 // Sync folds every entry written before it was called.
-func (l *Ledger) Sync(ctx context.Context) error {
+func (l *Ledger) Sync(ctx context.Context) error { return l.syncSince(ctx, time.Now()) }
+
+// Fresh brings the fold up to date for a read: it holds every entry this replica wrote, the
+// position the request names (see changefeed.PositionHeader), if any, and every entry another
+// replica wrote more than Options.Staleness before the read; one probe of the ledger serves every
+// read in that time.
+func (l *Ledger) Fresh(ctx context.Context) error {
+	if want := changefeed.WantedPosition(ctx); want > 0 {
+		if l.Position() >= want {
+			return nil
+		}
+		return l.Sync(ctx)
+	}
+	return l.syncSince(ctx, time.Now().Add(-l.opts.Staleness))
+}
+
+// syncSince folds every entry written before since, sharing a pass that started after it.
+func (l *Ledger) syncSince(ctx context.Context, since time.Time) error {
 	start := time.Now()
 	l.syncMu.Lock()
 	defer l.syncMu.Unlock()
-	if l.lastSync.After(start) {
+	if !l.lastSync.Before(since) {
 		return nil
 	}
 	for {
@@ -94,7 +167,7 @@ func (l *Ledger) catchUp(ctx context.Context) (int, error) {
 		if e.Seq != l.st.Pos+1 {
 			continue // applied meanwhile by a local writer
 		}
-		if err := apply(l.st, e); err != nil {
+		if err := l.fold(e); err != nil {
 			return 0, err
 		}
 	}
@@ -102,12 +175,26 @@ func (l *Ledger) catchUp(ctx context.Context) (int, error) {
 }
 
 func apply(st *domain.State, e changefeed.Entry) error {
+	_, err := applied(st, e)
+	return err
+}
+
+func applied(st *domain.State, e changefeed.Entry) (*domain.Payload, error) {
 	p, err := Decode(e.Data)
 	if err != nil {
-		return fmt.Errorf("ledger entry %d: %w", e.Seq, err)
+		return nil, fmt.Errorf("ledger entry %d: %w", e.Seq, err)
 	}
 	st.Apply(e.Seq, e.Op, e.Time, p)
-	return nil
+	return p, nil
+}
+
+// fold applies e to the state and tells Options.Folded; l.mu must be held for writing.
+func (l *Ledger) fold(e changefeed.Entry) error {
+	p, err := applied(l.st, e)
+	if err != nil || l.opts.Folded == nil {
+		return err
+	}
+	return l.opts.Folded(l.st, e.Op, p)
 }
 
 // Decode reads the payload of a ledger entry.
@@ -162,7 +249,7 @@ func (l *Ledger) Decide(ctx context.Context, actor string, decide func(st *domai
 			entry.Seq = pos + 1
 			l.mu.Lock()
 			if l.st.Pos == pos {
-				err = apply(l.st, entry)
+				err = l.fold(entry)
 			}
 			l.mu.Unlock()
 			return d, err
@@ -174,16 +261,15 @@ func (l *Ledger) Decide(ctx context.Context, actor string, decide func(st *domai
 	}
 }
 
-// Run keeps the state fresh in the background until ctx ends.
+// Run keeps the state fresh, and snapshots it, in the background until ctx ends.
 func (l *Ledger) Run(ctx context.Context, every time.Duration, onError func(error)) {
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		l.snaps.Run(ctx, l.opts.Snapshots, l.start, l.Position, l.Snapshot, onError)
+	}()
 	changefeed.Every(ctx, every, l.Sync, onError)
-}
-
-// Position is the last entry folded into the state.
-func (l *Ledger) Position() int64 {
-	l.mu.RLock()
-	defer l.mu.RUnlock()
-	return l.st.Pos
+	<-done // the last snapshot is written before the database is closed
 }
 
 // Lag is how many ledger entries this replica has yet to fold.

@@ -7,10 +7,9 @@
 // moves to n+1 only after seeing n taken, so numbers are dense and a reader that stops at the
 // first missing number never skips an entry.
 //
-// FerretDB pushes down to SQLite only a filter on a string (or ObjectID) _id, and even then a
-// lookup that finds nothing costs time in proportion to the collection's size. So _id is the
-// zero-padded decimal sequence number, and entries live in segments of SegmentSize entries, one
-// collection each: the "anything new?" probe that ends every read stays cheap as the log grows.
+// FerretDB pushes down to SQLite only a filter on a string (or ObjectID) _id, which the embedded
+// database indexes (see embeddeddb). So _id is the zero-padded decimal sequence number, and a
+// feed is one collection whose every read is an index search, however long the log grows.
 package changefeed
 
 import (
@@ -23,9 +22,6 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 )
-
-// SegmentSize is the number of entries per segment collection.
-const SegmentSize = 200
 
 // Entry is one change.
 type Entry struct {
@@ -46,26 +42,53 @@ type Entry struct {
 	Data bson.Raw `bson:"data,omitempty"`
 }
 
-// Feed appends to and reads from the log stored in collections named <prefix>_<segment>.
+// Feed appends to and reads from the log stored in one collection.
 type Feed struct {
-	db     *mongo.Database
-	prefix string
+	coll *mongo.Collection
 
 	mu   sync.Mutex
 	next int64 // where the next Append starts probing; 0 until located
+
+	watchMu  sync.Mutex
+	watchers []func(context.Context, Entry)
 }
 
-// New returns the feed stored in db under prefix.
-func New(db *mongo.Database, prefix string) *Feed {
-	return &Feed{db: db, prefix: prefix}
+// New returns the feed stored in db's collection name.
+func New(db *mongo.Database, name string) *Feed {
+	return &Feed{coll: db.Collection(name)}
 }
 
-func (f *Feed) segment(seq int64) *mongo.Collection {
-	return f.db.Collection(fmt.Sprintf("%s_%06d", f.prefix, seq/SegmentSize))
+// watch makes f call w with every entry this process appends, after it is stored, so a local read
+// model applies its own replica's writes before they are acknowledged.
+func (f *Feed) watch(w func(context.Context, Entry)) {
+	f.watchMu.Lock()
+	defer f.watchMu.Unlock()
+	f.watchers = append(f.watchers, w)
+}
+
+// appended tells the watchers and the request's position sink about entry e.
+func (f *Feed) appended(ctx context.Context, e Entry) {
+	recordPosition(ctx, e.Seq)
+	f.watchMu.Lock()
+	ws := f.watchers
+	f.watchMu.Unlock()
+	for _, w := range ws {
+		w(ctx, e)
+	}
 }
 
 // Append stores e at the next free position and returns that position.
 func (f *Feed) Append(ctx context.Context, e Entry) (int64, error) {
+	seq, err := f.insertNext(ctx, e)
+	if err != nil {
+		return 0, err
+	}
+	e.Seq = seq
+	f.appended(ctx, e)
+	return seq, nil
+}
+
+func (f *Feed) insertNext(ctx context.Context, e Entry) (int64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.next == 0 {
@@ -78,7 +101,7 @@ func (f *Feed) Append(ctx context.Context, e Entry) (int64, error) {
 	misses := 0
 	for {
 		e.Seq = f.next
-		_, err := f.segment(e.Seq).InsertOne(ctx, stored{ID: key(e.Seq), Entry: e})
+		_, err := f.coll.InsertOne(ctx, stored{ID: key(e.Seq), Entry: e})
 		if err == nil {
 			f.next++
 			return e.Seq, nil
@@ -149,7 +172,7 @@ func (f *Feed) exists(ctx context.Context, seq int64) (bool, error) {
 
 func (f *Feed) get(ctx context.Context, seq int64) (Entry, error) {
 	var s stored
-	err := f.segment(seq).FindOne(ctx, bson.D{{Key: "_id", Value: key(seq)}}).Decode(&s)
+	err := f.coll.FindOne(ctx, bson.D{{Key: "_id", Value: key(seq)}}).Decode(&s)
 	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
 		return s.Entry, fmt.Errorf("read change %d: %w", seq, err)
 	}
@@ -189,8 +212,9 @@ func (f *Feed) Read(ctx context.Context, after int64, limit int) ([]Entry, error
 // that depends on every earlier entry (a seat, a state change) without an atomic update.
 func (f *Feed) TryAppend(ctx context.Context, seq int64, e Entry) (bool, error) {
 	e.Seq = seq
-	_, err := f.segment(seq).InsertOne(ctx, stored{ID: key(seq), Entry: e})
+	_, err := f.coll.InsertOne(ctx, stored{ID: key(seq), Entry: e})
 	if err == nil {
+		f.appended(ctx, e)
 		return true, nil
 	}
 	if mongo.IsDuplicateKeyError(err) {

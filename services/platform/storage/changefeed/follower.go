@@ -9,32 +9,85 @@ import (
 // followBatch is how many entries one step of a Follower reads.
 const followBatch = 500
 
+// DefaultStaleness is how far behind the other replicas' writes a read may be (see Fresh): a
+// probe of the feed is shared by every read within this time of it.
+const DefaultStaleness = 50 * time.Millisecond
+
 // Follower keeps an in-memory read model up to date with a feed: it hands every entry after its
-// position, in order, to apply.
+// position, in order, to apply. Entries this process appends to the feed are applied before
+// Append returns, so a replica's reads always reflect its own writes.
 type Follower struct {
 	feed  *Feed
 	apply func([]Entry) error
 
 	mu   sync.Mutex
 	pos  int64
-	last time.Time // start time of the last completed Sync
+	last time.Time // start time of the last completed pass over the feed
 }
 
 // NewFollower returns a follower whose model already reflects every entry up to position from.
 func NewFollower(feed *Feed, from int64, apply func([]Entry) error) *Follower {
-	return &Follower{feed: feed, apply: apply, pos: from}
+	f := &Follower{feed: feed, apply: apply, pos: from}
+	feed.watch(f.written)
+	return f
+}
+
+// written applies an entry this process just appended: directly when it is the next one, else
+// after reading the entries of other replicas before it. Errors are left to the next pass.
+func (f *Follower) written(ctx context.Context, e Entry) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	switch {
+	case e.Seq <= f.pos:
+	case e.Seq == f.pos+1:
+		if f.apply([]Entry{e}) == nil {
+			f.pos = e.Seq
+		}
+	default:
+		_ = f.pass(ctx, e.Seq)
+	}
 }
 
 // Sync applies every entry written before it was called. Concurrent callers share a pass: one
 // that arrives while a pass runs waits, and then runs its own only if that pass started before it
 // arrived.
-func (f *Follower) Sync(ctx context.Context) error {
-	start := time.Now()
+func (f *Follower) Sync(ctx context.Context) error { return f.syncSince(ctx, time.Now()) }
+
+// Fresh brings the model up to date for a read: to the position the request carries (see
+// PositionHeader) if any, else to every entry written more than maxStale before the call, with
+// at most one probe of the feed per maxStale shared by every reader. With the replica's own
+// writes applied as they are made, a read then reflects every write of this replica, every write
+// of any replica acknowledged maxStale before it began, and every write whose position it names.
+func (f *Follower) Fresh(ctx context.Context, maxStale time.Duration) error {
+	if want := WantedPosition(ctx); want > 0 {
+		return f.SyncTo(ctx, want)
+	}
+	return f.syncSince(ctx, time.Now().Add(-maxStale))
+}
+
+// SyncTo applies entries up to at least position want, reading the feed only when the model is
+// behind it; one pass at most, so a position not yet written does not block.
+func (f *Follower) SyncTo(ctx context.Context, want int64) error {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.last.After(start) {
+	if f.pos >= want {
 		return nil
 	}
+	return f.pass(ctx, 0)
+}
+
+func (f *Follower) syncSince(ctx context.Context, since time.Time) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if !f.last.Before(since) {
+		return nil
+	}
+	return f.pass(ctx, 0)
+}
+
+// pass reads and applies the feed from the position on, to its end or (when upTo > 0) to upTo.
+func (f *Follower) pass(ctx context.Context, upTo int64) error {
+	start := time.Now()
 	for {
 		entries, err := f.feed.Read(ctx, f.pos, followBatch)
 		if err != nil {
@@ -46,11 +99,13 @@ func (f *Follower) Sync(ctx context.Context) error {
 			}
 			f.pos = entries[len(entries)-1].Seq
 		}
-		if len(entries) < followBatch {
+		if len(entries) < followBatch || (upTo > 0 && f.pos >= upTo) {
 			break
 		}
 	}
-	f.last = start
+	if upTo == 0 {
+		f.last = start
+	}
 	return nil
 }
 

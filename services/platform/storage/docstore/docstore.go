@@ -3,8 +3,8 @@
 //
 // Every change claims its new version by inserting a revision whose _id is
 // "<collection>/<id>/<incarnation>/<version>"; the unique _id lets exactly one writer win a version.
-// The winner then writes the snapshot document and appends the change, with the full new state,
-// to a changefeed from which replicas keep read models fresh. Creates are claimed by the
+// Only the winner then writes the snapshot document and appends the change, with the full new
+// state, to a changefeed from which replicas keep read models fresh. Creates are claimed by the
 // snapshot's own _id. The incarnation (a time-ordered id made at create) keeps a re-created
 // document's versions apart from those of a deleted one.
 //
@@ -13,21 +13,30 @@
 // snapshot is not written yet (its writer may be slow or dead) writes it from the claim at once
 // and moves on. Writing a claimed state twice is harmless, and consumers of the feed may see one
 // (incarnation, version) published twice.
+//
+// Database operations per write: a create is an insert and a feed append; an update is a claim,
+// a write, a feed append and a look for a later claim (a slow writer's late write must not leave
+// the snapshot behind), plus a read of the current version only when this replica holds no
+// recent copy of the document (a stale copy costs a lost claim and a read, never a wrong write);
+// a delete is a read, a claim, a delete and a feed append. A revision holds the full claimed
+// state, which recovery needs until the snapshot is written; its writer deletes it Retain after
+// that (see Prune), so history stays bounded.
 package docstore
 
 import (
 	"context"
 	"errors"
 	"fmt"
-	"hash/fnv"
+	"sync"
 	"time"
+
+	"github.com/socialrx/socialrx/services/platform/aip/etag"
 
 	"github.com/google/uuid"
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
-	"github.com/socialrx/socialrx/services/platform/aip/etag"
 	"github.com/socialrx/socialrx/services/platform/storage"
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 )
@@ -85,57 +94,66 @@ type revision struct {
 	Actor string    `bson:"actor"`
 	Op    string    `bson:"op"`
 	Time  time.Time `bson:"time"`
-	// Data is the document as of this version, so any writer can write a claimed version's
-	// snapshot: one whose writer is slow or died before writing it.
+	// Data is the document as of this version, so a claim whose writer died before writing the
+	// snapshot can be completed by another.
 	Data bson.Raw `bson:"data,omitempty"`
 }
 
-// Collection stores documents of type T in one MongoDB collection, or spread by id over several
-// shard collections.
+// Retain is how long a written revision is kept before Prune deletes it. A revision's existence
+// is what makes a claim of its version by a writer holding an older state fail, so a writer never
+// relies on a state read more than Retain/2 before its claim returned without reading the
+// document again (see Update); every revision deleted was written after such a state was read,
+// and deleted at least Retain later.
+const Retain = 2 * time.Minute
+
+// cacheSize bounds the recent copies a Collection keeps for its next update.
+const cacheSize = 4096
+
+// Collection stores documents of type T in one MongoDB collection.
 type Collection[T any, P Doc[T]] struct {
 	name      string
-	docs      []*mongo.Collection
+	docs      *mongo.Collection
 	revisions *mongo.Collection
 	feed      *changefeed.Feed
 	now       func() time.Time
+	// retain: see Retain.
+	retain time.Duration
+
+	mu sync.Mutex
+	// recent holds the last state of a document this replica read or wrote, so the next update
+	// starts from it without reading it again; its claim fails if another writer moved on.
+	recent map[string]recentCopy
+	// written are revisions whose snapshot is written, oldest first, for Prune.
+	written []writtenRevision
+	pruning sync.Mutex
+}
+
+type recentCopy struct {
+	data bson.Raw
+	read time.Time // when the state was known to be current
+}
+
+type writtenRevision struct {
+	id string
+	at time.Time
 }
 
 // NewCollection returns the store for collection name in db, appending changes to feed under
 // topic name. Revisions of all collections share the "revisions" collection.
 func NewCollection[T any, P Doc[T]](db *mongo.Database, name string, feed *changefeed.Feed) *Collection[T, P] {
-	return NewShardedCollection[T, P](db, name, 1, feed)
-}
-
-// NewShardedCollection is NewCollection with documents spread by a hash of their id over shards
-// collections named <name>_<k>. FerretDB evaluates even an _id lookup against every row of a
-// collection, so a lookup costs time in proportion to the bytes the collection holds; shards keep
-// that bounded for collections of large documents.
-func NewShardedCollection[T any, P Doc[T]](db *mongo.Database, name string, shards int, feed *changefeed.Feed) *Collection[T, P] {
-	c := &Collection[T, P]{
+	return &Collection[T, P]{
 		name:      name,
+		docs:      db.Collection(name),
 		revisions: db.Collection("revisions"),
 		feed:      feed,
 		now:       func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
+		retain:    Retain,
+		recent:    map[string]recentCopy{},
 	}
-	if shards <= 1 {
-		c.docs = []*mongo.Collection{db.Collection(name)}
-		return c
-	}
-	for k := range shards {
-		c.docs = append(c.docs, db.Collection(fmt.Sprintf("%s_%02d", name, k)))
-	}
-	return c
 }
 
-// shard is the collection that holds id.
-func (c *Collection[T, P]) shard(id string) *mongo.Collection {
-	if len(c.docs) == 1 {
-		return c.docs[0]
-	}
-	h := fnv.New32a()
-	_, _ = h.Write([]byte(id))
-	return c.docs[h.Sum32()%uint32(len(c.docs))]
-}
+// SetRetain changes how long written revisions are kept (tests).
+func (c *Collection[T, P]) SetRetain(d time.Duration) { c.retain = d }
 
 // Name is the collection (and feed topic) name.
 func (c *Collection[T, P]) Name() string { return c.name }
@@ -149,7 +167,7 @@ func (c *Collection[T, P]) Create(ctx context.Context, actor string, doc P) (P, 
 	m.Incarnation = uuid.Must(uuid.NewV7()).String()
 	m.Version = 1
 	m.CreateTime, m.UpdateTime = now, now
-	if _, err := c.shard(m.ID).InsertOne(ctx, doc); err != nil {
+	if _, err := c.docs.InsertOne(ctx, doc); err != nil {
 		if !mongo.IsDuplicateKeyError(err) {
 			return nil, fmt.Errorf("insert %s %s: %w", c.name, m.ID, err)
 		}
@@ -162,6 +180,7 @@ func (c *Collection[T, P]) Create(ctx context.Context, actor string, doc P) (P, 
 		}
 		return nil, ErrAlreadyExists
 	}
+	c.remember(doc, time.Now())
 	if err := c.publish(ctx, OpUpsert, doc); err != nil {
 		return nil, err
 	}
@@ -170,15 +189,59 @@ func (c *Collection[T, P]) Create(ctx context.Context, actor string, doc P) (P, 
 
 // Get returns the document with id, or ErrNotFound.
 func (c *Collection[T, P]) Get(ctx context.Context, id string) (P, error) {
+	read := time.Now()
 	var doc T
-	err := c.shard(id).FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc)
+	err := c.docs.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc)
 	if errors.Is(err, mongo.ErrNoDocuments) {
+		c.forget(id)
 		return nil, ErrNotFound
 	}
 	if err != nil {
 		return nil, fmt.Errorf("get %s %s: %w", c.name, id, err)
 	}
+	c.remember(&doc, read)
 	return &doc, nil
+}
+
+// current returns the recent copy of id when there is one young enough to claim on, else reads it.
+// fresh forces the read.
+func (c *Collection[T, P]) current(ctx context.Context, id string, fresh bool) (P, time.Time, error) {
+	if !fresh {
+		c.mu.Lock()
+		rc, ok := c.recent[id]
+		c.mu.Unlock()
+		if ok && time.Since(rc.read) < c.retain/4 {
+			var doc T
+			if err := bson.Unmarshal(rc.data, &doc); err == nil {
+				return &doc, rc.read, nil
+			}
+		}
+	}
+	read := time.Now()
+	doc, err := c.Get(ctx, id)
+	return doc, read, err
+}
+
+func (c *Collection[T, P]) remember(doc P, read time.Time) {
+	data, err := bson.Marshal(doc)
+	if err != nil {
+		return // only a cache
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.recent) >= cacheSize {
+		for k := range c.recent { // drop an arbitrary one
+			delete(c.recent, k)
+			break
+		}
+	}
+	c.recent[doc.DocMeta().ID] = recentCopy{data: data, read: read}
+}
+
+func (c *Collection[T, P]) forget(id string) {
+	c.mu.Lock()
+	delete(c.recent, id)
+	c.mu.Unlock()
 }
 
 // maxAttempts bounds retries of an update without an etag that keeps losing races.
@@ -189,13 +252,19 @@ const maxAttempts = 8
 // ErrConflict if another writer takes the next version first). Without one, a lost race is
 // retried on the fresh document. mutate must not change Meta; its error is returned as is.
 func (c *Collection[T, P]) Update(ctx context.Context, actor, id, etag string, mutate func(P) error) (P, error) {
+	fresh := false
 	for attempt := 0; ; attempt++ {
-		doc, err := c.Get(ctx, id)
+		doc, read, err := c.current(ctx, id, fresh)
 		if err != nil {
 			return nil, err
 		}
 		m := doc.DocMeta()
 		if etag != "" && m.Etag() != etag {
+			if !fresh {
+				fresh = true // the copy may be older than the caller's etag
+				attempt--
+				continue
+			}
 			return nil, ErrEtagMismatch
 		}
 		if err := mutate(doc); err != nil {
@@ -206,7 +275,7 @@ func (c *Collection[T, P]) Update(ctx context.Context, actor, id, etag string, m
 		}
 		m.Version++
 		m.UpdateTime = c.now()
-		won, err := c.claim(ctx, actor, OpUpsert, doc)
+		won, err := c.claimOn(ctx, actor, OpUpsert, doc, read)
 		if err != nil {
 			return nil, err
 		}
@@ -214,6 +283,8 @@ func (c *Collection[T, P]) Update(ctx context.Context, actor, id, etag string, m
 			// Another writer holds this version; its snapshot may not be written yet, and its
 			// writer may be dead. The claim carries the state, so write it now and try again
 			// on top of it.
+			c.forget(id)
+			fresh = true
 			if err := c.rollForward(ctx, id); err != nil {
 				return nil, err
 			}
@@ -224,10 +295,17 @@ func (c *Collection[T, P]) Update(ctx context.Context, actor, id, etag string, m
 		}
 		// Filtering on _id alone keeps this a point write on FerretDB; the claim already
 		// guarantees no other writer stores a different state for this version.
-		if _, err := c.shard(id).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc); err != nil {
+		res, err := c.docs.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, doc)
+		if err != nil {
 			return nil, fmt.Errorf("write %s %s: %w", c.name, id, err)
 		}
-		// (No match means a later delete, claimed after ours, already removed the document.)
+		c.written1(c.revisionID(id, m.Incarnation, m.Version))
+		if res.MatchedCount == 0 {
+			// A later delete, claimed after ours, already removed the document.
+			c.forget(id)
+		} else {
+			c.remember(doc, time.Now())
+		}
 		if err := c.publish(ctx, OpUpsert, doc); err != nil {
 			return nil, err
 		}
@@ -240,17 +318,19 @@ func (c *Collection[T, P]) Update(ctx context.Context, actor, id, etag string, m
 
 // Delete removes the document. With a non-empty etag it applies only to that version.
 func (c *Collection[T, P]) Delete(ctx context.Context, actor, id, etag string) error {
+	read := time.Now()
 	doc, err := c.Get(ctx, id)
 	if err != nil {
 		return err
 	}
+	c.forget(id)
 	m := doc.DocMeta()
 	if etag != "" && m.Etag() != etag {
 		return ErrEtagMismatch
 	}
 	m.Version++
 	m.UpdateTime = c.now()
-	won, err := c.claim(ctx, actor, OpDelete, doc)
+	won, err := c.claimOn(ctx, actor, OpDelete, doc, read)
 	if err != nil {
 		return err
 	}
@@ -260,35 +340,57 @@ func (c *Collection[T, P]) Delete(ctx context.Context, actor, id, etag string) e
 		}
 		return ErrConflict
 	}
-	if _, err := c.shard(id).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+	if _, err := c.docs.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
 		return fmt.Errorf("delete %s %s: %w", c.name, id, err)
 	}
+	c.written1(c.revisionID(id, m.Incarnation, m.Version))
 	return c.publish(ctx, OpDelete, doc)
 }
 
 // All returns every document; for loading read models at start-up.
 func (c *Collection[T, P]) All(ctx context.Context) ([]P, error) {
+	cur, err := c.docs.Find(ctx, bson.D{}, options.Find().SetBatchSize(1000))
+	if err != nil {
+		return nil, fmt.Errorf("scan %s: %w", c.name, err)
+	}
+	defer func() { _ = cur.Close(ctx) }()
 	var out []P
-	for _, coll := range c.docs {
-		cur, err := coll.Find(ctx, bson.D{}, options.Find().SetBatchSize(1000))
-		if err != nil {
-			return nil, fmt.Errorf("scan %s: %w", c.name, err)
+	for cur.Next(ctx) {
+		var doc T
+		if err := cur.Decode(&doc); err != nil {
+			return nil, fmt.Errorf("decode %s: %w", c.name, err)
 		}
-		for cur.Next(ctx) {
-			var doc T
-			if err := cur.Decode(&doc); err != nil {
-				_ = cur.Close(ctx)
-				return nil, fmt.Errorf("decode %s: %w", c.name, err)
-			}
-			out = append(out, &doc)
-		}
-		err = cur.Err()
-		_ = cur.Close(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("scan %s: %w", c.name, err)
-		}
+		out = append(out, &doc)
+	}
+	if err := cur.Err(); err != nil {
+		return nil, fmt.Errorf("scan %s: %w", c.name, err)
 	}
 	return out, nil
+}
+
+// claimOn claims doc's new version on a state read at read. When the claim returns more than
+// Retain/2 after that read, the revision that would have refused it may have been pruned, so the
+// document is read again: if it moved on, the claim is withdrawn and reported lost.
+func (c *Collection[T, P]) claimOn(ctx context.Context, actor, op string, doc P, read time.Time) (bool, error) {
+	won, err := c.claim(ctx, actor, op, doc)
+	if err != nil || !won || time.Since(read) < c.retain/2 {
+		return won, err
+	}
+	m := doc.DocMeta()
+	var cur T
+	err = c.docs.FindOne(ctx, bson.D{{Key: "_id", Value: m.ID}}).Decode(&cur)
+	if err == nil {
+		cm := P(&cur).DocMeta()
+		if cm.Incarnation == m.Incarnation && cm.Version == m.Version-1 {
+			return true, nil
+		}
+	} else if !errors.Is(err, mongo.ErrNoDocuments) {
+		return false, fmt.Errorf("check claim of %s %s: %w", c.name, m.ID, err)
+	}
+	if _, err := c.revisions.DeleteOne(ctx, bson.D{{Key: "_id", Value: c.revisionID(m.ID, m.Incarnation, m.Version)}}); err != nil {
+		return false, fmt.Errorf("withdraw claim of %s %s: %w", c.name, m.ID, err)
+	}
+	return false, nil
 }
 
 // claim inserts the revision for doc's new version; false means another writer holds it.
@@ -320,6 +422,7 @@ func (c *Collection[T, P]) catchUp(ctx context.Context, id, incarnation string, 
 	if err != nil || !found {
 		return err
 	}
+	c.forget(id)
 	return c.rollForward(ctx, id)
 }
 
@@ -347,14 +450,16 @@ func (c *Collection[T, P]) rollForward(ctx context.Context, id string) error {
 		}
 		p := P(&doc)
 		if rev.Op == OpDelete {
-			if _, err := c.shard(id).DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+			if _, err := c.docs.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
 				return fmt.Errorf("roll %s %s forward: %w", c.name, id, err)
 			}
+			c.written1(rev.ID)
 			return c.publish(ctx, OpDelete, p)
 		}
-		if _, err := c.shard(id).ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, p); err != nil {
+		if _, err := c.docs.ReplaceOne(ctx, bson.D{{Key: "_id", Value: id}}, p); err != nil {
 			return fmt.Errorf("roll %s %s forward: %w", c.name, id, err)
 		}
+		c.written1(rev.ID)
 		if err := c.publish(ctx, OpUpsert, p); err != nil {
 			return err
 		}
@@ -388,5 +493,39 @@ func (c *Collection[T, P]) publish(ctx context.Context, op string, doc P) error 
 		Topic: c.name, Key: m.ID, Op: op, Incarnation: m.Incarnation, Version: m.Version,
 		Time: m.UpdateTime, Data: data,
 	})
+	return err
+}
+
+// written1 records that the snapshot of revision id is written, so Prune deletes it later.
+func (c *Collection[T, P]) written1(id string) {
+	c.mu.Lock()
+	c.written = append(c.written, writtenRevision{id: id, at: time.Now()})
+	c.mu.Unlock()
+}
+
+// Prune deletes the revisions this replica wrote (or settled) more than Retain ago; run it
+// periodically. Revisions of a replica that stopped before pruning stay behind, a few per stop.
+func (c *Collection[T, P]) Prune(ctx context.Context) error {
+	c.pruning.Lock()
+	defer c.pruning.Unlock()
+	c.mu.Lock()
+	n := 0
+	for n < len(c.written) && time.Since(c.written[n].at) >= c.retain {
+		n++
+	}
+	due := append([]writtenRevision(nil), c.written[:n]...)
+	c.mu.Unlock()
+	deleted := 0
+	var err error
+	for _, r := range due {
+		if _, err = c.revisions.DeleteOne(ctx, bson.D{{Key: "_id", Value: r.id}}); err != nil {
+			err = fmt.Errorf("prune revision %s: %w", r.id, err)
+			break
+		}
+		deleted++
+	}
+	c.mu.Lock()
+	c.written = c.written[deleted:] // Prune alone removes, and only from the front
+	c.mu.Unlock()
 	return err
 }

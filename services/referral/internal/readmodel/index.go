@@ -1,9 +1,12 @@
-// Package index is the referral service's worklist read model: every referral, loaded at
-// start-up and kept fresh from the change feed, so worklists, counts and filters run in memory.
+// Package readmodel is the referral service's worklist read model: every referral, started from
+// a snapshot (or the collection) and kept fresh from the change feed, so worklists, counts and
+// filters run in memory.
 package readmodel
 
 import (
+	"bytes"
 	"context"
+	"encoding/gob"
 	"fmt"
 	"sort"
 	"sync"
@@ -14,6 +17,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/aip/filtering"
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
+	"github.com/socialrx/socialrx/services/platform/storage/snapshot"
 	"github.com/socialrx/socialrx/services/referral/internal/domain"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
@@ -22,23 +26,72 @@ import (
 type Index struct {
 	st       *store.Store
 	follower *changefeed.Follower
-	mu       sync.RWMutex
-	docs     map[string]*store.Referral
+	// staleness bounds how far behind other replicas' writes a read may be (see Fresh).
+	staleness time.Duration
+	mu        sync.RWMutex
+	docs      map[string]*store.Referral
+	// started is the position of the snapshot the index started from, 0 after a full load.
+	started int64
 }
 
-// Load reads the feed head, then every referral, then the feed from that head.
-func Load(ctx context.Context, st *store.Store) (*Index, error) {
-	ix := &Index{docs: map[string]*store.Referral{}}
-	head, err := st.Feed.Head(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("load worklist: %w", err)
+// Load starts from the latest snapshot and the feed after it; without one it reads the feed
+// head, then every referral, then the feed from that head. Reads through Fresh may miss other
+// replicas' writes of the last staleness.
+func Load(ctx context.Context, st *store.Store, staleness time.Duration) (*Index, error) {
+	return load(ctx, st, staleness, true)
+}
+
+func load(ctx context.Context, st *store.Store, staleness time.Duration, fromSnapshot bool) (*Index, error) {
+	ix := &Index{st: st, docs: map[string]*store.Referral{}, staleness: staleness}
+	var head int64
+	if fromSnapshot {
+		pos, data, ok, err := st.Snapshots.Load(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load worklist: %w", err)
+		}
+		if ok {
+			var docs map[string]*store.Referral
+			if gob.NewDecoder(bytes.NewReader(data)).Decode(&docs) == nil {
+				ix.docs, head, ix.started = docs, pos, pos
+			}
+		}
 	}
-	ix.st = st
-	if err := ix.Reconcile(ctx); err != nil {
-		return nil, err
+	if ix.started == 0 {
+		var err error
+		if head, err = st.Feed.Head(ctx); err != nil {
+			return nil, fmt.Errorf("load worklist: %w", err)
+		}
+		if err := ix.Reconcile(ctx); err != nil {
+			return nil, err
+		}
 	}
 	ix.follower = changefeed.NewFollower(st.Feed, head, ix.apply)
 	return ix, ix.Sync(ctx)
+}
+
+// StartedAt is the feed position of the snapshot the index started from; 0 after a full load.
+func (ix *Index) StartedAt() int64 { return ix.started }
+
+// snapshot encodes the index and returns a feed position it reflects every entry up to (read
+// before the documents: entries applied in between are replayed again, changing nothing).
+func (ix *Index) snapshot() (int64, []byte, error) {
+	pos := ix.follower.Position()
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	var buf bytes.Buffer
+	if err := gob.NewEncoder(&buf).Encode(ix.docs); err != nil {
+		return 0, nil, fmt.Errorf("encode worklist snapshot: %w", err)
+	}
+	return pos, buf.Bytes(), nil
+}
+
+// SaveSnapshot writes a snapshot of the index now.
+func (ix *Index) SaveSnapshot(ctx context.Context) error {
+	pos, data, err := ix.snapshot()
+	if err != nil {
+		return err
+	}
+	return ix.st.Snapshots.Save(ctx, pos, data)
 }
 
 // Reconcile merges every stored referral into the index, keeping whichever state is newer: the
@@ -64,13 +117,38 @@ func (ix *Index) Sync(ctx context.Context) error {
 	return nil
 }
 
+// Fresh brings the index up to date for a read: every write of this replica, the position the
+// request names, if any, and every write of another replica acknowledged more than the staleness
+// bound before the read; one probe of the feed serves every read in that time.
+func (ix *Index) Fresh(ctx context.Context) error {
+	if err := ix.follower.Fresh(ctx, ix.staleness); err != nil {
+		return fmt.Errorf("sync worklist: %w", err)
+	}
+	return nil
+}
+
 // ReconcileEvery is how often Run merges the stored referrals into the index.
 const ReconcileEvery = 10 * time.Minute
 
 // Run keeps the index fresh until ctx ends, reconciling it with the database every
 // ReconcileEvery.
 func (ix *Index) Run(ctx context.Context, every time.Duration, onError func(error)) {
+	if ix.started > 0 {
+		// Started from a snapshot: repair soon what the feed may have missed since it was taken.
+		go func() {
+			if err := ix.Reconcile(ctx); err != nil && ctx.Err() == nil {
+				onError(err)
+			}
+		}()
+	}
+	done := make(chan struct{})
+	defer func() { <-done }() // the last snapshot is written before the database is closed
+	go func() {
+		defer close(done)
+		ix.st.Snapshots.Run(ctx, snapshot.DefaultSchedule, ix.started, ix.follower.Position, ix.snapshot, onError)
+	}()
 	go changefeed.Every(ctx, ReconcileEvery, ix.Reconcile, onError)
+	go changefeed.Every(ctx, docstore.Retain/4, ix.st.Referrals.Prune, onError)
 	ix.follower.Run(ctx, every, onError)
 }
 

@@ -162,7 +162,7 @@ func (s *Server) ListReferrals(ctx context.Context, req *referralv1.ListReferral
 	if err != nil {
 		return nil, err
 	}
-	if err := s.ix.Sync(ctx); err != nil {
+	if err := s.ix.Fresh(ctx); err != nil {
 		return nil, s.fail(ctx, err, "referrals")
 	}
 	all := visible(ctx, s.ix.Query(f, req.GetFollowUpOverdue(), s.now()))
@@ -213,7 +213,7 @@ func (s *Server) CountReferrals(ctx context.Context, req *referralv1.CountReferr
 	if err != nil {
 		return nil, err
 	}
-	if err := s.ix.Sync(ctx); err != nil {
+	if err := s.ix.Fresh(ctx); err != nil {
 		return nil, s.fail(ctx, err, "referrals")
 	}
 	resp := &referralv1.CountReferralsResponse{Counts: map[string]int32{}}

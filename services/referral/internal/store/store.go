@@ -12,14 +12,15 @@ import (
 	"github.com/socialrx/socialrx/services/platform/audit"
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
+	"github.com/socialrx/socialrx/services/platform/storage/snapshot"
 )
 
 // Collection and feed names.
 const (
-	Referrals  = "referrals"
-	FeedPrefix = "changes"
-	Audit      = "audit"
-	Consumers  = "consumers"
+	Referrals = "referrals"
+	FeedName  = "changes"
+	Audit     = "audit"
+	Consumers = "consumers"
 )
 
 // Subject is the person referred.
@@ -137,15 +138,13 @@ type Store struct {
 	Referrals *docstore.Collection[Referral, *Referral]
 	// Audit is the append-only trail of access to referrals, beside them in this database.
 	Audit *audit.Log
+	// Snapshots holds snapshots of the worklist read model, so a replica starts from one.
+	Snapshots *snapshot.Store
 }
-
-// Shards spreads referrals over this many collections: a referral with its timeline is a few
-// kilobytes, and FerretDB reads a collection's every row to find one.
-const Shards = 32
 
 // New returns the store over db.
 func New(db *mongo.Database) *Store {
-	feed := changefeed.New(db, FeedPrefix)
-	return &Store{DB: db, Feed: feed, Referrals: docstore.NewShardedCollection[Referral](db, Referrals, Shards, feed),
-		Audit: audit.New(db, Audit, nil)}
+	feed := changefeed.New(db, FeedName)
+	return &Store{DB: db, Feed: feed, Referrals: docstore.NewCollection[Referral](db, Referrals, feed),
+		Snapshots: snapshot.New(db, "worklist"), Audit: audit.New(db, Audit, nil)}
 }

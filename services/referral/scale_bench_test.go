@@ -1,0 +1,109 @@
+package referral_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/socialrx/socialrx/gateway"
+	"github.com/socialrx/socialrx/gateway/gatewaytest"
+	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/testenv"
+)
+
+// BenchmarkLoopsAsReferralsGrow prints whole referral loops per second through REST with 20
+// clients, for SCALE_LOOP_SECONDS (default 10) each time the store holds at least each count of
+// SCALE_REFERRALS (default 0,2000,5000) referrals, and the bytes on disk per stored referral.
+//
+//	go test -run='^$' -bench=LoopsAsReferralsGrow -benchtime=1x ./services/referral/
+func BenchmarkLoopsAsReferralsGrow(b *testing.B) {
+	counts := []int{0, 2000, 5000}
+	if s := os.Getenv("SCALE_REFERRALS"); s != "" {
+		counts = nil
+		for _, f := range strings.Split(s, ",") {
+			n, err := strconv.Atoi(f)
+			if err != nil {
+				b.Fatal(err)
+			}
+			counts = append(counts, n)
+		}
+	}
+	secs := 10
+	if s := os.Getenv("SCALE_LOOP_SECONDS"); s != "" {
+		secs, _ = strconv.Atoi(s)
+	}
+	w := newWorld(b, 1, 10000)
+	w.clock.Advance(23 * time.Hour)
+	base := gatewaytest.Start(b, gateway.Config{DirectoryAddr: w.dir.Addr, EventAddr: w.events.Addr, ReferralAddr: w.referrals[0].Addr})
+	ctx := context.Background()
+	var stored atomic.Int64
+	var seq atomic.Int64
+	loop := func(int) error {
+		n := seq.Add(1)
+		var created map[string]any
+		body := fmt.Sprintf(`{"subject": {"givenName": "P", "familyName": "Q", "dateOfBirth": "1950-01-01", "email": "r%d@example.org"},
+			"consent": {"grantedBy": "subject", "grantTime": "%s", "scope": ["share-with-event-hosts"]},
+			"referringPractitioner": "%s", "referringOrganization": "%s", "receivingOrganization": "%s", "needs": ["NEED_LONELINESS"]}`,
+			n, time.Now().Add(-time.Minute).UTC().Format(time.RFC3339), clinician, clinic, chc)
+		if err := post(clinicianID, base+"/v1/referrals", body, &created); err != nil {
+			return err
+		}
+		stored.Add(1)
+		name := created["name"].(string)
+		for _, step := range []struct {
+			who        auth.Identity
+			verb, body string
+		}{
+			{clinicianID, "submit", `{}`}, {linkWorkerID, "accept", `{"assignee": "` + linkWorker + `"}`}, {linkWorkerID, "start", `{}`},
+		} {
+			if err := post(step.who, base+"/v1/"+name+":"+step.verb, step.body, nil); err != nil {
+				return err
+			}
+		}
+		var booked map[string]any
+		if err := post(linkWorkerID, base+"/v1/"+name+":bookEvent", `{"session": "`+w.session+`"}`, &booked); err != nil {
+			return err
+		}
+		reg := booked["bookings"].([]any)[0].(map[string]any)["registration"].(string)
+		if err := post(hostID, base+"/v1/"+reg+":checkIn", `{}`, nil); err != nil {
+			return err
+		}
+		return post(linkWorkerID, base+"/v1/"+name+":complete", `{}`, nil)
+	}
+	c := w.rc()
+	errFull := errors.New("full")
+	for _, want := range counts {
+		if have := stored.Load(); int64(want) > have {
+			t := time.Now()
+			_, _, err := testenv.Concurrent(20, time.Hour, func(int) error {
+				if stored.Add(1) > int64(want) {
+					stored.Add(-1)
+					return errFull
+				}
+				d := draft(true)
+				d.Subject.Email = fmt.Sprintf("f%d@example.org", seq.Add(1))
+				_, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: d})
+				return err
+			})
+			if err != nil && !errors.Is(err, errFull) {
+				b.Fatal(err)
+			}
+			fmt.Printf("referrals: filled to %d in %v\n", stored.Load(), time.Since(t).Round(time.Millisecond))
+		}
+		at := stored.Load()
+		rps, lat, err := testenv.Concurrent(20, time.Duration(secs)*time.Second, loop)
+		if err != nil {
+			b.Fatal(err)
+		}
+		fmt.Printf("referrals=%d loops/s REST clients=20: %.1f  (loop %v)\n", at, rps, lat)
+		fmt.Printf("referrals=%d database on disk %.1f MB, %.0f bytes per referral\n", stored.Load(),
+			float64(testenv.DatabaseBytes(w.refDB))/1e6, float64(testenv.DatabaseBytes(w.refDB))/float64(max(1, stored.Load())))
+	}
+}
