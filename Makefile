@@ -26,7 +26,8 @@ run: ## Run everything (embedded database, services, gateway, demo data) on this
 	$(GO) run ./deploy/allinone
 
 .PHONY: test
-test: ## Run all tests against real servers on the embedded database.
+test: ## Run all tests against real servers on the embedded database and in a real browser.
+	bash tools/ensure-browser.sh
 	$(GO) test $(TEST_FLAGS) ./...
 
 .PHONY: bench
