@@ -20,9 +20,9 @@ import (
 	"github.com/socialrx/socialrx/services/platform/config"
 	"github.com/socialrx/socialrx/services/platform/metrics"
 	"github.com/socialrx/socialrx/services/platform/service"
-	"github.com/socialrx/socialrx/services/referral/internal/consumer"
+	"github.com/socialrx/socialrx/services/referral/internal/server/eventfeed"
 	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
-	"github.com/socialrx/socialrx/services/referral/internal/saga"
+	"github.com/socialrx/socialrx/services/referral/internal/server/saga"
 	"github.com/socialrx/socialrx/services/referral/internal/server"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
@@ -140,7 +140,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	if err := b.Metrics.Register(ix.Collector()); err != nil {
 		return nil, b.Fail(fmt.Errorf("register referral metrics: %w", err))
 	}
-	follower := consumer.New(events, st, sg, cfg.ConsumerPoll, cfg.Now, logger)
+	follower := eventfeed.New(events, st, sg, cfg.ConsumerPoll, cfg.Now, logger)
 	follower.Instrument(b.Metrics)
 	b.Go(func(ctx context.Context) {
 		ix.Run(ctx, cfg.SyncInterval, func(err error) { logger.Warn("worklist sync", "error", err) })

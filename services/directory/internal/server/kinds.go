@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
+	"github.com/socialrx/socialrx/services/directory/internal/domain"
 	"github.com/socialrx/socialrx/services/platform/aip/fieldmask"
 	"github.com/socialrx/socialrx/services/platform/aip/names"
 	"github.com/socialrx/socialrx/services/platform/apierror"
@@ -135,10 +136,8 @@ func (r *resource[T, P, M]) delete(ctx context.Context, name, etag string, inUse
 		return err
 	}
 	if inUse != nil {
-		if n := inUse(name); n > 0 {
-			return apierror.FailedPrecondition(apierror.ReasonStillReferenced,
-				fmt.Sprintf("%s is still referred to by %d other resources; delete or move them first", name, n),
-				map[string]string{"resource": name})
+		if err := domain.CheckDeletable(name, inUse(name)); err != nil {
+			return apierror.FailedPrecondition(apierror.ReasonStillReferenced, err.Error(), map[string]string{"resource": name})
 		}
 	}
 	if err := r.coll.Delete(ctx, auth.FromContext(ctx).Subject, id, etag); err != nil {

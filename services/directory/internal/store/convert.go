@@ -4,6 +4,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+	"github.com/socialrx/socialrx/services/directory/internal/domain"
 	"github.com/socialrx/socialrx/services/platform/protoconv"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 )
@@ -111,11 +112,10 @@ func (d *Service) SetFromProto(p *directoryv1.Service) {
 	d.Description = p.GetDescription()
 	d.URL = p.GetUrl()
 	d.Email = p.GetEmail()
-	st := p.GetStatus()
-	if st == directoryv1.ServiceStatus_SERVICE_STATUS_UNSPECIFIED {
-		st = directoryv1.ServiceStatus_SERVICE_STATUS_ACTIVE
+	d.Status = protoconv.EnumName(p.GetStatus())
+	if d.Status == "" {
+		d.Status = domain.DefaultServiceStatus
 	}
-	d.Status = protoconv.EnumName(st)
 	d.EligibilityDescription = p.GetEligibilityDescription()
 	d.MinimumAge = p.GetMinimumAge()
 	d.MaximumAge = p.GetMaximumAge()
@@ -168,11 +168,10 @@ func (d *Location) SetFromProto(p *directoryv1.Location) {
 	d.Organization = p.GetOrganization()
 	d.DisplayName = p.GetDisplayName()
 	d.Description = p.GetDescription()
-	lt := p.GetLocationType()
-	if lt == directoryv1.LocationType_LOCATION_TYPE_UNSPECIFIED {
-		lt = directoryv1.LocationType_LOCATION_TYPE_PHYSICAL
+	d.LocationType = protoconv.EnumName(p.GetLocationType())
+	if d.LocationType == "" {
+		d.LocationType = domain.DefaultLocationType
 	}
-	d.LocationType = protoconv.EnumName(lt)
 	d.Address = nil
 	if a := p.GetAddress(); a != nil {
 		country := a.GetCountry()

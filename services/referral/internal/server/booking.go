@@ -13,7 +13,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/audit"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 	"github.com/socialrx/socialrx/services/referral/internal/domain"
-	"github.com/socialrx/socialrx/services/referral/internal/saga"
+	"github.com/socialrx/socialrx/services/referral/internal/server/saga"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
 

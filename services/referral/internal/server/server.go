@@ -17,7 +17,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/policy"
 	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
-	"github.com/socialrx/socialrx/services/referral/internal/saga"
+	"github.com/socialrx/socialrx/services/referral/internal/server/saga"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 
 	"github.com/socialrx/socialrx/services/platform/validation"

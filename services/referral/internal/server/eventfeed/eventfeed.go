@@ -1,11 +1,11 @@
-// Package consumer closes the referral loop from the event service's side: it follows the event
+// Package eventfeed closes the referral loop from the event service's side: it follows the event
 // change feed and records promotions, attendance, no-shows and cancellations on the referrals
 // they belong to. Each change is applied exactly once: its token is stored on the referral in
 // the same write, and the feed position is saved after, so a restart replays at most a page and
 // the replay is recognised. Every registration change goes through saga.Settle, so a seat the
 // referral does not record (its booking request died before recording it, or it may no longer
 // hold it) is recorded or cancelled as soon as the feed shows it.
-package consumer
+package eventfeed
 
 import (
 	"context"
@@ -28,7 +28,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/metrics"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 	"github.com/socialrx/socialrx/services/referral/internal/domain"
-	"github.com/socialrx/socialrx/services/referral/internal/saga"
+	"github.com/socialrx/socialrx/services/referral/internal/server/saga"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
 
