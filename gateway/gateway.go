@@ -159,7 +159,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		_, _ = w.Write(openapi.Spec)
 	})
 	top.HandleFunc("GET /healthz", g.health)
-	site, err := web.New(cfg.Web, web.Backends{Directory: dir, Event: events, DevTokens: cfg.WebDevTokens}, logger)
+	site, err := web.New(cfg.Web, web.Backends{Directory: dir, Event: events, Referral: referrals, DevTokens: cfg.WebDevTokens}, logger)
 	if err != nil {
 		return nil, fmt.Errorf("web app: %w", err)
 	}
@@ -253,6 +253,9 @@ type statusRecorder struct {
 	http.ResponseWriter
 	status int
 }
+
+// Unwrap lets http.ResponseController reach the connection (to flush a stream of events).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
