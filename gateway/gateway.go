@@ -49,6 +49,8 @@ type Config struct {
 	// WebDevTokens issues the tokens of the web app's development sign-in (not a flag: the
 	// all-in-one sets it to its development identity provider's).
 	WebDevTokens func(auth.Identity) (string, error)
+	// WebSessions finds the web app's signed-in person (tests pass their own); see web.Backends.
+	WebSessions web.Sessions
 }
 
 // Defaults of the edge limits.
@@ -159,7 +161,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		_, _ = w.Write(openapi.Spec)
 	})
 	top.HandleFunc("GET /healthz", g.health)
-	site, err := web.New(cfg.Web, web.Backends{Directory: dir, Event: events, Referral: referrals, DevTokens: cfg.WebDevTokens}, logger)
+	site, err := web.New(cfg.Web, web.Backends{Directory: dir, Event: events, Referral: referrals, DevTokens: cfg.WebDevTokens, Sessions: cfg.WebSessions}, logger)
 	if err != nil {
 		return nil, fmt.Errorf("web app: %w", err)
 	}

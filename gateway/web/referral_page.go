@@ -183,8 +183,8 @@ func (h *Handler) showReferral(w http.ResponseWriter, r *http.Request, name stri
 		for _, c := range who.colleagues(person.Organization) {
 			d.Colleagues = append(d.Colleagues, colleague{Name: c.GetName(), Label: who.name(c.GetName()), Me: c.GetName() == person.Subject})
 		}
-		if len(d.Colleagues) == 0 {
-			d.Colleagues = []colleague{{Name: person.Subject, Label: person.Name, Me: true}}
+		if !contains(colleagueNames(d.Colleagues), person.Subject) {
+			d.Colleagues = append([]colleague{{Name: person.Subject, Label: person.Name, Me: true}}, d.Colleagues...)
 		}
 	}
 	if d.CanWork {
@@ -196,6 +196,14 @@ func (h *Handler) showReferral(w http.ResponseWriter, r *http.Request, name stri
 	}
 	p.Data = d
 	h.render(w, code, p)
+}
+
+func colleagueNames(cs []colleague) []string {
+	var out []string
+	for _, c := range cs {
+		out = append(out, c.Name)
+	}
+	return out
 }
 
 func timelineWhat(l *localizer, e *referralv1.TimelineEntry) string {
@@ -416,7 +424,9 @@ var actionFields = fieldMap{"note": "note", "description": "goal", "follow_up_ti
 // (two tabs, two people), the page says who, rather than showing an error code.
 func (h *Handler) refusedAccept(w http.ResponseWriter, r *http.Request, l *localizer, name string, person Person, err error) {
 	code := status.Code(err)
-	if code == codes.FailedPrecondition || code == codes.Aborted {
+	// Once another link worker holds it, the service refuses this one's change (precondition,
+	// etag, or no longer theirs to respond to); reading it says who holds it.
+	if code == codes.FailedPrecondition || code == codes.Aborted || code == codes.PermissionDenied {
 		ref, gerr := h.referrals.GetReferral(h.callContext(r), &referralv1.GetReferralRequest{Name: name})
 		if gerr == nil && ref.GetAssignee() != "" {
 			who, _ := h.practitioners(h.callContext(r))
