@@ -39,6 +39,7 @@ func referralMessageTable() []entry {
 		{"need.INCOME", "Income", "Revenu"},
 		{"need.OTHER", "Something else (describe below)", "Autre chose (à décrire ci-dessous)"},
 		{"consent.subject", "The person themselves", "La personne elle-même"},
+		{"consent.subject.by", "the person themselves", "la personne elle-même"},
 		{"consent.other", "A substitute decision-maker", "Une personne mandataire"},
 		{"consent.scope.share-with-link-worker", "Share their details with the link worker", "Communiquer ses coordonnées à l’intervenant·e de liaison"},
 		{"consent.scope.share-with-event-hosts", "Share their first name and needs with event hosts", "Communiquer son prénom et ses besoins aux hôtes des activités"},

@@ -311,6 +311,31 @@ func TestBrowserReferralLoop(t *testing.T) {
 	}
 	waitText(t, cl, row, "In progress")
 
+	// A goal agreed with the person, and its progress; a contact note on the timeline.
+	setField(t, lw, "goal", "Sing with others once a week.")
+	follow(t, lw, "#goals form:last-of-type button")
+	if got := text(t, lw, "#goals .goals li strong"); got != "Sing with others once a week." {
+		t.Fatalf("goal: %q", got)
+	}
+	goalPercent := eval[string](t, lw, `document.querySelector("#goals .goals input[type=number]").id`)
+	setField(t, lw, goalPercent, "101")
+	follow(t, lw, "#goals .goals form button")
+	if got := text(t, lw, "#"+goalPercent+"-error"); got != "Enter a number from 0 to 100." {
+		t.Fatalf("progress over 100: %q", got)
+	}
+	setField(t, lw, goalPercent, "40")
+	follow(t, lw, "#goals .goals form button")
+	if got := eval[string](t, lw, `document.querySelector("#goals progress").value.toString()`); got != "40" {
+		t.Fatalf("goal progress: %q", got)
+	}
+	setField(t, lw, "note", "Phoned; she would like a small group, close to home.")
+	clickLabel(t, lw, "note_kind-contact")
+	clickLabel(t, lw, "reached")
+	follow(t, lw, "#timeline form button")
+	if got := text(t, lw, "#timeline-list li:last-child"); !strings.Contains(got, "Contact attempt") || !strings.Contains(got, "small group") {
+		t.Fatalf("the timeline's last entry: %q", got)
+	}
+
 	// The baseline UCLA-3: an unanswered question comes back beside it and stores nothing.
 	do(t, lw, chromedp.Click(chromedp.CSS("#q-UCLA3 summary")))
 	clickLabel(t, lw, "UCLA3_1-3")

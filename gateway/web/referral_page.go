@@ -131,7 +131,7 @@ func (h *Handler) showReferral(w http.ResponseWriter, r *http.Request, name stri
 	if c := ref.GetConsent(); c != nil {
 		by := c.GetGrantedBy()
 		if by == "subject" {
-			by = l.T("consent.subject")
+			by = l.T("consent.subject.by")
 		}
 		var scopes []string
 		for _, s := range c.GetScope() {
