@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -436,4 +437,43 @@ func TestBrowserReferralLoop(t *testing.T) {
 		t.Fatalf("another centre's link worker sees %q", got)
 	}
 	checkA11y(t, cl, "other link worker: referral not found")
+}
+
+// A directory administrator imports an HSDS file whose location has an impossible latitude: the
+// page lists the rejected records first, each with the reason naming the field, and the
+// organisations the directory holds.
+func TestBrowserDirectoryImport(t *testing.T) {
+	s := startReferralSite(t)
+	ctx := newBrowser(t)
+	viewport(t, ctx, 1280, 900)
+	actAs(t, ctx, s.base, demodata.DirectoryAdminNetwork)
+	visit(t, ctx, s.base+"/admin")
+	if got := text(t, ctx, "h1"); got != "Directory administration" {
+		t.Fatalf("admin heading: %q", got)
+	}
+	checkA11y(t, ctx, "directory admin")
+
+	// Without a file, the message is beside the file field.
+	follow(t, ctx, "#import")
+	if got := text(t, ctx, "#hsds_file-error"); got != "Choose an HSDS JSON file to import." {
+		t.Fatalf("import without a file: %q", got)
+	}
+	checkA11y(t, ctx, "directory admin: import without a file")
+
+	file, err := filepath.Abs("../../services/directory/hsds/testdata/examples/organization_full.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	do(t, ctx, chromedp.SetUploadFiles(chromedp.ID("hsds_file"), []string{file}))
+	follow(t, ctx, "#import")
+	// The example holds a location at latitude 100 and a service there; both are rejected.
+	if counts := text(t, ctx, "#import-counts"); counts != "2 created, 0 already present, 2 rejected." {
+		t.Fatalf("import counts: %q", counts)
+	}
+	first := text(t, ctx, "#import-report tbody tr:first-child")
+	if !strings.HasPrefix(first, "Rejected") || !strings.Contains(text(t, ctx, "#import-report tbody tr:first-child .why"), "latitude") {
+		t.Fatalf("the first row is the rejected one, with the field at fault: %q", first)
+	}
+	checkA11y(t, ctx, "directory admin: import report")
+	screenshots(t, ctx, "admin-import")
 }

@@ -199,6 +199,7 @@ func (h *Handler) routes(assets *assets) {
 	if h.referrals != nil {
 		h.referralRoutes(m)
 	}
+	h.adminRoutes(m)
 
 	m.HandleFunc("/", h.notFound)
 }
