@@ -477,3 +477,68 @@ func TestBrowserDirectoryImport(t *testing.T) {
 	checkA11y(t, ctx, "directory admin: import report")
 	screenshots(t, ctx, "admin-import")
 }
+
+// A clinician saves a draft and sends it from its page; the link worker declines it (an empty
+// reason comes back beside the field); the clinician marks another draft entered in error. The
+// referral page reads in French from Accept-Language.
+func TestBrowserReferralDraftRejectAndError(t *testing.T) {
+	s := startReferralSite(t)
+	cl := newBrowser(t)
+	viewport(t, cl, 1280, 900)
+	actAs(t, cl, s.base, demodata.ClinicianAlbion)
+	draft := func(given string) string {
+		t.Helper()
+		visit(t, cl, s.base+"/referrals/new")
+		for id, v := range map[string]string{"p_given": given, "p_family": "Tremblay", "p_dob": "1961-11-02", "receiving": demodata.OrgAlbionCHC} {
+			setField(t, cl, id, v)
+		}
+		clickLabel(t, cl, "needs-1") // social isolation
+		follow(t, cl, `button[value="draft"]`)
+		if got := text(t, cl, "#status"); got != "Draft" {
+			t.Fatalf("status after saving a draft: %q", got)
+		}
+		return strings.TrimPrefix(eval[string](t, cl, `location.pathname`), "/referrals/")
+	}
+	id := draft("Lucien")
+	checkA11y(t, cl, "clinician: draft referral")
+	follow(t, cl, "#send")
+	if got := text(t, cl, "#status"); got != "Requested" {
+		t.Fatalf("status after sending the draft: %q", got)
+	}
+
+	lw := newBrowser(t)
+	viewport(t, lw, 390, 844)
+	actAs(t, lw, s.base, demodata.LinkWorkerAlbion)
+	acceptLanguage(t, lw, "fr-CA,fr;q=0.9")
+	visit(t, lw, s.base+"/referrals/"+id)
+	if got := text(t, lw, "h1"); got != "Orientation "+id {
+		t.Fatalf("the referral page in French: %q", got)
+	}
+	follow(t, lw, "#reject")
+	if got := text(t, lw, "#reject_reason-error"); got != "Dites pourquoi vous refusez." {
+		t.Fatalf("an empty reason to decline: %q", got)
+	}
+	if got := text(t, lw, "#status"); got != "Demandée" {
+		t.Fatalf("a refused decline changed the status: %q", got)
+	}
+	checkA11y(t, lw, "link worker (French): decline without a reason")
+	screenshots(t, lw, "referral-decline-error-fr")
+	setField(t, lw, "reject_reason", "Plus de place ce mois-ci.")
+	follow(t, lw, "#reject")
+	if got := text(t, lw, "#status"); got != "Refusée" {
+		t.Fatalf("status after declining: %q", got)
+	}
+	checkA11y(t, lw, "link worker (French): declined referral")
+
+	visit(t, cl, s.base+"/referrals")
+	if got := text(t, cl, "#row-"+id+" .status"); got != "Rejected" {
+		t.Fatalf("the clinician's list after the decline: %q", got)
+	}
+	other := draft("Odile")
+	setField(t, cl, "error_reason", "Wrong person chosen.")
+	follow(t, cl, `form[action$="/error"] button`)
+	if got := text(t, cl, "#status"); got != "Entered in error" {
+		t.Fatalf("status after marking %s entered in error: %q", other, got)
+	}
+	checkA11y(t, cl, "clinician: referral entered in error")
+}
