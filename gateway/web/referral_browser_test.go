@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -183,6 +184,19 @@ func markPage(t *testing.T, ctx context.Context) {
 func clickLabel(t *testing.T, ctx context.Context, id string) {
 	t.Helper()
 	do(t, ctx, chromedp.Click(chromedp.CSS(`label[for="`+id+`"]`)))
+}
+
+// tabTo presses Tab from the top of the page until the element id has the focus.
+func tabTo(t *testing.T, ctx context.Context, id string) {
+	t.Helper()
+	eval[bool](t, ctx, `(document.activeElement && document.activeElement.blur(), window.scrollTo(0, 0), true)`)
+	for i := 0; i < 100; i++ {
+		do(t, ctx, chromedp.KeyEvent("\t"))
+		if eval[string](t, ctx, `document.activeElement ? document.activeElement.id : ""`) == id {
+			return
+		}
+	}
+	t.Fatalf("100 presses of Tab never reached #%s", id)
 }
 
 // pageStatus is the HTTP status of a GET of path from the page, as the browser gets it.
@@ -501,7 +515,11 @@ func TestBrowserReferralDraftRejectAndError(t *testing.T) {
 	}
 	id := draft("Lucien")
 	checkA11y(t, cl, "clinician: draft referral")
-	follow(t, cl, "#send")
+	// By keyboard alone: Tab to the button that sends, and press Enter.
+	tabTo(t, cl, "send")
+	if _, err := chromedp.Run(cl, chromedp.WaitEvent(page.LoadEventFired, nil, chromedp.KeyEvent("\r"))); err != nil {
+		t.Fatalf("send with Enter: %v", err)
+	}
 	if got := text(t, cl, "#status"); got != "Requested" {
 		t.Fatalf("status after sending the draft: %q", got)
 	}
