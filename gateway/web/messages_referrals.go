@@ -117,7 +117,7 @@ func referralMessageTable() []entry {
 		{"goals.new", "New goal, in the person’s words", "Nouvel objectif, dans les mots de la personne"},
 		{"goals.add", "Add the goal", "Ajouter l’objectif"},
 		{"goals.progress", "Progress", "Progrès"},
-		{"goals.percent", "Progress (%)", "Progrès (%)"},
+		{"goals.percent", "Progress (%%)", "Progrès (%%)"},
 		{"goals.note", "What happened (optional)", "Ce qui s’est passé (facultatif)"},
 		{"goals.update", "Update progress", "Mettre à jour"},
 		{"goal.progress.note", "%d%%: %s", "%d %% : %s"},

@@ -333,6 +333,9 @@ func TestBrowserReferralLoop(t *testing.T) {
 		t.Fatalf("goal: %q", got)
 	}
 	goalPercent := eval[string](t, lw, `document.querySelector("#goals .goals input[type=number]").id`)
+	if got := text(t, lw, `label[for="`+goalPercent+`"]`); got != "Progress (%)" {
+		t.Fatalf("label of the goal's progress: %q", got)
+	}
 	setField(t, lw, goalPercent, "101")
 	follow(t, lw, "#goals .goals form button")
 	if got := text(t, lw, "#"+goalPercent+"-error"); got != "Enter a number from 0 to 100." {
