@@ -104,6 +104,10 @@ func referralMessageTable() []entry {
 		{"referral.reject.reason", "Why decline? (e.g. no capacity, not eligible)", "Pourquoi refuser ? (p. ex. pas de place, non admissible)"},
 		{"referral.start", "Start: contact made", "Commencer : personne jointe"},
 		{"referral.start.help", "Start once you have reached the person.", "Commencez une fois la personne jointe."},
+		{"referral.hold", "Put on hold", "Mettre en attente"},
+		{"referral.hold.reason", "Why on hold? (e.g. waiting for a place)", "Pourquoi en attente ? (p. ex. en attente d’une place)"},
+		{"referral.resume", "Resume", "Reprendre"},
+		{"error.field.hold_reason", "Say why the referral is on hold.", "Dites pourquoi l’orientation est en attente."},
 		{"referral.taken", "Already accepted by %s.", "Déjà acceptée par %s."},
 		{"referral.taken.you", "You have already accepted this referral.", "Vous avez déjà accepté cette orientation."},
 

@@ -326,6 +326,23 @@ func TestBrowserReferralLoop(t *testing.T) {
 	}
 	waitText(t, cl, row, "In progress")
 
+	// On hold while waiting (the reason is needed, beside its field), then resumed.
+	follow(t, lw, "#hold")
+	if got := text(t, lw, "#hold_reason-error"); got != "Say why the referral is on hold." {
+		t.Fatalf("hold without a reason: %q", got)
+	}
+	setField(t, lw, "hold_reason", "She is away for a week.")
+	follow(t, lw, "#hold")
+	if got := text(t, lw, "#status"); got != "On hold" {
+		t.Fatalf("status after holding: %q", got)
+	}
+	waitText(t, cl, row, "On hold")
+	follow(t, lw, "#resume")
+	if got := text(t, lw, "#status"); got != "In progress" {
+		t.Fatalf("status after resuming: %q", got)
+	}
+	waitText(t, cl, row, "In progress")
+
 	// A goal agreed with the person, and its progress; a contact note on the timeline.
 	setField(t, lw, "goal", "Sing with others once a week.")
 	follow(t, lw, "#goals form:last-of-type button")

@@ -67,6 +67,7 @@ type referralPageData struct {
 	IsClinician, IsLinkWorker                 bool
 	CanSubmit, CanCancel, CanMarkError        bool
 	CanAccept, CanStart, CanWork, CanComplete bool
+	CanHold, CanResume                        bool
 }
 
 func (h *Handler) referralPage(w http.ResponseWriter, r *http.Request) {
@@ -179,6 +180,8 @@ func (h *Handler) showReferral(w http.ResponseWriter, r *http.Request, name stri
 	d.CanStart = lw && st == referralv1.ReferralStatus_REFERRAL_STATUS_ACCEPTED
 	d.CanWork = lw && open
 	d.CanComplete = lw && st == referralv1.ReferralStatus_REFERRAL_STATUS_IN_PROGRESS
+	d.CanHold = d.CanComplete
+	d.CanResume = lw && st == referralv1.ReferralStatus_REFERRAL_STATUS_ON_HOLD
 	if d.CanAccept {
 		for _, c := range who.colleagues(person.Organization) {
 			d.Colleagues = append(d.Colleagues, colleague{Name: c.GetName(), Label: who.name(c.GetName()), Me: c.GetName() == person.Subject})
@@ -383,6 +386,17 @@ func (h *Handler) referralAction(w http.ResponseWriter, r *http.Request) {
 		anchor = "#bookings"
 		call = func() error {
 			_, err := h.referrals.BookEvent(ctx, &referralv1.BookEventRequest{Name: name, Session: session})
+			return err
+		}
+	case "hold":
+		reason := need("hold_reason")
+		call = func() error {
+			_, err := h.referrals.HoldReferral(ctx, &referralv1.HoldReferralRequest{Name: name, Reason: reason, Etag: etag})
+			return err
+		}
+	case "resume":
+		call = func() error {
+			_, err := h.referrals.ResumeReferral(ctx, &referralv1.ResumeReferralRequest{Name: name, Etag: etag})
 			return err
 		}
 	case "complete":
