@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"sort"
+	"strings"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory/hsds"
@@ -17,6 +18,51 @@ import (
 func (h *Handler) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin", h.adminHome)
 	m.HandleFunc("POST /admin/import", h.adminImport)
+	m.HandleFunc("POST /admin/practitioners", h.adminAddPractitioner)
+}
+
+// practitionerForm is the "add a practitioner" form as typed.
+type practitionerForm struct {
+	Organization, Given, Family, Role, Email, RequestID string
+}
+
+var practitionerRoles = []string{"CLINICIAN", "LINK_WORKER", "EVENT_HOST", "ADMIN"}
+
+var practitionerFields = fieldMap{
+	"practitioner.organization": "pr_org",
+	"practitioner.given_name":   "pr_given",
+	"practitioner.family_name":  "pr_family",
+	"practitioner.role":         "pr_role",
+	"practitioner.email":        "pr_email",
+}
+
+// adminAddPractitioner adds a practitioner to an organisation; a refused one comes back beside
+// its fields.
+func (h *Handler) adminAddPractitioner(w http.ResponseWriter, r *http.Request) {
+	if _, ok := h.requireRole(w, r, auth.RoleDirectoryAdmin); !ok {
+		return
+	}
+	l := h.i18n.localizer(h.i18n.choose(r))
+	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
+	f := practitionerForm{Organization: v("pr_org"), Given: v("pr_given"), Family: v("pr_family"), Role: v("pr_role"),
+		Email: v("pr_email"), RequestID: v("request_id")}
+	if !strings.HasPrefix(f.RequestID, "web-") || len(f.RequestID) > 60 {
+		f.RequestID = newRequestID()
+	}
+	role, ok := directoryv1.PractitionerRole_value["PRACTITIONER_ROLE_"+f.Role]
+	if !ok || role == 0 {
+		h.showAdminForm(w, r, formErrors{"pr_role": h.fieldMessage(l, "pr_role")}, http.StatusUnprocessableEntity, nil, &f)
+		return
+	}
+	_, err := h.directory.CreatePractitioner(h.callContext(r), &directoryv1.CreatePractitionerRequest{RequestId: f.RequestID,
+		Practitioner: &directoryv1.Practitioner{Organization: f.Organization, GivenName: f.Given, FamilyName: f.Family,
+			Role: directoryv1.PractitionerRole(role), Email: f.Email}})
+	if err != nil {
+		errs, code := h.explain(l, err, practitionerFields)
+		h.showAdminForm(w, r, errs, code, nil, &f)
+		return
+	}
+	http.Redirect(w, r, "/admin#orgs-h", http.StatusSeeOther)
 }
 
 type adminOrg struct {
@@ -35,6 +81,8 @@ type adminData struct {
 	Imported                   bool
 	Created, Present, Rejected int
 	Rows                       []importRow
+	Form                       practitionerForm
+	Roles                      []string
 }
 
 func (h *Handler) adminHome(w http.ResponseWriter, r *http.Request) {
@@ -45,6 +93,10 @@ func (h *Handler) adminHome(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) showAdmin(w http.ResponseWriter, r *http.Request, errs formErrors, code int, report *hsds.Report) {
+	h.showAdminForm(w, r, errs, code, report, nil)
+}
+
+func (h *Handler) showAdminForm(w http.ResponseWriter, r *http.Request, errs formErrors, code int, report *hsds.Report, pf *practitionerForm) {
 	ctx := h.callContext(r)
 	orgs, err := h.directory.ListOrganizations(ctx, &directoryv1.ListOrganizationsRequest{PageSize: 1000})
 	if err != nil {
@@ -64,7 +116,10 @@ func (h *Handler) showAdmin(w http.ResponseWriter, r *http.Request, errs formErr
 	p := h.newPage(w, r, "admin", "admin")
 	p.Title = p.T("admin.title")
 	p.Errors = errs
-	d := &adminData{Terms: len(facts.terms)}
+	d := &adminData{Terms: len(facts.terms), Roles: practitionerRoles, Form: practitionerForm{Role: "LINK_WORKER", RequestID: newRequestID()}}
+	if pf != nil {
+		d.Form = *pf
+	}
 	for _, o := range orgs.GetOrganizations() {
 		ao := adminOrg{Name: o.GetName(), Display: o.GetDisplayName(), Member: o.GetMemberCentre()}
 		for _, pr := range who {

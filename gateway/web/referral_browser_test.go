@@ -487,6 +487,25 @@ func TestBrowserDirectoryImport(t *testing.T) {
 	}
 	checkA11y(t, ctx, "directory admin")
 
+	// A practitioner with a bad email comes back beside the field and is not stored; then added.
+	setField(t, ctx, "pr_org", demodata.OrgCrownPointCHC)
+	setField(t, ctx, "pr_given", "Wanjiru")
+	setField(t, ctx, "pr_family", "Kamau")
+	setField(t, ctx, "pr_email", "not an email")
+	follow(t, ctx, "#add-practitioner")
+	if got := text(t, ctx, "#pr_email-error"); got != "Enter an email address like name@example.org." {
+		t.Fatalf("a bad email: %q", got)
+	}
+	if strings.Contains(text(t, ctx, "#orgs-h + p + .cards"), "Wanjiru") {
+		t.Fatal("a refused practitioner was stored")
+	}
+	checkA11y(t, ctx, "directory admin: a practitioner refused")
+	setField(t, ctx, "pr_email", "wanjiru.kamau@crownpoint.example")
+	follow(t, ctx, "#add-practitioner")
+	if got := text(t, ctx, "#orgs-h + p + .cards"); !strings.Contains(got, "Hodan Abdi, Wanjiru Kamau") {
+		t.Fatalf("Crown Point's practitioners after adding: %q", got)
+	}
+
 	// Without a file, the message is beside the file field.
 	follow(t, ctx, "#import")
 	if got := text(t, ctx, "#hsds_file-error"); got != "Choose an HSDS JSON file to import." {
