@@ -22,7 +22,9 @@
           }
         });
         if (announce) {
-          announce.textContent = announce.getAttribute("data-updated");
+          // Cleared first, so that a screen reader announces each update, not only the first.
+          announce.textContent = "";
+          setTimeout(function () { announce.textContent = announce.getAttribute("data-updated"); }, 100);
         }
       })
       .catch(function () {});
