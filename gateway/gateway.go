@@ -55,6 +55,8 @@ type Config struct {
 	// Registry receives the gateway's metrics; when nil the gateway makes its own and Serve serves
 	// it on Metrics.Addr. The all-in-one passes one registry to every part and serves it itself.
 	Registry *metrics.Registry
+	// WebSessions finds the web app's signed-in person (tests pass their own); see web.Backends.
+	WebSessions web.Sessions
 }
 
 // Defaults of the edge limits.
@@ -174,7 +176,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		_, _ = w.Write(openapi.Spec)
 	})
 	top.HandleFunc("GET /healthz", g.health)
-	site, err := web.New(cfg.Web, web.Backends{Directory: dir, Event: events, DevTokens: cfg.WebDevTokens}, logger)
+	site, err := web.New(cfg.Web, web.Backends{Directory: dir, Event: events, Referral: referrals, DevTokens: cfg.WebDevTokens, Sessions: cfg.WebSessions}, logger)
 	if err != nil {
 		return nil, fmt.Errorf("web app: %w", err)
 	}
@@ -269,6 +271,9 @@ type statusRecorder struct {
 	http.ResponseWriter
 	status int
 }
+
+// Unwrap lets http.ResponseController reach the connection (to flush a stream of events).
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
 
 func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code

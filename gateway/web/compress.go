@@ -25,6 +25,10 @@ func acceptsGzip(r *http.Request) bool {
 }
 
 func compressible(contentType string) bool {
+	// A stream of server-sent events is flushed event by event; gzip would hold them back.
+	if strings.HasPrefix(contentType, "text/event-stream") {
+		return false
+	}
 	return strings.HasPrefix(contentType, "text/") || strings.Contains(contentType, "javascript") ||
 		strings.Contains(contentType, "svg") || strings.Contains(contentType, "json")
 }
@@ -60,6 +64,9 @@ func (g *gzipWriter) Write(b []byte) (int, error) {
 	}
 	return g.gz.Write(b)
 }
+
+// Unwrap lets http.ResponseController reach the connection (to flush a stream of events).
+func (g *gzipWriter) Unwrap() http.ResponseWriter { return g.ResponseWriter }
 
 // close ends the compressed stream, if one was started.
 func (g *gzipWriter) close() {

@@ -32,7 +32,7 @@ type translations struct {
 func newTranslations() (*translations, error) {
 	b := catalog.NewBuilder(catalog.Fallback(english))
 	keys := map[string]bool{}
-	for _, m := range messageTable() {
+	for _, m := range append(messageTable(), referralMessageTable()...) {
 		if keys[m.key] {
 			return nil, fmt.Errorf("message %q defined twice", m.key)
 		}
@@ -44,7 +44,7 @@ func newTranslations() (*translations, error) {
 			return nil, fmt.Errorf("message %q (fr): %w", m.key, err)
 		}
 	}
-	for _, m := range pluralTable() {
+	for _, m := range append(pluralTable(), referralPluralTable()...) {
 		if keys[m.key] {
 			return nil, fmt.Errorf("message %q defined twice", m.key)
 		}

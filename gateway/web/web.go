@@ -15,6 +15,7 @@ import (
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
+	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/config"
 )
@@ -54,6 +55,8 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 type Backends struct {
 	Directory grpc.ClientConnInterface
 	Event     grpc.ClientConnInterface
+	// Referral is the referral service; without it the practitioners' referral pages are off.
+	Referral grpc.ClientConnInterface
 	// Sessions finds the signed-in person of a request; nil serves everyone as the public.
 	Sessions Sessions
 	// DevTokens issues tokens for the development sign-in's people (DEVELOPMENT ONLY: the
@@ -67,6 +70,7 @@ type Handler struct {
 	logger    *slog.Logger
 	events    eventv1.EventServiceClient
 	directory directoryv1.DirectoryServiceClient
+	referrals referralv1.ReferralServiceClient
 	sessions  Sessions
 	links     *signer
 	csrf      *csrf
@@ -144,6 +148,9 @@ func New(cfg Config, b Backends, logger *slog.Logger) (*Handler, error) {
 		now:       time.Now,
 	}
 	h.places = newPlaceCache(h.directory, time.Minute)
+	if b.Referral != nil {
+		h.referrals = referralv1.NewReferralServiceClient(b.Referral)
+	}
 	h.routes(assets)
 	return h, nil
 }
@@ -189,6 +196,10 @@ func (h *Handler) routes(assets *assets) {
 		m.HandleFunc("POST /dev/sign-in", h.devSignIn)
 	}
 	m.HandleFunc("POST /sign-out", h.signOut)
+	if h.referrals != nil {
+		h.referralRoutes(m)
+	}
+	h.adminRoutes(m)
 
 	m.HandleFunc("/", h.notFound)
 }

@@ -1,0 +1,215 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"sort"
+	"strings"
+	"time"
+
+	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/platform/auth"
+)
+
+// The practitioners' referral pages: a clinician's "new social prescription" and "my referrals",
+// a link worker's worklist, and the referral page both of them work on. Every page shows what
+// the referral service returns for the signed-in person's token, nothing more.
+
+func (h *Handler) referralRoutes(m *http.ServeMux) {
+	m.HandleFunc("GET /referrals", h.myReferrals)
+	m.HandleFunc("GET /referrals/new", h.newReferralForm)
+	m.HandleFunc("POST /referrals/new", h.newReferral)
+	m.HandleFunc("GET /referrals/live", h.liveReferrals)
+	m.HandleFunc("GET /referrals/{referral}", h.referralPage)
+	m.HandleFunc("POST /referrals/{referral}/{action}", h.referralAction)
+	m.HandleFunc("GET /worklist", h.worklist)
+}
+
+// requirePractitioner is the signed-in clinician or link worker of r.
+func (h *Handler) requirePractitioner(w http.ResponseWriter, r *http.Request) (Person, bool) {
+	p := h.person(r)
+	if p.SignedIn() && !p.Has(auth.RoleClinician) && !p.Has(auth.RoleLinkWorker) {
+		h.fail(w, r, http.StatusForbidden, "error.denied")
+		return p, false
+	}
+	role := auth.RoleClinician
+	if p.Has(auth.RoleLinkWorker) {
+		role = auth.RoleLinkWorker
+	}
+	return h.requireRole(w, r, role)
+}
+
+func shortStatus(s referralv1.ReferralStatus) string {
+	return strings.TrimPrefix(s.String(), "REFERRAL_STATUS_")
+}
+
+func shortBusiness(s referralv1.BusinessStatus) string {
+	if s == referralv1.BusinessStatus_BUSINESS_STATUS_UNSPECIFIED {
+		return ""
+	}
+	return strings.TrimPrefix(s.String(), "BUSINESS_STATUS_")
+}
+
+func shortPriority(p referralv1.Priority) string {
+	if p == referralv1.Priority_PRIORITY_UNSPECIFIED {
+		return "ROUTINE"
+	}
+	return strings.TrimPrefix(p.String(), "PRIORITY_")
+}
+
+// closed reports whether a status is terminal.
+func closed(s referralv1.ReferralStatus) bool {
+	switch s {
+	case referralv1.ReferralStatus_REFERRAL_STATUS_REJECTED, referralv1.ReferralStatus_REFERRAL_STATUS_COMPLETED,
+		referralv1.ReferralStatus_REFERRAL_STATUS_FAILED, referralv1.ReferralStatus_REFERRAL_STATUS_CANCELLED,
+		referralv1.ReferralStatus_REFERRAL_STATUS_ENTERED_IN_ERROR:
+		return true
+	}
+	return false
+}
+
+// urgency orders priorities, most urgent first.
+func urgency(p referralv1.Priority) int {
+	switch p {
+	case referralv1.Priority_PRIORITY_ASAP:
+		return 0
+	case referralv1.Priority_PRIORITY_URGENT:
+		return 1
+	}
+	return 2
+}
+
+// sortByUrgencyAndAge puts the most urgent first and, among equals, the one waiting longest.
+func sortByUrgencyAndAge(refs []*referralv1.Referral) {
+	sort.SliceStable(refs, func(i, j int) bool {
+		ui, uj := urgency(refs[i].GetPriority()), urgency(refs[j].GetPriority())
+		if ui != uj {
+			return ui < uj
+		}
+		return refs[i].GetCreateTime().AsTime().Before(refs[j].GetCreateTime().AsTime())
+	})
+}
+
+// people are the directory's practitioners, by resource name.
+type people map[string]*directoryv1.Practitioner
+
+func (p people) name(subject string) string {
+	if pr, ok := p[subject]; ok {
+		return strings.TrimSpace(pr.GetGivenName() + " " + pr.GetFamilyName())
+	}
+	return subject
+}
+
+// colleagues are the link workers of org, by name.
+func (p people) colleagues(org string) []*directoryv1.Practitioner {
+	var out []*directoryv1.Practitioner
+	for _, pr := range p {
+		if pr.GetOrganization() == org && pr.GetRole() == directoryv1.PractitionerRole_PRACTITIONER_ROLE_LINK_WORKER {
+			out = append(out, pr)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].GetFamilyName() < out[j].GetFamilyName() })
+	return out
+}
+
+func (h *Handler) practitioners(ctx context.Context) (people, error) {
+	out := people{}
+	for tok := ""; ; {
+		resp, err := h.directory.ListPractitioners(ctx, &directoryv1.ListPractitionersRequest{PageSize: 1000, PageToken: tok})
+		if err != nil {
+			return nil, fmt.Errorf("list practitioners: %w", err)
+		}
+		for _, p := range resp.GetPractitioners() {
+			out[p.GetName()] = p
+		}
+		if tok = resp.GetNextPageToken(); tok == "" {
+			return out, nil
+		}
+	}
+}
+
+// referralRow is one referral in a list.
+type referralRow struct {
+	ID, URL             string
+	Person              string
+	Status, Business    string
+	Priority            string
+	Receiving, Referrer string
+	Assignee            string
+	Created             string
+	FollowUp            string
+	Overdue             bool
+}
+
+func (h *Handler) referralRow(l *localizer, ref *referralv1.Referral, facts *directoryFacts, who people, now time.Time) referralRow {
+	id := strings.TrimPrefix(ref.GetName(), "referrals/")
+	row := referralRow{ID: id, URL: "/referrals/" + id,
+		Person: strings.TrimSpace(ref.GetSubject().GetGivenName() + " " + ref.GetSubject().GetFamilyName()),
+		Status: shortStatus(ref.GetStatus()), Business: shortBusiness(ref.GetBusinessStatus()),
+		Priority: shortPriority(ref.GetPriority()), Receiving: facts.orgs[ref.GetReceivingOrganization()],
+		Referrer: who.name(ref.GetReferringPractitioner()),
+		Created:  l.Date(ref.GetCreateTime().AsTime(), h.zone.String()),
+	}
+	if a := ref.GetAssignee(); a != "" {
+		row.Assignee = who.name(a)
+	}
+	if f := ref.GetFollowUpTime(); f != nil {
+		row.FollowUp = l.Date(f.AsTime(), h.zone.String())
+		row.Overdue = f.AsTime().Before(now) && !closed(ref.GetStatus())
+	}
+	return row
+}
+
+// liveSince is the instant a live page was drawn from, for its stream of changes to start at.
+func liveSince(now time.Time) string {
+	return fmt.Sprintf("/referrals/live?since=%d", now.Add(-2*time.Second).UnixMilli())
+}
+
+type myReferralsData struct {
+	Rows []referralRow
+	Live string
+}
+
+// myReferrals lists the referrals of the clinician's organisation, newest first.
+func (h *Handler) myReferrals(w http.ResponseWriter, r *http.Request) {
+	person, ok := h.requirePractitioner(w, r)
+	if !ok {
+		return
+	}
+	if !person.Has(auth.RoleClinician) {
+		http.Redirect(w, r, "/worklist", http.StatusSeeOther)
+		return
+	}
+	now := h.now()
+	ctx := h.callContext(r)
+	facts, err := h.places.get(ctx)
+	if err != nil {
+		h.failCall(w, r, err)
+		return
+	}
+	who, err := h.practitioners(ctx)
+	if err != nil {
+		h.failCall(w, r, err)
+		return
+	}
+	resp, err := h.referrals.ListReferrals(ctx, &referralv1.ListReferralsRequest{PageSize: 200,
+		Filter: fmt.Sprintf("referring_organization = %q", person.Organization)})
+	if err != nil {
+		h.failCall(w, r, err)
+		return
+	}
+	refs := resp.GetReferrals()
+	sort.SliceStable(refs, func(i, j int) bool {
+		return refs[i].GetCreateTime().AsTime().After(refs[j].GetCreateTime().AsTime())
+	})
+	p := h.newPage(w, r, "referral_list", "referrals")
+	p.Title = p.T("referrals.title")
+	d := &myReferralsData{Live: liveSince(now)}
+	for _, ref := range refs {
+		d.Rows = append(d.Rows, h.referralRow(p.localizer, ref, facts, who, now))
+	}
+	p.Data = d
+	h.render(w, http.StatusOK, p)
+}
