@@ -3,6 +3,7 @@ package idp
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -31,22 +32,29 @@ type pageData struct {
 }
 
 func (p *Provider) homePage(w http.ResponseWriter, _ *http.Request) {
-	p.render(w, pageData{Issuer: p.issuer, Users: p.users})
+	p.render(w, pageData{Issuer: p.issuer, Users: p.users}, "")
 }
 
 // loginPage is where /authorize sends the browser: the demo users, one button each.
 func (p *Provider) loginPage(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("authRequestID")
-	if _, err := p.storage.AuthRequestByID(r.Context(), id); err != nil {
+	req, err := p.storage.AuthRequestByID(r.Context(), id)
+	if err != nil {
 		http.Error(w, "unknown or finished sign-in; start again from the application", http.StatusBadRequest)
 		return
 	}
-	p.render(w, pageData{Issuer: p.issuer, RequestID: id, LoginPath: loginPath, Users: p.users})
+	p.render(w, pageData{Issuer: p.issuer, RequestID: id, LoginPath: loginPath, Users: p.users}, req.GetRedirectURI())
 }
 
-func (p *Provider) render(w http.ResponseWriter, d pageData) {
+// render writes the page. Its form may lead to redirect, the client's redirect URI: browsers
+// apply form-action to the redirects that follow a form, and signing in ends there.
+func (p *Provider) render(w http.ResponseWriter, d pageData, redirect string) {
+	formAction := "'self'"
+	if u, err := url.Parse(redirect); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		formAction += " " + u.Scheme + "://" + u.Host
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action "+formAction)
 	_ = pages.Execute(w, d)
 }
 
