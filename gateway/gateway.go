@@ -26,7 +26,6 @@ import (
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
-	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/config"
 )
 
@@ -46,9 +45,6 @@ type Config struct {
 	RateBurst int64
 	// Web configures the browser front end served under "/".
 	Web web.Config
-	// WebDevTokens issues the tokens of the web app's development sign-in (not a flag: the
-	// all-in-one sets it to its development identity provider's).
-	WebDevTokens func(auth.Identity) (string, error)
 }
 
 // Defaults of the edge limits.
@@ -72,7 +68,7 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 }
 
 // Validate reports a setting the gateway cannot start with.
-func (c Config) Validate() error { return nil }
+func (c Config) Validate() error { return c.Web.Validate() }
 
 // backend is one gRPC service behind the gateway.
 type backend struct {
@@ -159,7 +155,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		_, _ = w.Write(openapi.Spec)
 	})
 	top.HandleFunc("GET /healthz", g.health)
-	site, err := web.New(cfg.Web, web.Backends{Directory: dir, Event: events, DevTokens: cfg.WebDevTokens}, logger)
+	site, err := web.New(cfg.Web, web.Backends{Directory: dir, Event: events}, logger)
 	if err != nil {
 		return nil, fmt.Errorf("web app: %w", err)
 	}
