@@ -56,9 +56,8 @@ func serverNamed(name string) (server, bool) {
 var pendingEnv = map[string][]string{
 	// Prometheus metrics listener (the observability work).
 	"METRICS_ADDR": {"directory", "event", "referral", "gateway"},
-	// Identity provider (the authentication work).
-	"OIDC_ISSUER":        {"gateway"},
-	"OIDC_AUDIENCE":      {"gateway"},
+	// Identity provider (the authentication work): the web app's client secret is
+	// WEB_OIDC_CLIENT_SECRET.
 	"OIDC_CLIENT_SECRET": {"gateway"},
 }
 
