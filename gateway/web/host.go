@@ -106,14 +106,10 @@ func (h *Handler) hostEvent(w http.ResponseWriter, r *http.Request) {
 	// After signing in again, the session that was being added comes back as typed.
 	if action, typed := h.resumed(r); typed != nil && action == "/host/"+ev.GetName()+"/sessions" {
 		ns := newSessionFormFrom(typed)
-		h.showHostEventResumed(w, r, ev, &ns)
+		h.showHostEventPage(w, r, ev, nil, http.StatusOK, &ns, true)
 		return
 	}
 	h.showHostEvent(w, r, ev, nil, http.StatusOK, nil)
-}
-
-func (h *Handler) showHostEventResumed(w http.ResponseWriter, r *http.Request, ev *eventv1.Event, ns *newSessionForm) {
-	h.showHostEventPage(w, r, ev, nil, http.StatusOK, ns, true)
 }
 
 // newSessionFormFrom reads the add-session form from its posted values.
@@ -133,6 +129,8 @@ func (h *Handler) showHostEvent(w http.ResponseWriter, r *http.Request, ev *even
 	h.showHostEventPage(w, r, ev, errs, code, ns, false)
 }
 
+// showHostEventPage is showHostEvent, saying whether the add-session form is shown again after
+// signing in again.
 func (h *Handler) showHostEventPage(w http.ResponseWriter, r *http.Request, ev *eventv1.Event, errs formErrors, code int, ns *newSessionForm, resumed bool) {
 	sessions, err := h.events.ListSessions(h.callContext(r), &eventv1.ListSessionsRequest{Parent: ev.GetName(), PageSize: 100})
 	if err != nil {

@@ -41,10 +41,9 @@ func (h *Handler) showReviewQueue(w http.ResponseWriter, r *http.Request, failed
 	h.showReviewQueueWith(w, r, failed, errs, code, "")
 }
 
-// showReviewQueueWith is showReviewQueue with the reject form of event open open, its reason as
-// typed before signing in again.
-func (h *Handler) showReviewQueueWith(w http.ResponseWriter, r *http.Request, open string, errs formErrors, code int, reason string) {
-	failed := open
+// showReviewQueueWith is showReviewQueue with the reject form of event failed open and, after
+// signing in again, its reason as typed.
+func (h *Handler) showReviewQueueWith(w http.ResponseWriter, r *http.Request, failed string, errs formErrors, code int, reason string) {
 	ctx := h.callContext(r)
 	resp, err := h.events.ListEvents(ctx, &eventv1.ListEventsRequest{PageSize: 200, Filter: "state = SUBMITTED"})
 	if err != nil {

@@ -199,3 +199,55 @@ func TestSignInSettingsAreChecked(t *testing.T) {
 		t.Error("sign-in is off with a client id and the services' issuer")
 	}
 }
+
+// A callback is refused unless it carries the state of a sign-in this browser started: one
+// started in another browser (login CSRF), a state used before, or none.
+func TestACallbackNeedsThisBrowsersSignIn(t *testing.T) {
+	h := newSignInHandler(t)
+	now := time.Now()
+	h.signin.pending.put("state-1", pendingSignIn{back: "/host"}, now.Add(signInLifetime), now)
+	tests := []struct {
+		name, query, cookie string
+	}{
+		{"no state", "code=c", "state-1"},
+		{"no cookie", "state=state-1&code=c", ""},
+		{"another browser's state", "state=state-1&code=c", "state-2"},
+		{"a state nobody started", "state=state-2&code=c", "state-2"},
+	}
+	for _, tc := range tests {
+		r := httptest.NewRequest("GET", "/callback?"+tc.query, nil)
+		if tc.cookie != "" {
+			r.AddCookie(&http.Cookie{Name: signInCookie, Value: tc.cookie})
+		}
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		if rec.Code != http.StatusBadRequest || !strings.Contains(rec.Body.String(), "Signing in did not work") {
+			t.Errorf("%s: %d %q; want 400 explaining", tc.name, rec.Code, rec.Body.String())
+		}
+		for _, c := range rec.Result().Cookies() {
+			if c.Name == sessionCookie && c.Value != "" {
+				t.Errorf("%s: a session cookie was set", tc.name)
+			}
+		}
+	}
+	// The provider said no: refused, and the state is used up.
+	r := httptest.NewRequest("GET", "/callback?state=state-1&error=access_denied", nil)
+	r.AddCookie(&http.Cookie{Name: signInCookie, Value: "state-1"})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, r)
+	if rec.Code != http.StatusBadRequest {
+		t.Fatalf("an error from the provider: %d", rec.Code)
+	}
+	if _, ok := h.signin.pending.take("state-1", now); ok {
+		t.Fatal("a state was left to use again")
+	}
+}
+
+func TestOnlyLocalPathsToGoBackTo(t *testing.T) {
+	for in, want := range map[string]string{"/host": "/host", "//evil.example": "/", "/\\evil.example": "/",
+		"https://evil.example/": "/", "": "/", "/moderate?x=1": "/moderate?x=1"} {
+		if got := localPath(in); got != want {
+			t.Errorf("localPath(%q) = %q; want %q", in, got, want)
+		}
+	}
+}
