@@ -13,7 +13,7 @@ import (
 var pages = template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>socialrx development sign-in</title>
 <style>body{font-family:sans-serif;max-width:46em;margin:2em auto}.warn{background:#fde2e1;border:2px solid #b3261e;padding:.8em}
-button{margin:.2em 0;padding:.4em .8em}td{padding:.2em .6em}</style></head><body>
+button{margin:.2em 0;padding:.4em .8em}td{padding:.2em .6em}</style></head><body><main>
 <p class="warn"><strong>DEVELOPMENT ONLY.</strong> This identity provider signs anyone in as any demo user without a
 password. It runs with <code>make run</code> and must never stand in front of real data.</p>
 {{if .RequestID}}<h1>Sign in as</h1>
@@ -24,7 +24,7 @@ password. It runs with <code>make run</code> and must never stand in front of re
 <p>Issuer <code>{{.Issuer}}</code>; discovery at <a href="{{.Issuer}}/.well-known/openid-configuration">/.well-known/openid-configuration</a>.</p>
 <p>A token for a demo user, for curl: <code>curl -s -d user=&lt;id&gt; {{.Issuer}}/dev/token</code></p>
 <table>{{range .Users}}<tr><td><code>{{.Subject}}</code></td><td>{{index .Roles 0}}</td><td>{{.Name}}</td><td>{{.Organization}}</td></tr>{{end}}</table>
-{{end}}</body></html>`))
+{{end}}</main></body></html>`))
 
 type pageData struct {
 	Issuer, RequestID, LoginPath string

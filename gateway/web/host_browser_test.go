@@ -305,7 +305,10 @@ func TestBrowserSignInAgainKeepsTheForm(t *testing.T) {
 	ctx := newBrowser(t)
 	viewport(t, ctx, 390, 844)
 
-	signInAs(t, ctx, s.base, demodata.HostHamiltonFood, "/host/events/new")
+	// The provider's sign-in page is a page people see too.
+	visit(t, ctx, s.base+"/host/events/new")
+	checkA11y(t, ctx, "development provider: sign in as")
+	atProvider(t, ctx, "/host/events/new", demodata.HostHamiltonFood)
 	signedIn := time.Now()
 	if got := text(t, ctx, "h1"); got != "Register your Human Connection event" {
 		t.Fatalf("the event form: %q", got)
