@@ -251,3 +251,30 @@ func TestOnlyLocalPathsToGoBackTo(t *testing.T) {
 		}
 	}
 }
+
+// A session ends when its access token does, and at the latest maxAge after the sign-in.
+func TestASessionEndsWithItsTokenOrItsMaximumAge(t *testing.T) {
+	o := &oidcSignIn{maxAge: 8 * time.Hour}
+	start := time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
+	jwt := func(exp time.Time) string {
+		return "e30." + b64.EncodeToString([]byte(fmt.Sprintf(`{"exp":%d}`, exp.Unix()))) + ".sig"
+	}
+	tests := []struct {
+		name   string
+		expiry time.Time // from the token response's expires_in
+		access string
+		want   time.Time
+	}{
+		{"token for an hour", start.Add(time.Hour), jwt(start.Add(time.Hour)), start.Add(time.Hour)},
+		{"exp sooner than expires_in", start.Add(time.Hour), jwt(start.Add(30 * time.Minute)), start.Add(30 * time.Minute)},
+		{"no expires_in", time.Time{}, jwt(start.Add(2 * time.Hour)), start.Add(2 * time.Hour)},
+		{"token longer than the maximum age", start.Add(24 * time.Hour), jwt(start.Add(24 * time.Hour)), start.Add(8 * time.Hour)},
+		{"opaque token without expiry", time.Time{}, "opaque", start.Add(8 * time.Hour)},
+	}
+	for _, tc := range tests {
+		s := signedIn{started: start, token: &oauth2.Token{AccessToken: tc.access, Expiry: tc.expiry}}
+		if got := o.end(s, tc.access); !got.Equal(tc.want) {
+			t.Errorf("%s: ends %s; want %s", tc.name, got, tc.want)
+		}
+	}
+}
