@@ -9,7 +9,6 @@ package web
 import (
 	"context"
 	"crypto/subtle"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -21,8 +20,6 @@ import (
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 
 	"github.com/socialrx/socialrx/services/platform/auth"
 )
@@ -55,15 +52,6 @@ type pendingSignIn struct {
 	nonce, verifier, redirect string
 	// back is the path to return to; resume the one-time key of a stashed form, if any.
 	back, resume string
-}
-
-// stashedForm is what a person typed into a form they posted after their session had ended.
-type stashedForm struct {
-	// subject is who was signed in, when still known: nobody else gets the values back.
-	subject string
-	// action is the path the form was posted to; page the path of the page that shows it.
-	action, page string
-	values       url.Values
 }
 
 // oidcSignIn is the Sessions of a web app whose people sign in at an OpenID provider.
@@ -145,102 +133,6 @@ func (o *oidcSignIn) redirectURL(r *http.Request, secure bool) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host + "/callback"
-}
-
-// Session implements Sessions: the signed-in person of r's session cookie, or the public.
-func (o *oidcSignIn) Session(r *http.Request) Session {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return publicSession{}
-	}
-	now := o.now()
-	s, found, live := o.sessions.get(c.Value, now)
-	switch {
-	case !found:
-		return publicSession{}
-	case live:
-		return s
-	}
-	if s, ok := o.refresh(r.Context(), c.Value, s, now); ok {
-		return s
-	}
-	return publicSession{}
-}
-
-// refresh renews an ended session's access token with its refresh token, when the provider gave
-// one and the session is younger than its maximum age.
-func (o *oidcSignIn) refresh(ctx context.Context, id string, s signedIn, now time.Time) (signedIn, bool) {
-	if s.token.RefreshToken == "" || !now.Before(s.started.Add(o.maxAge)) {
-		return s, false
-	}
-	p, err := o.discover(ctx)
-	if err != nil {
-		return s, false
-	}
-	old := *s.token
-	old.Expiry = now.Add(-time.Minute) // the session says it ended, whatever the token says
-	tok, err := o.oauth(p, "").TokenSource(oidc.ClientContext(ctx, o.client), &old).Token()
-	if err != nil {
-		o.logger.Info("web: refresh token refused; the person signs in again", "error", err)
-		return s, false
-	}
-	id2, err := o.access.Verify(ctx, tok.AccessToken)
-	if err != nil || id2.Subject != s.person.Subject {
-		return s, false
-	}
-	s.token = tok
-	s.person.Organization, s.person.Roles = id2.Organization, id2.Roles
-	o.sessions.put(id, s, o.end(s, tok.AccessToken), now)
-	return s, true
-}
-
-// end is when a session ends: when its access token expires, and at the latest maxAge after the
-// sign-in.
-func (o *oidcSignIn) end(s signedIn, accessToken string) time.Time {
-	end := s.started.Add(o.maxAge)
-	if exp, ok := jwtExpiry(accessToken); ok && exp.Before(end) {
-		end = exp
-	}
-	if !s.token.Expiry.IsZero() && s.token.Expiry.Before(end) {
-		end = s.token.Expiry
-	}
-	return end
-}
-
-// jwtExpiry reads exp from a JWT whose signature was checked already.
-func jwtExpiry(raw string) (time.Time, bool) {
-	parts := strings.Split(raw, ".")
-	if len(parts) != 3 {
-		return time.Time{}, false
-	}
-	payload, err := b64.DecodeString(strings.TrimRight(parts[1], "="))
-	if err != nil {
-		return time.Time{}, false
-	}
-	var claims struct {
-		Exp *json.Number `json:"exp"`
-	}
-	if json.Unmarshal(payload, &claims) != nil || claims.Exp == nil {
-		return time.Time{}, false
-	}
-	n, err := claims.Exp.Int64()
-	if err != nil {
-		return time.Time{}, false
-	}
-	return time.Unix(n, 0), true
-}
-
-// previousSubject is who r's session belonged to, ended or not, or "".
-func (o *oidcSignIn) previousSubject(r *http.Request) string {
-	c, err := r.Cookie(sessionCookie)
-	if err != nil {
-		return ""
-	}
-	s, found, _ := o.sessions.get(c.Value, o.now())
-	if !found {
-		return ""
-	}
-	return s.person.Subject
 }
 
 // signInLink is the address of the "Sign in" link of a page showing r, or "" without sign-in.
@@ -405,90 +297,4 @@ func localPath(back string) string {
 		return "/"
 	}
 	return back
-}
-
-// requireRole returns the signed-in person when they hold role; otherwise it sends them to sign
-// in (keeping what a posted form said), or explains that the page is not theirs, and returns
-// false.
-func (h *Handler) requireRole(w http.ResponseWriter, r *http.Request, role string) (Person, bool) {
-	p := h.person(r)
-	if !p.SignedIn() {
-		h.signInAgain(w, r)
-		return p, false
-	}
-	if !p.Has(role) {
-		h.fail(w, r, http.StatusForbidden, "error.denied")
-		return p, false
-	}
-	return p, true
-}
-
-// unauthenticated handles a call the services refused as UNAUTHENTICATED (a token that ended
-// or was revoked before the session did): the session ends and the person signs in again.
-func (h *Handler) unauthenticated(w http.ResponseWriter, r *http.Request, err error) bool {
-	if h.signin == nil || status.Code(err) != codes.Unauthenticated {
-		return false
-	}
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		s, found, _ := h.signin.sessions.get(c.Value, h.signin.now())
-		if found {
-			// Ended, but its subject still guards the stashed form.
-			h.signin.sessions.put(c.Value, s, h.signin.now(), h.signin.now())
-		}
-	}
-	h.signInAgain(w, r)
-	return true
-}
-
-// signInAgain sends the person to sign in and back. A form posted without a session (it ended
-// while they typed) is kept under a one-time key and shown again, filled in, after the sign-in.
-func (h *Handler) signInAgain(w http.ResponseWriter, r *http.Request) {
-	if h.signin == nil {
-		h.fail(w, r, http.StatusUnauthorized, "error.signin")
-		return
-	}
-	if r.Method != http.MethodPost {
-		h.beginSignIn(w, r, r.URL.RequestURI(), "")
-		return
-	}
-	page := h.formPage(r.URL.Path)
-	values := url.Values{}
-	for k, v := range r.PostForm {
-		if k != csrfField {
-			values[k] = v
-		}
-	}
-	key := ""
-	if len(values) > 0 {
-		key = randomKey()
-		now := h.signin.now()
-		h.signin.stashes.put(key, stashedForm{subject: h.signin.previousSubject(r), action: r.URL.Path, page: page, values: values},
-			now.Add(stashLifetime), now)
-	}
-	h.beginSignIn(w, r, page, key)
-}
-
-// formPage is the page that shows the form posted to path: the path itself when it has a page,
-// else the nearest page above it ("/moderate" for "/moderate/events/e1/reject").
-func (h *Handler) formPage(path string) string {
-	for p := path; p != ""; p = p[:strings.LastIndex(p, "/")] {
-		if _, pattern := h.mux.Handler(&http.Request{Method: http.MethodGet, URL: &url.URL{Path: p}}); pattern != "/" {
-			return p
-		}
-	}
-	return "/"
-}
-
-// resumed returns the form stashed for this page by signInAgain, once, to the person who posted
-// it: the path it was posted to and its values; nil values when there is none.
-func (h *Handler) resumed(r *http.Request) (string, url.Values) {
-	key := r.URL.Query().Get("resume")
-	if key == "" || h.signin == nil {
-		return "", nil
-	}
-	st, ok := h.signin.stashes.take(key, h.signin.now())
-	if !ok || st.page != r.URL.Path || (st.subject != "" && st.subject != h.person(r).Subject) {
-		return "", nil
-	}
-	return st.action, st.values
 }
