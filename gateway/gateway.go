@@ -25,7 +25,6 @@ import (
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
-	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/config"
 	"github.com/socialrx/socialrx/services/platform/metrics"
 	"github.com/socialrx/socialrx/services/platform/tracing"
@@ -46,12 +45,9 @@ type Config struct {
 	// RateBurst is how many requests one caller may send at once; 0 means DefaultRateBurst.
 	RateBurst int64
 	// Web configures the browser front end served under "/".
-	Web web.Config
-	// WebDevTokens issues the tokens of the web app's development sign-in (not a flag: the
-	// all-in-one sets it to its development identity provider's).
-	WebDevTokens func(auth.Identity) (string, error)
-	Metrics      metrics.Config
-	Tracing      tracing.Config
+	Web     web.Config
+	Metrics metrics.Config
+	Tracing tracing.Config
 	// Registry receives the gateway's metrics; when nil the gateway makes its own and Serve serves
 	// it on Metrics.Addr. The all-in-one passes one registry to every part and serves it itself.
 	Registry *metrics.Registry
@@ -82,7 +78,7 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 }
 
 // Validate reports a setting the gateway cannot start with.
-func (c Config) Validate() error { return nil }
+func (c Config) Validate() error { return c.Web.Validate() }
 
 // backend is one gRPC service behind the gateway.
 type backend struct {
@@ -176,7 +172,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		_, _ = w.Write(openapi.Spec)
 	})
 	top.HandleFunc("GET /healthz", g.health)
-	site, err := web.New(cfg.Web, web.Backends{Directory: dir, Event: events, Referral: referrals, DevTokens: cfg.WebDevTokens, Sessions: cfg.WebSessions}, logger)
+	site, err := web.New(cfg.Web, web.Backends{Directory: dir, Event: events, Referral: referrals, Sessions: cfg.WebSessions}, logger)
 	if err != nil {
 		return nil, fmt.Errorf("web app: %w", err)
 	}

@@ -25,6 +25,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/socialrx/socialrx/deploy/demodata"
+	"github.com/socialrx/socialrx/deploy/idp"
 	"github.com/socialrx/socialrx/gateway"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
@@ -77,6 +78,8 @@ var localDefaults = map[string]string{
 	"LOG_LEVEL":           "warn",
 	// Nothing balances over the parts of one process: stop at once.
 	"DRAIN_PERIOD": "0s",
+	// The web app signs people in at the provider as the development client.
+	"WEB_OIDC_CLIENT_ID": idp.DevClientID,
 }
 
 // Clients of the development provider that the launcher registers.
@@ -172,7 +175,7 @@ func run(ctx context.Context) error {
 			return err
 		}
 		defer dev.stop()
-		for _, a := range []*auth.OIDC{&o.directory.Auth, &o.event.Auth, &o.referral.Auth} {
+		for _, a := range []*auth.OIDC{&o.directory.Auth, &o.event.Auth, &o.referral.Auth, &o.gateway.Web.Access} {
 			a.Issuer = dev.issuer()
 		}
 		o.referral.ClientID, o.referral.ClientSecret = referralClientID, dev.referralSecret
@@ -201,9 +204,6 @@ func run(ctx context.Context) error {
 		return err
 	}
 	o.gateway.DirectoryAddr, o.gateway.EventAddr, o.gateway.ReferralAddr = dir.Addr(), events.Addr(), referrals.Addr()
-	if dev != nil {
-		o.gateway.WebDevTokens = func(id auth.Identity) (string, error) { return dev.p.TokenFor(id, time.Hour) }
-	}
 	gw, err := gateway.New(ctx, o.gateway, logger)
 	if err != nil {
 		return err
@@ -243,8 +243,8 @@ func run(ctx context.Context) error {
 		fmt.Printf("event gRPC         %s\n", events.Addr())
 		fmt.Printf("referral gRPC      %s\n", referrals.Addr())
 		fmt.Printf("web app            %s/\n", base)
-		if o.gateway.Web.DevSignIn {
-			fmt.Printf("dev sign-in        %s/dev/sign-in (WEB_DEV_SIGN_IN: development only, no passwords)\n", base)
+		if o.gateway.Web.SignIn() {
+			fmt.Printf("web sign-in        %s/sign-in (hosts and moderators; client %s at the OpenID provider)\n", base, o.gateway.Web.OIDCClientID)
 		}
 		fmt.Printf("REST gateway       %s/v1/organizations\n", base)
 		fmt.Printf("public listing     %s/v1/events:search\n", base)

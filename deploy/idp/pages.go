@@ -3,6 +3,7 @@ package idp
 import (
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -12,7 +13,7 @@ import (
 var pages = template.Must(template.New("page").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>socialrx development sign-in</title>
 <style>body{font-family:sans-serif;max-width:46em;margin:2em auto}.warn{background:#fde2e1;border:2px solid #b3261e;padding:.8em}
-button{margin:.2em 0;padding:.4em .8em}td{padding:.2em .6em}</style></head><body>
+button{margin:.2em 0;padding:.4em .8em}td{padding:.2em .6em}</style></head><body><main>
 <p class="warn"><strong>DEVELOPMENT ONLY.</strong> This identity provider signs anyone in as any demo user without a
 password. It runs with <code>make run</code> and must never stand in front of real data.</p>
 {{if .RequestID}}<h1>Sign in as</h1>
@@ -23,7 +24,7 @@ password. It runs with <code>make run</code> and must never stand in front of re
 <p>Issuer <code>{{.Issuer}}</code>; discovery at <a href="{{.Issuer}}/.well-known/openid-configuration">/.well-known/openid-configuration</a>.</p>
 <p>A token for a demo user, for curl: <code>curl -s -d user=&lt;id&gt; {{.Issuer}}/dev/token</code></p>
 <table>{{range .Users}}<tr><td><code>{{.Subject}}</code></td><td>{{index .Roles 0}}</td><td>{{.Name}}</td><td>{{.Organization}}</td></tr>{{end}}</table>
-{{end}}</body></html>`))
+{{end}}</main></body></html>`))
 
 type pageData struct {
 	Issuer, RequestID, LoginPath string
@@ -31,22 +32,29 @@ type pageData struct {
 }
 
 func (p *Provider) homePage(w http.ResponseWriter, _ *http.Request) {
-	p.render(w, pageData{Issuer: p.issuer, Users: p.users})
+	p.render(w, pageData{Issuer: p.issuer, Users: p.users}, "")
 }
 
 // loginPage is where /authorize sends the browser: the demo users, one button each.
 func (p *Provider) loginPage(w http.ResponseWriter, r *http.Request) {
 	id := r.URL.Query().Get("authRequestID")
-	if _, err := p.storage.AuthRequestByID(r.Context(), id); err != nil {
+	req, err := p.storage.AuthRequestByID(r.Context(), id)
+	if err != nil {
 		http.Error(w, "unknown or finished sign-in; start again from the application", http.StatusBadRequest)
 		return
 	}
-	p.render(w, pageData{Issuer: p.issuer, RequestID: id, LoginPath: loginPath, Users: p.users})
+	p.render(w, pageData{Issuer: p.issuer, RequestID: id, LoginPath: loginPath, Users: p.users}, req.GetRedirectURI())
 }
 
-func (p *Provider) render(w http.ResponseWriter, d pageData) {
+// render writes the page. Its form may lead to redirect, the client's redirect URI: browsers
+// apply form-action to the redirects that follow a form, and signing in ends there.
+func (p *Provider) render(w http.ResponseWriter, d pageData, redirect string) {
+	formAction := "'self'"
+	if u, err := url.Parse(redirect); err == nil && (u.Scheme == "http" || u.Scheme == "https") && u.Host != "" {
+		formAction += " " + u.Scheme + "://" + u.Host
+	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action "+formAction)
 	_ = pages.Execute(w, d)
 }
 

@@ -53,9 +53,7 @@ func serverNamed(name string) (server, bool) {
 
 // Variables the manifests set before the binaries read them, each with the binaries that will.
 // Once a binary registers one, the test asks for it to be taken off this list.
-var pendingEnv = map[string][]string{
-	// Identity provider (the authentication work).
-}
+var pendingEnv = map[string][]string{}
 
 // Variables the Go runtime reads in every binary.
 var runtimeEnv = map[string]bool{"GOMEMLIMIT": true}

@@ -53,7 +53,7 @@ secretGenerator:
 	files := map[string]string{
 		"kustomization.yaml":    kustomization,
 		"mongodb.env":           "directory=" + uri + "\nevent=" + uri + "\nreferral=" + uri + "\n",
-		"identity-provider.env": "OIDC_ISSUER=" + issuer + "\nOIDC_AUDIENCE=socialrx\nREFERRAL_OIDC_CLIENT_ID=socialrx-referral\nREFERRAL_OIDC_CLIENT_SECRET=s3cret\n",
+		"identity-provider.env": "OIDC_ISSUER=" + issuer + "\nOIDC_AUDIENCE=socialrx\nREFERRAL_OIDC_CLIENT_ID=socialrx-referral\nREFERRAL_OIDC_CLIENT_SECRET=s3cret\nWEB_OIDC_CLIENT_ID=socialrx-web\nWEB_OIDC_CLIENT_SECRET=s3cret\n",
 	}
 	for name, content := range files {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {

@@ -119,6 +119,9 @@ func (h *Handler) fieldMessage(l *localizer, field string) string {
 
 // failCall renders the error page for a failed call that has no form to go back to.
 func (h *Handler) failCall(w http.ResponseWriter, r *http.Request, err error) {
+	if h.unauthenticated(w, r, err) {
+		return
+	}
 	p := h.newPage(w, r, "error", "")
 	errs, code := h.explain(p.localizer, err, nil)
 	p.Title = p.T("error.title")

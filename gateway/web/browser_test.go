@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"net/url"
 	"strings"
 	"sync"
@@ -13,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/socialrx/socialrx/deploy/demodata"
+	"github.com/socialrx/socialrx/deploy/idp"
 	"github.com/socialrx/socialrx/gateway"
 	"github.com/socialrx/socialrx/gateway/gatewaytest"
 	"github.com/socialrx/socialrx/gateway/web"
@@ -23,7 +25,16 @@ import (
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
-func TestMain(m *testing.M) { testenv.Main(m) }
+// TestMain gives the test issuer the demo people, who sign in at its sign-in page as the
+// development client, redirected to any loopback gateway's /callback.
+func TestMain(m *testing.M) {
+	var users []idp.User
+	for _, a := range demodata.Accounts() {
+		users = append(users, idp.User{Subject: a.Practitioner, Name: a.Name, Title: a.Title,
+			Organization: a.Organization, Roles: a.Roles})
+	}
+	testenv.MainWithIssuer(m, testenv.IssuerOptions{Users: users, RedirectURIs: []string{"http://127.0.0.1/callback"}})
+}
 
 // site is the real directory and event services on the embedded database, with the demo data,
 // behind the real gateway that serves the web app.
@@ -32,6 +43,8 @@ type site struct {
 	events eventv1.EventServiceClient
 	// admin is a context whose calls see everything, for checking what the pages stored.
 	admin context.Context
+	// ctx is the test's context, for calls as someone else (asIdentity).
+	ctx context.Context
 }
 
 func startSite(t *testing.T) *site { return startSiteWith(t, web.Config{}) }
@@ -58,11 +71,10 @@ func startSiteWith(t *testing.T, cfg web.Config) *site {
 		DirectoryAddr: dir.Addr, EventAddr: ev.Addr,
 		ReferralAddr: "127.0.0.1:9", // not called by the web app
 		Web: web.Config{LinkKey: "test key for signing private links, 32+ bytes", TimeZone: "America/Toronto",
-			DevSignIn: cfg.DevSignIn},
-		WebDevTokens: func(id auth.Identity) (string, error) { return testenv.Bearer(id), nil },
+			OIDCClientID: idp.DevClientID, Access: testenv.OIDC(t), SessionMaxAge: cfg.SessionMaxAge},
 	})
 	admin := asIdentity(ctx, auth.Identity{Subject: "services/referral", Roles: []string{auth.RoleService}})
-	return &site{base: base, events: ev.Client, admin: admin}
+	return &site{base: base, events: ev.Client, admin: admin, ctx: ctx}
 }
 
 func (s *site) registrations(t *testing.T, session string) []*eventv1.Registration {
@@ -217,11 +229,12 @@ func TestBrowserRegistrationFlowInFrench(t *testing.T) {
 	screenshots(t, ctx, "waitlisted")
 
 	// Links whose token was changed are refused: another registration under Amara's signature,
-	// or Amara's with a later expiry.
+	// Amara's with a later expiry, or saying she is confirmed when she is not.
 	boName := s.registrationOf(t, demodata.SessionCookingClass, "Bo").GetName()
 	for _, forged := range []string{
-		forge(t, amaraLink, func(name, exp string) (string, string) { return boName, exp }),
-		forge(t, amaraLink, func(name, exp string) (string, string) { return name, exp + "0" }),
+		forge(t, amaraLink, func(l map[string]any) { l["r"] = boName }),
+		forge(t, amaraLink, func(l map[string]any) { l["e"] = l["e"].(float64) * 10 }),
+		forge(t, boLink, func(l map[string]any) { l["s"], l["p"] = "CONFIRMED", 0 }),
 	} {
 		visit(t, ctx, s.base+"/registration?t="+url.QueryEscape(forged))
 		if got := text(t, ctx, "main p"); !strings.HasPrefix(got, "Ce lien n’est pas valide") {
@@ -253,14 +266,19 @@ func TestBrowserRegistrationFlowInFrench(t *testing.T) {
 	if bo.GetState() != eventv1.RegistrationState_REGISTRATION_STATE_CONFIRMED || bo.GetWaitlistPosition() != 0 {
 		t.Fatalf("Bo after Amara cancelled: %v, position %d; want CONFIRMED", bo.GetState(), bo.GetWaitlistPosition())
 	}
+	// Bo's private link shows his registration as it was made (the public cannot read a
+	// registration), and says so.
 	visit(t, ctx, boLink)
-	if got := text(t, ctx, "#state"); got != "Confirmée" {
-		t.Fatalf("Bo's page after the promotion: %q", got)
+	if got := text(t, ctx, "#state"); got != "Sur la liste d’attente" {
+		t.Fatalf("Bo's page: %q", got)
+	}
+	if got := text(t, ctx, ".as-of"); !strings.HasPrefix(got, "En date du ") {
+		t.Fatalf("Bo's page says when its state was read: %q", got)
 	}
 
 	// The language switch turns the page to English and remembers it.
 	follow(t, ctx, "a.switch")
-	if got := text(t, ctx, "#state"); got != "Confirmed" {
+	if got := text(t, ctx, "#state"); got != "Waitlisted" {
 		t.Fatalf("Bo's page in English: %q", got)
 	}
 	visit(t, ctx, s.base+"/")
@@ -276,9 +294,9 @@ func setField(t *testing.T, ctx context.Context, id, value string) {
 	eval[bool](t, ctx, `(document.getElementById(`+jsString(id)+`).value = `+jsString(value)+`, true)`)
 }
 
-// forge changes what a private link's token says (its registration and expiry, as an attacker
-// can read them), keeping its signature.
-func forge(t *testing.T, link string, change func(name, exp string) (string, string)) string {
+// forge changes what a private link's token says (an attacker can read its payload), keeping its
+// signature.
+func forge(t *testing.T, link string, change func(map[string]any)) string {
 	t.Helper()
 	u, err := url.Parse(link)
 	if err != nil {
@@ -289,12 +307,16 @@ func forge(t *testing.T, link string, change func(name, exp string) (string, str
 	if err != nil {
 		t.Fatalf("token body: %v", err)
 	}
-	name, exp, ok := strings.Cut(string(payload), "|")
-	if !ok {
-		t.Fatalf("token payload %q", payload)
+	var l map[string]any
+	if err := json.Unmarshal(payload, &l); err != nil {
+		t.Fatalf("token payload %q: %v", payload, err)
 	}
-	name, exp = change(name, exp)
-	return base64.RawURLEncoding.EncodeToString([]byte(name+"|"+exp)) + "." + sig
+	change(l)
+	forged, err := json.Marshal(l)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(forged) + "." + sig
 }
 
 // fetchText downloads url in the page (same cookies and origin) and returns the body.

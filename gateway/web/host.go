@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -102,12 +103,35 @@ func (h *Handler) hostEvent(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	// After signing in again, the session that was being added comes back as typed.
+	if action, typed := h.resumed(r); typed != nil && action == "/host/"+ev.GetName()+"/sessions" {
+		ns := newSessionFormFrom(typed)
+		h.showHostEventPage(w, r, ev, nil, http.StatusOK, &ns, true)
+		return
+	}
 	h.showHostEvent(w, r, ev, nil, http.StatusOK, nil)
+}
+
+// newSessionFormFrom reads the add-session form from its posted values.
+func newSessionFormFrom(form url.Values) newSessionForm {
+	v := func(k string) string { return strings.TrimSpace(form.Get(k)) }
+	ns := newSessionForm{Session: sessionForm{Date: v("s1_date"), Start: v("s1_start"), End: v("s1_end"), Capacity: v("s1_capacity")},
+		TimeZone: v("time_zone"), RequestID: v("request_id")}
+	if !strings.HasPrefix(ns.RequestID, "web-") || len(ns.RequestID) > 60 {
+		ns.RequestID = newRequestID()
+	}
+	return ns
 }
 
 // showHostEvent renders the host's page of ev; ns is the add-session form as typed, nil for an
 // empty one.
 func (h *Handler) showHostEvent(w http.ResponseWriter, r *http.Request, ev *eventv1.Event, errs formErrors, code int, ns *newSessionForm) {
+	h.showHostEventPage(w, r, ev, errs, code, ns, false)
+}
+
+// showHostEventPage is showHostEvent, saying whether the add-session form is shown again after
+// signing in again.
+func (h *Handler) showHostEventPage(w http.ResponseWriter, r *http.Request, ev *eventv1.Event, errs formErrors, code int, ns *newSessionForm, resumed bool) {
 	sessions, err := h.events.ListSessions(h.callContext(r), &eventv1.ListSessionsRequest{Parent: ev.GetName(), PageSize: 100})
 	if err != nil {
 		h.failCall(w, r, err)
@@ -117,6 +141,7 @@ func (h *Handler) showHostEvent(w http.ResponseWriter, r *http.Request, ev *even
 	l := p.localizer
 	p.Title = ev.GetTitle()
 	p.Errors = errs
+	p.Resumed = resumed
 	st := stateName(ev.GetState())
 	d := &hostEventData{Event: ev, State: st, Category: l.Category(ev.GetCategory().String()), Venue: venueName(ev, l),
 		CanSubmit: st == "DRAFT" || st == "REJECTED", CanEdit: st != "CANCELLED" && st != "COMPLETED",
@@ -157,6 +182,9 @@ func (h *Handler) hostSubmit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_, err := h.events.SubmitEvent(h.callContext(r), &eventv1.SubmitEventRequest{Name: ev.GetName(), Etag: r.PostFormValue("etag")})
+	if h.unauthenticated(w, r, err) {
+		return
+	}
 	if err != nil {
 		l := h.i18n.localizer(h.i18n.choose(r))
 		errs, code := h.explain(l, err, nil)
@@ -180,12 +208,7 @@ func (h *Handler) hostAddSession(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
-	ns := newSessionForm{Session: sessionForm{Date: v("s1_date"), Start: v("s1_start"), End: v("s1_end"), Capacity: v("s1_capacity")},
-		TimeZone: v("time_zone"), RequestID: v("request_id")}
-	if !strings.HasPrefix(ns.RequestID, "web-") || len(ns.RequestID) > 60 {
-		ns.RequestID = newRequestID()
-	}
+	ns := newSessionFormFrom(r.PostForm)
 	l := h.i18n.localizer(h.i18n.choose(r))
 	errs := formErrors{}
 	zone, err := time.LoadLocation(ns.TimeZone)
@@ -200,6 +223,9 @@ func (h *Handler) hostAddSession(w http.ResponseWriter, r *http.Request) {
 	}
 	_, err = h.events.CreateSession(h.callContext(r), &eventv1.CreateSessionRequest{Parent: ev.GetName(), RequestId: ns.RequestID,
 		Session: &eventv1.Session{StartTime: timestamppb.New(start), EndTime: timestamppb.New(end), TimeZone: ns.TimeZone, Capacity: capacity}})
+	if h.unauthenticated(w, r, err) {
+		return
+	}
 	if err != nil {
 		errs, code := h.explain(l, err, sessionFields(0))
 		h.showHostEvent(w, r, ev, errs, code, &ns)

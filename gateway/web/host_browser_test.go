@@ -13,18 +13,28 @@ import (
 	"github.com/socialrx/socialrx/deploy/demodata"
 	"github.com/socialrx/socialrx/gateway/web"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
+	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
-// signInAs uses the development sign-in (the real sign-in is not built yet) to become subject.
+// signInAs opens back without a session, which leads to the OpenID provider's sign-in page, and
+// signs in there as subject.
 func signInAs(t *testing.T, ctx context.Context, base, subject, back string) {
 	t.Helper()
 	visit(t, ctx, base+back)
-	if got := text(t, ctx, "h1"); got != "Development sign-in" {
-		t.Fatalf("%s without a session leads to %q; want the sign-in page", back, got)
+	atProvider(t, ctx, back, subject)
+}
+
+// atProvider signs in as subject at the provider's page, which the browser is on.
+func atProvider(t *testing.T, ctx context.Context, from, subject string) {
+	t.Helper()
+	if got := text(t, ctx, "h1"); got != "Sign in as" {
+		t.Fatalf("%s without a session leads to %q; want the provider's sign-in page", from, got)
 	}
-	checkA11y(t, ctx, "development sign-in")
-	do(t, ctx, chromedp.Click(chromedp.CSS(`input[value="`+subject+`"]`)))
-	follow(t, ctx, `main form button[type="submit"]`)
+	if loc := eval[string](t, ctx, `location.href`); !strings.HasPrefix(loc, testenv.TestIssuer(t).Issuer()+"/login") {
+		t.Fatalf("the sign-in page is %s; want the provider's", loc)
+	}
+	follow(t, ctx, `button[name="user"][value="`+subject+`"]`)
 }
 
 func signOut(t *testing.T, ctx context.Context) {
@@ -37,7 +47,7 @@ func signOut(t *testing.T, ctx context.Context) {
 // publishes it; it appears on the listing; people register; the host checks two of them in on a
 // phone.
 func TestBrowserHostAndModerator(t *testing.T) {
-	s := startSiteWith(t, web.Config{DevSignIn: true})
+	s := startSite(t)
 	ctx := newBrowser(t)
 	viewport(t, ctx, 390, 844)
 
@@ -125,7 +135,16 @@ func TestBrowserHostAndModerator(t *testing.T) {
 	signOut(t, ctx)
 
 	// The moderator: an empty reason comes back beside the field; then publish.
-	signInAs(t, ctx, s.base, "practitioners/dev-moderator", "/moderate")
+	// The moderator signs in from the "Sign in" link of the listing, and lands on the queue.
+	visit(t, ctx, s.base+"/")
+	follow(t, ctx, "a.sign-in")
+	atProvider(t, ctx, "the Sign in link", demodata.ModeratorNetwork)
+	if loc := eval[string](t, ctx, `location.pathname`); loc != "/moderate" {
+		t.Fatalf("the moderator lands on %s", loc)
+	}
+	if got := text(t, ctx, ".signed-in span"); got != "Signed in as Grace Mensah" {
+		t.Fatalf("the page names %q", got)
+	}
 	card := "#event-" + eventID
 	if got := text(t, ctx, card+" h2"); got != title {
 		t.Fatalf("the review queue shows %q", got)
@@ -163,14 +182,17 @@ func TestBrowserHostAndModerator(t *testing.T) {
 	screenshots(t, ctx, "host-event-rejected")
 	follow(t, ctx, "#edit-event")
 	checkA11y(t, ctx, "host: change the event")
+	// A colleague of the host's organisation changes the event.
+	colleague := asIdentity(s.ctx, auth.Identity{Subject: "practitioners/hamilton-colleague", Organization: demodata.OrgHamiltonFood,
+		Roles: []string{auth.RoleEventHost}})
 	changeDescription := func(to string) {
 		t.Helper()
-		ev, err := s.events.GetEvent(s.admin, &eventv1.GetEventRequest{Name: "events/" + eventID})
+		ev, err := s.events.GetEvent(colleague, &eventv1.GetEventRequest{Name: "events/" + eventID})
 		if err != nil {
 			t.Fatal(err)
 		}
 		ev.Description = to
-		if _, err := s.events.UpdateEvent(s.admin, &eventv1.UpdateEventRequest{Event: ev,
+		if _, err := s.events.UpdateEvent(colleague, &eventv1.UpdateEventRequest{Event: ev,
 			UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"description"}}}); err != nil {
 			t.Fatalf("change the description: %v", err)
 		}
@@ -194,7 +216,7 @@ func TestBrowserHostAndModerator(t *testing.T) {
 
 	// The host changes the description while the moderator reads: publishing the version the
 	// moderator saw is refused, explained, and the queue shows the new version.
-	signInAs(t, ctx, s.base, "practitioners/dev-moderator", "/moderate")
+	signInAs(t, ctx, s.base, demodata.ModeratorNetwork, "/moderate")
 	const newer = "An hour of conversation over tea and biscuits, in room 2."
 	changeDescription(newer)
 	follow(t, ctx, card+" button.publish")
@@ -271,5 +293,88 @@ func TestBrowserHostAndModerator(t *testing.T) {
 	visit(t, ctx, s.base+"/host/"+first)
 	if got := text(t, ctx, "h1"); got != "Page not found" {
 		t.Fatalf("another host's check-in list: %q", got)
+	}
+}
+
+// A host's session ends while they fill in the event form: sending it leads to the sign-in, and
+// after signing in again the form comes back as they typed it, with nothing stored meanwhile;
+// sent again, it is saved.
+func TestBrowserSignInAgainKeepsTheForm(t *testing.T) {
+	const maxAge = 12 * time.Second
+	s := startSiteWith(t, web.Config{SessionMaxAge: maxAge})
+	ctx := newBrowser(t)
+	viewport(t, ctx, 390, 844)
+
+	// The provider's sign-in page is a page people see too.
+	visit(t, ctx, s.base+"/host/events/new")
+	checkA11y(t, ctx, "development provider: sign in as")
+	atProvider(t, ctx, "/host/events/new", demodata.HostHamiltonFood)
+	signedIn := time.Now()
+	if got := text(t, ctx, "h1"); got != "Register your Human Connection event" {
+		t.Fatalf("the event form: %q", got)
+	}
+	const title = "Walk and talk by the bay"
+	day := time.Now().AddDate(0, 0, 3).Format(time.DateOnly)
+	for id, v := range map[string]string{
+		"title": title, "description": "A gentle walk along the waterfront.", "category": "NATURE_ON_PRESCRIPTION",
+		"s1_date": day, "s1_start": "10:00", "s1_end": "11:30", "s1_capacity": "12",
+	} {
+		setField(t, ctx, id, v)
+	}
+	eval[bool](t, ctx, `(document.getElementById("location").selectedIndex = 0, true)`)
+	do(t, ctx, chromedp.Click(chromedp.CSS(`label[for="languages-1"]`)))
+	countEvents := func() int {
+		resp, err := s.events.ListEvents(s.admin, &eventv1.ListEventsRequest{PageSize: 1000,
+			Filter: fmt.Sprintf("host_organization = %q", demodata.OrgHamiltonFood)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, ev := range resp.GetEvents() {
+			if ev.GetTitle() == title {
+				n++
+			}
+		}
+		return n
+	}
+
+	// The session ends while the host reads the form over.
+	time.Sleep(time.Until(signedIn.Add(maxAge + time.Second)))
+	follow(t, ctx, `button[value="draft"]`)
+	atProvider(t, ctx, "a form sent after the session ended", demodata.HostHamiltonFood)
+	if n := countEvents(); n != 0 {
+		t.Fatalf("a form sent without a session stored %d events", n)
+	}
+	if got := eval[string](t, ctx, `location.pathname`); got != "/host/events/new" {
+		t.Fatalf("after signing in again the host is on %s; want the form", got)
+	}
+	if got := text(t, ctx, "#resumed"); !strings.HasPrefix(got, "You were signed out before your form was sent.") {
+		t.Fatalf("the notice above the form: %q", got)
+	}
+	for id, want := range map[string]string{"title": title, "category": "NATURE_ON_PRESCRIPTION", "s1_date": day, "s1_end": "11:30", "s1_capacity": "12"} {
+		if got := eval[string](t, ctx, `document.getElementById(`+jsString(id)+`).value`); got != want {
+			t.Errorf("%s came back as %q; want %q", id, got, want)
+		}
+	}
+	if !eval[bool](t, ctx, `document.getElementById("languages-1").checked`) {
+		t.Error("the language ticked came back unticked")
+	}
+	checkA11y(t, ctx, "host: form kept after signing in again")
+	screenshots(t, ctx, "host-form-resumed")
+
+	// The key that brought the form back works once.
+	resume := eval[string](t, ctx, `location.search`)
+	if !strings.HasPrefix(resume, "?resume=") {
+		t.Fatalf("the page after the sign-in is %q", resume)
+	}
+	if again := fetchText(t, ctx, s.base+"/host/events/new"+resume); strings.Contains(again, title) || !strings.Contains(again, "Register your Human Connection event") {
+		t.Fatalf("the stashed form came back a second time, or no form: %s", again)
+	}
+	follow(t, ctx, `button[value="draft"]`)
+	if got := text(t, ctx, "#event-state"); got != "Draft" {
+		t.Fatalf("state after saving the kept form: %q", got)
+	}
+	if n := countEvents(); n != 1 {
+		t.Fatalf("%d events saved; want 1", n)
 	}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -106,14 +107,21 @@ func (h *Handler) hostNewEvent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := h.newPage(w, r, "hostevent", "host")
-	h.showEventForm(w, r, p, person, eventForm{TimeZone: timeZones[0], RequestID: newRequestID()}, http.StatusOK)
+	f := eventForm{TimeZone: timeZones[0], RequestID: newRequestID()}
+	if _, typed := h.resumed(r); typed != nil {
+		f, p.Resumed = eventFormFrom(typed), true
+	}
+	h.showEventForm(w, r, p, person, f, http.StatusOK)
 }
 
-func parseEventForm(r *http.Request) eventForm {
-	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
+func parseEventForm(r *http.Request) eventForm { return eventFormFrom(r.PostForm) }
+
+// eventFormFrom reads the event form from its posted values.
+func eventFormFrom(form url.Values) eventForm {
+	v := func(k string) string { return strings.TrimSpace(form.Get(k)) }
 	f := eventForm{Title: v("title"), Description: v("description"), Category: v("category"), Location: v("location"),
 		Address: v("address"), City: v("city"), PostalCode: v("postal_code"), Latitude: v("latitude"), Longitude: v("longitude"),
-		Languages: r.PostForm["languages"], Features: r.PostForm["a11y"], TimeZone: v("time_zone"), RequestID: v("request_id"),
+		Languages: form["languages"], Features: form["a11y"], TimeZone: v("time_zone"), RequestID: v("request_id"),
 		Etag: v("etag")}
 	for i := range f.Sessions {
 		pre := fmt.Sprintf("s%d_", i+1)
@@ -189,6 +197,9 @@ func (h *Handler) hostCreateEvent(w http.ResponseWriter, r *http.Request) {
 	// The request id makes a repeated form (after a refused session, or a double click) find
 	// the event it created the first time instead of making another.
 	created, err := h.events.CreateEvent(ctx, &eventv1.CreateEventRequest{Event: ev, RequestId: f.RequestID})
+	if h.unauthenticated(w, r, err) {
+		return
+	}
 	if err != nil {
 		var code int
 		p.Errors, code = h.explain(l, err, eventFields)
@@ -200,6 +211,9 @@ func (h *Handler) hostCreateEvent(w http.ResponseWriter, r *http.Request) {
 			RequestId: fmt.Sprintf("%s-s%d", f.RequestID, i+1),
 			Session: &eventv1.Session{StartTime: timestamppb.New(s.start), EndTime: timestamppb.New(s.end),
 				TimeZone: f.TimeZone, Capacity: s.capacity}})
+		if h.unauthenticated(w, r, err) {
+			return
+		}
 		if err != nil {
 			var code int
 			p.Errors, code = h.explain(l, err, sessionFields(i))
@@ -271,7 +285,11 @@ func (h *Handler) hostEditForm(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := h.newPage(w, r, "hostevent", "host")
-	h.showEventForm(w, r, p, person, formOf(ev), http.StatusOK)
+	f := formOf(ev)
+	if _, typed := h.resumed(r); typed != nil {
+		f, p.Resumed = eventFormFrom(typed), true
+	}
+	h.showEventForm(w, r, p, person, f, http.StatusOK)
 }
 
 // editMask is what the edit form changes.
@@ -301,6 +319,9 @@ func (h *Handler) hostEdit(w http.ResponseWriter, r *http.Request) {
 	next.Name, next.Etag = ev.GetName(), f.Etag
 	_, err := h.events.UpdateEvent(h.callContext(r), &eventv1.UpdateEventRequest{Event: next,
 		UpdateMask: &fieldmaskpb.FieldMask{Paths: editMask}})
+	if h.unauthenticated(w, r, err) {
+		return
+	}
 	if err != nil {
 		var code int
 		p.Errors, code = h.explain(p.localizer, err, eventFields)

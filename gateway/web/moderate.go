@@ -16,6 +16,7 @@ type reviewRow struct {
 	Venue      string
 	Sessions   []string
 	RejectOpen bool
+	Reason     string // as typed, when shown again
 }
 
 type reviewData struct {
@@ -26,11 +27,23 @@ func (h *Handler) reviewQueue(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.requireRole(w, r, auth.RoleModerator); !ok {
 		return
 	}
+	// After signing in again, a rejection being written comes back with its reason.
+	if action, typed := h.resumed(r); typed != nil && strings.HasPrefix(action, "/moderate/events/") && strings.HasSuffix(action, "/reject") {
+		id := strings.TrimSuffix(strings.TrimPrefix(action, "/moderate/events/"), "/reject")
+		h.showReviewQueueWith(w, r, id, nil, http.StatusOK, strings.TrimSpace(typed.Get("reason")))
+		return
+	}
 	h.showReviewQueue(w, r, "", nil, http.StatusOK)
 }
 
 // showReviewQueue renders the submitted events; errs, when set, belong to the event failed.
 func (h *Handler) showReviewQueue(w http.ResponseWriter, r *http.Request, failed string, errs formErrors, code int) {
+	h.showReviewQueueWith(w, r, failed, errs, code, "")
+}
+
+// showReviewQueueWith is showReviewQueue with the reject form of event failed open and, after
+// signing in again, its reason as typed.
+func (h *Handler) showReviewQueueWith(w http.ResponseWriter, r *http.Request, failed string, errs formErrors, code int, reason string) {
 	ctx := h.callContext(r)
 	resp, err := h.events.ListEvents(ctx, &eventv1.ListEventsRequest{PageSize: 200, Filter: "state = SUBMITTED"})
 	if err != nil {
@@ -53,6 +66,9 @@ func (h *Handler) showReviewQueue(w http.ResponseWriter, r *http.Request, failed
 		if id == failed {
 			p.Errors = errs
 			row.RejectOpen = true
+			if reason != "" {
+				row.Reason, p.Resumed = reason, true
+			}
 		}
 		ss, err := h.events.ListSessions(ctx, &eventv1.ListSessionsRequest{Parent: ev.GetName(), PageSize: 100})
 		if err != nil {
@@ -94,6 +110,9 @@ func (h *Handler) reject(w http.ResponseWriter, r *http.Request) {
 // moderated goes back to the queue, or shows it again with what went wrong beside the event: a
 // missing reason, or a host who changed the event meanwhile (the queue shows the new version).
 func (h *Handler) moderated(w http.ResponseWriter, r *http.Request, id string, err error) {
+	if h.unauthenticated(w, r, err) {
+		return
+	}
 	if err == nil {
 		http.Redirect(w, r, "/moderate", http.StatusSeeOther)
 		return

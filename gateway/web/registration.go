@@ -137,7 +137,8 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 			needs = append(needs, n)
 		}
 	}
-	reg, err := h.events.CreateRegistration(h.callContext(r), &eventv1.CreateRegistrationRequest{
+	// Registering is a person's own act: as the public, whoever is signed in.
+	reg, err := h.events.CreateRegistration(r.Context(), &eventv1.CreateRegistrationRequest{
 		Parent:    ss.GetName(),
 		RequestId: f.RequestID,
 		Registration: &eventv1.Registration{
@@ -145,20 +146,33 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 			Needs:  needs,
 		},
 	})
+	if err == nil && reg.GetCancelToken() == "" {
+		h.logger.Error("web: the event service issued no cancel token", "registration", reg.GetName())
+		h.fail(w, r, http.StatusInternalServerError, "error.generic")
+		return
+	}
 	if err != nil {
 		var code int
 		p.Errors, code = h.explain(p.localizer, err, registrationFields)
 		h.showRegister(w, p, ev, ss, f, code)
 		return
 	}
-	tok := h.cancelToken(reg.GetName(), ss.GetEndTime().AsTime().Add(linkLifetime))
+	tok := h.cancelToken(privateLink{Registration: reg.GetName(), CancelToken: reg.GetCancelToken(),
+		State: registrationState(reg.GetState()), Position: reg.GetWaitlistPosition(),
+		At: h.now().Unix(), Expires: ss.GetEndTime().AsTime().Add(linkLifetime).Unix()})
 	http.Redirect(w, r, "/registration?"+url.Values{"t": {tok}}.Encode(), http.StatusSeeOther)
+}
+
+// registrationState is a registration state's short name ("CONFIRMED").
+func registrationState(s eventv1.RegistrationState) string {
+	return strings.TrimPrefix(s.String(), "REGISTRATION_STATE_")
 }
 
 type confirmationData struct {
 	Session     sessionView
 	State       string
 	Position    int32
+	AsOf        string
 	Token       string
 	Link        string
 	CalendarURL string
@@ -167,27 +181,23 @@ type confirmationData struct {
 	JustDone    bool
 }
 
-// registrationOf opens a private link and loads what it names.
-func (h *Handler) registrationOf(r *http.Request, tok string) (*eventv1.Registration, *eventv1.Event, *eventv1.Session, error) {
-	name, err := h.openCancelToken(tok)
+// registrationOf opens a private link and loads the public event and session it names. The
+// registration itself is what the link says: the public may not read registrations.
+func (h *Handler) registrationOf(r *http.Request, tok string) (privateLink, *eventv1.Event, *eventv1.Session, error) {
+	l, err := h.openCancelToken(tok)
 	if err != nil {
-		return nil, nil, nil, err
+		return l, nil, nil, err
 	}
-	ctx := h.callContext(r)
-	reg, err := h.events.GetRegistration(ctx, &eventv1.GetRegistrationRequest{Name: name})
+	ctx := r.Context()
+	ss, err := h.events.GetSession(ctx, &eventv1.GetSessionRequest{Name: l.sessionName()})
 	if err != nil {
-		return nil, nil, nil, err
+		return l, nil, nil, err
 	}
-	sessionName := name[:strings.Index(name, "/registrations/")]
-	ss, err := h.events.GetSession(ctx, &eventv1.GetSessionRequest{Name: sessionName})
+	ev, err := h.events.GetEvent(ctx, &eventv1.GetEventRequest{Name: l.sessionName()[:strings.Index(l.sessionName(), "/sessions/")]})
 	if err != nil {
-		return nil, nil, nil, err
+		return l, nil, nil, err
 	}
-	ev, err := h.events.GetEvent(ctx, &eventv1.GetEventRequest{Name: sessionName[:strings.Index(sessionName, "/sessions/")]})
-	if err != nil {
-		return nil, nil, nil, err
-	}
-	return reg, ev, ss, nil
+	return l, ev, ss, nil
 }
 
 func (h *Handler) failLink(w http.ResponseWriter, r *http.Request, err error) {
@@ -200,29 +210,29 @@ func (h *Handler) failLink(w http.ResponseWriter, r *http.Request, err error) {
 
 func (h *Handler) confirmation(w http.ResponseWriter, r *http.Request) {
 	tok := r.URL.Query().Get("t")
-	reg, ev, ss, err := h.registrationOf(r, tok)
+	l, ev, ss, err := h.registrationOf(r, tok)
 	if err != nil {
 		h.failLink(w, r, err)
 		return
 	}
-	h.showConfirmation(w, r, tok, reg, ev, ss, r.URL.Query().Get("cancelled") == "1" &&
-		reg.GetState() == eventv1.RegistrationState_REGISTRATION_STATE_CANCELLED)
+	h.showConfirmation(w, r, tok, l, ev, ss, r.URL.Query().Get("cancelled") == "1" && l.State == "CANCELLED")
 }
 
-func (h *Handler) showConfirmation(w http.ResponseWriter, r *http.Request, tok string, reg *eventv1.Registration, ev *eventv1.Event, ss *eventv1.Session, done bool) {
+func (h *Handler) showConfirmation(w http.ResponseWriter, r *http.Request, tok string, l privateLink, ev *eventv1.Event, ss *eventv1.Session, done bool) {
 	p := h.newPage(w, r, "confirmation", "events")
 	p.Title = p.T("confirm.title")
 	q := url.Values{"t": {tok}}.Encode()
-	state := strings.TrimPrefix(reg.GetState().String(), "REGISTRATION_STATE_")
+	at := time.Unix(l.At, 0)
 	p.Data = &confirmationData{
 		Session:     describeSession(p.localizer, ev, ss),
-		State:       state,
-		Position:    reg.GetWaitlistPosition(),
+		State:       l.State,
+		Position:    l.Position,
+		AsOf:        p.Date(at, ss.GetTimeZone()) + " " + p.Time(at, ss.GetTimeZone()),
 		Link:        absolute(r, "/registration", url.Values{"t": {tok}}),
 		Token:       tok,
 		CalendarURL: "/registration/calendar.ics?" + q,
 		CancelURL:   "/registration/cancel?" + q,
-		Cancelled:   state == "CANCELLED",
+		Cancelled:   l.State == "CANCELLED",
 		JustDone:    done,
 	}
 	h.render(w, http.StatusOK, p)
@@ -230,14 +240,13 @@ func (h *Handler) showConfirmation(w http.ResponseWriter, r *http.Request, tok s
 
 func (h *Handler) cancelForm(w http.ResponseWriter, r *http.Request) {
 	tok := r.URL.Query().Get("t")
-	reg, ev, ss, err := h.registrationOf(r, tok)
+	l, ev, ss, err := h.registrationOf(r, tok)
 	if err != nil {
 		h.failLink(w, r, err)
 		return
 	}
-	if reg.GetState() != eventv1.RegistrationState_REGISTRATION_STATE_CONFIRMED &&
-		reg.GetState() != eventv1.RegistrationState_REGISTRATION_STATE_WAITLISTED {
-		h.showConfirmation(w, r, tok, reg, ev, ss, false)
+	if l.State != "CONFIRMED" && l.State != "WAITLISTED" {
+		h.showConfirmation(w, r, tok, l, ev, ss, false)
 		return
 	}
 	p := h.newPage(w, r, "cancel", "events")
@@ -247,26 +256,29 @@ func (h *Handler) cancelForm(w http.ResponseWriter, r *http.Request) {
 	h.render(w, http.StatusOK, p)
 }
 
+// cancel cancels as the public with the link's cancel token, and goes on to a link that says
+// the registration is cancelled.
 func (h *Handler) cancel(w http.ResponseWriter, r *http.Request) {
-	tok := r.PostFormValue("t")
-	name, err := h.openCancelToken(tok)
+	l, err := h.openCancelToken(r.PostFormValue("t"))
 	if err != nil {
 		h.failLink(w, r, err)
 		return
 	}
-	if _, err := h.events.CancelRegistration(h.callContext(r), &eventv1.CancelRegistrationRequest{
-		Name: name, Reason: cancelReason,
-	}); err != nil {
+	reg, err := h.events.CancelRegistration(r.Context(), &eventv1.CancelRegistrationRequest{
+		Name: l.Registration, Reason: cancelReason, CancelToken: l.CancelToken,
+	})
+	if err != nil {
 		h.failCall(w, r, err)
 		return
 	}
+	l.State, l.Position, l.At = registrationState(reg.GetState()), reg.GetWaitlistPosition(), h.now().Unix()
 	// Post, then redirect: reloading the page that says so does not post again.
-	http.Redirect(w, r, "/registration?"+url.Values{"t": {tok}, "cancelled": {"1"}}.Encode(), http.StatusSeeOther)
+	http.Redirect(w, r, "/registration?"+url.Values{"t": {h.cancelToken(l)}, "cancelled": {"1"}}.Encode(), http.StatusSeeOther)
 }
 
 // registrationCalendar serves the registered session as an .ics file.
 func (h *Handler) registrationCalendar(w http.ResponseWriter, r *http.Request) {
-	reg, ev, ss, err := h.registrationOf(r, r.URL.Query().Get("t"))
+	l, ev, ss, err := h.registrationOf(r, r.URL.Query().Get("t"))
 	if err != nil {
 		h.failLink(w, r, err)
 		return
@@ -279,7 +291,7 @@ func (h *Handler) registrationCalendar(w http.ResponseWriter, r *http.Request) {
 		Start:       ss.GetStartTime().AsTime(),
 		End:         ss.GetEndTime().AsTime(),
 		TimeZone:    ss.GetTimeZone(),
-		Cancelled:   reg.GetState() == eventv1.RegistrationState_REGISTRATION_STATE_CANCELLED || ss.GetState() == eventv1.SessionState_SESSION_STATE_CANCELLED,
+		Cancelled:   l.State == "CANCELLED" || ss.GetState() == eventv1.SessionState_SESSION_STATE_CANCELLED,
 	}
 	if ss.GetUpdateTime() != nil {
 		s.LastModified = ss.GetUpdateTime().AsTime()

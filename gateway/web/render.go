@@ -62,6 +62,8 @@ type page struct {
 	Errors   formErrors
 	Script   bool // whether the page needs locate.js
 	Person   Person
+	SignIn   string // address of the "Sign in" link; "" when signed in or without sign-in
+	Resumed  bool   // the form shows what was typed before signing in again
 	Data     any
 	template string
 }
@@ -77,10 +79,16 @@ func (h *Handler) newPage(w http.ResponseWriter, r *http.Request, template, nav 
 	if r.Method == http.MethodGet && r.URL.RawQuery != "" {
 		back += "?" + r.URL.RawQuery
 	}
+	person := h.person(r)
+	signIn := ""
+	if !person.SignedIn() {
+		signIn = h.signInLink(r)
+	}
 	return &page{
 		localizer: l,
 		Nav:       nav,
-		Person:    h.person(r),
+		Person:    person,
+		SignIn:    signIn,
 		CSRF:      h.csrf.token(w, r, h.secure(r)),
 		Switch:    "/language?" + url.Values{"to": {other}, "back": {back}}.Encode(),
 		template:  template,

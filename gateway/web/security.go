@@ -5,21 +5,39 @@ import (
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strconv"
 	"strings"
 	"time"
 )
 
 // contentSecurityPolicy allows nothing but this origin's own stylesheet, script and forms: no
-// inline script or style, no framing.
-const contentSecurityPolicy = "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; " +
-	"connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+// inline script or style, no framing. Forms may also lead to signIn, the provider's origin: a
+// form sent after the session ended is redirected there to sign in again.
+func contentSecurityPolicy(signIn string) string {
+	formAction := "'self'"
+	if signIn != "" {
+		formAction += " " + signIn
+	}
+	return "default-src 'none'; style-src 'self'; script-src 'self'; img-src 'self'; " +
+		"connect-src 'self'; form-action " + formAction + "; frame-ancestors 'none'; base-uri 'none'"
+}
 
-func secureHeaders(h http.Header) {
-	h.Set("Content-Security-Policy", contentSecurityPolicy)
+// origin is scheme://host of u, or "" when u is not an http(s) URL.
+func origin(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || (p.Scheme != "http" && p.Scheme != "https") || p.Host == "" {
+		return ""
+	}
+	return p.Scheme + "://" + p.Host
+}
+
+func secureHeaders(h http.Header, csp string) {
+	h.Set("Content-Security-Policy", csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("X-Frame-Options", "DENY")
 	// Private links carry their token in the URL: never send it on to another site.
@@ -59,36 +77,55 @@ var b64 = base64.RawURLEncoding
 // ErrBadLink is returned for a private link that is malformed, forged or expired.
 var ErrBadLink = errors.New("invalid or expired link")
 
-// cancelToken is the private link token of a registration: its resource name and an expiry,
-// signed. It is the one place such tokens are made, so that a token issued by the event service
-// can replace it.
-func (h *Handler) cancelToken(registration string, expires time.Time) string {
-	exp := strconv.FormatInt(expires.Unix(), 10)
-	payload := registration + "|" + exp
-	return b64.EncodeToString([]byte(payload)) + "." + b64.EncodeToString(h.links.sign(registration, exp))
+// privateLink is what a registration's private link carries: the registration, the cancel
+// token the event service issued for it (the public can neither read a registration nor cancel
+// one without that token), and the registration as the link's page shows it, as of At.
+type privateLink struct {
+	Registration string `json:"r"`
+	CancelToken  string `json:"c"`
+	// State is the registration's state ("CONFIRMED"), Position its place on the waitlist.
+	State    string `json:"s"`
+	Position int32  `json:"p,omitempty"`
+	// At is when the event service said so; Expires when the link stops working (Unix seconds).
+	At      int64 `json:"a"`
+	Expires int64 `json:"e"`
 }
 
-// openCancelToken returns the registration a private link token names, or ErrBadLink.
-func (h *Handler) openCancelToken(tok string) (string, error) {
+// sessionName is the registration's session, "events/e/sessions/s".
+func (l privateLink) sessionName() string {
+	return l.Registration[:strings.Index(l.Registration, "/registrations/")]
+}
+
+// cancelToken is the private link token of a registration: what l says, signed, so that nobody
+// can make the page say something else or last longer. It is the one place such tokens are made.
+func (h *Handler) cancelToken(l privateLink) string {
+	payload, _ := json.Marshal(l) // strings and numbers only: it cannot fail
+	return b64.EncodeToString(payload) + "." + b64.EncodeToString(h.links.sign(string(payload)))
+}
+
+// openCancelToken returns what a private link token says, or ErrBadLink.
+func (h *Handler) openCancelToken(tok string) (privateLink, error) {
 	body, sig, ok := strings.Cut(tok, ".")
 	if !ok {
-		return "", ErrBadLink
+		return privateLink{}, ErrBadLink
 	}
 	payload, err1 := b64.DecodeString(body)
 	mac, err2 := b64.DecodeString(sig)
-	if err1 != nil || err2 != nil {
-		return "", ErrBadLink
+	if err1 != nil || err2 != nil || !h.links.verify(mac, string(payload)) {
+		return privateLink{}, ErrBadLink
 	}
-	name, exp, ok := strings.Cut(string(payload), "|")
-	if !ok || !h.links.verify(mac, name, exp) {
-		return "", ErrBadLink
+	var l privateLink
+	if err := json.Unmarshal(payload, &l); err != nil || !registrationName.MatchString(l.Registration) || l.CancelToken == "" {
+		return privateLink{}, ErrBadLink
 	}
-	unix, err := strconv.ParseInt(exp, 10, 64)
-	if err != nil || !h.now().Before(time.Unix(unix, 0)) {
-		return "", ErrBadLink
+	if !h.now().Before(time.Unix(l.Expires, 0)) {
+		return privateLink{}, ErrBadLink
 	}
-	return name, nil
+	return l, nil
 }
+
+// registrationName is the shape of a registration's resource name.
+var registrationName = regexp.MustCompile(`^events/[A-Za-z0-9][A-Za-z0-9._-]{0,62}/sessions/[A-Za-z0-9][A-Za-z0-9._-]{0,62}/registrations/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$`)
 
 // csrf is a signed double-submit token: a random value in an HttpOnly cookie, and in every form
 // its HMAC, which only this server can compute. A POST whose form value does not match its

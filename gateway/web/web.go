@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"time"
 
 	"google.golang.org/grpc"
@@ -39,16 +40,66 @@ type Config struct {
 	// SecureCookies marks cookies Secure even when the request did not arrive over TLS (behind
 	// a TLS-terminating proxy).
 	SecureCookies bool
-	// DevSignIn turns on the development sign-in (see devsignin.go): never where real data lives.
-	DevSignIn bool
+	// OIDCIssuer is the OpenID provider people sign in at; Access.Issuer (the services'
+	// OIDC_ISSUER) when empty. Sign-in is off without an issuer and OIDCClientID.
+	OIDCIssuer string
+	// OIDCClientID and OIDCClientSecret are the web app's client at the provider: authorization
+	// code with PKCE, and the secret only for a confidential client.
+	OIDCClientID, OIDCClientSecret string
+	// PublicURL is where browsers reach the web app, e.g. "https://events.example.org"; the
+	// sign-in's redirect URL is under it. Empty: the host of each request.
+	PublicURL string
+	// SessionMaxAge is the longest a sign-in lasts, even when its tokens are refreshed.
+	SessionMaxAge time.Duration
+	// Access is how the services read access tokens (OIDC_*): the web app reads the signed-in
+	// person's subject, organisation and roles from them the same way.
+	Access auth.OIDC
 }
+
+// DefaultSessionMaxAge is the longest a sign-in lasts unless WEB_SESSION_MAX_AGE says otherwise.
+const DefaultSessionMaxAge = 12 * time.Hour
+
+// signInIssuer is the provider people sign in at.
+func (c Config) signInIssuer() string {
+	if c.OIDCIssuer != "" {
+		return c.OIDCIssuer
+	}
+	return c.Access.Issuer
+}
+
+// SignIn reports whether people can sign in: an issuer and a client are configured.
+func (c Config) SignIn() bool { return c.signInIssuer() != "" && c.OIDCClientID != "" }
 
 // RegisterFlags registers the configuration flags, with environment fallbacks, on l.
 func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.LinkKey, "web-link-key", "WEB_LINK_KEY", "", "key (32 bytes or more) signing private cancel links and CSRF tokens; random per process when empty")
 	l.String(&c.TimeZone, "web-time-zone", "WEB_TIME_ZONE", defaultTimeZone, "time zone in which the web app reads dates typed into filters")
 	l.Bool(&c.SecureCookies, "web-secure-cookies", "WEB_SECURE_COOKIES", false, "mark web cookies Secure even without TLS (behind a TLS proxy)")
-	l.Bool(&c.DevSignIn, "web-dev-sign-in", "WEB_DEV_SIGN_IN", false, "DEVELOPMENT ONLY: sign in as any demo host or moderator without a password")
+	l.String(&c.OIDCIssuer, "web-oidc-issuer", "WEB_OIDC_ISSUER", "", "OpenID provider people sign in at; OIDC_ISSUER when empty")
+	l.String(&c.OIDCClientID, "web-oidc-client-id", "WEB_OIDC_CLIENT_ID", "", "the web app's OAuth2 client (authorization code + PKCE); sign-in is off without one")
+	l.String(&c.OIDCClientSecret, "web-oidc-client-secret", "WEB_OIDC_CLIENT_SECRET", "", "the client's secret, for a confidential client")
+	l.String(&c.PublicURL, "web-public-url", "WEB_PUBLIC_URL", "", "URL browsers reach the web app at; the sign-in redirect is its /callback (default: the request's host)")
+	l.Duration(&c.SessionMaxAge, "web-session-max-age", "WEB_SESSION_MAX_AGE", DefaultSessionMaxAge, "longest a sign-in lasts, even with refreshed tokens")
+	c.Access.RegisterFlags(l)
+}
+
+// Validate reports a sign-in setting the web app cannot start with, naming its variable.
+func (c Config) Validate() error {
+	if !c.SignIn() {
+		return nil
+	}
+	if u, err := url.Parse(c.signInIssuer()); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return fmt.Errorf("WEB_OIDC_ISSUER=%q: not an http(s) URL", c.signInIssuer())
+	}
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" && u.Path != "/" {
+			return fmt.Errorf("WEB_PUBLIC_URL=%q: want the site's root URL, e.g. https://events.example.org", c.PublicURL)
+		}
+	}
+	if c.SessionMaxAge < 0 {
+		return fmt.Errorf("WEB_SESSION_MAX_AGE=%s: must not be negative", c.SessionMaxAge)
+	}
+	return nil
 }
 
 // Backends are the gRPC connections the web app calls.
@@ -57,11 +108,9 @@ type Backends struct {
 	Event     grpc.ClientConnInterface
 	// Referral is the referral service; without it the practitioners' referral pages are off.
 	Referral grpc.ClientConnInterface
-	// Sessions finds the signed-in person of a request; nil serves everyone as the public.
+	// Sessions finds the signed-in person of a request; nil means the OpenID Connect sign-in
+	// when Config.SignIn, else everyone is the public.
 	Sessions Sessions
-	// DevTokens issues tokens for the development sign-in's people (DEVELOPMENT ONLY: the
-	// all-in-one passes its development identity provider's).
-	DevTokens func(auth.Identity) (string, error)
 }
 
 // Handler serves the web app.
@@ -78,7 +127,8 @@ type Handler struct {
 	i18n      *translations
 	pages     *renderer
 	places    *placeCache
-	dev       devSessions
+	signin    *oidcSignIn
+	csp       string
 	mux       *http.ServeMux
 	now       func() time.Time
 }
@@ -122,14 +172,21 @@ func New(cfg Config, b Backends, logger *slog.Logger) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	dev := devSessions{signer: newSigner(key, "dev-session"), now: time.Now, tokens: b.DevTokens}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	var signin *oidcSignIn
 	sessions := b.Sessions
 	switch {
 	case sessions != nil:
-	case cfg.DevSignIn:
-		logger.Warn("WEB_DEV_SIGN_IN is on: anyone can act as any host or moderator; never use it with real data")
-		sessions = dev
+	case cfg.SignIn():
+		signin, err = newOIDCSignIn(cfg, logger, time.Now)
+		if err != nil {
+			return nil, err
+		}
+		sessions = signin
 	default:
+		logger.Warn("web sign-in is off: set WEB_OIDC_CLIENT_ID and WEB_OIDC_ISSUER (or OIDC_ISSUER)")
 		sessions = publicSessions{}
 	}
 	h := &Handler{
@@ -141,11 +198,15 @@ func New(cfg Config, b Backends, logger *slog.Logger) (*Handler, error) {
 		links:     newSigner(key, "cancel-link"),
 		csrf:      &csrf{signer: newSigner(key, "csrf")},
 		zone:      zone,
-		dev:       dev,
+		signin:    signin,
+		csp:       contentSecurityPolicy(""),
 		i18n:      tr,
 		pages:     pages,
 		mux:       http.NewServeMux(),
 		now:       time.Now,
+	}
+	if signin != nil {
+		h.csp = contentSecurityPolicy(origin(signin.issuer))
 	}
 	h.places = newPlaceCache(h.directory, time.Minute)
 	if b.Referral != nil {
@@ -191,10 +252,8 @@ func (h *Handler) routes(assets *assets) {
 	m.HandleFunc("GET /moderate", h.reviewQueue)
 	m.HandleFunc("POST /moderate/events/{event}/publish", h.publish)
 	m.HandleFunc("POST /moderate/events/{event}/reject", h.reject)
-	if h.cfg.DevSignIn {
-		m.HandleFunc("GET /dev/sign-in", h.devSignInForm)
-		m.HandleFunc("POST /dev/sign-in", h.devSignIn)
-	}
+	m.HandleFunc("GET /sign-in", h.signInPage)
+	m.HandleFunc("GET /callback", h.callback)
 	m.HandleFunc("POST /sign-out", h.signOut)
 	if h.referrals != nil {
 		h.referralRoutes(m)
@@ -206,7 +265,7 @@ func (h *Handler) routes(assets *assets) {
 
 // ServeHTTP serves a request with the security headers every page carries.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	secureHeaders(w.Header())
+	secureHeaders(w.Header(), h.csp)
 	if acceptsGzip(r) {
 		gw := &gzipWriter{ResponseWriter: w}
 		defer gw.close()

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/oauth2"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/credentials/insecure"
@@ -19,7 +21,6 @@ import (
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/platform/apierror"
-	"github.com/socialrx/socialrx/services/platform/auth"
 )
 
 // newTestHandler builds the handler against backends that are not running: pages that need
@@ -32,7 +33,7 @@ func newTestHandler(t *testing.T) *Handler {
 	}
 	t.Cleanup(func() { _ = conn.Close() })
 	h, err := New(Config{LinkKey: strings.Repeat("k", 32), TimeZone: "America/Toronto"},
-		Backends{Directory: conn, Event: conn, DevTokens: func(auth.Identity) (string, error) { return "dev-tok", nil }}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+		Backends{Directory: conn, Event: conn}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -50,20 +51,26 @@ func TestCancelToken(t *testing.T) {
 	h := newTestHandler(t)
 	now := time.Date(2026, 12, 1, 12, 0, 0, 0, time.UTC)
 	h.now = func() time.Time { return now }
-	const name = "events/e1/sessions/s1/registrations/r1"
-	tok := h.cancelToken(name, now.Add(time.Hour))
-	if got, err := h.openCancelToken(tok); err != nil || got != name {
-		t.Fatalf("open a fresh token: %q, %v", got, err)
+	link := privateLink{Registration: "events/e1/sessions/s1/registrations/r1", CancelToken: "svc-token-1",
+		State: "WAITLISTED", Position: 2, At: now.Unix(), Expires: now.Add(time.Hour).Unix()}
+	tok := h.cancelToken(link)
+	if got, err := h.openCancelToken(tok); err != nil || got != link {
+		t.Fatalf("open a fresh token: %+v, %v", got, err)
 	}
-	if strings.Contains(tok, "registrations/") {
-		t.Fatalf("the token shows the registration name in clear: %s", tok)
+	if strings.Contains(tok, "registrations/") || strings.Contains(tok, "svc-token-1") {
+		t.Fatalf("the token shows the registration or its cancel token in clear: %s", tok)
 	}
 	body, sig, _ := strings.Cut(tok, ".")
+	payload := mustDecode(t, body)
+	resigned := func(from, to string) string {
+		return b64.EncodeToString([]byte(strings.Replace(payload, from, to, 1))) + "." + sig
+	}
 	other := newSigner([]byte(strings.Repeat("k", 32)), "csrf")
 	tests := []struct{ name, token string }{
-		{"other registration, same signature", b64.EncodeToString([]byte("events/e1/sessions/s1/registrations/r2|"+strings.Split(mustDecode(t, body), "|")[1])) + "." + sig},
-		{"later expiry, same signature", b64.EncodeToString([]byte(name+"|9999999999")) + "." + sig},
-		{"signature of another purpose", body + "." + b64.EncodeToString(other.sign(name, strings.Split(mustDecode(t, body), "|")[1]))},
+		{"other registration, same signature", resigned(`registrations/r1"`, `registrations/r2"`)},
+		{"later expiry, same signature", resigned(fmt.Sprint(link.Expires), "9999999999")},
+		{"another state, same signature", resigned(`"WAITLISTED"`, `"CONFIRMED"`)},
+		{"signature of another purpose", body + "." + b64.EncodeToString(other.sign(payload))},
 		{"no signature", body},
 		{"empty", ""},
 		{"garbage", "!!!.???"},
@@ -71,7 +78,16 @@ func TestCancelToken(t *testing.T) {
 	}
 	for _, tc := range tests {
 		if got, err := h.openCancelToken(tc.token); err != ErrBadLink {
-			t.Errorf("%s: opened as %q, %v; want ErrBadLink", tc.name, got, err)
+			t.Errorf("%s: opened as %+v, %v; want ErrBadLink", tc.name, got, err)
+		}
+	}
+	// Signed, but not a registration or without the service's token: refused too.
+	for _, bad := range []privateLink{
+		{Registration: "events/e1/sessions/s1", CancelToken: "x", Expires: link.Expires},
+		{Registration: link.Registration, Expires: link.Expires},
+	} {
+		if got, err := h.openCancelToken(h.cancelToken(bad)); err != ErrBadLink {
+			t.Errorf("%+v: opened as %+v, %v; want ErrBadLink", bad, got, err)
 		}
 	}
 	now = now.Add(time.Hour)
@@ -381,10 +397,11 @@ type fixedSessions struct{ s Session }
 func (f fixedSessions) Session(*http.Request) Session { return f.s }
 
 // The one place calls get their identity: the bearer token of a signed-in person, nothing for
-// the public, and identity headers only from the development sign-in.
+// the public, and never an identity header.
 func TestCallsCarryTheSessionsToken(t *testing.T) {
 	h := newTestHandler(t)
-	dev := devSession{p: Person{Subject: "practitioners/h1", Organization: "organizations/o1", Roles: []string{"event_host"}}, token: "dev-tok"}
+	host := signedIn{person: Person{Subject: "practitioners/h1", Organization: "organizations/o1", Roles: []string{"event_host"}},
+		token: &oauth2.Token{AccessToken: "access-tok"}}
 	tests := []struct {
 		name    string
 		session Session
@@ -392,7 +409,7 @@ func TestCallsCarryTheSessionsToken(t *testing.T) {
 	}{
 		{"public", publicSession{}, map[string]string{}},
 		{"signed in", tokenSession{"tok-123"}, map[string]string{"authorization": "Bearer tok-123"}},
-		{"development sign-in", dev, map[string]string{"authorization": "Bearer dev-tok"}},
+		{"signed in at the provider", host, map[string]string{"authorization": "Bearer access-tok"}},
 	}
 	for _, tc := range tests {
 		h.sessions = fixedSessions{tc.session}
@@ -405,28 +422,5 @@ func TestCallsCarryTheSessionsToken(t *testing.T) {
 				t.Errorf("%s: %s = %v; want %q", tc.name, k, got, v)
 			}
 		}
-	}
-}
-
-func TestDevSessionCookieCannotBeForged(t *testing.T) {
-	h := newTestHandler(t)
-	host := Person{Subject: "practitioners/h1", Name: "H One", Organization: "organizations/o1", Roles: []string{"event_host"}}
-	c := h.dev.cookie(host, false)
-	read := func(value string) Person {
-		req := httptest.NewRequest("GET", "/", nil)
-		req.AddCookie(&http.Cookie{Name: devSessionCookie, Value: value})
-		return h.dev.Session(req).Person()
-	}
-	if got := read(c.Value); got.Subject != host.Subject || !got.Has("event_host") || got.Organization != host.Organization {
-		t.Fatalf("a fresh cookie reads as %+v", got)
-	}
-	body, sig, _ := strings.Cut(c.Value, ".")
-	raw := mustDecode(t, body)
-	forged := b64.EncodeToString([]byte(strings.Replace(raw, "event_host", "moderator", 1))) + "." + sig
-	if got := read(forged); got.SignedIn() {
-		t.Fatalf("a cookie with its roles changed reads as %+v", got)
-	}
-	if got := read("garbage"); got.SignedIn() {
-		t.Fatalf("garbage reads as %+v", got)
 	}
 }

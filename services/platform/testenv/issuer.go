@@ -41,6 +41,25 @@ type Issuer struct {
 	SystemKeyID string
 }
 
+// IssuerOptions are what a package's tests add to the test issuer.
+type IssuerOptions struct {
+	// Users can sign in at the issuer's sign-in page.
+	Users []idp.User
+	// RedirectURIs of idp.DevClientID, for tests that sign in through a browser; a loopback URI
+	// matches any port.
+	RedirectURIs []string
+}
+
+// issuerOptions is set once, by MainWithIssuer, before any test runs.
+var issuerOptions IssuerOptions
+
+// MainWithIssuer is Main for a package whose tests sign people in at the test issuer, which
+// offers them what o says.
+func MainWithIssuer(m *testing.M, o IssuerOptions) {
+	issuerOptions = o
+	Main(m)
+}
+
 var (
 	issuerOnce sync.Once
 	issuer     *Issuer
@@ -72,7 +91,9 @@ func startIssuer() (*Issuer, error) {
 			{ID: SystemClientID, PublicKey: &jose.JSONWebKey{Key: key.Public(), KeyID: in.SystemKeyID, Algorithm: string(jose.ES256), Use: "sig"},
 				Subject: auth.PrefixClient + SystemClientID, Organization: SystemClientOrg, Roles: []string{auth.RoleSystem}},
 		},
-		Logger: Logger(),
+		Users:        issuerOptions.Users,
+		RedirectURIs: issuerOptions.RedirectURIs,
+		Logger:       Logger(),
 	})
 	if err != nil {
 		return nil, err
