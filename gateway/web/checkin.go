@@ -5,7 +5,6 @@ import (
 	"strings"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
-	"github.com/socialrx/socialrx/services/platform/auth"
 )
 
 type attendeeRow struct {
@@ -25,11 +24,7 @@ type checkInData struct {
 }
 
 func (h *Handler) checkInList(w http.ResponseWriter, r *http.Request) {
-	person, ok := h.requireRole(w, r, auth.RoleEventHost)
-	if !ok {
-		return
-	}
-	ev, ok := h.hostsEvent(w, r, person)
+	_, ev, ok := h.signedInHostsEvent(w, r)
 	if !ok {
 		return
 	}
@@ -77,11 +72,7 @@ func (h *Handler) checkInList(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) checkIn(w http.ResponseWriter, r *http.Request) {
-	person, ok := h.requireRole(w, r, auth.RoleEventHost)
-	if !ok {
-		return
-	}
-	ev, ok := h.hostsEvent(w, r, person)
+	_, ev, ok := h.signedInHostsEvent(w, r)
 	if !ok {
 		return
 	}
@@ -95,11 +86,7 @@ func (h *Handler) checkIn(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) markNoShows(w http.ResponseWriter, r *http.Request) {
-	person, ok := h.requireRole(w, r, auth.RoleEventHost)
-	if !ok {
-		return
-	}
-	ev, ok := h.hostsEvent(w, r, person)
+	_, ev, ok := h.signedInHostsEvent(w, r)
 	if !ok {
 		return
 	}

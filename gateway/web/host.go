@@ -53,6 +53,17 @@ func (h *Handler) hostHome(w http.ResponseWriter, r *http.Request) {
 	h.render(w, http.StatusOK, p)
 }
 
+// signedInHostsEvent is the signed-in host and the event of their organisation the request
+// names; without either it has answered already.
+func (h *Handler) signedInHostsEvent(w http.ResponseWriter, r *http.Request) (Person, *eventv1.Event, bool) {
+	person, ok := h.requireRole(w, r, auth.RoleEventHost)
+	if !ok {
+		return person, nil, false
+	}
+	ev, ok := h.hostsEvent(w, r, person)
+	return person, ev, ok
+}
+
 // hostsEvent loads an event of the signed-in host's organisation; another's is not found.
 func (h *Handler) hostsEvent(w http.ResponseWriter, r *http.Request, person Person) (*eventv1.Event, bool) {
 	ev, err := h.events.GetEvent(h.callContext(r), &eventv1.GetEventRequest{Name: "events/" + r.PathValue("event")})
@@ -95,11 +106,7 @@ type newSessionForm struct {
 }
 
 func (h *Handler) hostEvent(w http.ResponseWriter, r *http.Request) {
-	person, ok := h.requireRole(w, r, auth.RoleEventHost)
-	if !ok {
-		return
-	}
-	ev, ok := h.hostsEvent(w, r, person)
+	_, ev, ok := h.signedInHostsEvent(w, r)
 	if !ok {
 		return
 	}
@@ -173,11 +180,7 @@ func (h *Handler) showHostEventPage(w http.ResponseWriter, r *http.Request, ev *
 }
 
 func (h *Handler) hostSubmit(w http.ResponseWriter, r *http.Request) {
-	person, ok := h.requireRole(w, r, auth.RoleEventHost)
-	if !ok {
-		return
-	}
-	ev, ok := h.hostsEvent(w, r, person)
+	_, ev, ok := h.signedInHostsEvent(w, r)
 	if !ok {
 		return
 	}
@@ -200,11 +203,7 @@ func (h *Handler) hostSubmit(w http.ResponseWriter, r *http.Request) {
 
 // hostAddSession adds a session to the host's event; a refused one comes back beside its fields.
 func (h *Handler) hostAddSession(w http.ResponseWriter, r *http.Request) {
-	person, ok := h.requireRole(w, r, auth.RoleEventHost)
-	if !ok {
-		return
-	}
-	ev, ok := h.hostsEvent(w, r, person)
+	_, ev, ok := h.signedInHostsEvent(w, r)
 	if !ok {
 		return
 	}

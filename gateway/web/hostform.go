@@ -276,11 +276,7 @@ func formOf(ev *eventv1.Event) eventForm {
 }
 
 func (h *Handler) hostEditForm(w http.ResponseWriter, r *http.Request) {
-	person, ok := h.requireRole(w, r, auth.RoleEventHost)
-	if !ok {
-		return
-	}
-	ev, ok := h.hostsEvent(w, r, person)
+	person, ev, ok := h.signedInHostsEvent(w, r)
 	if !ok {
 		return
 	}
@@ -296,11 +292,7 @@ func (h *Handler) hostEditForm(w http.ResponseWriter, r *http.Request) {
 var editMask = []string{"title", "description", "category", "venue", "languages", "accessibility_features"}
 
 func (h *Handler) hostEdit(w http.ResponseWriter, r *http.Request) {
-	person, ok := h.requireRole(w, r, auth.RoleEventHost)
-	if !ok {
-		return
-	}
-	ev, ok := h.hostsEvent(w, r, person)
+	person, ev, ok := h.signedInHostsEvent(w, r)
 	if !ok {
 		return
 	}

@@ -20,10 +20,10 @@ import (
 	"github.com/socialrx/socialrx/services/platform/config"
 	"github.com/socialrx/socialrx/services/platform/metrics"
 	"github.com/socialrx/socialrx/services/platform/service"
-	"github.com/socialrx/socialrx/services/referral/internal/server/eventfeed"
 	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
-	"github.com/socialrx/socialrx/services/referral/internal/server/saga"
 	"github.com/socialrx/socialrx/services/referral/internal/server"
+	"github.com/socialrx/socialrx/services/referral/internal/server/eventfeed"
+	"github.com/socialrx/socialrx/services/referral/internal/server/saga"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
 
