@@ -244,7 +244,7 @@ func run(ctx context.Context) error {
 		fmt.Printf("referral gRPC      %s\n", referrals.Addr())
 		fmt.Printf("web app            %s/\n", base)
 		if o.gateway.Web.SignIn() {
-			fmt.Printf("web sign-in        %s/sign-in (hosts and moderators; client %s at the OpenID provider)\n", base, o.gateway.Web.OIDCClientID)
+			fmt.Printf("web sign-in        %s/sign-in (every role; client %s at the OpenID provider)\n", base, o.gateway.Web.OIDCClientID)
 		}
 		fmt.Printf("REST gateway       %s/v1/organizations\n", base)
 		fmt.Printf("public listing     %s/v1/events:search\n", base)
