@@ -6,8 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
@@ -176,20 +174,6 @@ func directoryKinds(c directoryv1.DirectoryServiceClient) map[string]kindCalls {
 	}
 }
 
-func directoryOutcome(err error) string {
-	switch status.Code(err) {
-	case codes.OK:
-		return "OK"
-	case codes.Unauthenticated:
-		return "U"
-	case codes.PermissionDenied:
-		return "P"
-	case codes.NotFound:
-		return "N"
-	}
-	return status.Code(err).String()
-}
-
 // Every directory RPC (25 standard methods of five kinds and SearchServices) × every role.
 func TestAuthorizationMatrix(t *testing.T) {
 	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
@@ -222,7 +206,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 						shared = id
 					}
 				}
-				if got := directoryOutcome(m.call(as(ctxT(t), caller.id), id)); got != want[i] {
+				if got := testenv.Outcome(true, m.call(as(ctxT(t), caller.id), id)); got != want[i] {
 					t.Errorf("%s%s as %s: %s, want %s", m.method, kind, caller.col, got, want[i])
 				}
 				cells++
@@ -232,7 +216,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 	want := strings.Fields(directoryMatrix["Search"])
 	for i, caller := range directoryCallers {
 		_, err := dir.Client.SearchServices(as(ctxT(t), caller.id), &directoryv1.SearchServicesRequest{Query: "walks"})
-		if got := directoryOutcome(err); got != want[i] {
+		if got := testenv.Outcome(true, err); got != want[i] {
 			t.Errorf("SearchServices as %s: %s, want %s", caller.col, got, want[i])
 		}
 		cells++

@@ -8,12 +8,11 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 // The callers of the matrix. "Own" is the organisation hosting the event.
@@ -242,23 +241,6 @@ func (w *world) eventCall(ctx context.Context, rpc string, f eventFixture, n int
 	return false, errors.New("no such RPC in the matrix: " + rpc)
 }
 
-func outcome(found bool, err error) string {
-	switch status.Code(err) {
-	case codes.OK:
-		if found {
-			return "OK"
-		}
-		return "OK0"
-	case codes.Unauthenticated:
-		return "U"
-	case codes.PermissionDenied:
-		return "P"
-	case codes.NotFound:
-		return "N"
-	}
-	return status.Code(err).String()
-}
-
 // Every event RPC × every role × own and other organisation answers exactly as the table says.
 func TestAuthorizationMatrix(t *testing.T) {
 	w := newWorld(t, 1)
@@ -280,7 +262,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 						shared = f
 					}
 				}
-				got := outcome(w.eventCall(as(ctxT(t), caller.id), row.rpc, *f, n))
+				got := testenv.Outcome(w.eventCall(as(ctxT(t), caller.id), row.rpc, *f, n))
 				if got != want[i] {
 					t.Errorf("%s on a %s event as %s: %s, want %s", row.rpc, row.fixture, caller.col, got, want[i])
 				}

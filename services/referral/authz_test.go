@@ -16,6 +16,7 @@ import (
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 // The callers of the authorisation matrix, one column each. "Own" is the organisation that
@@ -208,24 +209,6 @@ func (w *world) matrixCall(ctx context.Context, rpc string, r *referralv1.Referr
 	return false, errors.New("no such RPC in the matrix: " + rpc)
 }
 
-// outcome is the matrix token of an answer.
-func outcome(found bool, err error) string {
-	switch status.Code(err) {
-	case codes.OK:
-		if found {
-			return "OK"
-		}
-		return "OK0"
-	case codes.Unauthenticated:
-		return "U"
-	case codes.PermissionDenied:
-		return "P"
-	case codes.NotFound:
-		return "N"
-	}
-	return status.Code(err).String()
-}
-
 // Every referral RPC × every role × own and other organisation answers exactly as the table
 // says. A caller who may not see a referral gets NOT_FOUND, the answer for a referral that does
 // not exist; lists, counts, searches and watches leave out what the caller may not see.
@@ -248,7 +231,7 @@ func TestAuthorizationMatrix(t *testing.T) {
 					}
 				}
 				ctx := as(ctxT(t), caller.id)
-				got := outcome(w.matrixCall(ctx, row.rpc, r))
+				got := testenv.Outcome(w.matrixCall(ctx, row.rpc, r))
 				if got != want[i] {
 					t.Errorf("%s as %s: %s, want %s", row.rpc, caller.col, got, want[i])
 				}
