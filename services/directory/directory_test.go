@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
@@ -24,17 +23,6 @@ func ctxT(t *testing.T) context.Context {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	t.Cleanup(cancel)
 	return as(ctx, adminID)
-}
-
-// wantCode fails unless err has code and, when reason is set, that ErrorInfo reason.
-func wantCode(t *testing.T, err error, code codes.Code, reason string) {
-	t.Helper()
-	if got := status.Code(err); got != code {
-		t.Fatalf("code = %v, want %v (err: %v)", got, code, err)
-	}
-	if reason != "" && apierror.Reason(err) != reason {
-		t.Fatalf("reason = %q, want %q (err: %v)", apierror.Reason(err), reason, err)
-	}
 }
 
 func mustOrg(t *testing.T, c directoryv1.DirectoryServiceClient, id, name string) *directoryv1.Organization {
@@ -95,7 +83,7 @@ func TestOrganizationLifecycle(t *testing.T) {
 		Organization: &directoryv1.Organization{Name: created.GetName(), DisplayName: "Stale", Etag: created.GetEtag()},
 		UpdateMask:   &fieldmaskpb.FieldMask{Paths: []string{"display_name"}},
 	})
-	wantCode(t, err, codes.Aborted, apierror.ReasonEtagMismatch)
+	testenv.WantCode(t, err, codes.Aborted, apierror.ReasonEtagMismatch)
 	again, err := c.GetOrganization(ctx, &directoryv1.GetOrganizationRequest{Name: created.GetName()})
 	if err != nil {
 		t.Fatal(err)
@@ -110,7 +98,7 @@ func TestOrganizationLifecycle(t *testing.T) {
 			Organization: &directoryv1.Organization{Name: created.GetName()},
 			UpdateMask:   &fieldmaskpb.FieldMask{Paths: []string{path}},
 		})
-		wantCode(t, err, codes.InvalidArgument, apierror.ReasonInvalidArgument)
+		testenv.WantCode(t, err, codes.InvalidArgument, apierror.ReasonInvalidArgument)
 		if f := apierror.ErrorInfo(err).GetMetadata()["field"]; f != "update_mask" {
 			t.Fatalf("mask %q: field = %q, want update_mask", path, f)
 		}
@@ -122,12 +110,12 @@ func TestOrganizationLifecycle(t *testing.T) {
 	}
 
 	_, err = c.DeleteOrganization(ctx, &directoryv1.DeleteOrganizationRequest{Name: created.GetName(), Etag: created.GetEtag()})
-	wantCode(t, err, codes.Aborted, apierror.ReasonEtagMismatch)
+	testenv.WantCode(t, err, codes.Aborted, apierror.ReasonEtagMismatch)
 	if _, err = c.DeleteOrganization(ctx, &directoryv1.DeleteOrganizationRequest{Name: created.GetName(), Etag: updated.GetEtag()}); err != nil {
 		t.Fatalf("delete: %v", err)
 	}
 	_, err = c.GetOrganization(ctx, &directoryv1.GetOrganizationRequest{Name: created.GetName()})
-	wantCode(t, err, codes.NotFound, apierror.ReasonNotFound)
+	testenv.WantCode(t, err, codes.NotFound, apierror.ReasonNotFound)
 	list, err = c.ListOrganizations(ctx, &directoryv1.ListOrganizationsRequest{})
 	if err != nil {
 		t.Fatal(err)
@@ -147,7 +135,7 @@ func TestDeleteRefusedWhileReferenced(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := c.DeleteOrganization(ctx, &directoryv1.DeleteOrganizationRequest{Name: org.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, apierror.ReasonStillReferenced)
+	testenv.WantCode(t, err, codes.FailedPrecondition, apierror.ReasonStillReferenced)
 	if _, err := c.GetOrganization(ctx, &directoryv1.GetOrganizationRequest{Name: org.GetName()}); err != nil {
 		t.Fatalf("refused delete removed the organization: %v", err)
 	}
@@ -201,7 +189,7 @@ func TestCreateWithRequestIDConcurrently(t *testing.T) {
 	_, err = c.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{
 		OrganizationId: "riverdale", Organization: &directoryv1.Organization{DisplayName: "Another"},
 	})
-	wantCode(t, err, codes.AlreadyExists, apierror.ReasonAlreadyExists)
+	testenv.WantCode(t, err, codes.AlreadyExists, apierror.ReasonAlreadyExists)
 }
 
 func TestPagingVisitsEveryServiceOnce(t *testing.T) {
@@ -297,7 +285,7 @@ func TestPageTokenBoundToRequest(t *testing.T) {
 		t.Fatalf("first page: %v, %v", first, err)
 	}
 	_, err = c.ListServices(ctx, &directoryv1.ListServicesRequest{PageSize: 2, PageToken: first.GetNextPageToken(), Filter: `status = INACTIVE`})
-	wantCode(t, err, codes.InvalidArgument, apierror.ReasonInvalidPageToken)
+	testenv.WantCode(t, err, codes.InvalidArgument, apierror.ReasonInvalidPageToken)
 	// The same filter with another page size is the same listing.
 	if _, err := c.ListServices(ctx, &directoryv1.ListServicesRequest{PageSize: 3, PageToken: first.GetNextPageToken(), Filter: `status = ACTIVE`}); err != nil {
 		t.Fatalf("same filter, other page size: %v", err)
@@ -308,5 +296,5 @@ func TestPageTokenBoundToRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.ListServices(ctx, &directoryv1.ListServicesRequest{PageSize: 2, PageToken: search.GetNextPageToken()})
-	wantCode(t, err, codes.InvalidArgument, apierror.ReasonInvalidPageToken)
+	testenv.WantCode(t, err, codes.InvalidArgument, apierror.ReasonInvalidPageToken)
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/socialrx/socialrx/services/event/internal/domain"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 func TestBadInput(t *testing.T) {
@@ -114,7 +115,7 @@ func TestBadInput(t *testing.T) {
 	}
 	w.clock.Advance(23 * time.Hour)
 	_, err = c.CheckInRegistration(ctx, &eventv1.CheckInRegistrationRequest{Name: r.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, domain.ReasonRegistrationState)
+	testenv.WantCode(t, err, codes.FailedPrecondition, domain.ReasonRegistrationState)
 	if !strings.Contains(err.Error(), "CANCELLED") {
 		t.Fatalf("error does not name the state: %v", err)
 	}
@@ -122,9 +123,9 @@ func TestBadInput(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.CreateRegistration(ctx, &eventv1.CreateRegistrationRequest{Parent: ss.GetName(), Registration: person(2)})
-	wantCode(t, err, codes.FailedPrecondition, domain.ReasonSessionCancelled)
+	testenv.WantCode(t, err, codes.FailedPrecondition, domain.ReasonSessionCancelled)
 	_, err = c.GetRegistration(ctx, &eventv1.GetRegistrationRequest{Name: ss.GetName() + "/registrations/nope"})
-	wantCode(t, err, codes.NotFound, apierror.ReasonNotFound)
+	testenv.WantCode(t, err, codes.NotFound, apierror.ReasonNotFound)
 
 	// Nothing was stored by the refused calls.
 	list, err := c.ListEvents(ctx, &eventv1.ListEventsRequest{})

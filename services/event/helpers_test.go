@@ -6,15 +6,12 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/event/eventtest"
-	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
@@ -91,16 +88,6 @@ const hostOrg = "organizations/riverdale-chc"
 func as(ctx context.Context, id auth.Identity) context.Context { return testenv.WithIdentity(ctx, id) }
 
 func moderator(ctx context.Context) context.Context { return as(ctx, moderatorID) }
-
-func wantCode(t *testing.T, err error, code codes.Code, reason string) {
-	t.Helper()
-	if got := status.Code(err); got != code {
-		t.Fatalf("code = %v, want %v (err: %v)", got, code, err)
-	}
-	if reason != "" && apierror.Reason(err) != reason {
-		t.Fatalf("reason = %q, want %q (err: %v)", apierror.Reason(err), reason, err)
-	}
-}
 
 func (w *world) newEvent(t *testing.T, id string) *eventv1.Event {
 	t.Helper()

@@ -11,6 +11,7 @@ import (
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/event/internal/domain"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 func TestEventLifecycle(t *testing.T) {
@@ -26,9 +27,9 @@ func TestEventLifecycle(t *testing.T) {
 
 	// Submitting without a session is refused; so is publishing a draft.
 	_, err := c.SubmitEvent(ctx, &eventv1.SubmitEventRequest{Name: ev.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, domain.ReasonNoSessions)
+	testenv.WantCode(t, err, codes.FailedPrecondition, domain.ReasonNoSessions)
 	_, err = c.PublishEvent(moderator(ctx), &eventv1.PublishEventRequest{Name: ev.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, domain.ReasonEventState)
+	testenv.WantCode(t, err, codes.FailedPrecondition, domain.ReasonEventState)
 	if info := apierror.ErrorInfo(err); info.GetMetadata()["state"] != "DRAFT" || !strings.Contains(err.Error(), "DRAFT") {
 		t.Fatalf("error does not name the current state: %v", err)
 	}
@@ -42,7 +43,7 @@ func TestEventLifecycle(t *testing.T) {
 	}
 	// Only a moderator publishes or rejects.
 	_, err = c.PublishEvent(ctx, &eventv1.PublishEventRequest{Name: ev.GetName()})
-	wantCode(t, err, codes.PermissionDenied, apierror.ReasonPermissionDenied)
+	testenv.WantCode(t, err, codes.PermissionDenied, apierror.ReasonPermissionDenied)
 	ev, err = c.RejectEvent(moderator(ctx), &eventv1.RejectEventRequest{Name: ev.GetName(), Reason: "Please add an accessibility note."})
 	if err != nil || ev.GetState() != eventv1.EventState_EVENT_STATE_REJECTED || ev.GetStateReason() == "" {
 		t.Fatalf("reject: %v %v", ev, err)
@@ -60,16 +61,16 @@ func TestEventLifecycle(t *testing.T) {
 	}
 	_, err = c.UpdateEvent(ctx, &eventv1.UpdateEventRequest{Event: &eventv1.Event{Name: ev.GetName(), Title: "New", Etag: stale},
 		UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"title"}}})
-	wantCode(t, err, codes.Aborted, apierror.ReasonEtagMismatch)
+	testenv.WantCode(t, err, codes.Aborted, apierror.ReasonEtagMismatch)
 	ev, err = c.PublishEvent(moderator(ctx), &eventv1.PublishEventRequest{Name: ev.GetName()})
 	if err != nil || ev.GetState() != eventv1.EventState_EVENT_STATE_PUBLISHED {
 		t.Fatalf("publish: %v %v", ev.GetState(), err)
 	}
 	// A published event cannot be deleted or submitted again; it can be cancelled, once.
 	_, err = c.DeleteEvent(ctx, &eventv1.DeleteEventRequest{Name: ev.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, domain.ReasonEventState)
+	testenv.WantCode(t, err, codes.FailedPrecondition, domain.ReasonEventState)
 	_, err = c.SubmitEvent(ctx, &eventv1.SubmitEventRequest{Name: ev.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, domain.ReasonEventState)
+	testenv.WantCode(t, err, codes.FailedPrecondition, domain.ReasonEventState)
 	ev, err = c.CancelEvent(ctx, &eventv1.CancelEventRequest{Name: ev.GetName(), Reason: "Venue flooded."})
 	if err != nil || ev.GetState() != eventv1.EventState_EVENT_STATE_CANCELLED {
 		t.Fatalf("cancel: %v %v", ev.GetState(), err)
@@ -97,7 +98,7 @@ func TestEventLifecycle(t *testing.T) {
 		if apierror.ErrorInfo(err).GetMetadata()["state"] != "CANCELLED" {
 			t.Fatalf("%s after cancel: %v, want FAILED_PRECONDITION naming CANCELLED", name, err)
 		}
-		wantCode(t, err, codes.FailedPrecondition, domain.ReasonEventState)
+		testenv.WantCode(t, err, codes.FailedPrecondition, domain.ReasonEventState)
 	}
 	ss, err := c.GetSession(ctx, &eventv1.GetSessionRequest{Name: ev.GetName() + "/sessions/day-1"})
 	if err != nil || ss.GetState() != eventv1.SessionState_SESSION_STATE_CANCELLED {
@@ -110,7 +111,7 @@ func TestEventLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = c.GetEvent(ctx, &eventv1.GetEventRequest{Name: draft.GetName()})
-	wantCode(t, err, codes.NotFound, apierror.ReasonNotFound)
+	testenv.WantCode(t, err, codes.NotFound, apierror.ReasonNotFound)
 }
 
 func TestRegistrationFlow(t *testing.T) {
@@ -179,7 +180,7 @@ func TestRegistrationFlow(t *testing.T) {
 
 	// Check-in opens two hours before the start.
 	_, err = c.CheckInRegistration(ctx, &eventv1.CheckInRegistrationRequest{Name: r2.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, domain.ReasonCheckInWindow)
+	testenv.WantCode(t, err, codes.FailedPrecondition, domain.ReasonCheckInWindow)
 	w.clock.Advance(23 * time.Hour)
 	in, err := c.CheckInRegistration(ctx, &eventv1.CheckInRegistrationRequest{Name: r2.GetName()})
 	if err != nil || in.GetState() != eventv1.RegistrationState_REGISTRATION_STATE_ATTENDED || in.GetCheckInTime() == nil {
@@ -187,13 +188,13 @@ func TestRegistrationFlow(t *testing.T) {
 	}
 	// A cancelled registration cannot check in; the waitlisted person neither.
 	_, err = c.CheckInRegistration(ctx, &eventv1.CheckInRegistrationRequest{Name: r1.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, domain.ReasonRegistrationState)
+	testenv.WantCode(t, err, codes.FailedPrecondition, domain.ReasonRegistrationState)
 	_, err = c.CheckInRegistration(ctx, &eventv1.CheckInRegistrationRequest{Name: r4.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, domain.ReasonRegistrationState)
+	testenv.WantCode(t, err, codes.FailedPrecondition, domain.ReasonRegistrationState)
 
 	// No-shows only after the end; then every confirmed person who did not come.
 	_, err = c.MarkNoShows(ctx, &eventv1.MarkNoShowsRequest{Name: ss.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, domain.ReasonSessionNotEnded)
+	testenv.WantCode(t, err, codes.FailedPrecondition, domain.ReasonSessionNotEnded)
 	w.clock.Advance(4 * time.Hour)
 	ns, err := c.MarkNoShows(ctx, &eventv1.MarkNoShowsRequest{Name: ss.GetName()})
 	if err != nil || len(ns.GetRegistrations()) != 1 || ns.GetRegistrations()[0].GetName() != r3.GetName() {
@@ -201,7 +202,7 @@ func TestRegistrationFlow(t *testing.T) {
 	}
 	// Registering for a past session is refused.
 	_, err = c.CreateRegistration(ctx, &eventv1.CreateRegistrationRequest{Parent: ss.GetName(), Registration: person(9)})
-	wantCode(t, err, codes.FailedPrecondition, domain.ReasonSessionStarted)
+	testenv.WantCode(t, err, codes.FailedPrecondition, domain.ReasonSessionStarted)
 
 	// The host's list: given names and needs only.
 	list, err := c.ListRegistrations(ctx, &eventv1.ListRegistrationsRequest{Parent: ss.GetName()})

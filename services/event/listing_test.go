@@ -11,6 +11,7 @@ import (
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 func TestPublicListingAndCalendar(t *testing.T) {
@@ -140,5 +141,5 @@ func TestPublicListingAndCalendar(t *testing.T) {
 		t.Fatalf("listing feed: %v events, %v", len(cal.Events()), err)
 	}
 	_, err = c.GetEventCalendar(ctx, &eventv1.GetEventCalendarRequest{Name: draft.GetName()})
-	wantCode(t, err, codes.NotFound, apierror.ReasonNotFound)
+	testenv.WantCode(t, err, codes.NotFound, apierror.ReasonNotFound)
 }

@@ -10,6 +10,7 @@ import (
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 func TestBadInput(t *testing.T) {
@@ -106,9 +107,9 @@ func TestBadInput(t *testing.T) {
 		t.Fatalf("%d referrals stored, want 2", list.GetTotalSize())
 	}
 	_, err = c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: "referrals/missing"})
-	wantCode(t, err, codes.NotFound, apierror.ReasonNotFound)
+	testenv.WantCode(t, err, codes.NotFound, apierror.ReasonNotFound)
 	_, err = c.ListReferrals(ctx, &referralv1.ListReferralsRequest{Filter: `colour = "red"`})
-	wantCode(t, err, codes.InvalidArgument, apierror.ReasonInvalidFilter)
+	testenv.WantCode(t, err, codes.InvalidArgument, apierror.ReasonInvalidFilter)
 }
 
 func TestWorklist(t *testing.T) {

@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
@@ -16,7 +14,6 @@ import (
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/event/eventtest"
-	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 	"github.com/socialrx/socialrx/services/referral"
 	"github.com/socialrx/socialrx/services/referral/referraltest"
@@ -156,16 +153,6 @@ func draft(withConsent bool) *referralv1.Referral {
 		r.Consent = &referralv1.Consent{GrantedBy: "subject", GrantTime: timestamppb.Now(), Scope: []string{"share-with-link-worker", "share-with-event-hosts"}}
 	}
 	return r
-}
-
-func wantCode(t *testing.T, err error, code codes.Code, reason string) {
-	t.Helper()
-	if got := status.Code(err); got != code {
-		t.Fatalf("code = %v, want %v (err: %v)", got, code, err)
-	}
-	if reason != "" && apierror.Reason(err) != reason {
-		t.Fatalf("reason = %q, want %q (err: %v)", apierror.Reason(err), reason, err)
-	}
 }
 
 // eventually polls get until ok or the deadline.

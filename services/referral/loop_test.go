@@ -9,6 +9,7 @@ import (
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 	"github.com/socialrx/socialrx/services/referral/internal/server"
 )
 
@@ -34,7 +35,7 @@ func TestClosedLoop(t *testing.T) {
 		t.Fatalf("created: %v", r)
 	}
 	_, err = c.SubmitReferral(ctx, &referralv1.SubmitReferralRequest{Name: r.GetName()})
-	wantCode(t, err, codes.FailedPrecondition, server.ReasonConsentMissing)
+	testenv.WantCode(t, err, codes.FailedPrecondition, server.ReasonConsentMissing)
 	step := func(what string, f func() (*referralv1.Referral, error)) *referralv1.Referral {
 		t.Helper()
 		got, err := f()

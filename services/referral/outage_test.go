@@ -44,7 +44,7 @@ func TestBookEventWhileEventServiceIsDown(t *testing.T) {
 	r := inProgress(t, c, "ines")
 	w.events.Stop()
 	_, err := c.BookEvent(lw(ctx), &referralv1.BookEventRequest{Name: r.GetName(), Session: w.session})
-	wantCode(t, err, codes.Unavailable, apierror.ReasonUnavailable)
+	testenv.WantCode(t, err, codes.Unavailable, apierror.ReasonUnavailable)
 	got, err := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r.GetName()})
 	if err != nil {
 		t.Fatal(err)

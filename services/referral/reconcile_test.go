@@ -8,6 +8,7 @@ import (
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 	"github.com/socialrx/socialrx/services/referral/internal/server"
 )
 
@@ -75,5 +76,5 @@ func TestWithdrawConsentReleasesBookings(t *testing.T) {
 		t.Fatalf("registration at the event service: %v (%v), want CANCELLED", reg.GetState(), err)
 	}
 	_, err = c.BookEvent(lw(ctx), &referralv1.BookEventRequest{Name: r.GetName(), Session: w.session})
-	wantCode(t, err, codes.FailedPrecondition, server.ReasonConsentMissing)
+	testenv.WantCode(t, err, codes.FailedPrecondition, server.ReasonConsentMissing)
 }

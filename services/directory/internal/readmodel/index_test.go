@@ -7,9 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
 	"github.com/socialrx/socialrx/services/directory/internal/store"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 	"github.com/socialrx/socialrx/services/platform/testenv"
@@ -21,12 +18,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // through Reconcile, and an older stored state never replaces a newer one in the index.
 func TestReconcileRepairsAMissedFeedEntry(t *testing.T) {
 	ctx := context.Background()
-	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Disconnect(ctx)
-	db := client.Database(testenv.DatabaseName(t))
+	db := testenv.Database(t)
 	st := store.New(db)
 	ix, err := Load(ctx, st, 0)
 	if err != nil {
@@ -70,12 +62,7 @@ func TestReconcileRepairsAMissedFeedEntry(t *testing.T) {
 // from the collections holds, and what the index that wrote the snapshot holds.
 func TestSnapshotPlusTailEqualsFullLoad(t *testing.T) {
 	ctx := context.Background()
-	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Disconnect(ctx)
-	st := store.New(client.Database(testenv.DatabaseName(t)))
+	st := store.New(testenv.Database(t))
 	writer, err := Load(ctx, st, 0)
 	if err != nil {
 		t.Fatal(err)

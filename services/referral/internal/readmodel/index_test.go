@@ -6,9 +6,6 @@ import (
 	"reflect"
 	"testing"
 
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
-
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
@@ -20,12 +17,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // the collection holds, and what the index that wrote the snapshot holds.
 func TestSnapshotPlusTailEqualsFullLoad(t *testing.T) {
 	ctx := context.Background()
-	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Disconnect(ctx)
-	st := store.New(client.Database(testenv.DatabaseName(t)))
+	st := store.New(testenv.Database(t))
 	writer, err := Load(ctx, st, 0)
 	if err != nil {
 		t.Fatal(err)
