@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
@@ -95,13 +94,7 @@ func TestBadInput(t *testing.T) {
 	}
 	for _, tc := range invalid {
 		t.Run(tc.name, func(t *testing.T) {
-			err := tc.call(ctx)
-			if status.Code(err) != codes.InvalidArgument {
-				t.Fatalf("code = %v, want INVALID_ARGUMENT (%v)", status.Code(err), err)
-			}
-			if f := apierror.ErrorInfo(err).GetMetadata()["field"]; f != tc.field {
-				t.Fatalf("field = %q, want %q (%v)", f, tc.field, err)
-			}
+			testenv.WantField(t, tc.call(ctx), tc.field)
 		})
 	}
 

@@ -2,6 +2,7 @@ package testenv
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -33,4 +34,19 @@ func Database(tb testing.TB) *mongo.Database {
 	}
 	tb.Cleanup(func() { _ = client.Disconnect(context.Background()) })
 	return client.Database(DatabaseName(tb))
+}
+
+// WantField fails the test unless err is INVALID_ARGUMENT naming field in its ErrorInfo (and,
+// when field is set, in its message).
+func WantField(tb testing.TB, err error, field string) {
+	tb.Helper()
+	if status.Code(err) != codes.InvalidArgument {
+		tb.Fatalf("code = %v, want INVALID_ARGUMENT (%v)", status.Code(err), err)
+	}
+	if f := apierror.ErrorInfo(err).GetMetadata()["field"]; f != field {
+		tb.Fatalf("field = %q, want %q (%v)", f, field, err)
+	}
+	if field != "" && !strings.Contains(status.Convert(err).Message(), field) {
+		tb.Fatalf("message %q does not name %q", status.Convert(err).Message(), field)
+	}
 }
