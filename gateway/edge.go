@@ -11,6 +11,8 @@ import (
 
 	"github.com/socialrx/socialrx/gateway/httperror"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/audit"
+	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 )
 
 // ReasonBodyTooLarge is the ErrorInfo reason of a request body over the gateway's limit.
@@ -59,10 +61,15 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	e.next.ServeHTTP(w, r)
 }
 
-// isIdentityHeader reports whether an HTTP header would reach the services as an identity
-// header, directly or through grpc-gateway's Grpc-Metadata- prefix.
+// isIdentityHeader reports whether an HTTP header would reach the services as an
+// x-socialrx-* header, directly or through grpc-gateway's Grpc-Metadata- prefix. None may come
+// from outside but the two that vouch for nothing: the purpose of a read (recorded in the audit
+// trail) and the feed position a client has seen (read-your-writes).
 func isIdentityHeader(key string) bool {
 	k := strings.TrimPrefix(strings.ToLower(key), strings.ToLower(runtime.MetadataHeaderPrefix))
+	if k == audit.HeaderPurpose || k == changefeed.PositionHeader {
+		return false
+	}
 	return strings.HasPrefix(k, identityHeaderPrefix)
 }
 

@@ -25,8 +25,10 @@ import (
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/platform/audit"
 	"github.com/socialrx/socialrx/services/platform/config"
 	"github.com/socialrx/socialrx/services/platform/metrics"
+	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/tracing"
 )
 
@@ -192,8 +194,11 @@ func forwardHeader(key string) (string, bool) {
 	if isIdentityHeader(key) {
 		return "", false
 	}
-	if strings.EqualFold(key, "x-request-id") {
-		return "x-request-id", true // the audit trail records it
+	switch k := strings.ToLower(key); k {
+	case "x-request-id", audit.HeaderPurpose: // the audit trail records them
+		return k, true
+	case changefeed.PositionHeader: // read-your-writes across calls
+		return k, true
 	}
 	return runtime.DefaultHeaderMatcher(key)
 }
