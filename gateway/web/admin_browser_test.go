@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -198,6 +199,43 @@ func TestBrowserDirectoryAdmin(t *testing.T) {
 	stored, _ = s.directory.GetService(api, &directoryv1.GetServiceRequest{Name: svc})
 	if stored.GetDescription() != "My version, on the latest one." {
 		t.Fatalf("saving the newer version: %q", stored.GetDescription())
+	}
+
+	// The list goes a page at a time: with more terms than a page holds, the pages together list
+	// each term once.
+	for i := 0; i < 25; i++ {
+		if _, err := s.directory.CreateTaxonomyTerm(api, &directoryv1.CreateTaxonomyTermRequest{TaxonomyTerm: &directoryv1.TaxonomyTerm{
+			Code: fmt.Sprintf("paging-%02d", i), DisplayName: fmt.Sprintf("Paging term %02d", i), Taxonomy: "socialrx-test"}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	all, err := s.directory.ListTaxonomyTerms(api, &directoryv1.ListTaxonomyTermsRequest{PageSize: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	visit(t, ctx, s.base+"/admin/taxonomyTerms")
+	seen, pages := map[string]bool{}, 1
+	for {
+		for _, id := range eval[[]string](t, ctx, `[...document.querySelectorAll("table.admin-list tbody tr")].map(r => r.id)`) {
+			if seen[id] {
+				t.Fatalf("%s listed twice", id)
+			}
+			seen[id] = true
+		}
+		if !eval[bool](t, ctx, `!!document.getElementById("next-page")`) {
+			break
+		}
+		follow(t, ctx, "#next-page")
+		pages++
+		if pages == 2 {
+			if got := text(t, ctx, "#first-page"); got != "First page" {
+				t.Fatalf("a later page's link back: %q", got)
+			}
+			checkA11y(t, ctx, "admin taxonomy terms, page 2")
+		}
+	}
+	if pages < 2 || len(seen) != len(all.GetTaxonomyTerms()) {
+		t.Fatalf("%d pages listed %d of the %d terms", pages, len(seen), len(all.GetTaxonomyTerms()))
 	}
 
 	// A practitioner of the organisation, added, edited and deleted.
