@@ -84,8 +84,26 @@ func (h *Handler) showAdminList(w http.ResponseWriter, r *http.Request, k *admin
 		h.failCall(w, r, err)
 		return
 	}
+	// Programmes, locations and practitioners name their organisation: show it by its name.
+	var orgs map[string]string
 	for i := range rows {
 		rows[i].ID = strings.TrimPrefix(rows[i].Name, k.Kind+"/")
+		if strings.HasPrefix(rows[i].Detail, "organizations/") {
+			if orgs == nil {
+				opts, err := h.adminOptions(h.callContext(r), nil, "orgs")
+				if err != nil {
+					h.failCall(w, r, err)
+					return
+				}
+				orgs = map[string]string{}
+				for _, o := range opts {
+					orgs[o.Value] = o.Label
+				}
+			}
+			if n, ok := orgs[rows[i].Detail]; ok {
+				rows[i].Detail = n
+			}
+		}
 	}
 	p := h.newPage(w, r, "admin_list", "admin")
 	p.Title = p.T("admin.kind." + k.Kind)
