@@ -19,6 +19,7 @@ func (h *Handler) adminRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /admin", h.adminHome)
 	m.HandleFunc("POST /admin/import", h.adminImport)
 	m.HandleFunc("POST /admin/practitioners", h.adminAddPractitioner)
+	h.adminKindRoutes(m)
 }
 
 // practitionerForm is the "add a practitioner" form as typed.
@@ -83,6 +84,8 @@ type adminData struct {
 	Rows                       []importRow
 	Form                       practitionerForm
 	Roles                      []string
+	Kind                       string   // none: the page of no one kind
+	Kinds                      []string // the kinds with a page of their own
 }
 
 func (h *Handler) adminHome(w http.ResponseWriter, r *http.Request) {
@@ -116,7 +119,7 @@ func (h *Handler) showAdminForm(w http.ResponseWriter, r *http.Request, errs for
 	p := h.newPage(w, r, "admin", "admin")
 	p.Title = p.T("admin.title")
 	p.Errors = errs
-	d := &adminData{Terms: len(facts.terms), Roles: practitionerRoles, Form: practitionerForm{Role: "LINK_WORKER", RequestID: newRequestID()}}
+	d := &adminData{Terms: len(facts.terms), Roles: practitionerRoles, Kinds: adminKindOrder, Form: practitionerForm{Role: "LINK_WORKER", RequestID: newRequestID()}}
 	if pf != nil {
 		d.Form = *pf
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/socialrx/socialrx/gateway"
 	"github.com/socialrx/socialrx/gateway/gatewaytest"
 	"github.com/socialrx/socialrx/gateway/web"
+	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
@@ -85,6 +86,7 @@ func actAs(t *testing.T, ctx context.Context, base, subject string) {
 // with the demo data, behind the real gateway serving the web app.
 type referralSite struct {
 	base      string
+	directory directoryv1.DirectoryServiceClient
 	events    eventv1.EventServiceClient
 	referrals referralv1.ReferralServiceClient
 	ctx       context.Context
@@ -112,7 +114,7 @@ func startReferralSite(t *testing.T) *referralSite {
 		Web:         web.Config{LinkKey: "test key for signing private links, 32+ bytes", TimeZone: "America/Toronto"},
 		WebSessions: newTestSessions(),
 	})
-	return &referralSite{base: base, events: ev.Client, referrals: ref.Client, ctx: ctx}
+	return &referralSite{base: base, directory: dir.Client, events: ev.Client, referrals: ref.Client, ctx: ctx}
 }
 
 // hostEventSoon publishes an event at Albion Heights whose session starts in a few minutes, so
