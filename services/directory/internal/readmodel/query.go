@@ -2,7 +2,6 @@ package readmodel
 
 import (
 	"sort"
-	"strings"
 
 	"github.com/socialrx/socialrx/services/directory/internal/store"
 	"github.com/socialrx/socialrx/services/platform/aip/filtering"
@@ -196,9 +195,6 @@ var (
 	}
 )
 
-// shortEnum drops the enum-type prefix from a stored enum name: SERVICE_STATUS_ACTIVE -> ACTIVE.
-func shortEnum(stored, prefix string) string { return strings.TrimPrefix(stored, prefix) }
-
 func metaField(m *docstore.Meta, field string) (any, bool) {
 	switch field {
 	case "update_time":
@@ -231,7 +227,7 @@ func serviceRecord(d *store.Service) filtering.Record {
 		case "organization":
 			return d.Organization, true
 		case "status":
-			return shortEnum(d.Status, "SERVICE_STATUS_"), true
+			return d.Status, true
 		case "languages":
 			return d.Languages, true
 		case "taxonomy_terms":
@@ -255,7 +251,7 @@ func locationRecord(d *store.Location) filtering.Record {
 		case "organization":
 			return d.Organization, true
 		case "location_type":
-			return shortEnum(d.LocationType, "LOCATION_TYPE_"), true
+			return d.LocationType, true
 		case "languages":
 			return d.Languages, true
 		}
@@ -287,7 +283,7 @@ func practitionerRecord(d *store.Practitioner) filtering.Record {
 		case "organization":
 			return d.Organization, true
 		case "role":
-			return shortEnum(d.Role, "PRACTITIONER_ROLE_"), true
+			return d.Role, true
 		case "given_name":
 			return d.GivenName, true
 		case "family_name":
