@@ -124,6 +124,12 @@ func httpGet(u string) error {
 // loadServices creates n services spread over 50 organisations with locations across southern
 // Ontario, a tenth of them walks, and returns their names.
 func loadServices(b *testing.B, c directoryv1.DirectoryServiceClient, n int) []string {
+	return loadServicesUnder(b, c, n, "")
+}
+
+// loadServicesUnder is loadServices with every tenth service, a nature walk, classified under
+// walkTerm when it is set.
+func loadServicesUnder(b *testing.B, c directoryv1.DirectoryServiceClient, n int, walkTerm string) []string {
 	ctx := as(context.Background(), adminID)
 	rng := rand.New(rand.NewPCG(1, 2))
 	type site struct{ name, org string }
@@ -153,14 +159,17 @@ func loadServices(b *testing.B, c directoryv1.DirectoryServiceClient, n int) []s
 			defer wg.Done()
 			for i := w; i < n; i += 16 {
 				loc := locs[(i*7919)%len(locs)]
-				kind := "Friendly calls"
+				kind, terms := "Friendly calls", []string(nil)
 				if i%10 == 0 {
 					kind = "Nature walk"
+					if walkTerm != "" {
+						terms = []string{walkTerm}
+					}
 				}
 				s, err := c.CreateService(ctx, &directoryv1.CreateServiceRequest{Service: &directoryv1.Service{
 					Organization: loc.org, DisplayName: fmt.Sprintf("%s %d", kind, i),
 					Description: "A programme for people who would like company; this one is a " + kind + ".",
-					Languages:   []string{"en"}, Locations: []string{loc.name},
+					Languages:   []string{"en"}, Locations: []string{loc.name}, TaxonomyTerms: terms,
 				}})
 				if err != nil {
 					errc <- err

@@ -3,12 +3,10 @@ package directory_test
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"os"
 	"runtime"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -42,7 +40,7 @@ func BenchmarkScale(b *testing.B) {
 			sizes = append(sizes, n)
 		}
 	}
-	ctx := context.Background()
+	ctx := as(context.Background(), adminID) // writes need a directory administrator; reads are public anyway
 	for _, n := range sizes {
 		db := testenv.DatabaseName(b)
 		dir := directorytest.Start(b, directorytest.Options{Database: db, Configure: production})
@@ -174,63 +172,13 @@ func collections(b *testing.B, db string) int {
 // loadScale creates n services over 50 organisations with 4 locations each across southern
 // Ontario; a tenth are nature walks classified under taxonomyTerms/walks.
 func loadScale(b *testing.B, c directoryv1.DirectoryServiceClient, n int) []string {
-	ctx := context.Background()
+	ctx := as(context.Background(), adminID)
 	if _, err := c.CreateTaxonomyTerm(ctx, &directoryv1.CreateTaxonomyTermRequest{TaxonomyTermId: "walks",
 		TaxonomyTerm: &directoryv1.TaxonomyTerm{Code: "walks", DisplayName: "Walks", Taxonomy: "socialrx"}}); err != nil {
 		b.Fatal(err)
 	}
-	rng := rand.New(rand.NewPCG(1, 2))
-	type site struct{ name, org string }
-	var locs []site
-	for o := range 50 {
-		org, err := c.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{Organization: &directoryv1.Organization{
-			DisplayName: fmt.Sprintf("Centre %d", o)}})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for l := range 4 {
-			lat, lng := 43.0+rng.Float64()*2, -81.0+rng.Float64()*3
-			loc, err := c.CreateLocation(ctx, &directoryv1.CreateLocationRequest{Location: &directoryv1.Location{
-				Organization: org.GetName(), DisplayName: fmt.Sprintf("Site %d", l), Latitude: &lat, Longitude: &lng}})
-			if err != nil {
-				b.Fatal(err)
-			}
-			locs = append(locs, site{loc.GetName(), org.GetName()})
-		}
-	}
-	names := make([]string, n)
-	var wg sync.WaitGroup
-	errc := make(chan error, 16)
 	t := time.Now()
-	for w := range 16 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := w; i < n; i += 16 {
-				loc := locs[(i*7919)%len(locs)]
-				kind, terms := "Friendly calls", []string(nil)
-				if i%10 == 0 {
-					kind, terms = "Nature walk", []string{"taxonomyTerms/walks"}
-				}
-				s, err := c.CreateService(ctx, &directoryv1.CreateServiceRequest{Service: &directoryv1.Service{
-					Organization: loc.org, DisplayName: fmt.Sprintf("%s %d", kind, i),
-					Description: "A programme for people who would like company; this one is a " + kind + ".",
-					Languages:   []string{"en"}, Locations: []string{loc.name}, TaxonomyTerms: terms,
-				}})
-				if err != nil {
-					errc <- err
-					return
-				}
-				names[i] = s.GetName()
-			}
-		}()
-	}
-	wg.Wait()
-	select {
-	case err := <-errc:
-		b.Fatal(err)
-	default:
-	}
+	names := loadServicesUnder(b, c, n, "taxonomyTerms/walks")
 	fmt.Printf("services=%d %-34s %v (%.0f/s at 16 clients)\n", n, "load", time.Since(t).Round(time.Millisecond), float64(n)/time.Since(t).Seconds())
 	return names
 }

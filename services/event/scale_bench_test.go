@@ -8,13 +8,13 @@ import (
 	"testing"
 	"time"
 
-	"google.golang.org/grpc/metadata"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/event/eventtest"
+	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
@@ -31,12 +31,13 @@ func BenchmarkStartup(b *testing.B) {
 		}
 	}
 	ctx := context.Background()
-	mod := metadata.AppendToOutgoingContext(ctx, "x-socialrx-subject", "bench", "x-socialrx-roles", "moderator")
+	mod := moderator(ctx)
 	dir := directorytest.Start(b, directorytest.Options{Database: testenv.DatabaseName(b)})
-	org, err := dir.Client.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{Organization: &directoryv1.Organization{DisplayName: "Host"}})
+	org, err := dir.Client.CreateOrganization(as(ctx, adminID), &directoryv1.CreateOrganizationRequest{Organization: &directoryv1.Organization{DisplayName: "Host"}})
 	if err != nil {
 		b.Fatal(err)
 	}
+	host := as(ctx, auth.Identity{Subject: "practitioners/bench-host", Organization: org.GetName(), Roles: []string{auth.RoleEventHost}})
 	db := testenv.DatabaseName(b)
 	restart := func(ev *eventtest.Instance) (*eventtest.Instance, time.Duration) {
 		ev.Stop()
@@ -51,7 +52,7 @@ func BenchmarkStartup(b *testing.B) {
 	ev, up := restart(ev)
 	fmt.Printf("event start-up, empty ledger: %v\n", up.Round(time.Millisecond))
 
-	e, err := ev.Client.CreateEvent(ctx, &eventv1.CreateEventRequest{EventId: "big", Event: &eventv1.Event{
+	e, err := ev.Client.CreateEvent(host, &eventv1.CreateEventRequest{EventId: "big", Event: &eventv1.Event{
 		Title: "Big", Category: eventv1.EventCategory_EVENT_CATEGORY_OTHER, HostOrganization: org.GetName(),
 		OnlineUrl: "https://meet.example.org/big"}})
 	if err != nil {
@@ -61,13 +62,13 @@ func BenchmarkStartup(b *testing.B) {
 	begin := time.Now().Add(72 * time.Hour)
 	sessions := regs/5000 + 1
 	for k := range sessions {
-		if _, err := ev.Client.CreateSession(ctx, &eventv1.CreateSessionRequest{Parent: e.GetName(), SessionId: fmt.Sprintf("s%d", k), Session: &eventv1.Session{
+		if _, err := ev.Client.CreateSession(host, &eventv1.CreateSessionRequest{Parent: e.GetName(), SessionId: fmt.Sprintf("s%d", k), Session: &eventv1.Session{
 			StartTime: timestamppb.New(begin), EndTime: timestamppb.New(begin.Add(2 * time.Hour)),
 			TimeZone: "America/Toronto", Capacity: 10000}}); err != nil {
 			b.Fatal(err)
 		}
 	}
-	if _, err := ev.Client.SubmitEvent(ctx, &eventv1.SubmitEventRequest{Name: e.GetName()}); err != nil {
+	if _, err := ev.Client.SubmitEvent(host, &eventv1.SubmitEventRequest{Name: e.GetName()}); err != nil {
 		b.Fatal(err)
 	}
 	if _, err := ev.Client.PublishEvent(mod, &eventv1.PublishEventRequest{Name: e.GetName()}); err != nil {
