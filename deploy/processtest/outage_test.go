@@ -3,6 +3,7 @@ package processtest
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
@@ -160,7 +161,7 @@ func TestDatabaseOutageIsReportedFailsFastAndRecovers(t *testing.T) {
 	mustREST(t, "GET", s.base+"/healthz", "")
 	mustREST(t, "POST", s.base+"/v1/organizations?organizationId=after-outage", `{"displayName": "Opened after the outage"}`, as(adminID)...)
 	booked := mustREST(t, "POST", s.base+"/v1/referrals/r1:bookEvent", `{"session": "events/tea/sessions/s1"}`, as(linkWorkerID)...)
-	if !contains(booked, "BUSINESS_STATUS_EVENT_BOOKED") {
+	if !strings.Contains(booked, "BUSINESS_STATUS_EVENT_BOOKED") {
 		t.Errorf("booking after the outage: %s", booked)
 	}
 }

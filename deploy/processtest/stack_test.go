@@ -181,5 +181,3 @@ func seed(t *testing.T, base string) {
 	mustREST(t, "POST", base+"/v1/referrals/r1:accept", `{"assignee": "practitioners/lw"}`, as(linkWorkerID)...)
 	mustREST(t, "POST", base+"/v1/referrals/r1:start", `{}`, as(linkWorkerID)...)
 }
-
-func contains(s, sub string) bool { return strings.Contains(s, sub) }

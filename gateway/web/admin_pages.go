@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"slices"
 	"sort"
 	"strings"
 
@@ -159,7 +160,7 @@ func (k *adminKind) posted(r *http.Request) url.Values {
 func (k *adminKind) changed(was, now url.Values) []string {
 	var paths []string
 	for _, f := range k.fields {
-		if strings.Join(was[f.name], "\x00") != strings.Join(now[f.name], "\x00") && !contains(paths, f.path) {
+		if strings.Join(was[f.name], "\x00") != strings.Join(now[f.name], "\x00") && !slices.Contains(paths, f.path) {
 			paths = append(paths, f.path)
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -211,7 +212,7 @@ func (h *Handler) hostAddSession(w http.ResponseWriter, r *http.Request) {
 	l := h.i18n.localizer(h.i18n.choose(r))
 	errs := formErrors{}
 	zone, err := time.LoadLocation(ns.TimeZone)
-	if err != nil || !contains(timeZones, ns.TimeZone) {
+	if err != nil || !slices.Contains(timeZones, ns.TimeZone) {
 		errs["time_zone"] = h.fieldMessage(l, "time_zone")
 		zone = h.zone
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -170,7 +171,7 @@ func (h *Handler) hostCreateEvent(w http.ResponseWriter, r *http.Request) {
 	l := p.localizer
 	errs := formErrors{}
 	zone, err := time.LoadLocation(f.TimeZone)
-	if err != nil || !contains(timeZones, f.TimeZone) {
+	if err != nil || !slices.Contains(timeZones, f.TimeZone) {
 		errs["time_zone"] = h.fieldMessage(l, "time_zone")
 		zone = h.zone
 	}

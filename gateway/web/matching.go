@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"sort"
 	"time"
 
@@ -50,7 +51,7 @@ func matchRequest(ref *referralv1.Referral, near *centre, now time.Time) *eventv
 	req.Language = s.GetPreferredLanguage()
 	for _, a := range s.GetAccessibilityNeeds() {
 		// Free-text needs are for the link worker to read; the features events offer are the common ones.
-		if contains(commonFeatures, a) {
+		if slices.Contains(commonFeatures, a) {
 			req.AccessibilityFeatures = append(req.AccessibilityFeatures, a)
 		}
 	}

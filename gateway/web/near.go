@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -48,7 +49,7 @@ func (n nearForm) values(v url.Values) {
 // cannot be read is reported under its form field. Ranges are left to the service, whose field
 // violations name them.
 func (n nearForm) point(facts *directoryFacts, errs formErrors, l *localizer, h *Handler) (lat, lon, radiusMeters float64, ok bool) {
-	if !containsInt(radiusChoices, n.Radius) {
+	if !slices.Contains(radiusChoices, n.Radius) {
 		errs["radius"] = h.fieldMessage(l, "radius")
 	}
 	radiusMeters = float64(n.Radius) * 1000
@@ -73,13 +74,4 @@ func (n nearForm) point(facts *directoryFacts, errs formErrors, l *localizer, h 
 		return c.Latitude, c.Longitude, radiusMeters, true
 	}
 	return 0, 0, 0, false
-}
-
-func containsInt(list []int, v int) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 	"time"
 
@@ -186,12 +187,12 @@ func (h *Handler) newReferral(w http.ResponseWriter, r *http.Request) {
 		needs = append(needs, referralv1.Need(v))
 	}
 	req("needs", len(needs) > 0)
-	req("needs_text", !contains(f.Needs, "OTHER") || f.NeedsText != "")
+	req("needs_text", !slices.Contains(f.Needs, "OTHER") || f.NeedsText != "")
 	prio, ok := referralv1.Priority_value["PRIORITY_"+f.Priority]
 	req("priority", ok && prio != 0)
 	access := []string{}
 	for _, a := range f.Access {
-		if contains(commonFeatures, a) {
+		if slices.Contains(commonFeatures, a) {
 			access = append(access, a)
 		}
 	}
@@ -217,7 +218,7 @@ func (h *Handler) newReferral(w http.ResponseWriter, r *http.Request) {
 		req("consent_date", err == nil && !when.After(h.now()))
 		var scope []string
 		for _, s := range f.Scope {
-			if contains(consentScopes, s) {
+			if slices.Contains(consentScopes, s) {
 				scope = append(scope, s)
 			}
 		}

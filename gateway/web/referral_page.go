@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -186,7 +187,7 @@ func (h *Handler) showReferral(w http.ResponseWriter, r *http.Request, name stri
 		for _, c := range who.colleagues(person.Organization) {
 			d.Colleagues = append(d.Colleagues, colleague{Name: c.GetName(), Label: who.name(c.GetName()), Me: c.GetName() == person.Subject})
 		}
-		if !contains(colleagueNames(d.Colleagues), person.Subject) {
+		if !slices.Contains(colleagueNames(d.Colleagues), person.Subject) {
 			d.Colleagues = append([]colleague{{Name: person.Subject, Label: person.Name, Me: true}}, d.Colleagues...)
 		}
 	}

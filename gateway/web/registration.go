@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -118,7 +119,7 @@ func (h *Handler) register(w http.ResponseWriter, r *http.Request) {
 		RequestID:  r.PostFormValue("request_id"),
 	}
 	for _, n := range r.PostForm["needs"] {
-		if contains(commonFeatures, n) {
+		if slices.Contains(commonFeatures, n) {
 			f.Needs = append(f.Needs, n)
 		}
 	}

@@ -7,6 +7,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 )
 
@@ -24,7 +25,7 @@ func newRenderer(fsys fs.FS, a *assets) (*renderer, error) {
 	r := &renderer{pages: map[string]*template.Template{}, assets: a}
 	funcs := template.FuncMap{
 		"asset": a.URL,
-		"has":   func(list []string, v string) bool { return contains(list, v) },
+		"has":   slices.Contains[[]string],
 		"add":   func(a, b int) int { return a + b },
 		"field": func(p *page, name, label, value, kind string) fieldView {
 			return fieldView{Page: p, Name: name, Label: label, Value: value, Kind: kind, Error: p.Errors.Field(name)}
@@ -140,13 +141,4 @@ func (h *Handler) setLanguage(w http.ResponseWriter, r *http.Request) {
 		Secure: h.secure(r), SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
 	// Only a path on this site: never "//other.example" or an absolute URL.
 	http.Redirect(w, r, localPath(r.URL.Query().Get("back")), http.StatusSeeOther)
-}
-
-func contains(list []string, v string) bool {
-	for _, s := range list {
-		if s == v {
-			return true
-		}
-	}
-	return false
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 
 	"google.golang.org/grpc/metadata"
 )
@@ -33,7 +34,7 @@ type Person struct {
 func (p Person) SignedIn() bool { return p.Subject != "" }
 
 // Has reports whether p holds role.
-func (p Person) Has(role string) bool { return contains(p.Roles, role) }
+func (p Person) Has(role string) bool { return slices.Contains(p.Roles, role) }
 
 // Sessions finds the session of a request. Sign-in provides an implementation that reads its
 // session cookie; without one everyone is the public.

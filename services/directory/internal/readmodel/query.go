@@ -1,6 +1,7 @@
 package readmodel
 
 import (
+	"slices"
 	"sort"
 
 	"github.com/socialrx/socialrx/services/directory/internal/store"
@@ -136,15 +137,6 @@ type Match struct {
 	Service         *store.Service
 	Distance        float64 // metres; only with Near
 	NearestLocation string  // resource name; only with Near
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 // Filter schemas of the List methods (AIP-160).
@@ -299,7 +291,7 @@ func (ix *Index) LocationReferences(loc string) int {
 	defer ix.mu.RUnlock()
 	n := 0
 	for _, s := range ix.services.docs {
-		if contains(s.Locations, loc) {
+		if slices.Contains(s.Locations, loc) {
 			n++
 		}
 	}
@@ -312,7 +304,7 @@ func (ix *Index) TermReferences(term string) int {
 	defer ix.mu.RUnlock()
 	n := 0
 	for _, s := range ix.services.docs {
-		if contains(s.TaxonomyTerms, term) {
+		if slices.Contains(s.TaxonomyTerms, term) {
 			n++
 		}
 	}

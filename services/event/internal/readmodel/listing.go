@@ -7,6 +7,7 @@ package readmodel
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -114,7 +115,7 @@ func (li *Listing) index(st *domain.State, keys []string) error {
 		if err := b.Index(k, doc); err != nil {
 			return fmt.Errorf("index session %s: %w", k, err)
 		}
-		if !contains(li.sessions[ss.EventID], k) {
+		if !slices.Contains(li.sessions[ss.EventID], k) {
 			li.sessions[ss.EventID] = append(li.sessions[ss.EventID], k)
 		}
 	}
@@ -122,15 +123,6 @@ func (li *Listing) index(st *domain.State, keys []string) error {
 		return fmt.Errorf("index sessions: %w", err)
 	}
 	return nil
-}
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }
 
 func remove(list []string, v string) []string {

@@ -3,6 +3,7 @@ package server
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -237,7 +238,7 @@ func (s *Server) UpdateReferral(ctx context.Context, req *referralv1.UpdateRefer
 	updatable := []string{"subject", "needs", "needs_text", "what_matters", "priority", "suggested_service", "suggested_event", "follow_up_time"}
 	for _, p := range req.GetUpdateMask().GetPaths() {
 		root, _, _ := strings.Cut(p, ".")
-		if p != "*" && !contains(updatable, root) {
+		if p != "*" && !slices.Contains(updatable, root) {
 			return nil, apierror.Field("update_mask", fmt.Sprintf("%q cannot be updated here; use the custom methods", p))
 		}
 	}
@@ -257,7 +258,7 @@ func (s *Server) UpdateReferral(ctx context.Context, req *referralv1.UpdateRefer
 			mask = &fieldmaskpb.FieldMask{Paths: allowed}
 		}
 		for _, p := range mask.GetPaths() {
-			if root, _, _ := strings.Cut(p, "."); !contains(allowed, root) {
+			if root, _, _ := strings.Cut(p, "."); !slices.Contains(allowed, root) {
 				return policy.FieldDenied(p)
 			}
 		}

@@ -132,12 +132,3 @@ func (s *Server) change(ctx context.Context, name, etag string, mutate func(r *s
 	}
 	return toProto(r), nil
 }
-
-func contains(list []string, v string) bool {
-	for _, x := range list {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
