@@ -3,6 +3,8 @@ package metrics
 import (
 	"context"
 	"time"
+
+	"github.com/socialrx/socialrx/services/platform/periodic"
 )
 
 // LagEvery is how often SampleLag measures.
@@ -19,20 +21,12 @@ func (r *Registry) FeedLag(follower string) interface{ Set(float64) } {
 // measurement (the database is down) leaves the last value; socialrx_dependency_up says why.
 func (r *Registry) SampleLag(ctx context.Context, follower string, lag func(context.Context) (int64, error)) {
 	g := r.FeedLag(follower)
-	measure := func() {
+	measure := func(ctx context.Context) error {
 		if n, err := lag(ctx); err == nil {
 			g.Set(float64(n))
 		}
+		return nil
 	}
-	measure()
-	t := time.NewTicker(LagEvery)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			measure()
-		}
-	}
+	measure(ctx)
+	periodic.Every(ctx, LagEvery, measure, nil)
 }

@@ -18,6 +18,7 @@ import (
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
 	"github.com/socialrx/socialrx/services/platform/metrics"
+	"github.com/socialrx/socialrx/services/platform/periodic"
 )
 
 // Defaults of Monitor.
@@ -117,14 +118,8 @@ func (m *Monitor) Check(ctx context.Context) bool {
 
 // Run checks every interval until ctx ends.
 func (m *Monitor) Run(ctx context.Context) {
-	t := time.NewTicker(m.interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			m.Check(ctx)
-		}
-	}
+	periodic.Every(ctx, m.interval, func(ctx context.Context) error {
+		m.Check(ctx) // its findings are the readiness state, not an error
+		return nil
+	}, nil)
 }

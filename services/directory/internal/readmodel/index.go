@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/socialrx/socialrx/services/directory/internal/store"
+	"github.com/socialrx/socialrx/services/platform/periodic"
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 	"github.com/socialrx/socialrx/services/platform/storage/snapshot"
@@ -252,8 +253,8 @@ func (ix *Index) Run(ctx context.Context, every time.Duration, logger *slog.Logg
 		ix.st.Snapshots.Run(ctx, snapshot.DefaultSchedule, ix.started, ix.follower.Position, ix.snapshot,
 			func(err error) { logger.Warn("index snapshot", "error", err) })
 	}()
-	go changefeed.Every(ctx, ReconcileEvery, ix.Reconcile, func(err error) { logger.Warn("index reconcile", "error", err) })
-	go changefeed.Every(ctx, docstore.Retain/4, ix.st.Prune, func(err error) { logger.Warn("prune revisions", "error", err) })
+	go periodic.Every(ctx, ReconcileEvery, ix.Reconcile, func(err error) { logger.Warn("index reconcile", "error", err) })
+	go periodic.Every(ctx, docstore.Retain/4, ix.st.Prune, func(err error) { logger.Warn("prune revisions", "error", err) })
 	ix.follower.Run(ctx, every, func(err error) { logger.Warn("index sync", "error", err) })
 }
 

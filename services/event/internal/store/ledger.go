@@ -18,6 +18,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 
 	"github.com/socialrx/socialrx/services/event/internal/domain"
+	"github.com/socialrx/socialrx/services/platform/periodic"
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/storage/snapshot"
 )
@@ -268,7 +269,7 @@ func (l *Ledger) Run(ctx context.Context, every time.Duration, onError func(erro
 		defer close(done)
 		l.snaps.Run(ctx, l.opts.Snapshots, l.start, l.Position, l.Snapshot, onError)
 	}()
-	changefeed.Every(ctx, every, l.Sync, onError)
+	periodic.Every(ctx, every, l.Sync, onError)
 	<-done // the last snapshot is written before the database is closed
 }
 

@@ -4,6 +4,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/socialrx/socialrx/services/platform/periodic"
 )
 
 // followBatch is how many entries one step of a Follower reads.
@@ -118,24 +120,7 @@ func (f *Follower) Position() int64 {
 
 // Run syncs every interval until ctx ends, reporting errors to onError.
 func (f *Follower) Run(ctx context.Context, every time.Duration, onError func(error)) {
-	Every(ctx, every, f.Sync, onError)
-}
-
-// Every runs task every interval until ctx ends, reporting its errors (but not those caused by
-// ctx ending) to onError.
-func Every(ctx context.Context, interval time.Duration, task func(context.Context) error, onError func(error)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := task(ctx); err != nil && ctx.Err() == nil {
-				onError(err)
-			}
-		}
-	}
+	periodic.Every(ctx, every, f.Sync, onError)
 }
 
 // Lag is how many entries the feed holds beyond the follower's position.

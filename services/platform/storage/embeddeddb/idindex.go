@@ -10,6 +10,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/socialrx/socialrx/services/platform/periodic"
 	_ "modernc.org/sqlite" // the SQLite driver FerretDB itself uses
 )
 
@@ -41,18 +42,7 @@ func newIDIndexer(dir string) *idIndexer {
 // run indexes new tables every interval until ctx ends. Errors are retried at the next tick:
 // a missing index costs speed, never correctness.
 func (ix *idIndexer) run(ctx context.Context, interval time.Duration, onError func(error)) {
-	t := time.NewTicker(interval)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if err := ix.ensure(ctx); err != nil && ctx.Err() == nil {
-				onError(err)
-			}
-		}
-	}
+	periodic.Every(ctx, interval, ix.ensure, onError)
 }
 
 // ensure creates the _id index on every collection table that lacks it.

@@ -15,6 +15,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 
 	"github.com/socialrx/socialrx/services/platform/aip/filtering"
+	"github.com/socialrx/socialrx/services/platform/periodic"
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 	"github.com/socialrx/socialrx/services/platform/storage/snapshot"
@@ -147,8 +148,8 @@ func (ix *Index) Run(ctx context.Context, every time.Duration, onError func(erro
 		defer close(done)
 		ix.st.Snapshots.Run(ctx, snapshot.DefaultSchedule, ix.started, ix.follower.Position, ix.snapshot, onError)
 	}()
-	go changefeed.Every(ctx, ReconcileEvery, ix.Reconcile, onError)
-	go changefeed.Every(ctx, docstore.Retain/4, ix.st.Referrals.Prune, onError)
+	go periodic.Every(ctx, ReconcileEvery, ix.Reconcile, onError)
+	go periodic.Every(ctx, docstore.Retain/4, ix.st.Referrals.Prune, onError)
 	ix.follower.Run(ctx, every, onError)
 }
 
