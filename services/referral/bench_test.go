@@ -61,38 +61,7 @@ func benchLoops(b *testing.B, mode string) {
 		}
 		return call(ctx, c, "complete", r.GetName())
 	}
-	restLoop := func() error {
-		n := seq.Add(1)
-		var created map[string]any
-		body := fmt.Sprintf(`{"subject": {"givenName": "P", "familyName": "Q", "dateOfBirth": "1950-01-01", "email": "r%d@example.org"},
-			"consent": {"grantedBy": "subject", "grantTime": "%s", "scope": ["share-with-event-hosts"]},
-			"referringPractitioner": "%s", "referringOrganization": "%s", "receivingOrganization": "%s", "needs": ["NEED_LONELINESS"]}`,
-			n, time.Now().Add(-time.Minute).UTC().Format(time.RFC3339), clinician, clinic, chc)
-		if err := post(clinicianID, base+"/v1/referrals", body, &created); err != nil {
-			return err
-		}
-		name := created["name"].(string)
-		for _, step := range []struct{ verb, body string }{
-			{"submit", `{}`}, {"accept", `{"assignee": "` + linkWorker + `"}`}, {"start", `{}`},
-		} {
-			who := linkWorkerID
-			if step.verb == "submit" {
-				who = clinicianID
-			}
-			if err := post(who, base+"/v1/"+name+":"+step.verb, step.body, nil); err != nil {
-				return err
-			}
-		}
-		var booked map[string]any
-		if err := post(linkWorkerID, base+"/v1/"+name+":bookEvent", `{"session": "`+w.session+`"}`, &booked); err != nil {
-			return err
-		}
-		reg := booked["bookings"].([]any)[0].(map[string]any)["registration"].(string)
-		if err := post(hostID, base+"/v1/"+reg+":checkIn", `{}`, nil); err != nil {
-			return err
-		}
-		return post(linkWorkerID, base+"/v1/"+name+":complete", `{}`, nil)
-	}
+	restLoop := func() error { return restClosedLoop(base, w.session, seq.Add(1), nil) }
 	loop := grpcLoop
 	if mode == "rest" {
 		loop = restLoop
@@ -123,6 +92,43 @@ func benchLoops(b *testing.B, mode string) {
 	default:
 	}
 	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "loops/s")
+}
+
+// restClosedLoop walks referral n through the gateway as each person would: the clinician
+// creates and submits it, the link worker accepts, starts and books it, the host checks the
+// person in, the link worker completes it. created, when set, is called once the referral exists.
+func restClosedLoop(base, session string, n int64, created func()) error {
+	var made map[string]any
+	body := fmt.Sprintf(`{"subject": {"givenName": "P", "familyName": "Q", "dateOfBirth": "1950-01-01", "email": "r%d@example.org"},
+		"consent": {"grantedBy": "subject", "grantTime": "%s", "scope": ["share-with-event-hosts"]},
+		"referringPractitioner": "%s", "referringOrganization": "%s", "receivingOrganization": "%s", "needs": ["NEED_LONELINESS"]}`,
+		n, time.Now().Add(-time.Minute).UTC().Format(time.RFC3339), clinician, clinic, chc)
+	if err := post(clinicianID, base+"/v1/referrals", body, &made); err != nil {
+		return err
+	}
+	if created != nil {
+		created()
+	}
+	name := made["name"].(string)
+	for _, step := range []struct {
+		who        auth.Identity
+		verb, body string
+	}{
+		{clinicianID, "submit", `{}`}, {linkWorkerID, "accept", `{"assignee": "` + linkWorker + `"}`}, {linkWorkerID, "start", `{}`},
+	} {
+		if err := post(step.who, base+"/v1/"+name+":"+step.verb, step.body, nil); err != nil {
+			return err
+		}
+	}
+	var booked map[string]any
+	if err := post(linkWorkerID, base+"/v1/"+name+":bookEvent", `{"session": "`+session+`"}`, &booked); err != nil {
+		return err
+	}
+	reg := booked["bookings"].([]any)[0].(map[string]any)["registration"].(string)
+	if err := post(hostID, base+"/v1/"+reg+":checkIn", `{}`, nil); err != nil {
+		return err
+	}
+	return post(linkWorkerID, base+"/v1/"+name+":complete", `{}`, nil)
 }
 
 func post(id auth.Identity, url, body string, out *map[string]any) error {

@@ -14,7 +14,6 @@ import (
 	"github.com/socialrx/socialrx/gateway"
 	"github.com/socialrx/socialrx/gateway/gatewaytest"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
-	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
@@ -45,38 +44,7 @@ func BenchmarkLoopsAsReferralsGrow(b *testing.B) {
 	ctx := context.Background()
 	var stored atomic.Int64
 	var seq atomic.Int64
-	loop := func(int) error {
-		n := seq.Add(1)
-		var created map[string]any
-		body := fmt.Sprintf(`{"subject": {"givenName": "P", "familyName": "Q", "dateOfBirth": "1950-01-01", "email": "r%d@example.org"},
-			"consent": {"grantedBy": "subject", "grantTime": "%s", "scope": ["share-with-event-hosts"]},
-			"referringPractitioner": "%s", "referringOrganization": "%s", "receivingOrganization": "%s", "needs": ["NEED_LONELINESS"]}`,
-			n, time.Now().Add(-time.Minute).UTC().Format(time.RFC3339), clinician, clinic, chc)
-		if err := post(clinicianID, base+"/v1/referrals", body, &created); err != nil {
-			return err
-		}
-		stored.Add(1)
-		name := created["name"].(string)
-		for _, step := range []struct {
-			who        auth.Identity
-			verb, body string
-		}{
-			{clinicianID, "submit", `{}`}, {linkWorkerID, "accept", `{"assignee": "` + linkWorker + `"}`}, {linkWorkerID, "start", `{}`},
-		} {
-			if err := post(step.who, base+"/v1/"+name+":"+step.verb, step.body, nil); err != nil {
-				return err
-			}
-		}
-		var booked map[string]any
-		if err := post(linkWorkerID, base+"/v1/"+name+":bookEvent", `{"session": "`+w.session+`"}`, &booked); err != nil {
-			return err
-		}
-		reg := booked["bookings"].([]any)[0].(map[string]any)["registration"].(string)
-		if err := post(hostID, base+"/v1/"+reg+":checkIn", `{}`, nil); err != nil {
-			return err
-		}
-		return post(linkWorkerID, base+"/v1/"+name+":complete", `{}`, nil)
-	}
+	loop := func(int) error { return restClosedLoop(base, w.session, seq.Add(1), func() { stored.Add(1) }) }
 	c := w.rc()
 	errFull := errors.New("full")
 	for _, want := range counts {
