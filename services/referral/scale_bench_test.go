@@ -41,7 +41,7 @@ func BenchmarkLoopsAsReferralsGrow(b *testing.B) {
 	w := newWorld(b, 1, 10000)
 	w.clock.Advance(23 * time.Hour)
 	base := gatewaytest.Start(b, gateway.Config{DirectoryAddr: w.dir.Addr, EventAddr: w.events.Addr, ReferralAddr: w.referrals[0].Addr})
-	ctx := context.Background()
+	ctx := as(context.Background(), clinicianID) // the fill creates referrals as the clinician
 	var stored atomic.Int64
 	var seq atomic.Int64
 	loop := func(int) error { return restClosedLoop(base, w.session, seq.Add(1), func() { stored.Add(1) }) }
