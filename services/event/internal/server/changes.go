@@ -9,6 +9,7 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
@@ -156,7 +157,8 @@ func (s *Server) WatchChanges(req *eventv1.WatchChangesRequest, stream eventv1.E
 		}
 		select {
 		case <-ctx.Done():
-			return nil
+			// The caller's deadline or cancellation ends the stream with its own code.
+			return status.FromContextError(ctx.Err()).Err()
 		case <-time.After(s.poll):
 		}
 	}

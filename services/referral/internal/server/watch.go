@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
@@ -29,7 +30,7 @@ func (s *Server) WatchReferrals(req *referralv1.WatchReferralsRequest, stream re
 		entries, err := s.st.Feed.Read(ctx, after, 100)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil
+				return status.FromContextError(ctx.Err()).Err()
 			}
 			return s.fail(ctx, err, "referrals")
 		}
@@ -60,7 +61,9 @@ func (s *Server) WatchReferrals(req *referralv1.WatchReferralsRequest, stream re
 		}
 		select {
 		case <-ctx.Done():
-			return nil
+			// The caller's deadline or cancellation ends the stream with its own code: a plain
+			// end (OK) could arrive before the caller's timer and read as a server fault.
+			return status.FromContextError(ctx.Err()).Err()
 		case <-time.After(s.poll):
 		}
 	}
