@@ -43,6 +43,9 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		return nil, err
 	}
 	st := store.New(b.DB)
+	if err := st.Recover(ctx); err != nil {
+		return nil, b.Fail(err)
+	}
 	ix, err := readmodel.Load(ctx, st, cfg.ReadStaleness)
 	if err != nil {
 		return nil, b.Fail(err)

@@ -125,6 +125,11 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		return nil, b.Fail(err)
 	}
 	st := store.New(b.DB)
+	// A process that stopped mid-write can leave a referral behind its latest claim (see
+	// docstore.Recover): bring each up to it before loading and serving.
+	if err := st.Referrals.Recover(ctx); err != nil {
+		return nil, b.Fail(err)
+	}
 	ix, err := readmodel.Load(ctx, st, cfg.ReadStaleness)
 	if err != nil {
 		return nil, b.Fail(err)

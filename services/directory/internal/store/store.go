@@ -49,10 +49,19 @@ func New(db *mongo.Database) *Store {
 
 // Prune deletes revisions that recovery no longer needs (see docstore.Retain).
 func (s *Store) Prune(ctx context.Context) error {
-	for _, prune := range []func(context.Context) error{
-		s.Organizations.Prune, s.Services.Prune, s.Locations.Prune, s.TaxonomyTerms.Prune, s.Practitioners.Prune,
-	} {
-		if err := prune(ctx); err != nil {
+	return inOrder(ctx, s.Organizations.Prune, s.Services.Prune, s.Locations.Prune, s.TaxonomyTerms.Prune, s.Practitioners.Prune)
+}
+
+// Recover brings every document up to its latest claim: a process that stopped mid-write can
+// leave one behind (see docstore.Recover). Run it at start-up, before loading the read model.
+func (s *Store) Recover(ctx context.Context) error {
+	return inOrder(ctx, s.Organizations.Recover, s.Services.Recover, s.Locations.Recover, s.TaxonomyTerms.Recover, s.Practitioners.Recover)
+}
+
+// inOrder runs every step in order and stops at the first error.
+func inOrder(ctx context.Context, steps ...func(context.Context) error) error {
+	for _, step := range steps {
+		if err := step(ctx); err != nil {
 			return err
 		}
 	}

@@ -27,6 +27,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -465,6 +467,66 @@ func (c *Collection[T, P]) rollForward(ctx context.Context, id string) error {
 		}
 		m = *p.DocMeta()
 	}
+}
+
+// Recover rolls forward every document of the collection whose snapshot is behind a claim. A
+// process that stops between a claim and its snapshot write leaves one; so does a slow writer
+// whose late write put the snapshot back and that stopped before catching up, and then the
+// snapshot would show an older state than one already acknowledged until the document's next
+// write. Run it at start-up and with the reconciler. It reads the collection's revisions (kept
+// for Retain after their write, plus the few of replicas that stopped before pruning) and one
+// snapshot per document they name.
+func (c *Collection[T, P]) Recover(ctx context.Context) error {
+	// Revision ids are "<collection>/<id>/<incarnation>/<version>"; '0' follows '/'.
+	cur, err := c.revisions.Find(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$gt", Value: c.name + "/"}, {Key: "$lt", Value: c.name + "0"}}}},
+		options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		return fmt.Errorf("read claims of %s: %w", c.name, err)
+	}
+	var ids []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &ids); err != nil {
+		return fmt.Errorf("read claims of %s: %w", c.name, err)
+	}
+	type key struct{ id, incarnation string }
+	latest := map[key]int64{}
+	for _, r := range ids {
+		rest := strings.TrimPrefix(r.ID, c.name+"/")
+		rest, v, ok1 := cutLast(rest)
+		id, incarnation, ok2 := cutLast(rest)
+		version, err := strconv.ParseInt(v, 10, 64)
+		if !ok1 || !ok2 || err != nil {
+			continue // not a revision of this collection
+		}
+		k := key{id, incarnation}
+		latest[k] = max(latest[k], version)
+	}
+	for k, version := range latest {
+		doc, err := c.Get(ctx, k.id)
+		if errors.Is(err, ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if m := doc.DocMeta(); m.Incarnation == k.incarnation && m.Version < version {
+			c.forget(k.id)
+			if err := c.rollForward(ctx, k.id); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// cutLast splits s around its last "/".
+func cutLast(s string) (before, after string, found bool) {
+	i := strings.LastIndexByte(s, '/')
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+1:], true
 }
 
 // revision reads the claim of version, if there is one.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -174,6 +175,64 @@ func TestSnapshotPutBackIsRestored(t *testing.T) {
 	}
 	if saw != "v3" || got.Version != 4 || doc.Version != 1 {
 		t.Fatalf("update applied on %q as version %d, want on v3 as version 4", saw, got.Version)
+	}
+}
+
+// A snapshot put back by a late write, or behind a claim whose writer stopped, with no write to
+// follow: Recover brings each document up to its latest claim, and leaves the others alone.
+func TestRecoverRollsForwardWithoutAWrite(t *testing.T) {
+	ctx := context.Background()
+	db, coll, feed := open(t)
+	if _, err := coll.Create(ctx, "tester", &note{Meta: docstore.Meta{ID: "put-back"}, Text: "v1"}); err != nil {
+		t.Fatal(err)
+	}
+	v2, err := coll.Update(ctx, "tester", "put-back", "", func(n *note) error { n.Text = "v2"; return nil })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := coll.Update(ctx, "tester", "put-back", "", func(n *note) error { n.Text = "v3"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	// The late write of version 2, straight to the collection, after version 3 was acknowledged.
+	if _, err := db.Collection("notes").ReplaceOne(ctx, bson.M{"_id": "put-back"}, v2); err != nil {
+		t.Fatal(err)
+	}
+	stuck, err := coll.Create(ctx, "tester", &note{Meta: docstore.Meta{ID: "stuck"}, Text: "first"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	claimBehind(t, db, stuck, docstore.OpUpsert, "claimed")
+	if _, err := coll.Create(ctx, "tester", &note{Meta: docstore.Meta{ID: "settled"}, Text: "only"}); err != nil {
+		t.Fatal(err)
+	}
+	// Another collection's claims are not this one's.
+	other := docstore.NewCollection[note](db, "notes2", feed)
+	if _, err := other.Create(ctx, "tester", &note{Meta: docstore.Meta{ID: "put-back"}, Text: "elsewhere"}); err != nil {
+		t.Fatal(err)
+	}
+	before := feedVersions(t, feed)
+
+	if err := coll.Recover(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for id, want := range map[string]string{"put-back": "v3", "stuck": "claimed", "settled": "only"} {
+		got, err := coll.Get(ctx, id)
+		if err != nil || got.Text != want {
+			t.Fatalf("%s after Recover: %+v (%v), want %q", id, got, err, want)
+		}
+	}
+	// Only the two rolled forward are published again, version 3 of one and version 2 of the
+	// other, in either order.
+	after := feedVersions(t, feed)
+	head := strings.TrimSuffix(before, "]")
+	if after != head+" 3 2]" && after != head+" 2 3]" {
+		t.Fatalf("feed versions %s after Recover, want %s followed by 2 and 3", after, before)
+	}
+	if err := coll.Recover(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again := feedVersions(t, feed); again != after {
+		t.Fatalf("a second Recover published again: %s, was %s", again, after)
 	}
 }
 
