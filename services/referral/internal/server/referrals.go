@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/aip/filtering"
 	"github.com/socialrx/socialrx/services/platform/aip/names"
 	"github.com/socialrx/socialrx/services/platform/aip/pagination"
+	"github.com/socialrx/socialrx/services/platform/aip/requestid"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/audit"
 	"github.com/socialrx/socialrx/services/platform/auth"
@@ -37,14 +37,15 @@ func (s *Server) CreateReferral(ctx context.Context, req *referralv1.CreateRefer
 	if err := s.checkReferrer(ctx, in); err != nil {
 		return nil, err
 	}
-	id := req.GetReferralId()
-	switch {
-	case id != "":
-	case req.GetRequestId() != "":
-		id = uuid.NewSHA1(requestIDNamespace, []byte(req.GetRequestId())).String()
-	default:
-		id = uuid.NewString()
+	// Referral ids are the service's: a caller-chosen one that another organisation already
+	// holds would answer ALREADY_EXISTS where a GET answers NOT_FOUND, telling the caller that a
+	// referral they may not see exists. The request id, scoped to the caller, makes retries safe.
+	if req.GetReferralId() != "" {
+		return nil, apierror.Field("referral_id", "referral ids are assigned by the service; send request_id to make retries safe")
 	}
+	caller := auth.FromContext(ctx)
+	key := requestid.Key(caller, req.GetRequestId())
+	id := requestid.ID(requestIDNamespace, "referral", key)
 	now := s.now().UTC().Truncate(time.Millisecond)
 	r := &store.Referral{
 		ReferringPractitioner: in.GetReferringPractitioner(),
@@ -53,7 +54,7 @@ func (s *Server) CreateReferral(ctx context.Context, req *referralv1.CreateRefer
 		Status:                domain.Draft,
 		StatusChanged:         true,
 	}
-	r.ID, r.RequestID = id, req.GetRequestId()
+	r.ID, r.RequestID = id, key
 	setDetails(r, in)
 	r.Add(store.Entry{Time: now, Actor: actor(ctx), Kind: "CREATED", ToStatus: domain.Draft})
 	if c := in.GetConsent(); c != nil {
@@ -63,6 +64,10 @@ func (s *Server) CreateReferral(ctx context.Context, req *referralv1.CreateRefer
 	created, err := s.st.Referrals.Create(ctx, actor(ctx), r)
 	if err != nil {
 		return nil, s.fail(ctx, err, "referrals/"+id)
+	}
+	// A retry answers with the stored referral only if the caller may still read it, as a GET would.
+	if err := policy.Check(caller, policy.ReferralRead, facts(created), "referrals/"+created.ID); err != nil {
+		return nil, err
 	}
 	if err := s.audit(ctx, audit.ActionCreate, nil, "referrals/"+created.ID); err != nil {
 		return nil, err
