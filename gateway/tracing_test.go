@@ -60,8 +60,8 @@ func TestABookingIsOneTraceFromGatewayToEventService(t *testing.T) {
 	}
 
 	// The gateway ends its span once the response is written: wait for it.
+	rest := "POST " + r1 + ":bookEvent"
 	const (
-		rest     = "POST /v1/referrals/r1:bookEvent"
 		book     = "socialrx.referral.v1.ReferralService/BookEvent"
 		register = "socialrx.event.v1.EventService/CreateRegistration"
 	)

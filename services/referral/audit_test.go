@@ -25,6 +25,7 @@ import (
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/audit"
+	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
@@ -232,6 +233,42 @@ func TestAuditOfTheFullFlow(t *testing.T) {
 	queries := auditRecords(t, w.refDB, "audit", bson.D{{Key: "action", Value: audit.ActionQuery}, {Key: "actor", Value: privacyID.Subject}})
 	if len(queries) < 4 {
 		t.Fatalf("%d audit records of the privacy officer's queries, want one per query at least", len(queries))
+	}
+
+	// Another organisation's privacy officer learns nothing of this patient, this referral or
+	// these staff; the network's privacy officer sees them all. Their questions are audited too.
+	elsewhere := as(ctxT(t), auth.Identity{Subject: "practitioners/privacy-x", Organization: "organizations/elsewhere", Roles: []string{auth.RolePrivacyOfficer}})
+	network := as(ctxT(t), auth.Identity{Subject: "practitioners/alliance-privacy", Roles: []string{auth.RoleNetworkPrivacyOfficer}})
+	person := &referralv1.PersonQuery{GivenName: personGiven, FamilyName: personFamily, DateOfBirth: personBirth}
+	for what, req := range map[string]*referralv1.SearchAuditRecordsRequest{
+		"by person":   {PageSize: 1000, Person: person},
+		"by referral": {PageSize: 1000, Referral: name},
+		"by user":     {PageSize: 1000, Actor: linkWorker},
+		"everything":  {PageSize: 1000},
+	} {
+		got, err := w.rc().SearchAuditRecords(elsewhere, req)
+		if err != nil {
+			t.Fatalf("another organisation's officer, %s: %v", what, err)
+		}
+		for _, r := range got.GetAuditRecords() {
+			// What its own staff did stays theirs to see (dr-x's refused read of this referral).
+			if r.GetOrganization() == "organizations/elsewhere" {
+				continue
+			}
+			if r.GetResource() == name || r.GetActor() == linkWorker || r.GetActor() == clinician {
+				t.Errorf("another organisation's officer, %s, sees %s by %s", what, r.GetResource(), r.GetActor())
+			}
+		}
+	}
+	wide, err := w.rc().SearchAuditRecords(network, &referralv1.SearchAuditRecordsRequest{PageSize: 1000, Person: person})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all := auditRecords(t, w.refDB, "audit", bson.D{{Key: "resource", Value: name}}); int(wide.GetTotalSize()) != len(all) {
+		t.Fatalf("network officer by person: %d records, want the %d of %s", wide.GetTotalSize(), len(all), name)
+	}
+	if q := auditRecords(t, w.refDB, "audit", bson.D{{Key: "action", Value: audit.ActionQuery}, {Key: "actor", Value: "practitioners/privacy-x"}}); len(q) != 4 {
+		t.Fatalf("%d audit records of the other officer's 4 queries", len(q))
 	}
 }
 
