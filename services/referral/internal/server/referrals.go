@@ -61,17 +61,30 @@ func (s *Server) CreateReferral(ctx context.Context, req *referralv1.CreateRefer
 		r.Consent = &store.Consent{GrantedBy: c.GetGrantedBy(), GrantTime: c.GetGrantTime().AsTime(), Scope: c.GetScope()}
 		r.Add(store.Entry{Time: now, Actor: actor(ctx), Kind: "CONSENT", Note: "consent granted by " + c.GetGrantedBy()})
 	}
+	intent, err := s.intend(ctx, audit.ActionCreate, "referrals/"+id)
+	if err != nil {
+		return nil, err
+	}
+	r.NoteIntent(intent)
 	created, err := s.st.Referrals.Create(ctx, actor(ctx), r)
 	if err != nil {
-		return nil, s.fail(ctx, err, "referrals/"+id)
-	}
-	// A retry answers with the stored referral only if the caller may still read it, as a GET would.
-	if err := policy.Check(caller, policy.ReferralRead, facts(created), "referrals/"+created.ID); err != nil {
+		err = s.fail(ctx, err, "referrals/"+id)
+		s.settle(ctx, intent, audit.OutcomeOf(err))
 		return nil, err
 	}
-	if err := s.audit(ctx, audit.ActionCreate, nil, "referrals/"+created.ID); err != nil {
-		return nil, err
+	if !created.HasIntent(intent) {
+		// A retry: nothing was created, the stored referral is returned (and read).
+		s.settle(ctx, intent, audit.OutcomeNotApplied)
+		// It answers only if the caller may still read it, as a GET would.
+		if err := policy.Check(caller, policy.ReferralRead, facts(created), "referrals/"+created.ID); err != nil {
+			return nil, err
+		}
+		if err := s.audit(ctx, audit.ActionRead, nil, "referrals/"+created.ID); err != nil {
+			return nil, err
+		}
+		return toProto(created), nil
 	}
+	s.settle(ctx, intent, "OK")
 	return toProto(created), nil
 }
 
