@@ -315,6 +315,10 @@ func TestBrowserReferralLoop(t *testing.T) {
 		t.Fatalf("status after accepting: %q", got)
 	}
 	waitText(t, cl, row, "Accepted")
+	// Accepted, the page offers what the service allows: start, or hold before starting.
+	if n := eval[int](t, lw, `document.querySelectorAll("#start, #hold, #accept").length`); n != 2 {
+		t.Fatalf("an accepted referral offers %d of start and hold (and no accept), want 2", n)
+	}
 	follow(t, tab, "#accept")
 	if got := text(t, tab, ".error-summary p"); got != "Already accepted by Harpreet Grewal." {
 		t.Fatalf("the second to accept is told: %q", got)
