@@ -195,8 +195,17 @@ func resumeAction(h *Handler, f *actionForm) change {
 	}
 }
 
+// completeAction completes the referral; without an attendance or a follow-up measure on
+// record, it first asks to confirm and says which is missing.
 func completeAction(h *Handler, f *actionForm) change {
 	note := f.value("complete_note")
+	if f.value("complete_confirm") != "yes" {
+		if ref, err := h.referrals.GetReferral(h.callContext(f.r), &referralv1.GetReferralRequest{Name: f.name}); err == nil {
+			if key := missingOutcomes(ref); key != "" {
+				f.errs["complete_confirm"] = f.l.T(key)
+			}
+		}
+	}
 	return func(ctx context.Context) error {
 		_, err := h.referrals.CompleteReferral(ctx, &referralv1.CompleteReferralRequest{Name: f.name, Note: note})
 		return err

@@ -332,7 +332,12 @@ func TestBrowserReferralLoop(t *testing.T) {
 	}
 	waitText(t, cl, row, "In progress")
 
+	if got := text(t, lw, "#next-step a"); got != "Record the baseline questionnaire with the person." {
+		t.Fatalf("next step once started: %q", got)
+	}
+
 	// On hold while waiting (the reason is needed, beside its field), then resumed.
+	do(t, lw, chromedp.Click(chromedp.CSS("#pause summary")))
 	follow(t, lw, "#hold")
 	if got := text(t, lw, "#hold_reason-error"); got != "Say why the referral is on hold." {
 		t.Fatalf("hold without a reason: %q", got)

@@ -62,6 +62,8 @@ type referralPageData struct {
 	Today          string
 
 	IsLinkWorker bool
+	// Next is what the link worker does next (a message key) and Step where on the page.
+	Next, Step string
 	// Can is what the signed-in person may do to the referral now, by action (Can.HOLD): the
 	// service's allowed_actions, and the page offers nothing else.
 	Can map[string]bool
@@ -168,6 +170,7 @@ func (h *Handler) showReferral(w http.ResponseWriter, r *http.Request, name stri
 	for _, b := range ref.GetBookings() {
 		d.Bookings = append(d.Bookings, h.bookingView(r, l, b))
 	}
+	d.Next, d.Step = nextStep(ref, d.Can)
 	if d.Can["ACCEPT"] {
 		for _, c := range who.colleagues(person.Organization) {
 			d.Colleagues = append(d.Colleagues, colleague{Name: c.GetName(), Label: who.name(c.GetName()), Me: c.GetName() == person.Subject})
@@ -238,4 +241,54 @@ func (h *Handler) bookingView(r *http.Request, l *localizer, b *referralv1.Booki
 		}
 	}
 	return row
+}
+
+// nextStep is the next thing to do on a referral, for one who may do what can says: a message
+// key and the part of the page where it is done, or "" when nothing is due.
+func nextStep(ref *referralv1.Referral, can map[string]bool) (key, anchor string) {
+	switch {
+	case can["ACCEPT"]:
+		return "next.accept", "#respond"
+	case can["RESUME"]:
+		return "next.resume", "#resume"
+	case can["START"]:
+		return "next.start", "#start"
+	case can["RECORD_MEASURE"] && !hasMeasure(ref, referralv1.Timepoint_TIMEPOINT_BASELINE):
+		return "next.baseline", "#measures"
+	case can["BOOK_EVENT"] && len(ref.GetBookings()) == 0:
+		return "next.book", "#matches"
+	case can["COMPLETE"] && !hasMeasure(ref, referralv1.Timepoint_TIMEPOINT_FOLLOW_UP):
+		return "next.followup", "#measures"
+	case can["COMPLETE"]:
+		return "next.complete", "#close"
+	}
+	return "", ""
+}
+
+func hasMeasure(ref *referralv1.Referral, tp referralv1.Timepoint) bool {
+	for _, m := range ref.GetMeasures() {
+		if m.GetTimepoint() == tp {
+			return true
+		}
+	}
+	return false
+}
+
+// missingOutcomes says, as a message key, what a referral lacks to be completed with its
+// outcomes known: an attended event, a follow-up measure, or both; "" when it has both.
+func missingOutcomes(ref *referralv1.Referral) string {
+	attended := ref.GetBusinessStatus() == referralv1.BusinessStatus_BUSINESS_STATUS_EVENT_ATTENDED
+	for _, b := range ref.GetBookings() {
+		attended = attended || b.GetState() == "ATTENDED"
+	}
+	followUp := hasMeasure(ref, referralv1.Timepoint_TIMEPOINT_FOLLOW_UP)
+	switch {
+	case !attended && !followUp:
+		return "close.missing.both"
+	case !attended:
+		return "close.missing.attendance"
+	case !followUp:
+		return "close.missing.followup"
+	}
+	return ""
 }
