@@ -315,6 +315,10 @@ func TestBrowserReferralLoop(t *testing.T) {
 		t.Fatalf("status after accepting: %q", got)
 	}
 	waitText(t, cl, row, "Accepted")
+	// Accepted, the page offers what the service allows: start, or hold before starting.
+	if n := eval[int](t, lw, `document.querySelectorAll("#start, #hold, #accept").length`); n != 2 {
+		t.Fatalf("an accepted referral offers %d of start and hold (and no accept), want 2", n)
+	}
 	follow(t, tab, "#accept")
 	if got := text(t, tab, ".error-summary p"); got != "Already accepted by Harpreet Grewal." {
 		t.Fatalf("the second to accept is told: %q", got)
@@ -328,7 +332,12 @@ func TestBrowserReferralLoop(t *testing.T) {
 	}
 	waitText(t, cl, row, "In progress")
 
+	if got := text(t, lw, "#next-step a"); got != "Record the baseline questionnaire with the person." {
+		t.Fatalf("next step once started: %q", got)
+	}
+
 	// On hold while waiting (the reason is needed, beside its field), then resumed.
+	do(t, lw, chromedp.Click(chromedp.CSS("#pause summary")))
 	follow(t, lw, "#hold")
 	if got := text(t, lw, "#hold_reason-error"); got != "Say why the referral is on hold." {
 		t.Fatalf("hold without a reason: %q", got)

@@ -8,10 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
-	"google.golang.org/protobuf/types/known/timestamppb"
-
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/auth"
 )
@@ -65,10 +61,12 @@ type referralPageData struct {
 	Typed          map[string]string
 	Today          string
 
-	IsClinician, IsLinkWorker                 bool
-	CanSubmit, CanCancel, CanMarkError        bool
-	CanAccept, CanStart, CanWork, CanComplete bool
-	CanHold, CanResume                        bool
+	IsLinkWorker bool
+	// Next is what the link worker does next (a message key) and Step where on the page.
+	Next, Step string
+	// Can is what the signed-in person may do to the referral now, by action (Can.HOLD): the
+	// service's allowed_actions, and the page offers nothing else.
+	Can map[string]bool
 }
 
 func (h *Handler) referralPage(w http.ResponseWriter, r *http.Request) {
@@ -109,13 +107,14 @@ func (h *Handler) showReferral(w http.ResponseWriter, r *http.Request, name stri
 	row := h.referralRow(l, ref, facts, who, now)
 	// The title names the referral by its id only: nothing personal in titles or history.
 	p.Title = l.T("referral.title", row.ID)
-	st := ref.GetStatus()
 	d := &referralPageData{ID: row.ID, Live: liveSince(now), Row: row, Subject: ref.GetSubject(),
 		NeedsText: ref.GetNeedsText(), WhatMatters: ref.GetWhatMatters(), ReferrerOrg: facts.orgs[ref.GetReferringOrganization()],
 		Reason: ref.GetStatusReason(), Questionnaires: questionnaires, Typed: map[string]string{},
 		Today:        now.In(h.zone).Format(time.DateOnly),
-		IsClinician:  person.Has(auth.RoleClinician),
-		IsLinkWorker: person.Has(auth.RoleLinkWorker),
+		IsLinkWorker: person.Has(auth.RoleLinkWorker), Can: map[string]bool{},
+	}
+	for _, a := range ref.GetAllowedActions() {
+		d.Can[strings.TrimPrefix(a.String(), "REFERRAL_ACTION_")] = true
 	}
 	if r.Method == http.MethodPost {
 		for k, v := range r.PostForm {
@@ -171,19 +170,8 @@ func (h *Handler) showReferral(w http.ResponseWriter, r *http.Request, name stri
 	for _, b := range ref.GetBookings() {
 		d.Bookings = append(d.Bookings, h.bookingView(r, l, b))
 	}
-	lw := person.Has(auth.RoleLinkWorker)
-	open := st == referralv1.ReferralStatus_REFERRAL_STATUS_ACCEPTED || st == referralv1.ReferralStatus_REFERRAL_STATUS_IN_PROGRESS ||
-		st == referralv1.ReferralStatus_REFERRAL_STATUS_ON_HOLD
-	d.CanSubmit = d.IsClinician && st == referralv1.ReferralStatus_REFERRAL_STATUS_DRAFT
-	d.CanCancel = !closed(st)
-	d.CanMarkError = d.IsClinician && !closed(st)
-	d.CanAccept = lw && st == referralv1.ReferralStatus_REFERRAL_STATUS_REQUESTED
-	d.CanStart = lw && st == referralv1.ReferralStatus_REFERRAL_STATUS_ACCEPTED
-	d.CanWork = lw && open
-	d.CanComplete = lw && st == referralv1.ReferralStatus_REFERRAL_STATUS_IN_PROGRESS
-	d.CanHold = d.CanComplete
-	d.CanResume = lw && st == referralv1.ReferralStatus_REFERRAL_STATUS_ON_HOLD
-	if d.CanAccept {
+	d.Next, d.Step = nextStep(ref, d.Can)
+	if d.Can["ACCEPT"] {
 		for _, c := range who.colleagues(person.Organization) {
 			d.Colleagues = append(d.Colleagues, colleague{Name: c.GetName(), Label: who.name(c.GetName()), Me: c.GetName() == person.Subject})
 		}
@@ -191,7 +179,7 @@ func (h *Handler) showReferral(w http.ResponseWriter, r *http.Request, name stri
 			d.Colleagues = append([]colleague{{Name: person.Subject, Label: person.Name, Me: true}}, d.Colleagues...)
 		}
 	}
-	if d.CanWork {
+	if d.Can["BOOK_EVENT"] {
 		d.Matches, err = h.matches(r, l, ref, facts, person)
 		if err != nil {
 			e, _ := h.explain(l, err, nil)
@@ -255,204 +243,52 @@ func (h *Handler) bookingView(r *http.Request, l *localizer, b *referralv1.Booki
 	return row
 }
 
-// referralAction makes one change to a referral from a form of its page; a refused change comes
-// back beside its field, and a done one goes back to the page (so a reload does not post again).
-func (h *Handler) referralAction(w http.ResponseWriter, r *http.Request) {
-	person, ok := h.requirePractitioner(w, r)
-	if !ok {
-		return
+// nextStep is the next thing to do on a referral, for one who may do what can says: a message
+// key and the part of the page where it is done, or "" when nothing is due.
+func nextStep(ref *referralv1.Referral, can map[string]bool) (key, anchor string) {
+	switch {
+	case can["ACCEPT"]:
+		return "next.accept", "#respond"
+	case can["RESUME"]:
+		return "next.resume", "#resume"
+	case can["START"]:
+		return "next.start", "#start"
+	case can["RECORD_MEASURE"] && !hasMeasure(ref, referralv1.Timepoint_TIMEPOINT_BASELINE):
+		return "next.baseline", "#measures"
+	case can["BOOK_EVENT"] && len(ref.GetBookings()) == 0:
+		return "next.book", "#matches"
+	case can["COMPLETE"] && !hasMeasure(ref, referralv1.Timepoint_TIMEPOINT_FOLLOW_UP):
+		return "next.followup", "#measures"
+	case can["COMPLETE"]:
+		return "next.complete", "#close"
 	}
-	name := "referrals/" + r.PathValue("referral")
-	l := h.i18n.localizer(h.i18n.choose(r))
-	ctx := h.callContext(r)
-	v := func(k string) string { return strings.TrimSpace(r.PostFormValue(k)) }
-	errs := formErrors{}
-	need := func(field string) string {
-		s := v(field)
-		if s == "" || len(s) > 1000 {
-			errs[field] = h.fieldMessage(l, field)
-		}
-		return s
-	}
-	etag := v("etag")
-	anchor := ""
-	var call func() error
-	switch r.PathValue("action") {
-	case "submit":
-		call = func() error {
-			_, err := h.referrals.SubmitReferral(ctx, &referralv1.SubmitReferralRequest{Name: name, Etag: etag})
-			return err
-		}
-	case "cancel":
-		reason := need("cancel_reason")
-		call = func() error {
-			_, err := h.referrals.CancelReferral(ctx, &referralv1.CancelReferralRequest{Name: name, Reason: reason})
-			return err
-		}
-	case "error":
-		reason := need("error_reason")
-		call = func() error {
-			_, err := h.referrals.MarkReferralEnteredInError(ctx, &referralv1.MarkReferralEnteredInErrorRequest{Name: name, Reason: reason})
-			return err
-		}
-	case "accept":
-		assignee := v("assignee")
-		if assignee == "" {
-			assignee = person.Subject
-		}
-		if _, err := h.referrals.AcceptReferral(ctx, &referralv1.AcceptReferralRequest{Name: name, Assignee: assignee, Etag: etag}); err != nil {
-			h.refusedAccept(w, r, l, name, person, err)
-			return
-		}
-		http.Redirect(w, r, "/"+name, http.StatusSeeOther)
-		return
-	case "reject":
-		reason := need("reject_reason")
-		call = func() error {
-			_, err := h.referrals.RejectReferral(ctx, &referralv1.RejectReferralRequest{Name: name, Reason: reason, Etag: etag})
-			return err
-		}
-	case "start":
-		call = func() error {
-			_, err := h.referrals.StartReferral(ctx, &referralv1.StartReferralRequest{Name: name})
-			return err
-		}
-	case "note":
-		note := need("note")
-		kind := referralv1.TimelineKind_TIMELINE_KIND_NOTE
-		if v("note_kind") == "contact" {
-			kind = referralv1.TimelineKind_TIMELINE_KIND_CONTACT_ATTEMPT
-		}
-		anchor = "#timeline"
-		call = func() error {
-			_, err := h.referrals.AddTimelineNote(ctx, &referralv1.AddTimelineNoteRequest{Name: name, Kind: kind, Note: note, Reached: v("reached") == "yes"})
-			return err
-		}
-	case "followup":
-		day, err := time.ParseInLocation(time.DateOnly, v("follow_up"), h.zone)
-		if err != nil || day.Before(h.now().In(h.zone).Truncate(24*time.Hour).Add(-24*time.Hour)) {
-			errs["follow_up"] = h.fieldMessage(l, "follow_up")
-		}
-		note := v("follow_up_note")
-		if note == "" {
-			note = l.T("followup.note", v("follow_up"))
-		}
-		anchor = "#follow-up"
-		call = func() error {
-			_, err := h.referrals.AddTimelineNote(ctx, &referralv1.AddTimelineNoteRequest{Name: name, Kind: referralv1.TimelineKind_TIMELINE_KIND_NOTE,
-				Note: note, FollowUpTime: timestamppb.New(day.Add(9 * time.Hour))})
-			return err
-		}
-	case "goal":
-		desc := need("goal")
-		anchor = "#goals"
-		call = func() error {
-			_, err := h.referrals.AddGoal(ctx, &referralv1.AddGoalRequest{Name: name, Description: desc})
-			return err
-		}
-	case "progress":
-		id := v("goal_id")
-		field := "percent_" + id
-		pct, err := strconv.Atoi(v(field))
-		if err != nil || pct < 0 || pct > 100 {
-			errs[field] = h.fieldMessage(l, "percent")
-		}
-		anchor = "#goals"
-		call = func() error {
-			_, err := h.referrals.UpdateGoalProgress(ctx, &referralv1.UpdateGoalProgressRequest{Name: name, GoalId: id,
-				Percent: int32(pct), Note: v("progress_note_" + id)})
-			return err
-		}
-	case "measure":
-		q, ok := questionnaireOf(v("instrument"))
-		if !ok {
-			h.fail(w, r, http.StatusNotFound, "error.notfound")
-			return
-		}
-		items, bad := q.answers(v)
-		for f := range bad {
-			errs[f] = h.fieldMessage(l, "measure_item")
-		}
-		tp := referralv1.Timepoint_TIMEPOINT_BASELINE
-		if v(q.Key+"_timepoint") == "FOLLOW_UP" {
-			tp = referralv1.Timepoint_TIMEPOINT_FOLLOW_UP
-		}
-		anchor = "#measures"
-		call = func() error {
-			_, err := h.referrals.RecordMeasure(ctx, &referralv1.RecordMeasureRequest{Name: name, Instrument: q.Instrument, Timepoint: tp, Items: items})
-			return err
-		}
-	case "book":
-		session := v("session")
-		anchor = "#bookings"
-		call = func() error {
-			_, err := h.referrals.BookEvent(ctx, &referralv1.BookEventRequest{Name: name, Session: session})
-			return err
-		}
-	case "hold":
-		reason := need("hold_reason")
-		call = func() error {
-			_, err := h.referrals.HoldReferral(ctx, &referralv1.HoldReferralRequest{Name: name, Reason: reason, Etag: etag})
-			return err
-		}
-	case "resume":
-		call = func() error {
-			_, err := h.referrals.ResumeReferral(ctx, &referralv1.ResumeReferralRequest{Name: name, Etag: etag})
-			return err
-		}
-	case "complete":
-		note := v("complete_note")
-		call = func() error {
-			_, err := h.referrals.CompleteReferral(ctx, &referralv1.CompleteReferralRequest{Name: name, Note: note})
-			return err
-		}
-	case "fail":
-		reason := need("fail_reason")
-		call = func() error {
-			_, err := h.referrals.FailReferral(ctx, &referralv1.FailReferralRequest{Name: name, Reason: reason})
-			return err
-		}
-	default:
-		h.notFound(w, r)
-		return
-	}
-	if errs.Any() {
-		h.showReferral(w, r, name, errs, http.StatusUnprocessableEntity)
-		return
-	}
-	if err := call(); err != nil {
-		errs, code := h.explain(l, err, actionFields)
-		if code == http.StatusNotFound {
-			h.failCall(w, r, err)
-			return
-		}
-		h.showReferral(w, r, name, errs, code)
-		return
-	}
-	http.Redirect(w, r, "/"+name+anchor, http.StatusSeeOther)
+	return "", ""
 }
 
-// actionFields maps the referral service's field paths of the page's forms to their fields.
-var actionFields = fieldMap{"note": "note", "description": "goal", "follow_up_time": "follow_up"}
-
-// refusedAccept explains a refused acceptance: when another link worker took the referral first
-// (two tabs, two people), the page says who, rather than showing an error code.
-func (h *Handler) refusedAccept(w http.ResponseWriter, r *http.Request, l *localizer, name string, person Person, err error) {
-	code := status.Code(err)
-	// Once another link worker holds it, the service refuses this one's change (precondition,
-	// etag, or no longer theirs to respond to); reading it says who holds it.
-	if code == codes.FailedPrecondition || code == codes.Aborted || code == codes.PermissionDenied {
-		ref, gerr := h.referrals.GetReferral(h.callContext(r), &referralv1.GetReferralRequest{Name: name})
-		if gerr == nil && ref.GetAssignee() != "" {
-			who, _ := h.practitioners(h.callContext(r))
-			msg := l.T("referral.taken", who.name(ref.GetAssignee()))
-			if ref.GetAssignee() == person.Subject {
-				msg = l.T("referral.taken.you")
-			}
-			h.showReferral(w, r, name, formErrors{"": msg}, http.StatusConflict)
-			return
+func hasMeasure(ref *referralv1.Referral, tp referralv1.Timepoint) bool {
+	for _, m := range ref.GetMeasures() {
+		if m.GetTimepoint() == tp {
+			return true
 		}
 	}
-	errs, c := h.explain(l, err, nil)
-	h.showReferral(w, r, name, errs, c)
+	return false
+}
+
+// missingOutcomes says, as a message key, what a referral lacks to be completed with its
+// outcomes known: an attended event, a follow-up measure, or both; "" when it has both.
+func missingOutcomes(ref *referralv1.Referral) string {
+	attended := ref.GetBusinessStatus() == referralv1.BusinessStatus_BUSINESS_STATUS_EVENT_ATTENDED
+	for _, b := range ref.GetBookings() {
+		attended = attended || b.GetState() == "ATTENDED"
+	}
+	followUp := hasMeasure(ref, referralv1.Timepoint_TIMEPOINT_FOLLOW_UP)
+	switch {
+	case !attended && !followUp:
+		return "close.missing.both"
+	case !attended:
+		return "close.missing.attendance"
+	case !followUp:
+		return "close.missing.followup"
+	}
+	return ""
 }

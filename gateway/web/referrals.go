@@ -15,8 +15,16 @@ import (
 
 // The practitioners' referral pages: a clinician's "new social prescription" and "my referrals",
 // a link worker's worklist, and the referral page both of them work on. Every page shows what
-// the referral service returns for the signed-in person's token, nothing more.
+// the referral service returns for the signed-in person's token, nothing more, and offers only
+// the changes the service lists in the referral's allowed_actions.
+//
+// One file (and template) per page, all named referral_*: referral_new.go, referral_list.go,
+// referral_worklist.go, referral_page.go with its forms in referral_actions.go (and the
+// questionnaires and matching events it shows, referral_measures.go and referral_matching.go),
+// referral_live.go for the pages' live updates, and referral_messages.go for their words.
+// This file has their routes and what they share.
 
+// referralRoutes are the routes of every referral page.
 func (h *Handler) referralRoutes(m *http.ServeMux) {
 	m.HandleFunc("GET /referrals", h.myReferrals)
 	m.HandleFunc("GET /referrals/new", h.newReferralForm)
@@ -165,51 +173,4 @@ func (h *Handler) referralRow(l *localizer, ref *referralv1.Referral, facts *dir
 // liveSince is the instant a live page was drawn from, for its stream of changes to start at.
 func liveSince(now time.Time) string {
 	return fmt.Sprintf("/referrals/live?since=%d", now.Add(-2*time.Second).UnixMilli())
-}
-
-type myReferralsData struct {
-	Rows []referralRow
-	Live string
-}
-
-// myReferrals lists the referrals of the clinician's organisation, newest first.
-func (h *Handler) myReferrals(w http.ResponseWriter, r *http.Request) {
-	person, ok := h.requirePractitioner(w, r)
-	if !ok {
-		return
-	}
-	if !person.Has(auth.RoleClinician) {
-		http.Redirect(w, r, "/worklist", http.StatusSeeOther)
-		return
-	}
-	now := h.now()
-	ctx := h.callContext(r)
-	facts, err := h.places.get(ctx)
-	if err != nil {
-		h.failCall(w, r, err)
-		return
-	}
-	who, err := h.practitioners(ctx)
-	if err != nil {
-		h.failCall(w, r, err)
-		return
-	}
-	resp, err := h.referrals.ListReferrals(ctx, &referralv1.ListReferralsRequest{PageSize: 200,
-		Filter: fmt.Sprintf("referring_organization = %q", person.Organization)})
-	if err != nil {
-		h.failCall(w, r, err)
-		return
-	}
-	refs := resp.GetReferrals()
-	sort.SliceStable(refs, func(i, j int) bool {
-		return refs[i].GetCreateTime().AsTime().After(refs[j].GetCreateTime().AsTime())
-	})
-	p := h.newPage(w, r, "referral_list", "referrals")
-	p.Title = p.T("referrals.title")
-	d := &myReferralsData{Live: liveSince(now)}
-	for _, ref := range refs {
-		d.Rows = append(d.Rows, h.referralRow(p.localizer, ref, facts, who, now))
-	}
-	p.Data = d
-	h.render(w, http.StatusOK, p)
 }

@@ -421,6 +421,123 @@ func (Timepoint) EnumDescriptor() ([]byte, []int) {
 	return file_socialrx_referral_v1_resources_proto_rawDescGZIP(), []int{5}
 }
 
+// A change a caller makes to a referral: one value per method that changes it.
+type ReferralAction int32
+
+const (
+	// Not set.
+	ReferralAction_REFERRAL_ACTION_UNSPECIFIED ReferralAction = 0
+	// UpdateReferral.
+	ReferralAction_REFERRAL_ACTION_UPDATE ReferralAction = 1
+	// RecordConsent.
+	ReferralAction_REFERRAL_ACTION_RECORD_CONSENT ReferralAction = 2
+	// WithdrawConsent.
+	ReferralAction_REFERRAL_ACTION_WITHDRAW_CONSENT ReferralAction = 3
+	// SubmitReferral.
+	ReferralAction_REFERRAL_ACTION_SUBMIT ReferralAction = 4
+	// AcceptReferral.
+	ReferralAction_REFERRAL_ACTION_ACCEPT ReferralAction = 5
+	// RejectReferral.
+	ReferralAction_REFERRAL_ACTION_REJECT ReferralAction = 6
+	// StartReferral.
+	ReferralAction_REFERRAL_ACTION_START ReferralAction = 7
+	// HoldReferral.
+	ReferralAction_REFERRAL_ACTION_HOLD ReferralAction = 8
+	// ResumeReferral.
+	ReferralAction_REFERRAL_ACTION_RESUME ReferralAction = 9
+	// CompleteReferral.
+	ReferralAction_REFERRAL_ACTION_COMPLETE ReferralAction = 10
+	// FailReferral.
+	ReferralAction_REFERRAL_ACTION_FAIL ReferralAction = 11
+	// CancelReferral.
+	ReferralAction_REFERRAL_ACTION_CANCEL ReferralAction = 12
+	// MarkReferralEnteredInError.
+	ReferralAction_REFERRAL_ACTION_MARK_ENTERED_IN_ERROR ReferralAction = 13
+	// AddTimelineNote.
+	ReferralAction_REFERRAL_ACTION_ADD_TIMELINE_NOTE ReferralAction = 14
+	// AddGoal.
+	ReferralAction_REFERRAL_ACTION_ADD_GOAL ReferralAction = 15
+	// UpdateGoalProgress.
+	ReferralAction_REFERRAL_ACTION_UPDATE_GOAL_PROGRESS ReferralAction = 16
+	// RecordMeasure.
+	ReferralAction_REFERRAL_ACTION_RECORD_MEASURE ReferralAction = 17
+	// BookEvent.
+	ReferralAction_REFERRAL_ACTION_BOOK_EVENT ReferralAction = 18
+)
+
+// Enum value maps for ReferralAction.
+var (
+	ReferralAction_name = map[int32]string{
+		0:  "REFERRAL_ACTION_UNSPECIFIED",
+		1:  "REFERRAL_ACTION_UPDATE",
+		2:  "REFERRAL_ACTION_RECORD_CONSENT",
+		3:  "REFERRAL_ACTION_WITHDRAW_CONSENT",
+		4:  "REFERRAL_ACTION_SUBMIT",
+		5:  "REFERRAL_ACTION_ACCEPT",
+		6:  "REFERRAL_ACTION_REJECT",
+		7:  "REFERRAL_ACTION_START",
+		8:  "REFERRAL_ACTION_HOLD",
+		9:  "REFERRAL_ACTION_RESUME",
+		10: "REFERRAL_ACTION_COMPLETE",
+		11: "REFERRAL_ACTION_FAIL",
+		12: "REFERRAL_ACTION_CANCEL",
+		13: "REFERRAL_ACTION_MARK_ENTERED_IN_ERROR",
+		14: "REFERRAL_ACTION_ADD_TIMELINE_NOTE",
+		15: "REFERRAL_ACTION_ADD_GOAL",
+		16: "REFERRAL_ACTION_UPDATE_GOAL_PROGRESS",
+		17: "REFERRAL_ACTION_RECORD_MEASURE",
+		18: "REFERRAL_ACTION_BOOK_EVENT",
+	}
+	ReferralAction_value = map[string]int32{
+		"REFERRAL_ACTION_UNSPECIFIED":           0,
+		"REFERRAL_ACTION_UPDATE":                1,
+		"REFERRAL_ACTION_RECORD_CONSENT":        2,
+		"REFERRAL_ACTION_WITHDRAW_CONSENT":      3,
+		"REFERRAL_ACTION_SUBMIT":                4,
+		"REFERRAL_ACTION_ACCEPT":                5,
+		"REFERRAL_ACTION_REJECT":                6,
+		"REFERRAL_ACTION_START":                 7,
+		"REFERRAL_ACTION_HOLD":                  8,
+		"REFERRAL_ACTION_RESUME":                9,
+		"REFERRAL_ACTION_COMPLETE":              10,
+		"REFERRAL_ACTION_FAIL":                  11,
+		"REFERRAL_ACTION_CANCEL":                12,
+		"REFERRAL_ACTION_MARK_ENTERED_IN_ERROR": 13,
+		"REFERRAL_ACTION_ADD_TIMELINE_NOTE":     14,
+		"REFERRAL_ACTION_ADD_GOAL":              15,
+		"REFERRAL_ACTION_UPDATE_GOAL_PROGRESS":  16,
+		"REFERRAL_ACTION_RECORD_MEASURE":        17,
+		"REFERRAL_ACTION_BOOK_EVENT":            18,
+	}
+)
+
+func (x ReferralAction) Enum() *ReferralAction {
+	p := new(ReferralAction)
+	*p = x
+	return p
+}
+
+func (x ReferralAction) String() string {
+	return protoimpl.X.EnumStringOf(x.Descriptor(), protoreflect.EnumNumber(x))
+}
+
+func (ReferralAction) Descriptor() protoreflect.EnumDescriptor {
+	return file_socialrx_referral_v1_resources_proto_enumTypes[6].Descriptor()
+}
+
+func (ReferralAction) Type() protoreflect.EnumType {
+	return &file_socialrx_referral_v1_resources_proto_enumTypes[6]
+}
+
+func (x ReferralAction) Number() protoreflect.EnumNumber {
+	return protoreflect.EnumNumber(x)
+}
+
+// Deprecated: Use ReferralAction.Descriptor instead.
+func (ReferralAction) EnumDescriptor() ([]byte, []int) {
+	return file_socialrx_referral_v1_resources_proto_rawDescGZIP(), []int{6}
+}
+
 // What a timeline entry records.
 type TimelineKind int32
 
@@ -490,11 +607,11 @@ func (x TimelineKind) String() string {
 }
 
 func (TimelineKind) Descriptor() protoreflect.EnumDescriptor {
-	return file_socialrx_referral_v1_resources_proto_enumTypes[6].Descriptor()
+	return file_socialrx_referral_v1_resources_proto_enumTypes[7].Descriptor()
 }
 
 func (TimelineKind) Type() protoreflect.EnumType {
-	return &file_socialrx_referral_v1_resources_proto_enumTypes[6]
+	return &file_socialrx_referral_v1_resources_proto_enumTypes[7]
 }
 
 func (x TimelineKind) Number() protoreflect.EnumNumber {
@@ -503,7 +620,7 @@ func (x TimelineKind) Number() protoreflect.EnumNumber {
 
 // Deprecated: Use TimelineKind.Descriptor instead.
 func (TimelineKind) EnumDescriptor() ([]byte, []int) {
-	return file_socialrx_referral_v1_resources_proto_rawDescGZIP(), []int{6}
+	return file_socialrx_referral_v1_resources_proto_rawDescGZIP(), []int{7}
 }
 
 // The person referred.
@@ -1086,9 +1203,13 @@ type Referral struct {
 	// When last changed.
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,23,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// Checksum for optimistic concurrency (AIP-154).
-	Etag          string `protobuf:"bytes,24,opt,name=etag,proto3" json:"etag,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Etag string `protobuf:"bytes,24,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Output only. What the caller may do to the referral now: the changes its status allows
+	// that the caller's roles and organisation may make. Computed for each answer, never stored;
+	// ignored on input.
+	AllowedActions []ReferralAction `protobuf:"varint,25,rep,packed,name=allowed_actions,json=allowedActions,proto3,enum=socialrx.referral.v1.ReferralAction" json:"allowed_actions,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
 }
 
 func (x *Referral) Reset() {
@@ -1287,6 +1408,13 @@ func (x *Referral) GetEtag() string {
 		return x.Etag
 	}
 	return ""
+}
+
+func (x *Referral) GetAllowedActions() []ReferralAction {
+	if x != nil {
+		return x.AllowedActions
+	}
+	return nil
 }
 
 // One entry of a referral's timeline.
@@ -1614,7 +1742,7 @@ const file_socialrx_referral_v1_resources_proto_rawDesc = "" +
 	"\vcreate_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\xed\v\n" +
+	"updateTime\"\xbc\f\n" +
 	"\bReferral\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12?\n" +
 	"\asubject\x18\x02 \x01(\v2\x1d.socialrx.referral.v1.SubjectB\x06\xbaH\x03\xc8\x01\x01R\asubject\x127\n" +
@@ -1643,7 +1771,8 @@ const file_socialrx_referral_v1_resources_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x17 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12\x1b\n" +
-	"\x04etag\x18\x18 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\"\xae\x03\n" +
+	"\x04etag\x18\x18 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12M\n" +
+	"\x0fallowed_actions\x18\x19 \x03(\x0e2$.socialrx.referral.v1.ReferralActionR\x0eallowedActions\"\xae\x03\n" +
 	"\rTimelineEntry\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x03R\bsequence\x12.\n" +
 	"\x04time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x14\n" +
@@ -1716,7 +1845,28 @@ const file_socialrx_referral_v1_resources_proto_rawDesc = "" +
 	"\tTimepoint\x12\x19\n" +
 	"\x15TIMEPOINT_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12TIMEPOINT_BASELINE\x10\x01\x12\x17\n" +
-	"\x13TIMEPOINT_FOLLOW_UP\x10\x02*\xc8\x02\n" +
+	"\x13TIMEPOINT_FOLLOW_UP\x10\x02*\xee\x04\n" +
+	"\x0eReferralAction\x12\x1f\n" +
+	"\x1bREFERRAL_ACTION_UNSPECIFIED\x10\x00\x12\x1a\n" +
+	"\x16REFERRAL_ACTION_UPDATE\x10\x01\x12\"\n" +
+	"\x1eREFERRAL_ACTION_RECORD_CONSENT\x10\x02\x12$\n" +
+	" REFERRAL_ACTION_WITHDRAW_CONSENT\x10\x03\x12\x1a\n" +
+	"\x16REFERRAL_ACTION_SUBMIT\x10\x04\x12\x1a\n" +
+	"\x16REFERRAL_ACTION_ACCEPT\x10\x05\x12\x1a\n" +
+	"\x16REFERRAL_ACTION_REJECT\x10\x06\x12\x19\n" +
+	"\x15REFERRAL_ACTION_START\x10\a\x12\x18\n" +
+	"\x14REFERRAL_ACTION_HOLD\x10\b\x12\x1a\n" +
+	"\x16REFERRAL_ACTION_RESUME\x10\t\x12\x1c\n" +
+	"\x18REFERRAL_ACTION_COMPLETE\x10\n" +
+	"\x12\x18\n" +
+	"\x14REFERRAL_ACTION_FAIL\x10\v\x12\x1a\n" +
+	"\x16REFERRAL_ACTION_CANCEL\x10\f\x12)\n" +
+	"%REFERRAL_ACTION_MARK_ENTERED_IN_ERROR\x10\r\x12%\n" +
+	"!REFERRAL_ACTION_ADD_TIMELINE_NOTE\x10\x0e\x12\x1c\n" +
+	"\x18REFERRAL_ACTION_ADD_GOAL\x10\x0f\x12(\n" +
+	"$REFERRAL_ACTION_UPDATE_GOAL_PROGRESS\x10\x10\x12\"\n" +
+	"\x1eREFERRAL_ACTION_RECORD_MEASURE\x10\x11\x12\x1e\n" +
+	"\x1aREFERRAL_ACTION_BOOK_EVENT\x10\x12*\xc8\x02\n" +
 	"\fTimelineKind\x12\x1d\n" +
 	"\x19TIMELINE_KIND_UNSPECIFIED\x10\x00\x12\x19\n" +
 	"\x15TIMELINE_KIND_CREATED\x10\x01\x12\x19\n" +
@@ -1743,7 +1893,7 @@ func file_socialrx_referral_v1_resources_proto_rawDescGZIP() []byte {
 	return file_socialrx_referral_v1_resources_proto_rawDescData
 }
 
-var file_socialrx_referral_v1_resources_proto_enumTypes = make([]protoimpl.EnumInfo, 7)
+var file_socialrx_referral_v1_resources_proto_enumTypes = make([]protoimpl.EnumInfo, 8)
 var file_socialrx_referral_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_socialrx_referral_v1_resources_proto_goTypes = []any{
 	(ReferralStatus)(0),           // 0: socialrx.referral.v1.ReferralStatus
@@ -1752,52 +1902,54 @@ var file_socialrx_referral_v1_resources_proto_goTypes = []any{
 	(Priority)(0),                 // 3: socialrx.referral.v1.Priority
 	(Instrument)(0),               // 4: socialrx.referral.v1.Instrument
 	(Timepoint)(0),                // 5: socialrx.referral.v1.Timepoint
-	(TimelineKind)(0),             // 6: socialrx.referral.v1.TimelineKind
-	(*Subject)(nil),               // 7: socialrx.referral.v1.Subject
-	(*Consent)(nil),               // 8: socialrx.referral.v1.Consent
-	(*Goal)(nil),                  // 9: socialrx.referral.v1.Goal
-	(*GoalProgress)(nil),          // 10: socialrx.referral.v1.GoalProgress
-	(*Measure)(nil),               // 11: socialrx.referral.v1.Measure
-	(*Booking)(nil),               // 12: socialrx.referral.v1.Booking
-	(*Referral)(nil),              // 13: socialrx.referral.v1.Referral
-	(*TimelineEntry)(nil),         // 14: socialrx.referral.v1.TimelineEntry
-	(*AuditRecord)(nil),           // 15: socialrx.referral.v1.AuditRecord
-	(*timestamppb.Timestamp)(nil), // 16: google.protobuf.Timestamp
+	(ReferralAction)(0),           // 6: socialrx.referral.v1.ReferralAction
+	(TimelineKind)(0),             // 7: socialrx.referral.v1.TimelineKind
+	(*Subject)(nil),               // 8: socialrx.referral.v1.Subject
+	(*Consent)(nil),               // 9: socialrx.referral.v1.Consent
+	(*Goal)(nil),                  // 10: socialrx.referral.v1.Goal
+	(*GoalProgress)(nil),          // 11: socialrx.referral.v1.GoalProgress
+	(*Measure)(nil),               // 12: socialrx.referral.v1.Measure
+	(*Booking)(nil),               // 13: socialrx.referral.v1.Booking
+	(*Referral)(nil),              // 14: socialrx.referral.v1.Referral
+	(*TimelineEntry)(nil),         // 15: socialrx.referral.v1.TimelineEntry
+	(*AuditRecord)(nil),           // 16: socialrx.referral.v1.AuditRecord
+	(*timestamppb.Timestamp)(nil), // 17: google.protobuf.Timestamp
 }
 var file_socialrx_referral_v1_resources_proto_depIdxs = []int32{
-	16, // 0: socialrx.referral.v1.Consent.grant_time:type_name -> google.protobuf.Timestamp
-	16, // 1: socialrx.referral.v1.Consent.withdraw_time:type_name -> google.protobuf.Timestamp
-	10, // 2: socialrx.referral.v1.Goal.progress:type_name -> socialrx.referral.v1.GoalProgress
-	16, // 3: socialrx.referral.v1.Goal.create_time:type_name -> google.protobuf.Timestamp
-	16, // 4: socialrx.referral.v1.GoalProgress.time:type_name -> google.protobuf.Timestamp
+	17, // 0: socialrx.referral.v1.Consent.grant_time:type_name -> google.protobuf.Timestamp
+	17, // 1: socialrx.referral.v1.Consent.withdraw_time:type_name -> google.protobuf.Timestamp
+	11, // 2: socialrx.referral.v1.Goal.progress:type_name -> socialrx.referral.v1.GoalProgress
+	17, // 3: socialrx.referral.v1.Goal.create_time:type_name -> google.protobuf.Timestamp
+	17, // 4: socialrx.referral.v1.GoalProgress.time:type_name -> google.protobuf.Timestamp
 	4,  // 5: socialrx.referral.v1.Measure.instrument:type_name -> socialrx.referral.v1.Instrument
 	5,  // 6: socialrx.referral.v1.Measure.timepoint:type_name -> socialrx.referral.v1.Timepoint
-	16, // 7: socialrx.referral.v1.Measure.record_time:type_name -> google.protobuf.Timestamp
-	16, // 8: socialrx.referral.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
-	16, // 9: socialrx.referral.v1.Booking.update_time:type_name -> google.protobuf.Timestamp
-	7,  // 10: socialrx.referral.v1.Referral.subject:type_name -> socialrx.referral.v1.Subject
-	8,  // 11: socialrx.referral.v1.Referral.consent:type_name -> socialrx.referral.v1.Consent
+	17, // 7: socialrx.referral.v1.Measure.record_time:type_name -> google.protobuf.Timestamp
+	17, // 8: socialrx.referral.v1.Booking.create_time:type_name -> google.protobuf.Timestamp
+	17, // 9: socialrx.referral.v1.Booking.update_time:type_name -> google.protobuf.Timestamp
+	8,  // 10: socialrx.referral.v1.Referral.subject:type_name -> socialrx.referral.v1.Subject
+	9,  // 11: socialrx.referral.v1.Referral.consent:type_name -> socialrx.referral.v1.Consent
 	2,  // 12: socialrx.referral.v1.Referral.needs:type_name -> socialrx.referral.v1.Need
 	3,  // 13: socialrx.referral.v1.Referral.priority:type_name -> socialrx.referral.v1.Priority
 	0,  // 14: socialrx.referral.v1.Referral.status:type_name -> socialrx.referral.v1.ReferralStatus
 	1,  // 15: socialrx.referral.v1.Referral.business_status:type_name -> socialrx.referral.v1.BusinessStatus
-	16, // 16: socialrx.referral.v1.Referral.follow_up_time:type_name -> google.protobuf.Timestamp
-	9,  // 17: socialrx.referral.v1.Referral.goals:type_name -> socialrx.referral.v1.Goal
-	11, // 18: socialrx.referral.v1.Referral.measures:type_name -> socialrx.referral.v1.Measure
-	12, // 19: socialrx.referral.v1.Referral.bookings:type_name -> socialrx.referral.v1.Booking
-	16, // 20: socialrx.referral.v1.Referral.create_time:type_name -> google.protobuf.Timestamp
-	16, // 21: socialrx.referral.v1.Referral.update_time:type_name -> google.protobuf.Timestamp
-	16, // 22: socialrx.referral.v1.TimelineEntry.time:type_name -> google.protobuf.Timestamp
-	6,  // 23: socialrx.referral.v1.TimelineEntry.kind:type_name -> socialrx.referral.v1.TimelineKind
-	0,  // 24: socialrx.referral.v1.TimelineEntry.from_status:type_name -> socialrx.referral.v1.ReferralStatus
-	0,  // 25: socialrx.referral.v1.TimelineEntry.to_status:type_name -> socialrx.referral.v1.ReferralStatus
-	1,  // 26: socialrx.referral.v1.TimelineEntry.business_status:type_name -> socialrx.referral.v1.BusinessStatus
-	16, // 27: socialrx.referral.v1.AuditRecord.time:type_name -> google.protobuf.Timestamp
-	28, // [28:28] is the sub-list for method output_type
-	28, // [28:28] is the sub-list for method input_type
-	28, // [28:28] is the sub-list for extension type_name
-	28, // [28:28] is the sub-list for extension extendee
-	0,  // [0:28] is the sub-list for field type_name
+	17, // 16: socialrx.referral.v1.Referral.follow_up_time:type_name -> google.protobuf.Timestamp
+	10, // 17: socialrx.referral.v1.Referral.goals:type_name -> socialrx.referral.v1.Goal
+	12, // 18: socialrx.referral.v1.Referral.measures:type_name -> socialrx.referral.v1.Measure
+	13, // 19: socialrx.referral.v1.Referral.bookings:type_name -> socialrx.referral.v1.Booking
+	17, // 20: socialrx.referral.v1.Referral.create_time:type_name -> google.protobuf.Timestamp
+	17, // 21: socialrx.referral.v1.Referral.update_time:type_name -> google.protobuf.Timestamp
+	6,  // 22: socialrx.referral.v1.Referral.allowed_actions:type_name -> socialrx.referral.v1.ReferralAction
+	17, // 23: socialrx.referral.v1.TimelineEntry.time:type_name -> google.protobuf.Timestamp
+	7,  // 24: socialrx.referral.v1.TimelineEntry.kind:type_name -> socialrx.referral.v1.TimelineKind
+	0,  // 25: socialrx.referral.v1.TimelineEntry.from_status:type_name -> socialrx.referral.v1.ReferralStatus
+	0,  // 26: socialrx.referral.v1.TimelineEntry.to_status:type_name -> socialrx.referral.v1.ReferralStatus
+	1,  // 27: socialrx.referral.v1.TimelineEntry.business_status:type_name -> socialrx.referral.v1.BusinessStatus
+	17, // 28: socialrx.referral.v1.AuditRecord.time:type_name -> google.protobuf.Timestamp
+	29, // [29:29] is the sub-list for method output_type
+	29, // [29:29] is the sub-list for method input_type
+	29, // [29:29] is the sub-list for extension type_name
+	29, // [29:29] is the sub-list for extension extendee
+	0,  // [0:29] is the sub-list for field type_name
 }
 
 func init() { file_socialrx_referral_v1_resources_proto_init() }
@@ -1810,7 +1962,7 @@ func file_socialrx_referral_v1_resources_proto_init() {
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_socialrx_referral_v1_resources_proto_rawDesc), len(file_socialrx_referral_v1_resources_proto_rawDesc)),
-			NumEnums:      7,
+			NumEnums:      8,
 			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,

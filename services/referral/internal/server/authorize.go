@@ -82,7 +82,8 @@ type named interface{ GetName() string }
 
 // Authorize checks every unary call against the policy before its handler runs: the role for
 // the method, then, for a request on one referral, the stored referral. A caller who may not
-// see the referral gets the same NOT_FOUND as for one that does not exist.
+// see the referral gets the same NOT_FOUND as for one that does not exist. Every referral
+// answered then carries what this caller may do to it.
 func (s *Server) Authorize(ctx context.Context, req any, info *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 	if !strings.HasPrefix(info.FullMethod, servicePrefix) {
 		return handler(ctx, req) // health, reflection: no referral data
@@ -115,7 +116,11 @@ func (s *Server) Authorize(ctx context.Context, req any, info *grpc.UnaryServerI
 		}
 		ctx = context.WithValue(ctx, checkedKey{}, checked{name: name, action: a, r: r})
 	}
-	return handler(ctx, req)
+	resp, err := handler(ctx, req)
+	if err == nil {
+		withAllowedActions(id, resp)
+	}
+	return resp, err
 }
 
 // AuthorizeStream checks the role of every streaming call; each streamed item is then

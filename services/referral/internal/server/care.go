@@ -16,8 +16,7 @@ import (
 )
 
 func working(r *store.Referral) error {
-	switch r.Status {
-	case domain.Accepted, domain.InProgress, domain.OnHold:
+	if domain.Working(r.Status) {
 		return nil
 	}
 	return apierror.FailedPrecondition(ReasonReferralStatus,

@@ -8,7 +8,7 @@ import (
 )
 
 // questionnaire is an outcome instrument as a person answers it: its items, in order, and the
-// answers each item offers. The wording is in the catalogue (messages_referrals.go), under
+// answers each item offers. The wording is in the catalogue (referral_messages.go), under
 // "measure.<Key>.item.<n>" and "measure.<Key>.answer.<value>".
 //
 // Sources of the wording, paraphrased from the instruments' public descriptions:
