@@ -37,6 +37,12 @@ func (s *Server) CreateReferral(ctx context.Context, req *referralv1.CreateRefer
 	if err := s.checkReferrer(ctx, in); err != nil {
 		return nil, err
 	}
+	if c := in.GetConsent(); c != nil {
+		born, _ := time.Parse(time.DateOnly, in.GetSubject().GetDateOfBirth()) // checked above
+		if field, why := domain.CheckConsent(c.GetScope(), c.GetGrantTime().AsTime(), born, s.now(), consentSkew); field != "" {
+			return nil, apierror.Field("referral.consent."+field, why)
+		}
+	}
 	// Referral ids are the service's: a caller-chosen one that another organisation already
 	// holds would answer ALREADY_EXISTS where a GET answers NOT_FOUND, telling the caller that a
 	// referral they may not see exists. The request id, scoped to the caller, makes retries safe.
