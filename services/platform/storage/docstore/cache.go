@@ -22,14 +22,14 @@ func (c *Collection[T, P]) current(ctx context.Context, id string, fresh bool) (
 		c.mu.Lock()
 		rc, ok := c.recent[id]
 		c.mu.Unlock()
-		if ok && time.Since(rc.read) < c.retain/4 {
+		if ok && c.clock().Sub(rc.read) < c.retain/4 {
 			var doc T
 			if err := bson.Unmarshal(rc.data, &doc); err == nil {
 				return &doc, rc.read, nil
 			}
 		}
 	}
-	read := time.Now()
+	read := c.clock()
 	doc, err := c.Get(ctx, id)
 	return doc, read, err
 }

@@ -18,7 +18,7 @@ import (
 // document is read again: if it moved on, the claim is withdrawn and reported lost.
 func (c *Collection[T, P]) claimOn(ctx context.Context, actor, op string, doc P, read time.Time) (bool, error) {
 	won, err := c.claim(ctx, actor, op, doc)
-	if err != nil || !won || time.Since(read) < c.retain/2 {
+	if err != nil || !won || c.clock().Sub(read) < c.retain/2 {
 		return won, err
 	}
 	m := doc.DocMeta()
@@ -188,7 +188,7 @@ func (c *Collection[T, P]) revision(ctx context.Context, id, incarnation string,
 // written1 records that the snapshot of revision id is written, so Prune deletes it later.
 func (c *Collection[T, P]) written1(id string) {
 	c.mu.Lock()
-	c.written = append(c.written, writtenRevision{id: id, at: time.Now()})
+	c.written = append(c.written, writtenRevision{id: id, at: c.clock()})
 	c.mu.Unlock()
 }
 
@@ -199,7 +199,7 @@ func (c *Collection[T, P]) Prune(ctx context.Context) error {
 	defer c.pruning.Unlock()
 	c.mu.Lock()
 	n := 0
-	for n < len(c.written) && time.Since(c.written[n].at) >= c.retain {
+	for n < len(c.written) && c.clock().Sub(c.written[n].at) >= c.retain {
 		n++
 	}
 	due := append([]writtenRevision(nil), c.written[:n]...)

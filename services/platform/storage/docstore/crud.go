@@ -43,7 +43,7 @@ func (c *Collection[T, P]) Create(ctx context.Context, actor string, doc P) (P, 
 
 // Get returns the document with id, or ErrNotFound.
 func (c *Collection[T, P]) Get(ctx context.Context, id string) (P, error) {
-	read := time.Now()
+	read := c.clock()
 	var doc T
 	err := c.docs.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&doc)
 	if errors.Is(err, mongo.ErrNoDocuments) {
@@ -117,7 +117,7 @@ func (c *Collection[T, P]) Update(ctx context.Context, actor, id, etag string, m
 			// A later delete, claimed after ours, already removed the document.
 			c.forget(id)
 		} else {
-			c.remember(doc, time.Now())
+			c.remember(doc, c.clock())
 		}
 		if err := c.publish(ctx, OpUpsert, doc); err != nil {
 			return nil, err
@@ -131,7 +131,7 @@ func (c *Collection[T, P]) Update(ctx context.Context, actor, id, etag string, m
 
 // Delete removes the document. With a non-empty etag it applies only to that version.
 func (c *Collection[T, P]) Delete(ctx context.Context, actor, id, etag string) error {
-	read := time.Now()
+	read := c.clock()
 	doc, err := c.Get(ctx, id)
 	if err != nil {
 		return err

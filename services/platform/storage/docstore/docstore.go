@@ -110,7 +110,8 @@ type Collection[T any, P Doc[T]] struct {
 	docs      *mongo.Collection
 	revisions *mongo.Collection
 	feed      *changefeed.Feed
-	now       func() time.Time
+	// clock is the time: the versions' times, and how old copies and written revisions are.
+	clock func() time.Time
 	// retain: see Retain.
 	retain time.Duration
 
@@ -136,7 +137,7 @@ func NewCollection[T any, P Doc[T]](db *mongo.Database, name string, feed *chang
 		docs:      db.Collection(name),
 		revisions: db.Collection("revisions"),
 		feed:      feed,
-		now:       func() time.Time { return time.Now().UTC().Truncate(time.Millisecond) },
+		clock:     time.Now,
 		retain:    Retain,
 		recent:    map[string]recentCopy{},
 	}
@@ -144,6 +145,12 @@ func NewCollection[T any, P Doc[T]](db *mongo.Database, name string, feed *chang
 
 // SetRetain changes how long written revisions are kept (tests).
 func (c *Collection[T, P]) SetRetain(d time.Duration) { c.retain = d }
+
+// SetClock replaces the collection's clock, time.Now, so tests let time pass without waiting.
+func (c *Collection[T, P]) SetClock(now func() time.Time) { c.clock = now }
+
+// now is the time of a new version: in UTC, to the millisecond, as the database stores it.
+func (c *Collection[T, P]) now() time.Time { return c.clock().UTC().Truncate(time.Millisecond) }
 
 // Name is the collection (and feed topic) name.
 func (c *Collection[T, P]) Name() string { return c.name }
