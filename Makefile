@@ -30,6 +30,11 @@ test: ## Run all tests against real servers on the embedded database and in a re
 	bash tools/ensure-browser.sh
 	$(GO) test $(TEST_FLAGS) ./...
 
+.PHONY: screenshots
+screenshots: ## Refresh the README's screenshots in gateway/web/screenshots from the browser tests.
+	bash tools/ensure-browser.sh
+	SCREENSHOTS_DIR=$(CURDIR)/gateway/web/screenshots $(GO) test -count=1 -run='^TestBrowser' -timeout=30m ./gateway/web/
+
 .PHONY: bench
 bench: ## Mixed load over gRPC and REST, 1 and 2 replicas (LOAD_CLIENTS, LOAD_SECONDS).
 	$(GO) test -run='^$$' -bench=Load -benchtime=1x -timeout=60m ./deploy/loadtest/

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 	"go.opentelemetry.io/otel"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/sdk/trace/tracetest"
@@ -66,16 +67,13 @@ func TestABookingIsOneTraceFromGatewayToEventService(t *testing.T) {
 		register = "socialrx.event.v1.EventService/CreateRegistration"
 	)
 	var got map[string][]tracetest.SpanStub
-	for deadline := time.Now().Add(5 * time.Second); ; {
+	testenv.Poll(5*time.Second, func() bool { // the checks below say what is missing
 		got = map[string][]tracetest.SpanStub{}
 		for _, sp := range spans.GetSpans() {
 			got[sp.Name] = append(got[sp.Name], sp)
 		}
-		if len(got[rest]) > 0 || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return len(got[rest]) > 0
+	})
 	one := func(name string, kind trace.SpanKind) tracetest.SpanStub {
 		t.Helper()
 		var found []tracetest.SpanStub

@@ -73,7 +73,7 @@ func TestCrashCycles(t *testing.T) {
 		}
 		wg.Add(1)
 		go func() { defer wg.Done(); load.registrations(ctx, sys) }()
-		time.Sleep(time.Duration(150+rng.IntN(750)) * time.Millisecond)
+		time.Sleep(time.Duration(150+rng.IntN(750)) * time.Millisecond) // a crash at a moment no code chose
 		sys.kill()
 		stop()
 		wg.Wait()
@@ -509,14 +509,12 @@ func (l *load) retry(s *system) int {
 
 // agree waits for the reconciler and returns what still disagrees after 20 s, if anything.
 func (s *system) agree(l *load, capacity int) []string {
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		problems := s.check(l, capacity)
-		if len(problems) == 0 || time.Now().After(deadline) {
-			return problems
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
+	var problems []string
+	testenv.Poll(20*time.Second, func() bool {
+		problems = s.check(l, capacity)
+		return len(problems) == 0
+	})
+	return problems
 }
 
 var statusRank = map[referralv1.ReferralStatus]int{

@@ -21,6 +21,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 // binDir holds the binaries, built once for the package.
@@ -165,11 +167,11 @@ func waitHealth(t *testing.T, addr, service string, want healthpb.HealthCheckRes
 	start := time.Now()
 	var got healthpb.HealthCheckResponse_ServingStatus
 	var err error
-	for time.Since(start) < within {
-		if got, err = health(addr, service); err == nil && got == want {
-			return time.Since(start)
-		}
-		time.Sleep(50 * time.Millisecond)
+	if testenv.Poll(within, func() bool {
+		got, err = health(addr, service)
+		return err == nil && got == want
+	}) {
+		return time.Since(start)
 	}
 	t.Fatalf("%s at %s: health %s (err %v) after %s, want %s", service, addr, got, err, within, want)
 	return 0
@@ -214,4 +216,15 @@ lines:
 		found = true
 	}
 	return sum, found
+}
+
+// waitHealthz waits until the gateway at base says 200 on /healthz.
+func waitHealthz(t *testing.T, base string) {
+	t.Helper()
+	if !testenv.Poll(30*time.Second, func() bool {
+		code, _ := rest(t, http.DefaultClient, "GET", base+"/healthz", "")
+		return code == http.StatusOK
+	}) {
+		t.Fatal("gateway /healthz never said 200")
+	}
 }

@@ -3,6 +3,8 @@ package processtest
 import (
 	"testing"
 	"time"
+
+	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 // Every binary serves /metrics on METRICS_ADDR: RPC counts and latency histograms per method and
@@ -54,16 +56,13 @@ func TestEveryBinaryServesItsMetrics(t *testing.T) {
 	deadline := time.Now().Add(15 * time.Second)
 	for _, c := range cases {
 		for _, w := range c.wants {
-			for {
-				got, found := scrape(t, c.part.metrics, w.metric, w.labels...)
-				if found && (w.value < 0 || got == w.value) {
-					break
-				}
-				if time.Now().After(deadline) {
-					t.Errorf("%s: %s%v = %v (present %v), want %v", c.part.label, w.metric, w.labels, got, found, w.value)
-					break
-				}
-				time.Sleep(200 * time.Millisecond)
+			var got float64
+			var found bool
+			if !testenv.Poll(time.Until(deadline), func() bool {
+				got, found = scrape(t, c.part.metrics, w.metric, w.labels...)
+				return found && (w.value < 0 || got == w.value)
+			}) {
+				t.Errorf("%s: %s%v = %v (present %v), want %v", c.part.label, w.metric, w.labels, got, found, w.value)
 			}
 		}
 	}

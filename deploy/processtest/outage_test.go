@@ -43,15 +43,7 @@ func startStack(t *testing.T) *stack {
 		"DIRECTORY_ADDR": s.directory.addr, "EVENT_ADDR": s.event.addr, "REFERRAL_ADDR": s.referral.addr})
 	s.gw.start(t)
 	s.base = "http://" + s.gw.addr
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		if code, _ := rest(t, http.DefaultClient, "GET", s.base+"/healthz", ""); code == http.StatusOK {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("gateway /healthz never said 200")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitHealthz(t, s.base)
 	return s
 }
 
@@ -99,7 +91,7 @@ func TestDatabaseOutageIsReportedFailsFastAndRecovers(t *testing.T) {
 
 	// Readiness: each service says NOT_SERVING within 2 s of losing its database.
 	pending := map[string]string{s.directory.addr: directoryService, s.event.addr: eventService, s.referral.addr: referralService}
-	for len(pending) > 0 && time.Since(lost) < 10*time.Second {
+	testenv.Poll(10*time.Second-time.Since(lost), func() bool {
 		for addr, name := range pending {
 			if st, err := health(addr, name); err == nil && st == healthpb.HealthCheckResponse_NOT_SERVING {
 				took := time.Since(lost)
@@ -110,8 +102,8 @@ func TestDatabaseOutageIsReportedFailsFastAndRecovers(t *testing.T) {
 				delete(pending, addr)
 			}
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return len(pending) == 0
+	})
 	for _, name := range pending {
 		t.Errorf("%s still SERVING 10s after the database went away", name)
 	}

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+
+	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 // Restarting every replica of the directory and of the event service in turn, each with a
@@ -43,15 +45,7 @@ func TestRollingRestartUnderLoadFailsNoCall(t *testing.T) {
 		"DIRECTORY_ADDR": dirAddrs, "EVENT_ADDR": eventAddrs, "REFERRAL_ADDR": ref.addr})
 	gw.start(t)
 	base := "http://" + gw.addr
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		if code, _ := rest(t, http.DefaultClient, "GET", base+"/healthz", ""); code == http.StatusOK {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("gateway /healthz never said 200")
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	waitHealthz(t, base)
 	r1 := seed(t, base)
 
 	// A steady unary load, one caller per kind of call: reads of the directory and of the event
@@ -111,25 +105,28 @@ func TestRollingRestartUnderLoadFailsNoCall(t *testing.T) {
 		waitHealth(t, s.addr, name, healthpb.HealthCheckResponse_SERVING, 60*time.Second)
 		// Move on only once the clients use the new process again, as a rollout waits for
 		// readiness; otherwise the next restart could take down the only replica in use.
-		for deadline := time.Now().Add(30 * time.Second); ; {
-			if n, _ := scrape(t, s.metrics, "grpc_server_handled_total", `grpc_service="`+name+`"`); n > 0 {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: no call reached the restarted replica within 30s", s.label)
-			}
-			time.Sleep(100 * time.Millisecond)
+		if !testenv.Poll(30*time.Second, func() bool {
+			n, _ := scrape(t, s.metrics, "grpc_server_handled_total", `grpc_service="`+name+`"`)
+			return n > 0
+		}) {
+			t.Fatalf("%s: no call reached the restarted replica within 30s", s.label)
 		}
 		t.Logf("restarted %s; %d calls succeeded meanwhile", s.label, ok.Load()-before)
 	}
-	time.Sleep(time.Second)
+	// The restarts happen under load, and the load goes on after them: wait for calls to succeed.
+	succeed := func(when string) {
+		t.Helper()
+		n := ok.Load()
+		testenv.Eventually(t, 30*time.Second, "30 calls succeeding "+when, func() bool { return ok.Load() >= n+30 })
+	}
+	succeed("before the restarts")
 	for _, d := range dirs {
 		restart(d, directoryService)
 	}
 	for _, e := range events {
 		restart(e, eventService)
 	}
-	time.Sleep(time.Second)
+	succeed("after the restarts")
 	close(stop)
 	wg.Wait()
 

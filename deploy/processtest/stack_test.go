@@ -46,14 +46,8 @@ func (db *database) uri() string { return "mongodb://" + db.addr + "/" }
 func (db *database) start(t *testing.T) {
 	t.Helper()
 	db.proc = start(t, "embeddeddb", "embeddeddb", nil, "-data-dir", db.dir, "-addr", db.addr)
-	for deadline := time.Now().Add(30 * time.Second); ; {
-		if strings.Contains(db.log(), "mongodb://") {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("embedded database did not start: %s", db.log())
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !testenv.Poll(30*time.Second, func() bool { return strings.Contains(db.log(), "mongodb://") }) {
+		t.Fatalf("embedded database did not start: %s", db.log())
 	}
 }
 

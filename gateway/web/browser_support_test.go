@@ -252,12 +252,30 @@ func checkA11y(t *testing.T, ctx context.Context, name string) {
 	}
 }
 
-// screenshotDir is git-tracked: the README shows the pages from these files.
-const screenshotDir = "screenshots"
+// screenshotsEnv names the folder the screenshots go to; `make screenshots` sets it to the
+// git-tracked gateway/web/screenshots, whose files the README shows. A relative path is taken from
+// this package's folder.
+const screenshotsEnv = "SCREENSHOTS_DIR"
+
+// screenshotDir is where the screenshots of name go: the folder named by screenshotsEnv, else a
+// temporary folder removed after the test, so a test run changes no file of the repository.
+func screenshotDir(t *testing.T, name string) string {
+	t.Helper()
+	dir := os.Getenv(screenshotsEnv)
+	if dir == "" {
+		dir = t.TempDir()
+		t.Logf("screenshots %s in %s, removed after the test; set %s to keep them", name, dir, screenshotsEnv)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
 
 // screenshots saves the whole page at phone and desktop widths, then goes back to the phone.
 func screenshots(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
+	dir := screenshotDir(t, name)
 	for _, s := range []struct {
 		suffix        string
 		width, height int64
@@ -267,10 +285,7 @@ func screenshots(t *testing.T, ctx context.Context, name string) {
 		if err != nil {
 			t.Fatalf("screenshot %s: %v", name, err)
 		}
-		if err := os.MkdirAll(screenshotDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(filepath.Join(screenshotDir, name+"-"+s.suffix+".png"), buf, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, name+"-"+s.suffix+".png"), buf, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -71,7 +71,7 @@ func startSiteWith(t *testing.T, cfg web.Config) *site {
 		DirectoryAddr: dir.Addr, EventAddr: ev.Addr,
 		ReferralAddr: "127.0.0.1:9", // not called by the web app
 		Web: web.Config{LinkKey: "test key for signing private links, 32+ bytes", TimeZone: "America/Toronto",
-			OIDCClientID: idp.DevClientID, Access: testenv.OIDC(t), SessionMaxAge: cfg.SessionMaxAge},
+			OIDCClientID: idp.DevClientID, Access: testenv.OIDC(t), SessionMaxAge: cfg.SessionMaxAge, Now: cfg.Now},
 	})
 	admin := asIdentity(ctx, auth.Identity{Subject: "services/referral", Roles: []string{auth.RoleService}})
 	return &site{base: base, events: ev.Client, admin: admin, ctx: ctx}

@@ -54,6 +54,9 @@ type Config struct {
 	// Access is how the services read access tokens (OIDC_*): the web app reads the signed-in
 	// person's subject, organisation and roles from them the same way.
 	Access auth.OIDC
+	// Now is the web app's clock, for its pages and its sign-ins and sessions; time.Now when nil.
+	// Tests set it to let time pass without waiting.
+	Now func() time.Time
 }
 
 // DefaultSessionMaxAge is the longest a sign-in lasts unless WEB_SESSION_MAX_AGE says otherwise.
@@ -175,12 +178,16 @@ func New(cfg Config, b Backends, logger *slog.Logger) (*Handler, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
 	}
+	now := cfg.Now
+	if now == nil {
+		now = time.Now
+	}
 	var signin *oidcSignIn
 	sessions := b.Sessions
 	switch {
 	case sessions != nil:
 	case cfg.SignIn():
-		signin, err = newOIDCSignIn(cfg, logger, time.Now)
+		signin, err = newOIDCSignIn(cfg, logger, now)
 		if err != nil {
 			return nil, err
 		}
@@ -203,7 +210,7 @@ func New(cfg Config, b Backends, logger *slog.Logger) (*Handler, error) {
 		i18n:      tr,
 		pages:     pages,
 		mux:       http.NewServeMux(),
-		now:       time.Now,
+		now:       now,
 	}
 	if signin != nil {
 		h.csp = contentSecurityPolicy(origin(signin.issuer))

@@ -47,7 +47,7 @@ func TestCancelRacesBook(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			<-start
-			time.Sleep(time.Duration(round%25) * time.Millisecond)
+			time.Sleep(time.Duration(round%25) * time.Millisecond) // the cancel lands at a different point of the booking each round
 			_, cancelErr = w.referrals[1].Client.CancelReferral(ctx, &referralv1.CancelReferralRequest{Name: r.GetName(), Reason: "moved away"})
 		}()
 		close(start)

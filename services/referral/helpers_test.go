@@ -158,14 +158,9 @@ func draft(withConsent bool) *referralv1.Referral {
 // eventually polls get until ok or the deadline.
 func eventually(t *testing.T, what string, ok func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
-	for time.Now().Before(deadline) {
-		if ok() {
-			return
-		}
-		time.Sleep(50 * time.Millisecond)
+	if !testenv.Poll(20*time.Second, ok) {
+		t.Fatalf("timed out waiting for %s", what)
 	}
-	t.Fatalf("timed out waiting for %s", what)
 }
 
 func timestampDaysAgo(days int) *timestamppb.Timestamp {

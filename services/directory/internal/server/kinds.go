@@ -29,14 +29,12 @@ var outputOnly = []string{"name", "create_time", "update_time", "etag"}
 
 // resource is what the standard methods need of one resource kind: its store documents convert to
 // and from the API message M.
-type resource[T any, P interface {
-	docstore.Doc[T]
-	ToProto() M
-	SetFromProto(M)
-}, M proto.Message] struct {
+type resource[T any, P docstore.Doc[T], M proto.Message] struct {
 	coll      *docstore.Collection[T, P]
-	prefix    string // "services/"
-	field     string // request field holding the resource, "service"
+	toProto   func(P) M
+	fromProto func(P, M) // copies the writable fields of M into the document
+	prefix    string     // "services/"
+	field     string     // request field holding the resource, "service"
 	validator *validation.Validator
 	// references checks that the resources msg refers to exist.
 	references func(ctx context.Context, msg M) error
@@ -65,7 +63,7 @@ func (r *resource[T, P, M]) get(ctx context.Context, name string) (M, error) {
 	if !ok {
 		return zero, apierror.NotFound(name)
 	}
-	return doc.ToProto(), nil
+	return r.toProto(doc), nil
 }
 
 func (r *resource[T, P, M]) create(ctx context.Context, msg M, id, requestID string) (M, error) {
@@ -81,14 +79,14 @@ func (r *resource[T, P, M]) create(ctx context.Context, msg M, id, requestID str
 		id = requestid.ID(requestIDNamespace, r.prefix, key)
 	}
 	doc := P(new(T))
-	doc.SetFromProto(msg)
+	r.fromProto(doc, msg)
 	m := doc.DocMeta()
 	m.ID, m.RequestID = id, key
 	created, err := r.coll.Create(ctx, auth.FromContext(ctx).Subject, doc)
 	if err != nil {
 		return zero, storeError(ctx, err, r.prefix+id)
 	}
-	return created.ToProto(), nil
+	return r.toProto(created), nil
 }
 
 // update applies msg through mask to the stored resource, validates the result as a whole and
@@ -107,7 +105,7 @@ func (r *resource[T, P, M]) update(ctx context.Context, msg M, mask *fieldmaskpb
 		return zero, err
 	}
 	updated, err := r.coll.Update(ctx, auth.FromContext(ctx).Subject, id, etagOf(msg), func(doc P) error {
-		merged := doc.ToProto()
+		merged := r.toProto(doc)
 		if err := fieldmask.Apply(merged, msg, mask, outputOnly...); err != nil {
 			return err
 		}
@@ -117,13 +115,13 @@ func (r *resource[T, P, M]) update(ctx context.Context, msg M, mask *fieldmaskpb
 		if err := r.references(ctx, merged); err != nil {
 			return err
 		}
-		doc.SetFromProto(merged)
+		r.fromProto(doc, merged)
 		return nil
 	})
 	if err != nil {
 		return zero, storeError(ctx, err, name)
 	}
-	return updated.ToProto(), nil
+	return r.toProto(updated), nil
 }
 
 func (r *resource[T, P, M]) delete(ctx context.Context, name, etag string, inUse func(name string) int) error {

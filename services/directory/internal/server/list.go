@@ -95,7 +95,7 @@ func (s *Server) SearchServices(ctx context.Context, req *directoryv1.SearchServ
 		resp.NextPageToken = pagination.Encode(req, pagination.Cursor{Offset: end})
 	}
 	for _, m := range page {
-		r := &directoryv1.ServiceMatch{Service: m.Service.ToProto()}
+		r := &directoryv1.ServiceMatch{Service: serviceToProto(m.Service)}
 		if q.Near != nil {
 			d := m.Distance
 			r.DistanceMeters = &d

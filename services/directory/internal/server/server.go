@@ -37,19 +37,24 @@ var _ directoryv1.DirectoryServiceServer = (*Server)(nil)
 func New(st *store.Store, ix *readmodel.Index, v *validation.Validator, logger *slog.Logger) *Server {
 	s := &Server{logger: logger, index: ix}
 	s.organizations = &resource[store.Organization, *store.Organization, *directoryv1.Organization]{
-		coll: st.Organizations, prefix: store.OrganizationsPrefix, field: "organization", validator: v,
+		coll: st.Organizations, toProto: organizationToProto, fromProto: organizationFromProto,
+		prefix: store.OrganizationsPrefix, field: "organization", validator: v,
 	}
 	s.services = &resource[store.Service, *store.Service, *directoryv1.Service]{
-		coll: st.Services, prefix: store.ServicesPrefix, field: "service", validator: v,
+		coll: st.Services, toProto: serviceToProto, fromProto: serviceFromProto,
+		prefix: store.ServicesPrefix, field: "service", validator: v,
 	}
 	s.locations = &resource[store.Location, *store.Location, *directoryv1.Location]{
-		coll: st.Locations, prefix: store.LocationsPrefix, field: "location", validator: v,
+		coll: st.Locations, toProto: locationToProto, fromProto: locationFromProto,
+		prefix: store.LocationsPrefix, field: "location", validator: v,
 	}
 	s.terms = &resource[store.TaxonomyTerm, *store.TaxonomyTerm, *directoryv1.TaxonomyTerm]{
-		coll: st.TaxonomyTerms, prefix: store.TaxonomyTermsPrefix, field: "taxonomy_term", validator: v,
+		coll: st.TaxonomyTerms, toProto: taxonomyTermToProto, fromProto: taxonomyTermFromProto,
+		prefix: store.TaxonomyTermsPrefix, field: "taxonomy_term", validator: v,
 	}
 	s.practitioners = &resource[store.Practitioner, *store.Practitioner, *directoryv1.Practitioner]{
-		coll: st.Practitioners, prefix: store.PractitionersPrefix, field: "practitioner", validator: v,
+		coll: st.Practitioners, toProto: practitionerToProto, fromProto: practitionerFromProto,
+		prefix: store.PractitionersPrefix, field: "practitioner", validator: v,
 	}
 	s.organizations.lookup, s.organizations.sync = ix.Organization, s.sync
 	s.services.lookup, s.services.sync = ix.Service, s.sync
@@ -138,7 +143,7 @@ func (s *Server) ListOrganizations(ctx context.Context, req *directoryv1.ListOrg
 	page := s.index.Organizations(q.filter, q.cursor.After, q.skip, q.size)
 	resp := &directoryv1.ListOrganizationsResponse{TotalSize: int32(page.Total)}
 	for _, d := range page.Items {
-		resp.Organizations = append(resp.Organizations, d.ToProto())
+		resp.Organizations = append(resp.Organizations, organizationToProto(d))
 	}
 	if page.More {
 		resp.NextPageToken = q.next(page.Items[len(page.Items)-1].ID)
@@ -173,7 +178,7 @@ func (s *Server) ListServices(ctx context.Context, req *directoryv1.ListServices
 	page := s.index.Services(q.filter, q.cursor.After, q.skip, q.size)
 	resp := &directoryv1.ListServicesResponse{TotalSize: int32(page.Total)}
 	for _, d := range page.Items {
-		resp.Services = append(resp.Services, d.ToProto())
+		resp.Services = append(resp.Services, serviceToProto(d))
 	}
 	if page.More {
 		resp.NextPageToken = q.next(page.Items[len(page.Items)-1].ID)
@@ -211,7 +216,7 @@ func (s *Server) ListLocations(ctx context.Context, req *directoryv1.ListLocatio
 	page := s.index.Locations(q.filter, q.cursor.After, q.skip, q.size)
 	resp := &directoryv1.ListLocationsResponse{TotalSize: int32(page.Total)}
 	for _, d := range page.Items {
-		resp.Locations = append(resp.Locations, d.ToProto())
+		resp.Locations = append(resp.Locations, locationToProto(d))
 	}
 	if page.More {
 		resp.NextPageToken = q.next(page.Items[len(page.Items)-1].ID)
@@ -249,7 +254,7 @@ func (s *Server) ListTaxonomyTerms(ctx context.Context, req *directoryv1.ListTax
 	page := s.index.TaxonomyTerms(q.filter, q.cursor.After, q.skip, q.size)
 	resp := &directoryv1.ListTaxonomyTermsResponse{TotalSize: int32(page.Total)}
 	for _, d := range page.Items {
-		resp.TaxonomyTerms = append(resp.TaxonomyTerms, d.ToProto())
+		resp.TaxonomyTerms = append(resp.TaxonomyTerms, taxonomyTermToProto(d))
 	}
 	if page.More {
 		resp.NextPageToken = q.next(page.Items[len(page.Items)-1].ID)
@@ -284,7 +289,7 @@ func (s *Server) ListPractitioners(ctx context.Context, req *directoryv1.ListPra
 	page := s.index.Practitioners(q.filter, q.cursor.After, q.skip, q.size)
 	resp := &directoryv1.ListPractitionersResponse{TotalSize: int32(page.Total)}
 	for _, d := range page.Items {
-		resp.Practitioners = append(resp.Practitioners, d.ToProto())
+		resp.Practitioners = append(resp.Practitioners, practitionerToProto(d))
 	}
 	if page.More {
 		resp.NextPageToken = q.next(page.Items[len(page.Items)-1].ID)

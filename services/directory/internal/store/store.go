@@ -20,6 +20,15 @@ const (
 	FeedName      = "changes"
 )
 
+// Resource name prefixes.
+const (
+	OrganizationsPrefix = "organizations/"
+	ServicesPrefix      = "services/"
+	LocationsPrefix     = "locations/"
+	TaxonomyTermsPrefix = "taxonomyTerms/"
+	PractitionersPrefix = "practitioners/"
+)
+
 // Store holds the directory's collections.
 type Store struct {
 	Feed *changefeed.Feed

@@ -269,29 +269,23 @@ func TestRunSnapshotsInTheBackground(t *testing.T) {
 	errs := make(chan error, 10)
 	go l.Run(ctx, time.Hour, func(err error) { errs <- err })
 	season(t, l, 0, 2)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		reopened, err := Open(ctx, db, now, Options{})
-		if err != nil {
+	var reopened *Ledger
+	testenv.Eventually(t, 20*time.Second, "a snapshot written", func() bool {
+		var err error
+		if reopened, err = Open(ctx, db, now, Options{}); err != nil {
 			t.Fatal(err)
-		}
-		if reopened.StartedAt() > 0 {
-			if reopened.StartedAt() > l.Position() {
-				t.Fatalf("snapshot at %d beyond the ledger's %d", reopened.StartedAt(), l.Position())
-			}
-			sameState(t, "reopened", reopened.st, l.st)
-			return
 		}
 		select {
 		case err := <-errs:
 			t.Fatal(err)
 		default:
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("no snapshot written")
-		}
-		time.Sleep(100 * time.Millisecond)
+		return reopened.StartedAt() > 0
+	})
+	if reopened.StartedAt() > l.Position() {
+		t.Fatalf("snapshot at %d beyond the ledger's %d", reopened.StartedAt(), l.Position())
 	}
+	sameState(t, "reopened", reopened.st, l.st)
 }
 
 func snapshotEvery(entries int64) snapshot.Schedule {

@@ -165,6 +165,8 @@ func TestStaleCopyNeverLosesAnUpdate(t *testing.T) {
 func TestPruneBoundsHistory(t *testing.T) {
 	ctx := context.Background()
 	db, coll, _ := open(t)
+	clock := testenv.NewClock(time.Now())
+	coll.SetClock(clock.Now)
 	coll.SetRetain(2 * time.Second)
 	if _, err := coll.Create(ctx, "tester", &note{Meta: docstore.Meta{ID: "n"}}); err != nil {
 		t.Fatal(err)
@@ -190,7 +192,7 @@ func TestPruneBoundsHistory(t *testing.T) {
 	if n := count(); n != 10 {
 		t.Fatalf("%d revisions right after the writes, want all 10 kept", n)
 	}
-	time.Sleep(2100 * time.Millisecond)
+	clock.Advance(2100 * time.Millisecond)
 	if _, err := coll.Update(ctx, "tester", "n", "", func(n *note) error { n.Text = "last"; return nil }); err != nil {
 		t.Fatal(err)
 	}

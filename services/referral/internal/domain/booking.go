@@ -1,5 +1,7 @@
 package domain
 
+import "fmt"
+
 // A booking is made as a saga: the referral records it PENDING, the event service is asked for a
 // registration under a request id derived from the booking, and the outcome is recorded in a
 // write that checks again whether the referral may hold it. Whoever finds a booking and the
@@ -116,4 +118,131 @@ func Reconcile(h Hold, booking, registration string) Action {
 // reconciler must settle: a booking whose outcome was never recorded, or a seat that must go.
 func NeedsRepair(h Hold, booking string) bool {
 	return booking == BookingPending || (h == HoldNone && Live(booking))
+}
+
+// NotBookable says why a referral may not take a new booking.
+type NotBookable struct {
+	// Status is the referral's status; a referral books events while it is IN_PROGRESS.
+	Status string
+	// NoConsent is true when the person's consent is missing or withdrawn.
+	NoConsent bool
+}
+
+func (e *NotBookable) Error() string {
+	if e.NoConsent {
+		return "the person's consent is missing or withdrawn"
+	}
+	return "the referral is " + e.Status + "; events are booked while it is IN_PROGRESS"
+}
+
+// CanBook says why a referral in status, whose consent is given (consented) or not, may not take
+// a new booking; nil when it may. Its status is looked at first.
+func CanBook(status string, consented bool) error {
+	switch {
+	case status != InProgress:
+		return &NotBookable{Status: status}
+	case !consented:
+		return &NotBookable{Status: status, NoConsent: true}
+	}
+	return nil
+}
+
+// Start is how a booking request at a session begins.
+type Start struct {
+	// Kind says what to do.
+	Kind StartKind
+	// Index is, for StartRetry and StartBooked, the booking concerned among those at the session.
+	Index int
+	// Attempt is, for StartNew, the number of bookings the referral made at the session before.
+	Attempt int
+}
+
+// StartKind is the first step of a booking request.
+type StartKind int
+
+const (
+	// StartNew: record a new pending booking, then ask the event service for its registration.
+	StartNew StartKind = iota
+	// StartRetry: a pending booking is there; ask the event service again under its request id.
+	StartRetry
+	// StartBooked: a booking there holds or awaits a seat; there is nothing to do.
+	StartBooked
+)
+
+// StartBooking decides how a booking request begins, from the states of the referral's bookings
+// at the session in the order they were made. The first pending or live one decides; when there
+// is none, a new booking is the next attempt.
+func StartBooking(states []string) Start {
+	for i, s := range states {
+		switch {
+		case s == BookingPending:
+			return Start{Kind: StartRetry, Index: i}
+		case Live(s):
+			return Start{Kind: StartBooked, Index: i}
+		}
+	}
+	return Start{Kind: StartNew, Attempt: len(states)}
+}
+
+// Seen is a registration as the event service reported it.
+type Seen struct {
+	// State is its state as a booking state, "" when the event service has none.
+	State string
+	// Position is its place on the waitlist.
+	Position int32
+	// Kind, Note and Business come with a change from the event service (or an undone booking):
+	// the timeline entry's kind and note and the business status. Empty, they follow from State.
+	Kind, Note, Business string
+}
+
+// Recorded is what recording a registration on a booking makes of the booking and its referral.
+type Recorded struct {
+	// State is the booking's state.
+	State string
+	// BusinessStatus is the referral's business status.
+	BusinessStatus string
+	// Kind and Note make the timeline entry.
+	Kind, Note string
+}
+
+// businessOf is the business status a booking in each state gives its referral.
+var businessOf = map[string]string{
+	BookingConfirmed: "EVENT_BOOKED", BookingWaitlisted: "WAITLISTED",
+	BookingAttended: "EVENT_ATTENDED", BookingNoShow: "EVENT_MISSED",
+}
+
+// Recording decides what recording registration seen on a booking at session, that was in state
+// from ("" when the referral recorded none), makes of it, for a referral in status with
+// business status business. A registration the event service no longer has is CANCELLED. A
+// booking that first holds or awaits a seat gets the booking's own entry, whoever records it.
+// A closed referral keeps its business status.
+func Recording(status, business, session, from string, seen Seen) Recorded {
+	out := Recorded{State: seen.State, BusinessStatus: business, Kind: seen.Kind, Note: seen.Note}
+	if out.State == "" {
+		out.State = BookingCancelled
+	}
+	next := seen.Business
+	if (from == "" || from == BookingPending) && Live(out.State) {
+		out.Kind, out.Note, next = "BOOKING", "", ""
+	}
+	if next == "" {
+		next = businessOf[out.State]
+	}
+	if out.Note == "" {
+		switch out.State {
+		case BookingConfirmed:
+			out.Note = "booked at " + session
+		case BookingWaitlisted:
+			out.Note = fmt.Sprintf("waitlisted at %s, position %d", session, seen.Position)
+		default:
+			out.Note = fmt.Sprintf("booking at %s is %s", session, out.State)
+		}
+	}
+	if out.Kind == "" {
+		out.Kind = "EVENT_UPDATE"
+	}
+	if next != "" && !Terminal(status) {
+		out.BusinessStatus = next
+	}
+	return out
 }

@@ -12,8 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-
 	"github.com/socialrx/socialrx/services/platform/aip/filtering"
 	"github.com/socialrx/socialrx/services/platform/periodic"
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
@@ -164,18 +162,18 @@ func (ix *Index) apply(entries []changefeed.Entry) error {
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	for _, e := range entries {
-		if e.Topic != store.Referrals {
+		c, ok, err := store.ChangeOf(e)
+		if err != nil {
+			return fmt.Errorf("apply change: %w", err)
+		}
+		if !ok {
 			continue
 		}
-		var r store.Referral
-		if err := bson.Unmarshal(e.Data, &r); err != nil {
-			return fmt.Errorf("apply change %d: %w", e.Seq, err)
-		}
-		if e.Op == docstore.OpDelete {
-			delete(ix.docs, r.ID)
+		if c.Deleted {
+			delete(ix.docs, c.Referral.ID)
 			continue
 		}
-		ix.put(&r)
+		ix.put(c.Referral)
 	}
 	return nil
 }

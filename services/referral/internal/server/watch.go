@@ -4,7 +4,6 @@ import (
 	"strconv"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -12,7 +11,6 @@ import (
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/policy"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
-	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
 
 // WatchReferrals streams status changes of one referring organisation's referrals from the
@@ -27,21 +25,18 @@ func (s *Server) WatchReferrals(req *referralv1.WatchReferralsRequest, stream re
 	}
 	sent := map[string]docstore.Meta{}
 	for {
-		entries, err := s.st.Feed.Read(ctx, after, 100)
+		changes, err := s.st.Changes(ctx, after, 100)
 		if err != nil {
 			if ctx.Err() != nil {
 				return status.FromContextError(ctx.Err()).Err()
 			}
 			return s.fail(ctx, err, "referrals")
 		}
-		for _, e := range entries {
-			after = e.Seq
-			var r store.Referral
-			if err := bson.Unmarshal(e.Data, &r); err != nil {
-				return s.fail(ctx, err, "referrals")
-			}
+		for _, c := range changes {
+			after = c.Seq
+			r := c.Referral
 			if r.ReferringOrganization != req.GetReferringOrganization() || !r.StatusChanged ||
-				!policy.Can(caller, policy.ReferralRead, facts(&r)) {
+				!policy.Can(caller, policy.ReferralRead, facts(r)) {
 				continue
 			}
 			if last, ok := sent[r.ID]; ok && !r.Newer(&last) {
@@ -49,14 +44,14 @@ func (s *Server) WatchReferrals(req *referralv1.WatchReferralsRequest, stream re
 			}
 			sent[r.ID] = r.Meta
 			if err := stream.Send(&referralv1.ReferralChange{
-				Token: strconv.FormatInt(e.Seq, 10), Referral: "referrals/" + r.ID,
+				Token: strconv.FormatInt(c.Seq, 10), Referral: "referrals/" + r.ID,
 				Status: statusOf(r.Status), BusinessStatus: businessStatus(r.BusinessStatus),
-				Time: timestamppb.New(e.Time), Etag: r.Etag(),
+				Time: timestamppb.New(c.Time), Etag: r.Etag(),
 			}); err != nil {
 				return err
 			}
 		}
-		if len(entries) == 100 {
+		if len(changes) == 100 {
 			continue
 		}
 		select {

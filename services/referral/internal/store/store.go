@@ -21,6 +21,7 @@ const (
 	Referrals = "referrals"
 	FeedName  = "changes"
 	Audit     = "audit"
+	// Consumers holds the positions of the feeds of other services this service follows.
 	Consumers = "consumers"
 )
 
@@ -152,7 +153,7 @@ func (r *Referral) Add(e Entry) {
 
 // Store holds the referral collections.
 type Store struct {
-	DB        *mongo.Database
+	db        *mongo.Database
 	Feed      *changefeed.Feed
 	Referrals *docstore.Collection[Referral, *Referral]
 	// Audit is the append-only trail of access to referrals, beside them in this database.
@@ -164,6 +165,6 @@ type Store struct {
 // New returns the store over db.
 func New(db *mongo.Database) *Store {
 	feed := changefeed.New(db, FeedName)
-	return &Store{DB: db, Feed: feed, Referrals: docstore.NewCollection[Referral](db, Referrals, feed),
+	return &Store{db: db, Feed: feed, Referrals: docstore.NewCollection[Referral](db, Referrals, feed),
 		Snapshots: snapshot.New(db, "worklist"), Audit: audit.New(db, Audit, nil)}
 }

@@ -17,9 +17,6 @@ import (
 	"strings"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 
@@ -32,7 +29,7 @@ import (
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
 
-// positionID is the _id of the saved feed position.
+// positionID names the consumer whose feed position the store keeps.
 const positionID = "event-changes"
 
 // Consumer follows the event change feed.
@@ -58,28 +55,6 @@ func New(events eventv1.EventServiceClient, st *store.Store, sg *saga.Saga, poll
 	return &Consumer{events: events, st: st, saga: sg, poll: poll, now: now, logger: logger}
 }
 
-type position struct {
-	ID    string `bson:"_id"`
-	After string `bson:"after"`
-}
-
-func (c *Consumer) load(ctx context.Context) (string, error) {
-	var p position
-	err := c.st.DB.Collection(store.Consumers).FindOne(ctx, bson.D{{Key: "_id", Value: positionID}}).Decode(&p)
-	if errors.Is(err, mongo.ErrNoDocuments) {
-		return "", nil
-	}
-	return p.After, err
-}
-
-// save records the position. Two replicas may both save; a position that goes back only makes
-// the next pass re-read changes that are then recognised as applied.
-func (c *Consumer) save(ctx context.Context, after string) error {
-	_, err := c.st.DB.Collection(store.Consumers).ReplaceOne(ctx, bson.D{{Key: "_id", Value: positionID}},
-		position{ID: positionID, After: after}, options.Replace().SetUpsert(true))
-	return err
-}
-
 // Run follows the feed until ctx ends; an unreachable event service is retried.
 func (c *Consumer) Run(ctx context.Context) {
 	for {
@@ -102,9 +77,9 @@ func (c *Consumer) Run(ctx context.Context) {
 
 // Step applies the next page of changes and returns how many it read.
 func (c *Consumer) Step(ctx context.Context) (int, error) {
-	after, err := c.load(ctx)
+	after, err := c.st.FeedPosition(ctx, positionID)
 	if err != nil {
-		return 0, fmt.Errorf("load position: %w", err)
+		return 0, err
 	}
 	var header metadata.MD
 	resp, err := c.events.ListChanges(ctx, &eventv1.ListChangesRequest{After: after, PageSize: pageSize}, grpc.Header(&header))
@@ -118,8 +93,9 @@ func (c *Consumer) Step(ctx context.Context) (int, error) {
 		}
 	}
 	if len(resp.GetChanges()) > 0 {
-		if err := c.save(ctx, resp.GetNextAfter()); err != nil {
-			return 0, fmt.Errorf("save position: %w", err)
+		// Saved after the page is applied: a restart replays at most the page, recognised as applied.
+		if err := c.st.SaveFeedPosition(ctx, positionID, resp.GetNextAfter()); err != nil {
+			return 0, err
 		}
 	}
 	return len(resp.GetChanges()), nil

@@ -6,9 +6,11 @@
 // with a request id derived from the referral, the session and the attempt; the event service is
 // asked for a registration under that request id (so asking again returns the same one); and the
 // outcome is recorded in a versioned write that checks again whether the referral may hold it,
-// cancelling the registration if it may not. Settle is that last step for any observation of a
-// registration: the booking's own answer, an event feed change, or what the reconciler finds by
-// asking the event service; domain.Reconcile decides.
+// cancelling the registration if it may not. Book runs the three steps for a booking request;
+// Settle is the last step for any observation of a registration: the booking's own answer, an
+// event feed change, or what the reconciler finds by asking the event service. The rules are
+// domain's: CanBook and StartBooking begin a booking, Reconcile decides what to do about an
+// observation and Recording what recording it writes.
 package saga
 
 import (
@@ -99,9 +101,10 @@ func RequestID(referral, session string, attempt int) string {
 var requestIDNamespace = uuid.MustParse("c1a7e2d4-52b9-4f6e-8d0a-3b5f9e7c2a61")
 
 // HoldOf is what the referral may do with bookings.
-func HoldOf(r *store.Referral) domain.Hold {
-	return domain.HoldOf(r.Status, r.Consent != nil && !r.Consent.Withdrawn)
-}
+func HoldOf(r *store.Referral) domain.Hold { return domain.HoldOf(r.Status, consented(r)) }
+
+// consented reports whether the person's consent is given and not withdrawn.
+func consented(r *store.Referral) bool { return r.Consent != nil && !r.Consent.Withdrawn }
 
 // Key finds the booking an observation is about: the one recording the registration, else the
 // one with the request id, else the pending one at the session.
@@ -208,18 +211,15 @@ func (s *Saga) Settle(ctx context.Context, actor, id string, key Key, obs Observ
 }
 
 func holdWord(r *store.Referral) string {
-	if r.Consent == nil || r.Consent.Withdrawn {
+	if !consented(r) {
 		return "without consent"
 	}
 	return r.Status
 }
 
-// record sets booking i (or a new one, when i < 0) to the observed registration.
+// record sets booking i (or a new one, when i < 0) to the observed registration, as
+// domain.Recording decides.
 func record(r *store.Referral, i int, obs Observation, actor string, now time.Time) {
-	state := obs.State
-	if state == "" {
-		state = domain.BookingCancelled // the event service no longer has it
-	}
 	from := ""
 	if i < 0 {
 		r.Bookings = append(r.Bookings, store.Booking{Session: obs.Session, CreateTime: now})
@@ -231,41 +231,17 @@ func record(r *store.Referral, i int, obs Observation, actor string, now time.Ti
 	if b.Registration == "" {
 		b.Registration = obs.Registration
 	}
-	b.State, b.UpdateTime = state, now
-	kind, note, business := obs.Kind, obs.Note, obs.Business
-	if (from == "" || from == domain.BookingPending) && domain.Live(state) {
-		// The booking's own entry, whoever records it.
-		kind, note, business = "BOOKING", "", ""
-	}
-	if business == "" {
-		business = map[string]string{
-			domain.BookingConfirmed: "EVENT_BOOKED", domain.BookingWaitlisted: "WAITLISTED",
-			domain.BookingAttended: "EVENT_ATTENDED", domain.BookingNoShow: "EVENT_MISSED",
-		}[state]
-	}
-	if note == "" {
-		switch state {
-		case domain.BookingConfirmed:
-			note = "booked at " + b.Session
-		case domain.BookingWaitlisted:
-			note = fmt.Sprintf("waitlisted at %s, position %d", b.Session, obs.Position)
-		default:
-			note = fmt.Sprintf("booking at %s is %s", b.Session, state)
-		}
-	}
-	if kind == "" {
-		kind = "EVENT_UPDATE"
-	}
-	if business != "" && !domain.Terminal(r.Status) {
-		r.BusinessStatus = business
-	}
-	r.Add(store.Entry{Time: now, Actor: actor, Kind: kind, BusinessStatus: r.BusinessStatus, Note: note})
+	out := domain.Recording(r.Status, r.BusinessStatus, b.Session, from, domain.Seen{
+		State: obs.State, Position: obs.Position, Kind: obs.Kind, Note: obs.Note, Business: obs.Business})
+	b.State, b.UpdateTime = out.State, now
+	r.BusinessStatus = out.BusinessStatus
+	r.Add(store.Entry{Time: now, Actor: actor, Kind: out.Kind, BusinessStatus: r.BusinessStatus, Note: out.Note})
 }
 
-// DropPending removes the pending booking with requestID, after the event service refused to
-// register it. It returns the referral as stored after.
-func (s *Saga) DropPending(ctx context.Context, actor, id, requestID string) (*store.Referral, error) {
-	return s.st.Referrals.Update(ctx, actor, id, "", func(r *store.Referral) error {
+// dropPending removes the pending booking with requestID, after the event service refused to
+// register it.
+func (s *Saga) dropPending(ctx context.Context, actor, id, requestID string) error {
+	_, err := s.st.Referrals.Update(ctx, actor, id, "", func(r *store.Referral) error {
 		i := slices.IndexFunc(r.Bookings, func(b store.Booking) bool {
 			return b.RequestID == requestID && b.State == domain.BookingPending
 		})
@@ -276,14 +252,15 @@ func (s *Saga) DropPending(ctx context.Context, actor, id, requestID string) (*s
 		r.StatusChanged = false
 		return nil
 	})
+	return err
 }
 
 func (s *Saga) call(ctx context.Context) (context.Context, context.CancelFunc) {
 	return context.WithTimeout(ctx, s.timeout)
 }
 
-// Register asks the event service for booking b's registration; asking again returns the same.
-func (s *Saga) Register(ctx context.Context, r *store.Referral, b store.Booking) (*eventv1.Registration, error) {
+// register asks the event service for booking b's registration; asking again returns the same.
+func (s *Saga) register(ctx context.Context, r *store.Referral, b store.Booking) (*eventv1.Registration, error) {
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	return s.events.CreateRegistration(ctx, &eventv1.CreateRegistrationRequest{
@@ -313,9 +290,9 @@ func registrationOf(r *store.Referral) *eventv1.Registration {
 	return reg
 }
 
-// Refused reports whether the event service answered err because it will not make the
+// refused reports whether the event service answered err because it will not make the
 // registration (as opposed to not answering): then none was made.
-func Refused(err error) bool {
+func refused(err error) bool {
 	switch status.Code(err) {
 	case codes.InvalidArgument, codes.FailedPrecondition, codes.NotFound, codes.OutOfRange, codes.AlreadyExists:
 		return true
@@ -408,9 +385,9 @@ func (s *Saga) Repair(ctx context.Context, actor, id string, grace time.Duration
 			obs, err = s.observe(ctx, b.Registration)
 		case HoldOf(r) == domain.HoldNew:
 			var reg *eventv1.Registration
-			if reg, err = s.Register(ctx, r, b); err == nil {
+			if reg, err = s.register(ctx, r, b); err == nil {
 				obs = observed(reg)
-			} else if Refused(err) {
+			} else if refused(err) {
 				obs, err = Observation{}, nil
 			}
 		default:

@@ -1,28 +1,22 @@
-package store
+package server
 
 import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory/internal/domain"
+	"github.com/socialrx/socialrx/services/directory/internal/store"
 	"github.com/socialrx/socialrx/services/platform/protoconv"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 )
 
-// Resource name prefixes.
-const (
-	OrganizationsPrefix = "organizations/"
-	ServicesPrefix      = "services/"
-	LocationsPrefix     = "locations/"
-	TaxonomyTermsPrefix = "taxonomyTerms/"
-	PractitionersPrefix = "practitioners/"
-)
+// The API form of each stored document, and back: the one place directory protos meet documents.
 
 func times(m *docstore.Meta) (*timestamppb.Timestamp, *timestamppb.Timestamp) {
 	return timestamppb.New(m.CreateTime), timestamppb.New(m.UpdateTime)
 }
 
-func phonesToProto(in []Phone) []*directoryv1.Phone {
+func phonesToProto(in []store.Phone) []*directoryv1.Phone {
 	var out []*directoryv1.Phone
 	for _, p := range in {
 		out = append(out, &directoryv1.Phone{Number: p.Number, Type: p.Type, Description: p.Description})
@@ -30,19 +24,19 @@ func phonesToProto(in []Phone) []*directoryv1.Phone {
 	return out
 }
 
-func phonesFromProto(in []*directoryv1.Phone) []Phone {
-	var out []Phone
+func phonesFromProto(in []*directoryv1.Phone) []store.Phone {
+	var out []store.Phone
 	for _, p := range in {
-		out = append(out, Phone{Number: p.GetNumber(), Type: p.GetType(), Description: p.GetDescription()})
+		out = append(out, store.Phone{Number: p.GetNumber(), Type: p.GetType(), Description: p.GetDescription()})
 	}
 	return out
 }
 
-// ToProto converts a stored organisation to its API form.
-func (d *Organization) ToProto() *directoryv1.Organization {
+// organizationToProto converts a stored organisation to its API form.
+func organizationToProto(d *store.Organization) *directoryv1.Organization {
 	ct, ut := times(&d.Meta)
 	return &directoryv1.Organization{
-		Name:               OrganizationsPrefix + d.ID,
+		Name:               store.OrganizationsPrefix + d.ID,
 		DisplayName:        d.DisplayName,
 		AlternateName:      d.AlternateName,
 		Description:        d.Description,
@@ -58,8 +52,8 @@ func (d *Organization) ToProto() *directoryv1.Organization {
 	}
 }
 
-// SetFromProto copies the writable fields of p.
-func (d *Organization) SetFromProto(p *directoryv1.Organization) {
+// organizationFromProto copies the writable fields of p into d.
+func organizationFromProto(d *store.Organization, p *directoryv1.Organization) {
 	d.DisplayName = p.GetDisplayName()
 	d.AlternateName = p.GetAlternateName()
 	d.Description = p.GetDescription()
@@ -71,11 +65,11 @@ func (d *Organization) SetFromProto(p *directoryv1.Organization) {
 	d.ParentOrganization = p.GetParentOrganization()
 }
 
-// ToProto converts a stored service to its API form.
-func (d *Service) ToProto() *directoryv1.Service {
+// serviceToProto converts a stored service to its API form.
+func serviceToProto(d *store.Service) *directoryv1.Service {
 	ct, ut := times(&d.Meta)
 	p := &directoryv1.Service{
-		Name:                   ServicesPrefix + d.ID,
+		Name:                   store.ServicesPrefix + d.ID,
 		Organization:           d.Organization,
 		DisplayName:            d.DisplayName,
 		AlternateName:          d.AlternateName,
@@ -104,8 +98,8 @@ func (d *Service) ToProto() *directoryv1.Service {
 	return p
 }
 
-// SetFromProto copies the writable fields of p; an unspecified status becomes ACTIVE.
-func (d *Service) SetFromProto(p *directoryv1.Service) {
+// serviceFromProto copies the writable fields of p into d; an unspecified status becomes ACTIVE.
+func serviceFromProto(d *store.Service, p *directoryv1.Service) {
 	d.Organization = p.GetOrganization()
 	d.DisplayName = p.GetDisplayName()
 	d.AlternateName = p.GetAlternateName()
@@ -127,7 +121,7 @@ func (d *Service) SetFromProto(p *directoryv1.Service) {
 		if cur == "" && !c.GetFree() {
 			cur = "CAD"
 		}
-		d.Cost = &Cost{Free: c.GetFree(), AmountMinor: c.GetAmountMinor(), Currency: cur, Description: c.GetDescription()}
+		d.Cost = &store.Cost{Free: c.GetFree(), AmountMinor: c.GetAmountMinor(), Currency: cur, Description: c.GetDescription()}
 	}
 	d.TaxonomyTerms = p.GetTaxonomyTerms()
 	d.Locations = p.GetLocations()
@@ -137,11 +131,11 @@ func (d *Service) SetFromProto(p *directoryv1.Service) {
 	d.ScheduleDescription = p.GetScheduleDescription()
 }
 
-// ToProto converts a stored location to its API form.
-func (d *Location) ToProto() *directoryv1.Location {
+// locationToProto converts a stored location to its API form.
+func locationToProto(d *store.Location) *directoryv1.Location {
 	ct, ut := times(&d.Meta)
 	p := &directoryv1.Location{
-		Name:           LocationsPrefix + d.ID,
+		Name:           store.LocationsPrefix + d.ID,
 		Organization:   d.Organization,
 		DisplayName:    d.DisplayName,
 		Description:    d.Description,
@@ -162,9 +156,9 @@ func (d *Location) ToProto() *directoryv1.Location {
 	return p
 }
 
-// SetFromProto copies the writable fields of p; an unspecified type becomes PHYSICAL and an
+// locationFromProto copies the writable fields of p into d; an unspecified type becomes PHYSICAL and an
 // empty country CA.
-func (d *Location) SetFromProto(p *directoryv1.Location) {
+func locationFromProto(d *store.Location, p *directoryv1.Location) {
 	d.Organization = p.GetOrganization()
 	d.DisplayName = p.GetDisplayName()
 	d.Description = p.GetDescription()
@@ -178,7 +172,7 @@ func (d *Location) SetFromProto(p *directoryv1.Location) {
 		if country == "" {
 			country = "CA"
 		}
-		d.Address = &Address{Address1: a.GetAddress_1(), Address2: a.GetAddress_2(), City: a.GetCity(),
+		d.Address = &store.Address{Address1: a.GetAddress_1(), Address2: a.GetAddress_2(), City: a.GetCity(),
 			Region: a.GetRegion(), PostalCode: a.GetPostalCode(), Country: country}
 	}
 	d.Latitude, d.Longitude = nil, nil
@@ -191,11 +185,11 @@ func (d *Location) SetFromProto(p *directoryv1.Location) {
 	d.Transportation = p.GetTransportation()
 }
 
-// ToProto converts a stored taxonomy term to its API form.
-func (d *TaxonomyTerm) ToProto() *directoryv1.TaxonomyTerm {
+// taxonomyTermToProto converts a stored taxonomy term to its API form.
+func taxonomyTermToProto(d *store.TaxonomyTerm) *directoryv1.TaxonomyTerm {
 	ct, ut := times(&d.Meta)
 	return &directoryv1.TaxonomyTerm{
-		Name:        TaxonomyTermsPrefix + d.ID,
+		Name:        store.TaxonomyTermsPrefix + d.ID,
 		Code:        d.Code,
 		DisplayName: d.DisplayName,
 		Description: d.Description,
@@ -208,8 +202,8 @@ func (d *TaxonomyTerm) ToProto() *directoryv1.TaxonomyTerm {
 	}
 }
 
-// SetFromProto copies the writable fields of p; an empty language becomes "en".
-func (d *TaxonomyTerm) SetFromProto(p *directoryv1.TaxonomyTerm) {
+// taxonomyTermFromProto copies the writable fields of p into d; an empty language becomes "en".
+func taxonomyTermFromProto(d *store.TaxonomyTerm, p *directoryv1.TaxonomyTerm) {
 	d.Code = p.GetCode()
 	d.DisplayName = p.GetDisplayName()
 	d.Description = p.GetDescription()
@@ -221,11 +215,11 @@ func (d *TaxonomyTerm) SetFromProto(p *directoryv1.TaxonomyTerm) {
 	}
 }
 
-// ToProto converts a stored practitioner to its API form.
-func (d *Practitioner) ToProto() *directoryv1.Practitioner {
+// practitionerToProto converts a stored practitioner to its API form.
+func practitionerToProto(d *store.Practitioner) *directoryv1.Practitioner {
 	ct, ut := times(&d.Meta)
 	return &directoryv1.Practitioner{
-		Name:         PractitionersPrefix + d.ID,
+		Name:         store.PractitionersPrefix + d.ID,
 		Organization: d.Organization,
 		GivenName:    d.GivenName,
 		FamilyName:   d.FamilyName,
@@ -239,8 +233,8 @@ func (d *Practitioner) ToProto() *directoryv1.Practitioner {
 	}
 }
 
-// SetFromProto copies the writable fields of p.
-func (d *Practitioner) SetFromProto(p *directoryv1.Practitioner) {
+// practitionerFromProto copies the writable fields of p into d.
+func practitionerFromProto(d *store.Practitioner, p *directoryv1.Practitioner) {
 	d.Organization = p.GetOrganization()
 	d.GivenName = p.GetGivenName()
 	d.FamilyName = p.GetFamilyName()
