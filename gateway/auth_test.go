@@ -153,12 +153,12 @@ func TestGatewayForwardsTheCallersToken(t *testing.T) {
 	referral := `{"subject": {"givenName": "Margaret", "familyName": "Okafor", "dateOfBirth": "1948-03-14"},
 		"referringPractitioner": "practitioners/dr-lee", "referringOrganization": "organizations/clinic",
 		"receivingOrganization": "organizations/chc", "needs": ["NEED_LONELINESS"], "whatMatters": "Gardening."}`
-	r := s.do(t, "POST", "/v1/referrals?referralId=r1", referral, "Authorization", clinician,
+	r := s.do(t, "POST", "/v1/referrals", referral, "Authorization", clinician,
 		"X-Socialrx-Subject", "practitioners/impostor", "X-Socialrx-Roles", "admin")
 	if r.status != http.StatusOK {
 		t.Fatalf("create referral: %d %s", r.status, r.raw)
 	}
-	tl := s.do(t, "GET", "/v1/referrals/r1/timeline", "", "Authorization", clinician)
+	tl := s.do(t, "GET", "/v1/"+r.body["name"].(string)+"/timeline", "", "Authorization", clinician)
 	entries, _ := tl.body["entries"].([]any)
 	if tl.status != http.StatusOK || len(entries) == 0 {
 		t.Fatalf("timeline: %d %s", tl.status, tl.raw)

@@ -91,11 +91,13 @@ func TestRESTAuthorizationMatrix(t *testing.T) {
 	reg := must(s.do(t, "POST", "/v1/events/tea/sessions/s1/registrations", `{"person": {"givenName": "Ada", "email": "ada@example.org"}}`), "register")
 	regName := reg.body["name"].(string)
 	grant := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
-	must(clin.do(t, "POST", "/v1/referrals?referralId=r1", `{"subject": {"givenName": "Margaret", "familyName": "Okafor", "dateOfBirth": "1948-03-14"},
+	created := must(clin.do(t, "POST", "/v1/referrals?requestId=r1", `{"subject": {"givenName": "Margaret", "familyName": "Okafor", "dateOfBirth": "1948-03-14"},
 		"consent": {"grantedBy": "subject", "grantTime": "`+grant+`", "scope": ["share-with-link-worker"]},
 		"referringPractitioner": "practitioners/dr-lee", "referringOrganization": "organizations/clinic",
 		"receivingOrganization": "organizations/chc", "needs": ["NEED_LONELINESS"]}`), "referral")
-	must(clin.do(t, "POST", "/v1/referrals/r1:submit", `{}`), "submit referral")
+	// The matrix names the referral r1; its id is the service's.
+	referral := created.body["name"].(string)
+	must(clin.do(t, "POST", "/v1/"+referral+":submit", `{}`), "submit referral")
 
 	cells := 0
 	for _, row := range restMatrix {
@@ -104,8 +106,10 @@ func TestRESTAuthorizationMatrix(t *testing.T) {
 			t.Fatalf("%s %s: %d expectations for %d callers", row.method, row.path, len(want), len(restCallers))
 		}
 		path := strings.Replace(row.path, "/v1/events/tea/sessions/s1/registrations/{reg}", "/v1/"+regName, 1)
+		path = strings.ReplaceAll(path, "referrals/r1", referral)
+		body := strings.ReplaceAll(row.body, "referrals/r1", referral)
 		for i, caller := range restCallers {
-			r := s.as(caller.id).do(t, row.method, path, row.body)
+			r := s.as(caller.id).do(t, row.method, path, body)
 			if got := fmt.Sprint(r.status); got != want[i] {
 				t.Errorf("%s %s %s as %s: %s, want %s (%s)", row.resource, row.method, row.path, caller.col, got, want[i], r.raw)
 			}

@@ -29,36 +29,37 @@ func TestRESTReferralFlow(t *testing.T) {
 	referral := `{"subject": {"givenName": "Margaret", "familyName": "Okafor", "dateOfBirth": "1948-03-14"},
 		"referringPractitioner": "practitioners/dr-lee", "referringOrganization": "organizations/clinic",
 		"receivingOrganization": "organizations/chc", "needs": ["NEED_LONELINESS"], "whatMatters": "Gardening."}`
-	created := must(clin.do(t, "POST", "/v1/referrals?referralId=r1&requestId=r1", referral), "create")
+	created := must(clin.do(t, "POST", "/v1/referrals?requestId=r1", referral), "create")
+	r1 := "/v1/" + created.body["name"].(string)
 	if created.body["status"] != "REFERRAL_STATUS_DRAFT" || created.body["code"] != "871731000000106" {
 		t.Fatalf("created: %s", created.raw)
 	}
-	noConsent := clin.do(t, "POST", "/v1/referrals/r1:submit", `{}`)
+	noConsent := clin.do(t, "POST", r1+":submit", `{}`)
 	if st, reason, _ := errorInfo(noConsent); noConsent.status != http.StatusBadRequest || st != "FAILED_PRECONDITION" || reason != "CONSENT_REQUIRED" {
 		t.Fatalf("submit without consent: %d %s", noConsent.status, noConsent.raw)
 	}
 	grant := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
-	must(clin.do(t, "POST", "/v1/referrals/r1:recordConsent", `{"consent": {"grantedBy": "subject", "grantTime": "`+grant+`", "scope": ["share-with-link-worker"]}}`), "consent")
-	must(clin.do(t, "POST", "/v1/referrals/r1:submit", `{}`), "submit")
-	illegal := lw.do(t, "POST", "/v1/referrals/r1:complete", `{}`)
+	must(clin.do(t, "POST", r1+":recordConsent", `{"consent": {"grantedBy": "subject", "grantTime": "`+grant+`", "scope": ["share-with-link-worker"]}}`), "consent")
+	must(clin.do(t, "POST", r1+":submit", `{}`), "submit")
+	illegal := lw.do(t, "POST", r1+":complete", `{}`)
 	if st, reason, _ := errorInfo(illegal); illegal.status != http.StatusBadRequest || st != "FAILED_PRECONDITION" || reason != "REFERRAL_STATUS" {
 		t.Fatalf("complete a requested referral: %d %s", illegal.status, illegal.raw)
 	}
-	accepted := must(lw.do(t, "POST", "/v1/referrals/r1:accept", `{"assignee": "practitioners/lw"}`), "accept")
-	stale := lw.do(t, "POST", "/v1/referrals/r1:start", `{"etag": "`+created.body["etag"].(string)+`"}`)
+	accepted := must(lw.do(t, "POST", r1+":accept", `{"assignee": "practitioners/lw"}`), "accept")
+	stale := lw.do(t, "POST", r1+":start", `{"etag": "`+created.body["etag"].(string)+`"}`)
 	if st, _, _ := errorInfo(stale); stale.status != http.StatusConflict || st != "ABORTED" {
 		t.Fatalf("start with a stale etag: %d %s", stale.status, stale.raw)
 	}
-	must(lw.do(t, "POST", "/v1/referrals/r1:start", `{"etag": "`+accepted.body["etag"].(string)+`"}`), "start")
-	bad := lw.do(t, "POST", "/v1/referrals/r1:recordMeasure", `{"instrument": "INSTRUMENT_SWEMWBS", "timepoint": "TIMEPOINT_BASELINE", "items": [1, 2, 3, 4, 5, 6, 2]}`)
+	must(lw.do(t, "POST", r1+":start", `{"etag": "`+accepted.body["etag"].(string)+`"}`), "start")
+	bad := lw.do(t, "POST", r1+":recordMeasure", `{"instrument": "INSTRUMENT_SWEMWBS", "timepoint": "TIMEPOINT_BASELINE", "items": [1, 2, 3, 4, 5, 6, 2]}`)
 	if st, _, field := errorInfo(bad); bad.status != http.StatusBadRequest || st != "INVALID_ARGUMENT" || field != "items[5]" {
 		t.Fatalf("measure out of range: %d %s", bad.status, bad.raw)
 	}
-	ok := must(lw.do(t, "POST", "/v1/referrals/r1:recordMeasure", `{"instrument": "INSTRUMENT_SWEMWBS", "timepoint": "TIMEPOINT_BASELINE", "items": [1, 2, 3, 4, 5, 4, 2]}`), "measure")
+	ok := must(lw.do(t, "POST", r1+":recordMeasure", `{"instrument": "INSTRUMENT_SWEMWBS", "timepoint": "TIMEPOINT_BASELINE", "items": [1, 2, 3, 4, 5, 4, 2]}`), "measure")
 	if m := ok.body["measures"].([]any)[0].(map[string]any); m["total"] != float64(21) {
 		t.Fatalf("SWEMWBS total: %v", m)
 	}
-	tl := must(clin.do(t, "GET", "/v1/referrals/r1/timeline", ""), "timeline")
+	tl := must(clin.do(t, "GET", r1+"/timeline", ""), "timeline")
 	if entries := tl.body["entries"].([]any); len(entries) != 6 {
 		t.Fatalf("timeline: %s", tl.raw)
 	}

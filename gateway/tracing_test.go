@@ -45,23 +45,24 @@ func TestABookingIsOneTraceFromGatewayToEventService(t *testing.T) {
 	must(host.do(t, "POST", "/v1/events/art:submit", `{}`), "submit event")
 	must(s.as(moderatorID).do(t, "POST", "/v1/events/art:publish", `{}`), "publish")
 	grant := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
-	must(clinician.do(t, "POST", "/v1/referrals?referralId=r1&requestId=r1", `{"subject": {"givenName": "Margaret", "familyName": "Okafor", "dateOfBirth": "1948-03-14"},
+	created := must(clinician.do(t, "POST", "/v1/referrals?requestId=r1", `{"subject": {"givenName": "Margaret", "familyName": "Okafor", "dateOfBirth": "1948-03-14"},
 		"consent": {"grantedBy": "subject", "grantTime": "`+grant+`", "scope": ["share-with-link-worker", "share-with-event-hosts"]},
 		"referringPractitioner": "practitioners/dr-lee", "referringOrganization": "organizations/chc",
 		"receivingOrganization": "organizations/chc", "needs": ["NEED_LONELINESS"]}`), "referral")
-	must(clinician.do(t, "POST", "/v1/referrals/r1:submit", `{}`), "submit referral")
-	must(linkWorker.do(t, "POST", "/v1/referrals/r1:accept", `{"assignee": "practitioners/lw"}`), "accept")
-	must(linkWorker.do(t, "POST", "/v1/referrals/r1:start", `{}`), "start")
+	r1 := "/v1/" + created.body["name"].(string)
+	must(clinician.do(t, "POST", r1+":submit", `{}`), "submit referral")
+	must(linkWorker.do(t, "POST", r1+":accept", `{"assignee": "practitioners/lw"}`), "accept")
+	must(linkWorker.do(t, "POST", r1+":start", `{}`), "start")
 
 	spans.Reset()
-	booked := must(linkWorker.do(t, "POST", "/v1/referrals/r1:bookEvent", `{"session": "events/art/sessions/s1"}`), "book")
+	booked := must(linkWorker.do(t, "POST", r1+":bookEvent", `{"session": "events/art/sessions/s1"}`), "book")
 	if booked.body["businessStatus"] != "BUSINESS_STATUS_EVENT_BOOKED" {
 		t.Fatalf("booked referral: %s", booked.raw)
 	}
 
 	// The gateway ends its span once the response is written: wait for it.
+	rest := "POST " + r1 + ":bookEvent"
 	const (
-		rest     = "POST /v1/referrals/r1:bookEvent"
 		book     = "socialrx.referral.v1.ReferralService/BookEvent"
 		register = "socialrx.event.v1.EventService/CreateRegistration"
 	)

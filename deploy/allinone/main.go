@@ -329,19 +329,19 @@ func loadDemoReferrals(ctx context.Context, addr string, as demodata.As) error {
 	}
 	defer conn.Close()
 	client := referralv1.NewReferralServiceClient(conn)
-	loaded, err := demodata.ReferralsLoaded(ctx, client, time.Now(), as)
+	exist, err := demodata.ReferralsLoaded(ctx, client, time.Now(), as)
 	if err != nil {
 		return fmt.Errorf("check for existing referrals: %w", err)
 	}
-	if loaded {
+	if exist {
 		fmt.Printf("demo referrals     not loaded: they exist already\n")
 		return nil
 	}
-	n, err := demodata.Referrals(ctx, client, time.Now(), as)
+	loaded, err := demodata.Referrals(ctx, client, time.Now(), as)
 	if err != nil {
 		return fmt.Errorf("load demo referrals: %w", err)
 	}
-	fmt.Printf("demo referrals     %d referrals in several states\n", n)
+	fmt.Printf("demo referrals     %d referrals in several states\n", len(loaded))
 	return nil
 }
 

@@ -5,28 +5,27 @@ import (
 	"fmt"
 	"time"
 
-	"google.golang.org/grpc/codes"
-	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 )
 
-// Demo referrals, one per status shown.
+// Demo referrals, one per status shown. Referral ids are the service's, so these are the keys
+// the loader sends as request ids ("demo:referral:" + key); Referrals returns each one's name.
 const (
-	ReferralDraft      = "referrals/demo-draft-albion"
-	ReferralRequested  = "referrals/demo-requested-riverdale"
-	ReferralAccepted   = "referrals/demo-accepted-crown-point"
-	ReferralBooked     = "referrals/demo-booked-art-afternoon"
-	ReferralLastSeat   = "referrals/demo-cooking-last-seat"
-	ReferralWaitlisted = "referrals/demo-cooking-waitlisted"
-	ReferralCompleted  = "referrals/demo-completed-riverdale"
+	ReferralDraft      = "demo-draft-albion"
+	ReferralRequested  = "demo-requested-riverdale"
+	ReferralAccepted   = "demo-accepted-crown-point"
+	ReferralBooked     = "demo-booked-art-afternoon"
+	ReferralLastSeat   = "demo-cooking-last-seat"
+	ReferralWaitlisted = "demo-cooking-waitlisted"
+	ReferralCompleted  = "demo-completed-riverdale"
 )
 
 // demoReferral is a referral and the steps that bring it to its demo state: the first step
 // (submit) is the referring clinician's, the others are the link worker's.
 type demoReferral struct {
-	id       string
+	key      string
 	referral *referralv1.Referral
 	steps    []func(ctx context.Context, c referralv1.ReferralServiceClient, name string) error
 	worker   string
@@ -140,17 +139,16 @@ func demoReferrals(now time.Time) []demoReferral {
 }
 
 // Referrals loads demo referrals in several states through the referral API, after the
-// directory and event demo data, each clinician and link worker acting for themselves. Call it
-// on a referral service with no referrals.
-func Referrals(ctx context.Context, client referralv1.ReferralServiceClient, now time.Time, as As) (int, error) {
-	n := 0
+// directory and event demo data, each clinician and link worker acting for themselves, and
+// returns each one's name by its key. Call it on a referral service with no referrals.
+func Referrals(ctx context.Context, client referralv1.ReferralServiceClient, now time.Time, as As) (map[string]string, error) {
+	names := map[string]string{}
 	for _, d := range demoReferrals(now) {
-		id := d.id[len("referrals/"):]
 		referrer := asClinician(ctx, as, d.referral.GetReferringPractitioner(), d.referral.GetReferringOrganization())
 		worker := asLinkWorker(ctx, as, d.worker, d.referral.GetReceivingOrganization())
-		r, err := client.CreateReferral(referrer, &referralv1.CreateReferralRequest{Referral: d.referral, ReferralId: id, RequestId: "demo:referral:" + id})
+		r, err := client.CreateReferral(referrer, &referralv1.CreateReferralRequest{Referral: d.referral, RequestId: "demo:referral:" + d.key})
 		if err != nil {
-			return n, fmt.Errorf("create referral %q: %w", d.id, err)
+			return names, fmt.Errorf("create referral %q: %w", d.key, err)
 		}
 		for i, step := range d.steps {
 			actor := worker
@@ -158,25 +156,22 @@ func Referrals(ctx context.Context, client referralv1.ReferralServiceClient, now
 				actor = referrer
 			}
 			if err := step(actor, client, r.GetName()); err != nil {
-				return n, fmt.Errorf("referral %q step %d: %w", d.id, i+1, err)
+				return names, fmt.Errorf("referral %q step %d: %w", d.key, i+1, err)
 			}
 		}
-		n++
+		names[d.key] = r.GetName()
 	}
-	return n, nil
+	return names, nil
 }
 
-// ReferralsLoaded reports whether the demo referrals are there, asking as the clinician of the
-// first of them.
+// ReferralsLoaded reports whether the demo referrals are there: whether the clinician of the
+// first of them sees any referral.
 func ReferralsLoaded(ctx context.Context, client referralv1.ReferralServiceClient, now time.Time, as As) (bool, error) {
 	first := demoReferrals(now)[0]
 	ctx = asClinician(ctx, as, first.referral.GetReferringPractitioner(), first.referral.GetReferringOrganization())
-	_, err := client.GetReferral(ctx, &referralv1.GetReferralRequest{Name: first.id})
-	switch status.Code(err) {
-	case codes.OK:
-		return true, nil
-	case codes.NotFound:
-		return false, nil
+	resp, err := client.ListReferrals(ctx, &referralv1.ListReferralsRequest{PageSize: 1})
+	if err != nil {
+		return false, err
 	}
-	return false, err
+	return len(resp.GetReferrals()) > 0, nil
 }

@@ -11,8 +11,8 @@ import (
 // code, and the domain metrics of its part, with the values one booking gives them.
 func TestEveryBinaryServesItsMetrics(t *testing.T) {
 	s := startStack(t)
-	seed(t, s.base)
-	mustREST(t, "POST", s.base+"/v1/referrals/r1:bookEvent", `{"session": "events/tea/sessions/s1"}`, as(linkWorkerID)...)
+	r1 := seed(t, s.base)
+	mustREST(t, "POST", s.base+"/v1/"+r1+":bookEvent", `{"session": "events/tea/sessions/s1"}`, as(linkWorkerID)...)
 
 	type want struct {
 		metric string

@@ -62,7 +62,7 @@ func dial(t *testing.T, addr string) *grpc.ClientConn {
 // serves again without a restart.
 func TestDatabaseOutageIsReportedFailsFastAndRecovers(t *testing.T) {
 	s := startStack(t)
-	seed(t, s.base)
+	r1 := seed(t, s.base)
 	directory := directoryv1.NewDirectoryServiceClient(dial(t, s.directory.addr))
 	events := eventv1.NewEventServiceClient(dial(t, s.event.addr))
 	referrals := referralv1.NewReferralServiceClient(dial(t, s.referral.addr))
@@ -76,7 +76,7 @@ func TestDatabaseOutageIsReportedFailsFastAndRecovers(t *testing.T) {
 			return err
 		},
 		"referral GetReferral": func(ctx context.Context) error {
-			_, err := referrals.GetReferral(ctx, &referralv1.GetReferralRequest{Name: "referrals/r1"})
+			_, err := referrals.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r1})
 			return err
 		},
 	}
@@ -152,7 +152,7 @@ func TestDatabaseOutageIsReportedFailsFastAndRecovers(t *testing.T) {
 	}
 	mustREST(t, "GET", s.base+"/healthz", "")
 	mustREST(t, "POST", s.base+"/v1/organizations?organizationId=after-outage", `{"displayName": "Opened after the outage"}`, as(adminID)...)
-	booked := mustREST(t, "POST", s.base+"/v1/referrals/r1:bookEvent", `{"session": "events/tea/sessions/s1"}`, as(linkWorkerID)...)
+	booked := mustREST(t, "POST", s.base+"/v1/"+r1+":bookEvent", `{"session": "events/tea/sessions/s1"}`, as(linkWorkerID)...)
 	if !strings.Contains(booked, "BUSINESS_STATUS_EVENT_BOOKED") {
 		t.Errorf("booking after the outage: %s", booked)
 	}

@@ -46,7 +46,7 @@ func TestRollingRestartUnderLoadFailsNoCall(t *testing.T) {
 	gw.start(t)
 	base := "http://" + gw.addr
 	waitHealthz(t, base)
-	seed(t, base)
+	r1 := seed(t, base)
 
 	// A steady unary load, one caller per kind of call: reads of the directory and of the event
 	// service through the gateway, and bookings (idempotent, so repeatable; one caller, since
@@ -58,7 +58,7 @@ func TestRollingRestartUnderLoadFailsNoCall(t *testing.T) {
 	}{
 		{"GET", "/v1/organizations/chc", "", nil},
 		{"GET", "/v1/events/tea/sessions/s1", "", nil},
-		{"POST", "/v1/referrals/r1:bookEvent", `{"session": "events/tea/sessions/s1"}`, as(linkWorkerID)},
+		{"POST", "/v1/" + r1 + ":bookEvent", `{"session": "events/tea/sessions/s1"}`, as(linkWorkerID)},
 	}
 	var (
 		ok       atomic.Int64

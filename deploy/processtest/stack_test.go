@@ -1,6 +1,7 @@
 package processtest
 
 import (
+	"encoding/json"
 	"io"
 	"maps"
 	"net/http"
@@ -153,8 +154,8 @@ func mustREST(t *testing.T, method, url, body string, headers ...string) string 
 }
 
 // seed creates, through the gateway, what a booking needs: a centre with a clinician and a link
-// worker, a published event with a session, and referral r1 in progress.
-func seed(t *testing.T, base string) {
+// worker, a published event with a session, and a referral in progress, whose name it returns.
+func seed(t *testing.T, base string) string {
 	t.Helper()
 	mustREST(t, "POST", base+"/v1/organizations?organizationId=chc", `{"displayName": "Riverdale CHC"}`, as(adminID)...)
 	mustREST(t, "POST", base+"/v1/practitioners?practitionerId=dr-lee", `{"organization": "organizations/chc", "givenName": "Sam", "familyName": "Lee", "role": "PRACTITIONER_ROLE_CLINICIAN"}`, as(adminID)...)
@@ -167,11 +168,17 @@ func seed(t *testing.T, base string) {
 	mustREST(t, "POST", base+"/v1/events/tea:submit", `{}`, as(hostID)...)
 	mustREST(t, "POST", base+"/v1/events/tea:publish", `{}`, as(moderatorID)...)
 	grant := time.Now().Add(-time.Minute).UTC().Format(time.RFC3339)
-	mustREST(t, "POST", base+"/v1/referrals?referralId=r1&requestId=r1", `{"subject": {"givenName": "Margaret", "familyName": "Okafor", "dateOfBirth": "1948-03-14"},
+	created := mustREST(t, "POST", base+"/v1/referrals?requestId=r1", `{"subject": {"givenName": "Margaret", "familyName": "Okafor", "dateOfBirth": "1948-03-14"},
 		"consent": {"grantedBy": "subject", "grantTime": "`+grant+`", "scope": ["share-with-link-worker", "share-with-event-hosts"]},
 		"referringPractitioner": "practitioners/dr-lee", "referringOrganization": "organizations/chc",
 		"receivingOrganization": "organizations/chc", "needs": ["NEED_LONELINESS"]}`, as(clinicianID)...)
-	mustREST(t, "POST", base+"/v1/referrals/r1:submit", `{}`, as(clinicianID)...)
-	mustREST(t, "POST", base+"/v1/referrals/r1:accept", `{"assignee": "practitioners/lw"}`, as(linkWorkerID)...)
-	mustREST(t, "POST", base+"/v1/referrals/r1:start", `{}`, as(linkWorkerID)...)
+	var referral struct{ Name string }
+	if err := json.Unmarshal([]byte(created), &referral); err != nil || referral.Name == "" {
+		t.Fatalf("created referral %s: %v", created, err)
+	}
+	r1 := base + "/v1/" + referral.Name
+	mustREST(t, "POST", r1+":submit", `{}`, as(clinicianID)...)
+	mustREST(t, "POST", r1+":accept", `{"assignee": "practitioners/lw"}`, as(linkWorkerID)...)
+	mustREST(t, "POST", r1+":start", `{}`, as(linkWorkerID)...)
+	return referral.Name
 }

@@ -1,6 +1,7 @@
 package event_test
 
 import (
+	"strings"
 	"testing"
 
 	"google.golang.org/grpc/codes"
@@ -37,7 +38,12 @@ func TestPublicRegistrationRevealsNothing(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := &eventv1.Registration{Name: victim.GetName(), Person: sent.GetPerson(),
+	// Answered as a newcomer would be: a name of its own, what was sent, the state a new
+	// registration gets now.
+	if repeat.GetName() == victim.GetName() || !strings.HasPrefix(repeat.GetName(), ss.GetName()+"/registrations/") {
+		t.Fatalf("a repeat was told the name %q (hers is %q)", repeat.GetName(), victim.GetName())
+	}
+	want := &eventv1.Registration{Name: repeat.GetName(), Person: sent.GetPerson(),
 		State: eventv1.RegistrationState_REGISTRATION_STATE_CONFIRMED, CancelToken: repeat.GetCancelToken()}
 	if !proto.Equal(repeat, want) {
 		t.Fatalf("a repeat answered %v, want only what was sent and the state: %v", repeat, want)

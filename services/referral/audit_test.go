@@ -3,6 +3,7 @@ package referral_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -25,6 +26,7 @@ import (
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/audit"
+	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
@@ -233,6 +235,42 @@ func TestAuditOfTheFullFlow(t *testing.T) {
 	if len(queries) < 4 {
 		t.Fatalf("%d audit records of the privacy officer's queries, want one per query at least", len(queries))
 	}
+
+	// Another organisation's privacy officer learns nothing of this patient, this referral or
+	// these staff; the network's privacy officer sees them all. Their questions are audited too.
+	elsewhere := as(ctxT(t), auth.Identity{Subject: "practitioners/privacy-x", Organization: "organizations/elsewhere", Roles: []string{auth.RolePrivacyOfficer}})
+	network := as(ctxT(t), auth.Identity{Subject: "practitioners/alliance-privacy", Roles: []string{auth.RoleNetworkPrivacyOfficer}})
+	person := &referralv1.PersonQuery{GivenName: personGiven, FamilyName: personFamily, DateOfBirth: personBirth}
+	for what, req := range map[string]*referralv1.SearchAuditRecordsRequest{
+		"by person":   {PageSize: 1000, Person: person},
+		"by referral": {PageSize: 1000, Referral: name},
+		"by user":     {PageSize: 1000, Actor: linkWorker},
+		"everything":  {PageSize: 1000},
+	} {
+		got, err := w.rc().SearchAuditRecords(elsewhere, req)
+		if err != nil {
+			t.Fatalf("another organisation's officer, %s: %v", what, err)
+		}
+		for _, r := range got.GetAuditRecords() {
+			// What its own staff did stays theirs to see (dr-x's refused read of this referral).
+			if r.GetOrganization() == "organizations/elsewhere" {
+				continue
+			}
+			if r.GetResource() == name || r.GetActor() == linkWorker || r.GetActor() == clinician {
+				t.Errorf("another organisation's officer, %s, sees %s by %s", what, r.GetResource(), r.GetActor())
+			}
+		}
+	}
+	wide, err := w.rc().SearchAuditRecords(network, &referralv1.SearchAuditRecordsRequest{PageSize: 1000, Person: person})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if all := auditRecords(t, w.refDB, "audit", bson.D{{Key: "resource", Value: name}}); int(wide.GetTotalSize()) != len(all) {
+		t.Fatalf("network officer by person: %d records, want the %d of %s", wide.GetTotalSize(), len(all), name)
+	}
+	if q := auditRecords(t, w.refDB, "audit", bson.D{{Key: "action", Value: audit.ActionQuery}, {Key: "actor", Value: "practitioners/privacy-x"}}); len(q) != 4 {
+		t.Fatalf("%d audit records of the other officer's 4 queries", len(q))
+	}
 }
 
 // When the audit trail refuses a write, the request that caused it fails with UNAVAILABLE and
@@ -298,6 +336,88 @@ func TestAuditFailureFailsTheRequest(t *testing.T) {
 	// Another referral's audit records are written, so its reads go on.
 	if _, err := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: other.GetName()}); err != nil {
 		t.Fatalf("get of a referral whose audit works: %v", err)
+	}
+
+	// The refused submit changed nothing: no change without its audit record.
+	if err := coll.Drop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	after, err := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: blocked.GetName()})
+	if err != nil || after.GetStatus() != referralv1.ReferralStatus_REFERRAL_STATUS_DRAFT || after.GetEtag() != blocked.GetEtag() {
+		t.Fatalf("after a submit whose audit failed: %v %v, want the draft unchanged", after.GetStatus(), err)
+	}
+}
+
+// A change's audit record is written first as an intent and settled with the outcome, so no
+// record claims a change that did not happen: a refused change settles with its code, a
+// successful one with OK, and an intent left pending by a request that died (written here by
+// hand, as a crash between the two writes would leave it) is settled NOT_APPLIED unless the
+// referral holds its change.
+func TestAuditIntentsSettleWithWhatHappened(t *testing.T) {
+	w := newWorld(t, 1, 5)
+	ctx, c := ctxT(t), w.rc()
+	r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true), RequestId: "intents-1"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SubmitReferral(ctx, &referralv1.SubmitReferralRequest{Name: r.GetName()}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.SubmitReferral(ctx, &referralv1.SubmitReferralRequest{Name: r.GetName()}); status.Code(err) != codes.FailedPrecondition {
+		t.Fatalf("second submit: %v, want FAILED_PRECONDITION", err)
+	}
+	if _, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true), RequestId: "intents-1"}); err != nil {
+		t.Fatalf("retry of the create: %v", err)
+	}
+	outcomes := map[string][]string{}
+	for _, rec := range auditRecords(t, w.refDB, "audit", bson.D{{Key: "resource", Value: r.GetName()}}) {
+		outcomes[rec.Method+" "+rec.Action] = append(outcomes[rec.Method+" "+rec.Action], rec.Outcome)
+	}
+	want := map[string][]string{
+		"CreateReferral create": {"OK", audit.OutcomeNotApplied}, // the retry created nothing
+		"CreateReferral read":   {"OK"},                          // and returned the first
+		"SubmitReferral change": {"OK", "FailedPrecondition"},
+	}
+	for k, v := range want {
+		if fmt.Sprint(outcomes[k]) != fmt.Sprint(v) {
+			t.Errorf("%s: outcomes %v, want %v", k, outcomes[k], v)
+		}
+	}
+
+	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	coll := client.Database(w.refDB).Collection("audit")
+	old := time.Now().Add(-time.Hour)
+	var applied string
+	for _, rec := range auditRecords(t, w.refDB, "audit", bson.D{{Key: "resource", Value: r.GetName()}, {Key: "method", Value: "SubmitReferral"}, {Key: "outcome", Value: "OK"}}) {
+		applied = rec.ID
+	}
+	// The submit's intent as a crash before settling would have left it, and one whose change
+	// never reached the referral.
+	if _, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: applied}}, bson.D{{Key: "$set", Value: bson.D{{Key: "outcome", Value: audit.OutcomePending}, {Key: "time", Value: old}}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := coll.InsertOne(ctx, audit.Record{ID: "crashed-before-the-change", Time: old, Actor: linkWorker, Action: audit.ActionChange,
+		Method: "AcceptReferral", Resource: r.GetName(), Outcome: audit.OutcomePending}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := coll.InsertOne(ctx, audit.Record{ID: "too-young-to-settle", Time: time.Now(), Actor: linkWorker, Action: audit.ActionChange,
+		Method: "AcceptReferral", Resource: r.GetName(), Outcome: audit.OutcomePending}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := w.referrals[0].Service.SettleAuditIntents(ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("settled %d intents: %v, want 2", n, err)
+	}
+	got := map[string]string{}
+	for _, rec := range auditRecords(t, w.refDB, "audit", bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: []string{applied, "crashed-before-the-change", "too-young-to-settle"}}}}}) {
+		got[rec.ID] = rec.Outcome
+	}
+	if got[applied] != "OK" || got["crashed-before-the-change"] != audit.OutcomeNotApplied || got["too-young-to-settle"] != audit.OutcomePending {
+		t.Fatalf("settled outcomes: %v", got)
 	}
 }
 

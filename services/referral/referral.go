@@ -19,6 +19,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/config"
 	"github.com/socialrx/socialrx/services/platform/metrics"
+	"github.com/socialrx/socialrx/services/platform/periodic"
 	"github.com/socialrx/socialrx/services/platform/service"
 	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
 	"github.com/socialrx/socialrx/services/referral/internal/server"
@@ -90,8 +91,10 @@ func (c Config) Validate() error {
 // Service is a started referral service.
 type Service struct {
 	*service.Base
-	saga       *saga.Saga
-	reconciler *saga.Reconciler
+	saga        *saga.Saga
+	reconciler  *saga.Reconciler
+	handler     *server.Server
+	intentGrace time.Duration
 }
 
 // Start connects to the database and the other services, loads the worklist and listens.
@@ -154,7 +157,14 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	rc := saga.NewReconciler(sg, ix.Select, ix.Sync, cfg.ReconcileInterval, cfg.ReconcileGrace,
 		func(err error) { logger.Warn("reconcile bookings", "error", err) })
 	b.Go(rc.Run)
-	svc := &Service{Base: b, saga: sg, reconciler: rc}
+	// Audit intents a crashed or failed request left unsettled, settled after their change.
+	b.Go(func(ctx context.Context) {
+		periodic.Every(ctx, cfg.ReconcileInterval, func(ctx context.Context) error {
+			_, err := handler.SettleIntents(ctx, cfg.ReconcileGrace)
+			return err
+		}, func(err error) { logger.Warn("settle audit intents", "error", err) })
+	})
+	svc := &Service{Base: b, saga: sg, reconciler: rc, handler: handler, intentGrace: cfg.ReconcileGrace}
 	if err := svc.instrumentRepairs(b.Metrics); err != nil {
 		return nil, b.Fail(err)
 	}
@@ -184,6 +194,12 @@ func (s *Service) Repairs() Repairs {
 	r := &s.saga.Repairs
 	return Repairs{Completed: r.Completed.Load(), Compensated: r.Compensated.Load(), Dropped: r.Dropped.Load(),
 		Adopted: r.Adopted.Load(), Corrected: r.Corrected.Load()}
+}
+
+// SettleAuditIntents settles now the audit intents older than the reconcile grace that no
+// request settled, and returns how many.
+func (s *Service) SettleAuditIntents(ctx context.Context) (int, error) {
+	return s.handler.SettleIntents(ctx, s.intentGrace)
 }
 
 // Reconcile runs one reconciler pass now and returns how many repairs it made.

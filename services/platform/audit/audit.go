@@ -92,7 +92,7 @@ func (l *Log) Record(ctx context.Context, action, method, resource string, err e
 	}
 	if r.Purpose == "" {
 		r.Purpose = "care"
-		if id.HasRole(auth.RolePrivacyOfficer) {
+		if id.HasRole(auth.RolePrivacyOfficer) || id.HasRole(auth.RoleNetworkPrivacyOfficer) {
 			r.Purpose = "privacy-audit"
 		}
 	}

@@ -25,15 +25,18 @@ const (
 	RoleDirectoryAdmin = "directory_admin"
 	// RoleSystem is another health system, a client of its organisation's referrals.
 	RoleSystem = "system"
-	// RolePrivacyOfficer reads the audit trail of personal data.
+	// RolePrivacyOfficer reads the audit trail of personal data held by their organisation.
 	RolePrivacyOfficer = "privacy_officer"
+	// RoleNetworkPrivacyOfficer reads the whole network's audit trail (the Alliance's privacy
+	// office). Only the identity provider grants it; no API does.
+	RoleNetworkPrivacyOfficer = "network_privacy_officer"
 	// RoleService is a socialrx service calling another one (internal only).
 	RoleService = "service"
 )
 
 // Roles lists every role, for tests and documentation.
 var Roles = []string{RoleClinician, RoleLinkWorker, RoleEventHost, RoleModerator, RoleDirectoryAdmin,
-	RoleSystem, RolePrivacyOfficer, RoleService}
+	RoleSystem, RolePrivacyOfficer, RoleNetworkPrivacyOfficer, RoleService}
 
 // Identity is who is calling: a practitioner, a service account or the anonymous public.
 type Identity struct {

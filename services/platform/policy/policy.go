@@ -32,6 +32,9 @@ const (
 	ReferralList Action = "referral.list"
 	// AuditRead queries the audit trail of personal data.
 	AuditRead Action = "audit.read"
+	// AuditRecordRead sees one audit record; Facts are the audited referral's organisations
+	// (when it is about a referral) and the organisation of whoever acted.
+	AuditRecordRead Action = "audit.record.read"
 )
 
 // Actions on the directory.
@@ -86,6 +89,9 @@ type Facts struct {
 	EventState string
 	// TokenValid is true when the caller presented the registration's private cancel token.
 	TokenValid bool
+
+	// ActorOrganization is the organisation of whoever an audit record says acted.
+	ActorOrganization string
 }
 
 // Relation is what must hold between caller and object.
@@ -122,6 +128,12 @@ var (
 	Listed = Relation{"listed", func(_ auth.Identity, f Facts) bool {
 		return f.EventState == "PUBLISHED" || f.EventState == "CANCELLED" || f.EventState == "COMPLETED"
 	}}
+	// AuditedForOrg: the audit record is about a referral the caller's organisation made or
+	// received (drafts included: they are the referrer's), or records what its own staff did.
+	AuditedForOrg = Relation{"audited for the caller's organisation", func(id auth.Identity, f Facts) bool {
+		org := id.Organization
+		return org != "" && (org == f.ReferringOrganization || org == f.ReceivingOrganization || org == f.ActorOrganization)
+	}}
 	// HoldsToken: the caller presented the registration's cancel token.
 	HoldsToken = Relation{"holds the cancel token", func(_ auth.Identity, f Facts) bool { return f.TokenValid }}
 )
@@ -157,7 +169,9 @@ var Table = map[Action]Entry{
 	ReferralShare: {Rules: []Rule{{auth.RoleClinician, ReferrerOrg}, {auth.RoleLinkWorker, ReceiverAssignedOrOpen},
 		{auth.RoleSystem, EitherOrg}}, Visible: ReferralRead},
 	ReferralList: {Rules: []Rule{{auth.RoleClinician, Any}, {auth.RoleLinkWorker, Any}, {auth.RoleSystem, Any}}},
-	AuditRead:    {Rules: []Rule{{auth.RolePrivacyOfficer, Any}}},
+	AuditRead:    {Rules: []Rule{{auth.RolePrivacyOfficer, Any}, {auth.RoleNetworkPrivacyOfficer, Any}}},
+	AuditRecordRead: {Rules: []Rule{{auth.RolePrivacyOfficer, AuditedForOrg},
+		{auth.RoleNetworkPrivacyOfficer, Any}}},
 
 	DirectoryRead:  {Rules: []Rule{{Public, Any}}},
 	DirectoryWrite: {Rules: []Rule{{auth.RoleDirectoryAdmin, Any}}},

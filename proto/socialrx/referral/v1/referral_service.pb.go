@@ -30,9 +30,11 @@ type CreateReferralRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// The referral.
 	Referral *Referral `protobuf:"bytes,1,opt,name=referral,proto3" json:"referral,omitempty"`
-	// Optional id; made when empty.
+	// Must be empty: referral ids are assigned by the service, so that no answer reveals a
+	// referral the caller may not see. Send request_id to make retries safe.
 	ReferralId string `protobuf:"bytes,2,opt,name=referral_id,json=referralId,proto3" json:"referral_id,omitempty"`
-	// Idempotency key (AIP-155).
+	// Idempotency key (AIP-155), the caller's own: the same key from another caller is another
+	// request.
 	RequestId     string `protobuf:"bytes,3,opt,name=request_id,json=requestId,proto3" json:"request_id,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -1208,8 +1208,12 @@ type Referral struct {
 	// that the caller's roles and organisation may make. Computed for each answer, never stored;
 	// ignored on input.
 	AllowedActions []ReferralAction `protobuf:"varint,25,rep,packed,name=allowed_actions,json=allowedActions,proto3,enum=socialrx.referral.v1.ReferralAction" json:"allowed_actions,omitempty"`
-	unknownFields  protoimpl.UnknownFields
-	sizeCache      protoimpl.SizeCache
+	// Output only. True when the person's name, date of birth, contact details and postal code
+	// are withheld from the caller: the person did not agree to share them with the receiving
+	// side (consent scope `share-with-link-worker`), or withdrew. Ignored on input.
+	SubjectWithheld bool `protobuf:"varint,26,opt,name=subject_withheld,json=subjectWithheld,proto3" json:"subject_withheld,omitempty"`
+	unknownFields   protoimpl.UnknownFields
+	sizeCache       protoimpl.SizeCache
 }
 
 func (x *Referral) Reset() {
@@ -1415,6 +1419,13 @@ func (x *Referral) GetAllowedActions() []ReferralAction {
 		return x.AllowedActions
 	}
 	return nil
+}
+
+func (x *Referral) GetSubjectWithheld() bool {
+	if x != nil {
+		return x.SubjectWithheld
+	}
+	return false
 }
 
 // One entry of a referral's timeline.
@@ -1742,7 +1753,7 @@ const file_socialrx_referral_v1_resources_proto_rawDesc = "" +
 	"\vcreate_time\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x05 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
-	"updateTime\"\xbc\f\n" +
+	"updateTime\"\xe7\f\n" +
 	"\bReferral\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12?\n" +
 	"\asubject\x18\x02 \x01(\v2\x1d.socialrx.referral.v1.SubjectB\x06\xbaH\x03\xc8\x01\x01R\asubject\x127\n" +
@@ -1772,7 +1783,8 @@ const file_socialrx_referral_v1_resources_proto_rawDesc = "" +
 	"\vupdate_time\x18\x17 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12\x1b\n" +
 	"\x04etag\x18\x18 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12M\n" +
-	"\x0fallowed_actions\x18\x19 \x03(\x0e2$.socialrx.referral.v1.ReferralActionR\x0eallowedActions\"\xae\x03\n" +
+	"\x0fallowed_actions\x18\x19 \x03(\x0e2$.socialrx.referral.v1.ReferralActionR\x0eallowedActions\x12)\n" +
+	"\x10subject_withheld\x18\x1a \x01(\bR\x0fsubjectWithheld\"\xae\x03\n" +
 	"\rTimelineEntry\x12\x1a\n" +
 	"\bsequence\x18\x01 \x01(\x03R\bsequence\x12.\n" +
 	"\x04time\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x04time\x12\x14\n" +

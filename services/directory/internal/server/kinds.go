@@ -11,6 +11,7 @@ import (
 	"github.com/socialrx/socialrx/services/directory/internal/domain"
 	"github.com/socialrx/socialrx/services/platform/aip/fieldmask"
 	"github.com/socialrx/socialrx/services/platform/aip/names"
+	"github.com/socialrx/socialrx/services/platform/aip/requestid"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/policy"
@@ -18,8 +19,9 @@ import (
 	"github.com/socialrx/socialrx/services/platform/validation"
 )
 
-// requestIDNamespace derives resource ids from AIP-155 request ids, so that concurrent repeats of
-// one create race for the same _id and the database lets exactly one of them in.
+// requestIDNamespace derives resource ids from caller-scoped AIP-155 request ids (package
+// requestid), so that concurrent repeats of one create race for the same _id and the database
+// lets exactly one of them in.
 var requestIDNamespace = uuid.MustParse("5f0c6d1e-3c1a-4b8e-9a57-2f1c7a9d4e21")
 
 // outputOnly are the resource fields a client never writes.
@@ -72,17 +74,14 @@ func (r *resource[T, P, M]) create(ctx context.Context, msg M, id, requestID str
 	if err := r.references(ctx, msg); err != nil {
 		return zero, err
 	}
-	switch {
-	case id != "":
-	case requestID != "":
-		id = uuid.NewSHA1(requestIDNamespace, []byte(r.prefix+requestID)).String()
-	default:
-		id = uuid.NewString()
+	key := requestid.Key(auth.FromContext(ctx), requestID)
+	if id == "" {
+		id = requestid.ID(requestIDNamespace, r.prefix, key)
 	}
 	doc := P(new(T))
 	r.fromProto(doc, msg)
 	m := doc.DocMeta()
-	m.ID, m.RequestID = id, requestID
+	m.ID, m.RequestID = id, key
 	created, err := r.coll.Create(ctx, auth.FromContext(ctx).Subject, doc)
 	if err != nil {
 		return zero, storeError(ctx, err, r.prefix+id)

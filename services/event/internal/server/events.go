@@ -10,18 +10,20 @@ import (
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/event/internal/domain"
 	"github.com/socialrx/socialrx/services/platform/aip/fieldmask"
+	"github.com/socialrx/socialrx/services/platform/aip/requestid"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/policy"
 )
 
 func (s *Server) CreateEvent(ctx context.Context, req *eventv1.CreateEventRequest) (*eventv1.Event, error) {
+	key := requestid.Key(auth.FromContext(ctx), req.GetRequestId())
 	id := req.GetEventId()
 	if id == "" {
-		id = newID("event", req.GetRequestId())
+		id = newID("event", key)
 	}
 	ev := eventFromProto(id, req.GetEvent())
-	ev.RequestID = req.GetRequestId()
+	ev.RequestID = key
 	if err := policy.Check(auth.FromContext(ctx), policy.EventCreate, policy.Facts{HostOrganization: ev.HostOrganization}, ""); err != nil {
 		return nil, err
 	}
@@ -32,6 +34,10 @@ func (s *Server) CreateEvent(ctx context.Context, req *eventv1.CreateEventReques
 		return st.CreateEvent(ev, now)
 	})
 	if err != nil {
+		return nil, err
+	}
+	// A retry answers with the stored event only if the caller may read it, as a GET would.
+	if _, err := s.access(ctx, policy.EventRead, "events/"+d.Result, d.Result); err != nil {
 		return nil, err
 	}
 	return s.event(d.Result)

@@ -7,6 +7,7 @@ import (
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/event/internal/domain"
+	"github.com/socialrx/socialrx/services/platform/aip/requestid"
 	"github.com/socialrx/socialrx/services/platform/audit"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/policy"
@@ -36,8 +37,8 @@ func identity(r *eventv1.Registration) string {
 // CreateRegistration registers a person. What comes back depends on who asks: the referral
 // service gets the stored registration in full; anyone else gets only what they sent, the
 // registration's name and state and a cancel token, so that registering with someone else's
-// email reveals nothing of theirs. A repeat is answered as if new, with the existing state; its
-// token does not cancel the earlier registration, only the earlier token does.
+// email reveals nothing of theirs. A person registering again by another request is answered as a
+// new registration would be; that answer's token cancels nothing, only the first one does.
 func (s *Server) CreateRegistration(ctx context.Context, req *eventv1.CreateRegistrationRequest) (*eventv1.Registration, error) {
 	sessionKey := keyOf(req.GetParent(), "events", "sessions")
 	in := req.GetRegistration()
@@ -50,15 +51,18 @@ func (s *Server) CreateRegistration(ctx context.Context, req *eventv1.CreateRegi
 		return nil, err
 	}
 	token, hash := newToken()
+	who := identity(in)
+	// Scoped to the caller and to the person: the public is one caller registering many people.
+	key := requestid.Key(caller, req.GetRequestId(), sessionKey, who)
 	r := &domain.Registration{
 		SessionKey: sessionKey,
-		ID:         newID("registration|"+sessionKey, req.GetRequestId()),
+		ID:         newID("registration", key),
 		Person: domain.Person{GivenName: in.GetPerson().GetGivenName(), FamilyName: in.GetPerson().GetFamilyName(),
 			Email: in.GetPerson().GetEmail(), Phone: in.GetPerson().GetPhone()},
 		Needs:     in.GetNeeds(),
 		Referral:  in.GetReferral(),
-		Identity:  identity(in),
-		RequestID: req.GetRequestId(),
+		Identity:  who,
+		RequestID: key,
 		TokenHash: hash,
 	}
 	d, err := s.decide(ctx, func(st *domain.State, now time.Time) (domain.Decision, error) {
@@ -78,18 +82,32 @@ func (s *Server) CreateRegistration(ctx context.Context, req *eventv1.CreateRegi
 		}
 		return out, err
 	}
+	out := &eventv1.Registration{Person: in.GetPerson(), Needs: in.GetNeeds(), CancelToken: token}
+	if d.Result != r.Key() {
+		// The person already holds a registration made by another request: answer exactly as
+		// a new registration would be answered now, so that the answer tells nobody whether
+		// this person is registered. The new token cancels nothing; the first one still does.
+		out.Name = registrationName(r.Key())
+		out.State, out.WaitlistPosition = s.newcomerPlace(sessionKey)
+		return out, nil
+	}
 	stored, err := s.registration(d.Result, false)
 	if err != nil {
 		return nil, err
 	}
-	return &eventv1.Registration{
-		Name:             stored.GetName(),
-		Person:           in.GetPerson(),
-		Needs:            in.GetNeeds(),
-		State:            stored.GetState(),
-		WaitlistPosition: stored.GetWaitlistPosition(),
-		CancelToken:      token,
-	}, nil
+	out.Name, out.State, out.WaitlistPosition = stored.GetName(), stored.GetState(), stored.GetWaitlistPosition()
+	return out, nil
+}
+
+// newcomerPlace is the place a new registration for the session would be given now.
+func (s *Server) newcomerPlace(sessionKey string) (eventv1.RegistrationState, int32) {
+	state, position := eventv1.RegistrationState_REGISTRATION_STATE_CONFIRMED, int32(0)
+	s.ledger.Read(func(st *domain.State) {
+		if ss, ok := st.Sessions[sessionKey]; ok && int32(len(ss.Seated)) >= ss.Capacity {
+			state, position = eventv1.RegistrationState_REGISTRATION_STATE_WAITLISTED, int32(len(ss.Waitlist)+1)
+		}
+	})
+	return state, position
 }
 
 func (s *Server) GetRegistration(ctx context.Context, req *eventv1.GetRegistrationRequest) (*eventv1.Registration, error) {

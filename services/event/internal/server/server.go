@@ -17,6 +17,7 @@ import (
 	"github.com/socialrx/socialrx/services/event/internal/domain"
 	"github.com/socialrx/socialrx/services/event/internal/readmodel"
 	"github.com/socialrx/socialrx/services/event/internal/store"
+	"github.com/socialrx/socialrx/services/platform/aip/requestid"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/audit"
 	"github.com/socialrx/socialrx/services/platform/auth"
@@ -55,13 +56,9 @@ func New(l *store.Ledger, listing *readmodel.Listing, audits *audit.Log, dir dir
 		directoryTimeout: 3 * time.Second, poll: 200 * time.Millisecond}
 }
 
-// newID returns the id for a create: derived from the request id when there is one.
-func newID(scope, requestID string) string {
-	if requestID == "" {
-		return uuid.NewString()
-	}
-	return uuid.NewSHA1(requestIDNamespace, []byte(scope+"|"+requestID)).String()
-}
+// newID returns the id for a create of kind: derived from the caller-scoped request id key when
+// there is one (see package requestid).
+func newID(kind, key string) string { return requestid.ID(requestIDNamespace, kind, key) }
 
 // fail maps decision, ledger and driver errors to API errors.
 func (s *Server) fail(ctx context.Context, err error) error {

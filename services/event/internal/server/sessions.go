@@ -7,7 +7,9 @@ import (
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/event/internal/domain"
 	"github.com/socialrx/socialrx/services/platform/aip/fieldmask"
+	"github.com/socialrx/socialrx/services/platform/aip/requestid"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/policy"
 )
 
@@ -16,12 +18,13 @@ func (s *Server) CreateSession(ctx context.Context, req *eventv1.CreateSessionRe
 	if _, err := s.access(ctx, policy.EventManage, req.GetParent(), eventKey); err != nil {
 		return nil, err
 	}
+	key := requestid.Key(auth.FromContext(ctx), req.GetRequestId(), eventKey)
 	id := req.GetSessionId()
 	if id == "" {
-		id = newID("session|"+eventKey, req.GetRequestId())
+		id = newID("session", key)
 	}
 	ss := sessionFromProto(eventKey+"/"+id, req.GetSession())
-	ss.RequestID = req.GetRequestId()
+	ss.RequestID = key
 	d, err := s.decide(ctx, func(st *domain.State, now time.Time) (domain.Decision, error) {
 		return st.CreateSession(ss, now)
 	})

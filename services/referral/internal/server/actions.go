@@ -28,9 +28,10 @@ func allowedActions(id auth.Identity, p *referralv1.Referral) []referralv1.Refer
 	return out
 }
 
-// withAllowedActions fills in allowed_actions of every referral an answer carries, for the
-// caller of this request; whatever a client sent in the field is never used.
-func withAllowedActions(id auth.Identity, resp any) {
+// forCaller shapes every referral an answer carries for the caller of this request: what they
+// may do now (allowed_actions; whatever a client sent in the field is never used), and the
+// person's details only as far as the person's consent shares them with the caller's side.
+func forCaller(id auth.Identity, resp any) {
 	var refs []*referralv1.Referral
 	switch r := resp.(type) {
 	case *referralv1.Referral:
@@ -42,5 +43,22 @@ func withAllowedActions(id auth.Identity, resp any) {
 	}
 	for _, p := range refs {
 		p.AllowedActions = allowedActions(id, p)
+		withholdSubject(id, p)
 	}
+}
+
+// withholdSubject clears who the person is from a referral read by the receiving side (link
+// workers, the centre's systems) unless the person agreed to share it with them and has not
+// withdrawn. The referring side collected the details and always sees them. What the person
+// needs to be served well (language, accessibility needs) stays.
+func withholdSubject(id auth.Identity, p *referralv1.Referral) {
+	f := policy.Facts{ReferringOrganization: p.GetReferringOrganization()}
+	c := p.GetConsent()
+	if policy.ReferrerOrg.Holds(id, f) || domain.Shares(c.GetScope(), c.GetWithdrawn(), domain.ScopeLinkWorker) {
+		return
+	}
+	if sub := p.GetSubject(); sub != nil {
+		p.Subject = &referralv1.Subject{PreferredLanguage: sub.GetPreferredLanguage(), AccessibilityNeeds: sub.GetAccessibilityNeeds()}
+	}
+	p.SubjectWithheld = true
 }

@@ -118,7 +118,7 @@ func (s *Server) Authorize(ctx context.Context, req any, info *grpc.UnaryServerI
 	}
 	resp, err := handler(ctx, req)
 	if err == nil {
-		withAllowedActions(id, resp)
+		forCaller(id, resp)
 	}
 	return resp, err
 }

@@ -38,15 +38,25 @@ func notBookable(name string, e *domain.NotBookable) error {
 // hold it; if it was cancelled, put on hold or lost consent meanwhile, the registration is
 // cancelled again and the answer is FAILED_PRECONDITION.
 func (s *Server) BookEvent(ctx context.Context, req *referralv1.BookEventRequest) (*referralv1.Referral, error) {
-	b, err := s.saga.Book(ctx, actor(ctx), idOf(req.GetName()), req.GetSession())
+	intent, err := s.intend(ctx, audit.ActionChange, req.GetName())
 	if err != nil {
-		return nil, s.bookingError(ctx, err, req.GetName())
+		return nil, err
 	}
-	if b.Changed {
-		if err := s.audit(ctx, audit.ActionChange, nil, req.GetName()); err != nil {
+	b, err := s.saga.Book(ctx, actor(ctx), idOf(req.GetName()), req.GetSession(), intent)
+	if err != nil {
+		err = s.bookingError(ctx, err, req.GetName())
+		s.settle(ctx, intent, audit.OutcomeOf(err))
+		return nil, err
+	}
+	if !b.Changed {
+		// The seat was already held or awaited: nothing changed, the referral is read.
+		s.settle(ctx, intent, audit.OutcomeNotApplied)
+		if err := s.audit(ctx, audit.ActionRead, nil, req.GetName()); err != nil {
 			return nil, err
 		}
+		return toProto(b.Referral), nil
 	}
+	s.settle(ctx, intent, "OK")
 	return toProto(b.Referral), nil
 }
 

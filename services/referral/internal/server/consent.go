@@ -13,10 +13,14 @@ import (
 
 func (s *Server) RecordConsent(ctx context.Context, req *referralv1.RecordConsentRequest) (*referralv1.Referral, error) {
 	c := req.GetConsent()
-	if c.GetGrantTime().AsTime().After(s.now().Add(5 * time.Minute)) {
-		return nil, apierror.Field("consent.grant_time", "must not be in the future")
+	if field, why := domain.CheckConsent(c.GetScope(), c.GetGrantTime().AsTime(), time.Time{}, s.now(), consentSkew); field != "" {
+		return nil, apierror.Field("consent."+field, why)
 	}
 	return s.change(ctx, req.GetName(), req.GetEtag(), func(r *store.Referral, now time.Time) error {
+		born, _ := time.Parse(time.DateOnly, r.Subject.DateOfBirth)
+		if field, why := domain.CheckConsent(c.GetScope(), c.GetGrantTime().AsTime(), born, s.now(), consentSkew); field != "" {
+			return apierror.Field("consent."+field, why)
+		}
 		if domain.Terminal(r.Status) {
 			return apierror.FailedPrecondition(ReasonReferralStatus, "referrals/"+r.ID+" is "+r.Status, map[string]string{"status": r.Status})
 		}
@@ -25,6 +29,9 @@ func (s *Server) RecordConsent(ctx context.Context, req *referralv1.RecordConsen
 		return nil
 	})
 }
+
+// consentSkew is how far ahead of the service's clock a grant time may be: another system's clock.
+const consentSkew = 5 * time.Minute
 
 // WithdrawConsent records the withdrawal; the person's bookings go with it (see closing).
 func (s *Server) WithdrawConsent(ctx context.Context, req *referralv1.WithdrawConsentRequest) (*referralv1.Referral, error) {

@@ -8,7 +8,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/google/uuid"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
@@ -19,6 +18,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/aip/filtering"
 	"github.com/socialrx/socialrx/services/platform/aip/names"
 	"github.com/socialrx/socialrx/services/platform/aip/pagination"
+	"github.com/socialrx/socialrx/services/platform/aip/requestid"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/audit"
 	"github.com/socialrx/socialrx/services/platform/auth"
@@ -37,14 +37,21 @@ func (s *Server) CreateReferral(ctx context.Context, req *referralv1.CreateRefer
 	if err := s.checkReferrer(ctx, in); err != nil {
 		return nil, err
 	}
-	id := req.GetReferralId()
-	switch {
-	case id != "":
-	case req.GetRequestId() != "":
-		id = uuid.NewSHA1(requestIDNamespace, []byte(req.GetRequestId())).String()
-	default:
-		id = uuid.NewString()
+	if c := in.GetConsent(); c != nil {
+		born, _ := time.Parse(time.DateOnly, in.GetSubject().GetDateOfBirth()) // checked above
+		if field, why := domain.CheckConsent(c.GetScope(), c.GetGrantTime().AsTime(), born, s.now(), consentSkew); field != "" {
+			return nil, apierror.Field("referral.consent."+field, why)
+		}
 	}
+	// Referral ids are the service's: a caller-chosen one that another organisation already
+	// holds would answer ALREADY_EXISTS where a GET answers NOT_FOUND, telling the caller that a
+	// referral they may not see exists. The request id, scoped to the caller, makes retries safe.
+	if req.GetReferralId() != "" {
+		return nil, apierror.Field("referral_id", "referral ids are assigned by the service; send request_id to make retries safe")
+	}
+	caller := auth.FromContext(ctx)
+	key := requestid.Key(caller, req.GetRequestId())
+	id := requestid.ID(requestIDNamespace, "referral", key)
 	now := s.now().UTC().Truncate(time.Millisecond)
 	r := &store.Referral{
 		ReferringPractitioner: in.GetReferringPractitioner(),
@@ -53,20 +60,37 @@ func (s *Server) CreateReferral(ctx context.Context, req *referralv1.CreateRefer
 		Status:                domain.Draft,
 		StatusChanged:         true,
 	}
-	r.ID, r.RequestID = id, req.GetRequestId()
+	r.ID, r.RequestID = id, key
 	setDetails(r, in)
 	r.Add(store.Entry{Time: now, Actor: actor(ctx), Kind: "CREATED", ToStatus: domain.Draft})
 	if c := in.GetConsent(); c != nil {
 		r.Consent = &store.Consent{GrantedBy: c.GetGrantedBy(), GrantTime: c.GetGrantTime().AsTime(), Scope: c.GetScope()}
 		r.Add(store.Entry{Time: now, Actor: actor(ctx), Kind: "CONSENT", Note: "consent granted by " + c.GetGrantedBy()})
 	}
-	created, err := s.st.Referrals.Create(ctx, actor(ctx), r)
+	intent, err := s.intend(ctx, audit.ActionCreate, "referrals/"+id)
 	if err != nil {
-		return nil, s.fail(ctx, err, "referrals/"+id)
-	}
-	if err := s.audit(ctx, audit.ActionCreate, nil, "referrals/"+created.ID); err != nil {
 		return nil, err
 	}
+	r.NoteIntent(intent)
+	created, err := s.st.Referrals.Create(ctx, actor(ctx), r)
+	if err != nil {
+		err = s.fail(ctx, err, "referrals/"+id)
+		s.settle(ctx, intent, audit.OutcomeOf(err))
+		return nil, err
+	}
+	if !created.HasIntent(intent) {
+		// A retry: nothing was created, the stored referral is returned (and read).
+		s.settle(ctx, intent, audit.OutcomeNotApplied)
+		// It answers only if the caller may still read it, as a GET would.
+		if err := policy.Check(caller, policy.ReferralRead, facts(created), "referrals/"+created.ID); err != nil {
+			return nil, err
+		}
+		if err := s.audit(ctx, audit.ActionRead, nil, "referrals/"+created.ID); err != nil {
+			return nil, err
+		}
+		return toProto(created), nil
+	}
+	s.settle(ctx, intent, "OK")
 	return toProto(created), nil
 }
 

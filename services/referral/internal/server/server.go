@@ -3,6 +3,7 @@ package server
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"time"
 
@@ -16,6 +17,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/audit"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/policy"
+	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
 	"github.com/socialrx/socialrx/services/referral/internal/server/saga"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
@@ -113,6 +115,10 @@ func (s *Server) change(ctx context.Context, name, etag string, mutate func(r *s
 	}
 	id := auth.FromContext(ctx)
 	now := s.now().UTC().Truncate(time.Millisecond)
+	intent, err := s.intend(ctx, audit.ActionChange, name)
+	if err != nil {
+		return nil, err
+	}
 	r, err := s.st.Referrals.Update(ctx, actor(ctx), idOf(name), etag, func(r *store.Referral) error {
 		if err := policy.Check(id, a, facts(r), name); err != nil {
 			return err
@@ -122,13 +128,55 @@ func (s *Server) change(ctx context.Context, name, etag string, mutate func(r *s
 			return err
 		}
 		r.StatusChanged = r.Status != before || r.BusinessStatus != beforeBusiness
+		r.NoteIntent(intent)
 		return nil
 	})
 	if err != nil {
-		return nil, s.fail(ctx, err, name)
-	}
-	if err := s.audit(ctx, audit.ActionChange, nil, name); err != nil {
+		err = s.fail(ctx, err, name)
+		s.settle(ctx, intent, audit.OutcomeOf(err))
 		return nil, err
 	}
+	s.settle(ctx, intent, "OK")
 	return toProto(r), nil
+}
+
+// intend writes the audit intent of a change of the referral name before the change is made
+// (see package audit) and returns its id; when it cannot be written the request fails first.
+func (s *Server) intend(ctx context.Context, action, name string) (string, error) {
+	rec, err := s.st.Audit.Intend(ctx, s.st.Audit.Record(ctx, action, methodOf(ctx), name, nil))
+	return rec.ID, err
+}
+
+// settle records the outcome of an intent. A failure is only logged: the change is decided,
+// and the intent reconciler settles what a request could not (SettleIntents).
+func (s *Server) settle(ctx context.Context, intent, outcome string) {
+	if err := s.st.Audit.Settle(context.WithoutCancel(ctx), intent, outcome); err != nil {
+		s.logger.Warn("settle audit intent", "intent", intent, "error", err)
+	}
+}
+
+// SettleIntents settles the audit intents older than grace that no request settled, each
+// after the referral it is about: OK when the referral holds the intent's change, else
+// NOT_APPLIED. It returns how many it settled.
+func (s *Server) SettleIntents(ctx context.Context, grace time.Duration) (int, error) {
+	pending, err := s.st.Audit.Pending(ctx, s.now().Add(-grace))
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, rec := range pending {
+		outcome := audit.OutcomeNotApplied
+		r, err := s.st.Referrals.Get(ctx, idOf(rec.Resource))
+		switch {
+		case err == nil && r.HasIntent(rec.ID):
+			outcome = "OK"
+		case err != nil && !errors.Is(err, docstore.ErrNotFound):
+			return n, err
+		}
+		if err := s.st.Audit.Settle(ctx, rec.ID, outcome); err != nil {
+			return n, err
+		}
+		n++
+	}
+	return n, nil
 }

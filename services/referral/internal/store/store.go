@@ -5,6 +5,7 @@
 package store
 
 import (
+	"slices"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -124,7 +125,25 @@ type Referral struct {
 	Applied []string `bson:"applied,omitempty"`
 	// StatusChanged is true when this version changed the status or business status (for Watch).
 	StatusChanged bool `bson:"status_changed"`
+	// Intents are the ids of the audit intents of the latest changes (see package audit), so
+	// that an intent no request settled can be told applied or not.
+	Intents []string `bson:"intents,omitempty"`
 }
+
+// keptIntents bounds Intents: an intent is settled by its request at once or by the reconciler
+// within minutes, long before this many later changes of one referral push it out.
+const keptIntents = 32
+
+// NoteIntent records that this version is the change of audit intent id.
+func (r *Referral) NoteIntent(id string) {
+	r.Intents = append(r.Intents, id)
+	if len(r.Intents) > keptIntents {
+		r.Intents = r.Intents[len(r.Intents)-keptIntents:]
+	}
+}
+
+// HasIntent reports whether the change of audit intent id is stored.
+func (r *Referral) HasIntent(id string) bool { return slices.Contains(r.Intents, id) }
 
 // Add appends a timeline entry.
 func (r *Referral) Add(e Entry) {

@@ -43,8 +43,9 @@ type Booking struct {
 // again if the referral may no longer hold it. A retry carries on with the pending booking of
 // the first attempt. Errors: *domain.NotBookable when the referral may not book (before or
 // after the registration was made), *EventError when the event service made no registration,
-// ErrCancelledMeanwhile, or the store's.
-func (s *Saga) Book(ctx context.Context, actor, id, session string) (Booking, error) {
+// ErrCancelledMeanwhile, or the store's. The pending booking's write carries audit intent
+// (see package audit), the change the request's audit record stands for.
+func (s *Saga) Book(ctx context.Context, actor, id, session, intent string) (Booking, error) {
 	now := s.now().UTC().Truncate(time.Millisecond)
 	var pending store.Booking
 	var start domain.Start
@@ -70,6 +71,7 @@ func (s *Saga) Book(ctx context.Context, actor, id, session string) (Booking, er
 			RequestID: RequestID(r.ID, session, start.Attempt), CreateTime: now, UpdateTime: now}
 		r.Bookings = append(r.Bookings, pending)
 		r.StatusChanged = false
+		r.NoteIntent(intent)
 		return nil
 	})
 	if err != nil {

@@ -264,15 +264,30 @@ func (s *Saga) register(ctx context.Context, r *store.Referral, b store.Booking)
 	ctx, cancel := s.call(ctx)
 	defer cancel()
 	return s.events.CreateRegistration(ctx, &eventv1.CreateRegistrationRequest{
-		Parent:    b.Session,
-		RequestId: b.RequestID,
-		Registration: &eventv1.Registration{
-			Person: &eventv1.Person{GivenName: r.Subject.GivenName, FamilyName: r.Subject.FamilyName,
-				Email: r.Subject.Email, Phone: r.Subject.Phone},
-			Needs:    r.Subject.AccessibilityNeeds,
-			Referral: "referrals/" + r.ID,
-		},
+		Parent:       b.Session,
+		RequestId:    b.RequestID,
+		Registration: registrationOf(r),
 	})
+}
+
+// registrationOf is the person as the event service is told of them: their first name and
+// needs only if they agreed to share them with event hosts (the event service shows hosts
+// nothing else), otherwise domain.WithheldName and no needs. The contact details stay with
+// the event service, which shows them to nobody but this service.
+func registrationOf(r *store.Referral) *eventv1.Registration {
+	var scopes []string
+	withdrawn := true
+	if c := r.Consent; c != nil {
+		scopes, withdrawn = c.Scope, c.Withdrawn
+	}
+	reg := &eventv1.Registration{Person: &eventv1.Person{GivenName: domain.WithheldName}, Referral: "referrals/" + r.ID}
+	if domain.Shares(scopes, withdrawn, domain.ScopeEventHosts) {
+		reg.Person.GivenName, reg.Needs = r.Subject.GivenName, r.Subject.AccessibilityNeeds
+	}
+	if domain.Shares(scopes, withdrawn, domain.ScopeLinkWorker) {
+		reg.Person.FamilyName, reg.Person.Email, reg.Person.Phone = r.Subject.FamilyName, r.Subject.Email, r.Subject.Phone
+	}
+	return reg
 }
 
 // refused reports whether the event service answered err because it will not make the
