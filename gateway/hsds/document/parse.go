@@ -1,4 +1,4 @@
-package hsds
+package document
 
 import (
 	"bytes"
@@ -68,13 +68,14 @@ func within(path string, err error) error {
 	return fmt.Errorf("%s: %w", path, err)
 }
 
-type recordKey struct {
-	kind Kind
-	id   string
+// RecordKey names a record of a document by its kind and HSDS id.
+type RecordKey struct {
+	Kind Kind
+	ID   string
 }
 
 type record struct {
-	key  recordKey
+	key  RecordKey
 	name string
 	msg  proto.Message
 }
@@ -83,8 +84,8 @@ type record struct {
 // several services, say) is taken from its first occurrence.
 type parser struct {
 	accepted   []*record
-	seen       map[recordKey]bool
-	rejected   map[recordKey]string
+	seen       map[RecordKey]bool
+	rejected   map[RecordKey]string
 	rejections []Rejection
 }
 
@@ -95,7 +96,7 @@ type parser struct {
 // Records that cannot be mapped are rejected with a reason naming the HSDS field, and so is
 // every record that depends on a rejected one (a service on its organization, say).
 func Parse(data []byte) (Batch, []Rejection) {
-	p := &parser{seen: map[recordKey]bool{}, rejected: map[recordKey]string{}}
+	p := &parser{seen: map[RecordKey]bool{}, rejected: map[RecordKey]string{}}
 	items, err := documentItems(data)
 	if err != nil {
 		return Batch{}, []Rejection{{Kind: KindDocument, Reason: err.Error()}}
@@ -254,7 +255,7 @@ func nameOf(obj map[string]json.RawMessage) string {
 }
 
 func (p *parser) reject(kind Kind, id, name, reason string) {
-	key := recordKey{kind, id}
+	key := RecordKey{kind, id}
 	if id != "" {
 		p.seen[key] = true
 		p.rejected[key] = reason
@@ -263,7 +264,7 @@ func (p *parser) reject(kind Kind, id, name, reason string) {
 }
 
 func (p *parser) accept(kind Kind, id, name string, msg proto.Message) {
-	key := recordKey{kind, id}
+	key := RecordKey{kind, id}
 	p.seen[key] = true
 	p.accepted = append(p.accepted, &record{key: key, name: name, msg: msg})
 }
@@ -285,7 +286,7 @@ func (p *parser) organization(o *Organization) (string, error) {
 	if err := checkID(o.ID); err != nil {
 		return "", err
 	}
-	if p.seen[recordKey{KindOrganization, o.ID}] {
+	if p.seen[RecordKey{KindOrganization, o.ID}] {
 		return o.ID, nil
 	}
 	msg, err := organizationProto(o)
@@ -330,7 +331,7 @@ func (p *parser) service(s *Service, parentOrg string) (string, error) {
 	if err := checkID(s.ID); err != nil {
 		return "", err
 	}
-	if p.seen[recordKey{KindService, s.ID}] {
+	if p.seen[RecordKey{KindService, s.ID}] {
 		return s.ID, nil
 	}
 	orgID, err := p.serviceOrganization(s, parentOrg)
@@ -363,7 +364,7 @@ func (p *parser) service(s *Service, parentOrg string) (string, error) {
 			p.reject(KindService, s.ID, s.Name, err.Error())
 			return s.ID, nil
 		}
-		locations = appendUnique(locations, locationsPrefix+id)
+		locations = appendUnique(locations, LocationsPrefix+id)
 	}
 	for i := range s.Attributes {
 		a := &s.Attributes[i]
@@ -387,14 +388,14 @@ func (p *parser) service(s *Service, parentOrg string) (string, error) {
 			p.reject(KindService, s.ID, s.Name, err.Error())
 			return s.ID, nil
 		}
-		terms = appendUnique(terms, taxonomyTermsPrefix+id)
+		terms = appendUnique(terms, TaxonomyTermsPrefix+id)
 	}
 	msg, err := serviceProto(s)
 	if err != nil {
 		p.reject(KindService, s.ID, s.Name, err.Error())
 		return s.ID, nil
 	}
-	msg.Organization = organizationsPrefix + orgID
+	msg.Organization = OrganizationsPrefix + orgID
 	msg.Locations, msg.TaxonomyTerms = locations, terms
 	p.accept(KindService, s.ID, msg.GetDisplayName(), msg)
 	return s.ID, nil
@@ -432,7 +433,7 @@ func (p *parser) location(l *Location, orgID string) (string, error) {
 	if err := checkID(l.ID); err != nil {
 		return "", err
 	}
-	if p.seen[recordKey{KindLocation, l.ID}] {
+	if p.seen[RecordKey{KindLocation, l.ID}] {
 		return l.ID, nil
 	}
 	msg, err := locationProto(l, orgID)
@@ -449,7 +450,7 @@ func (p *parser) taxonomyTerm(t *TaxonomyTerm) (string, error) {
 	if err := checkID(t.ID); err != nil {
 		return "", err
 	}
-	if p.seen[recordKey{KindTaxonomyTerm, t.ID}] {
+	if p.seen[RecordKey{KindTaxonomyTerm, t.ID}] {
 		return t.ID, nil
 	}
 	msg, err := taxonomyTermProto(t)
@@ -462,11 +463,11 @@ func (p *parser) taxonomyTerm(t *TaxonomyTerm) (string, error) {
 }
 
 // dependencies lists the records a directory record refers to.
-func dependencies(msg proto.Message) []recordKey {
-	var deps []recordKey
+func dependencies(msg proto.Message) []RecordKey {
+	var deps []RecordKey
 	add := func(kind Kind, name string) {
 		if name != "" {
-			deps = append(deps, recordKey{kind, lastSegment(name)})
+			deps = append(deps, RecordKey{kind, ResourceID(name)})
 		}
 	}
 	switch m := msg.(type) {
@@ -488,12 +489,12 @@ func dependencies(msg proto.Message) []recordKey {
 	return deps
 }
 
-// dependencyFailure returns why a record cannot be imported because of a record it refers to,
+// DependencyFailure returns why a record cannot be imported because of a record it refers to,
 // or "".
-func dependencyFailure(msg proto.Message, failed map[recordKey]string) string {
+func DependencyFailure(msg proto.Message, failed map[RecordKey]string) string {
 	for _, dep := range dependencies(msg) {
 		if reason, ok := failed[dep]; ok {
-			return fmt.Sprintf("%s %s was rejected: %s", dep.kind, dep.id, reason)
+			return fmt.Sprintf("%s %s was rejected: %s", dep.Kind, dep.ID, reason)
 		}
 	}
 	return ""
@@ -505,8 +506,8 @@ func (p *parser) propagate() {
 		changed = false
 		kept := p.accepted[:0]
 		for _, r := range p.accepted {
-			if reason := dependencyFailure(r.msg, p.rejected); reason != "" {
-				p.reject(r.key.kind, r.key.id, r.name, reason)
+			if reason := DependencyFailure(r.msg, p.rejected); reason != "" {
+				p.reject(r.key.Kind, r.key.ID, r.name, reason)
 				changed = true
 				continue
 			}
@@ -550,7 +551,7 @@ func (p *parser) batch() Batch {
 func (p *parser) parentsFirst(records []*record, parentField string) []*record {
 	byID := map[string]*record{}
 	for _, r := range records {
-		byID[r.key.id] = r
+		byID[r.key.ID] = r
 	}
 	const (
 		unvisited = iota
@@ -561,29 +562,29 @@ func (p *parser) parentsFirst(records []*record, parentField string) []*record {
 	var out []*record
 	var visit func(r *record) bool
 	visit = func(r *record) bool {
-		switch state[r.key.id] {
+		switch state[r.key.ID] {
 		case visiting:
 			return false
 		case done:
 			return true
 		}
-		state[r.key.id] = visiting
+		state[r.key.ID] = visiting
 		for _, dep := range dependencies(r.msg) {
-			if parent, ok := byID[dep.id]; ok && dep.kind == r.key.kind && !visit(parent) {
+			if parent, ok := byID[dep.ID]; ok && dep.Kind == r.key.Kind && !visit(parent) {
 				return false
 			}
 		}
-		state[r.key.id] = done
+		state[r.key.ID] = done
 		out = append(out, r)
 		return true
 	}
 	for _, r := range records {
-		if state[r.key.id] == unvisited && !visit(r) {
+		if state[r.key.ID] == unvisited && !visit(r) {
 			// Everything still being visited is on the cycle or hangs below it.
 			for _, c := range records {
-				if state[c.key.id] == visiting {
-					p.reject(c.key.kind, c.key.id, c.name, fieldErr(parentField, "parents form a cycle").Error())
-					state[c.key.id] = done
+				if state[c.key.ID] == visiting {
+					p.reject(c.key.Kind, c.key.ID, c.name, fieldErr(parentField, "parents form a cycle").Error())
+					state[c.key.ID] = done
 				}
 			}
 		}
@@ -596,8 +597,8 @@ func (p *parser) parentsFirst(records []*record, parentField string) []*record {
 func (p *parser) dropDependants(b *Batch) bool {
 	dropped := false
 	drop := func(kind Kind, msg proto.Message, name, display string) bool {
-		if reason := dependencyFailure(msg, p.rejected); reason != "" {
-			p.reject(kind, lastSegment(name), display, reason)
+		if reason := DependencyFailure(msg, p.rejected); reason != "" {
+			p.reject(kind, ResourceID(name), display, reason)
 			dropped = true
 			return true
 		}
@@ -632,7 +633,7 @@ func organizationProto(o *Organization) (*directoryv1.Organization, error) {
 		return nil, fieldErr("name", "required")
 	}
 	out := &directoryv1.Organization{
-		Name:          organizationsPrefix + o.ID,
+		Name:          OrganizationsPrefix + o.ID,
 		DisplayName:   name,
 		AlternateName: strings.TrimSpace(o.AlternateName),
 		Description:   strings.TrimSpace(o.Description),
@@ -650,7 +651,7 @@ func organizationProto(o *Organization) (*directoryv1.Organization, error) {
 		if pid == o.ID {
 			return nil, fieldErr("parent_organization_id", "an organization cannot be its own parent")
 		}
-		out.ParentOrganization = organizationsPrefix + pid
+		out.ParentOrganization = OrganizationsPrefix + pid
 	}
 	var err error
 	if out.Phones, err = phonesProto(o.Phones); err != nil {
@@ -675,7 +676,7 @@ func serviceProto(s *Service) (*directoryv1.Service, error) {
 		return nil, fieldErr("name", "required")
 	}
 	out := &directoryv1.Service{
-		Name:                   servicesPrefix + s.ID,
+		Name:                   ServicesPrefix + s.ID,
 		DisplayName:            name,
 		AlternateName:          strings.TrimSpace(s.AlternateName),
 		Description:            strings.TrimSpace(s.Description),
@@ -861,7 +862,7 @@ var locationTypes = map[string]directoryv1.LocationType{
 // locationProto maps an HSDS location; orgID is used when it names no organization of its own.
 func locationProto(l *Location, orgID string) (*directoryv1.Location, error) {
 	out := &directoryv1.Location{
-		Name:           locationsPrefix + l.ID,
+		Name:           LocationsPrefix + l.ID,
 		Description:    strings.TrimSpace(l.Description),
 		Transportation: strings.TrimSpace(l.Transportation),
 	}
@@ -888,7 +889,7 @@ func locationProto(l *Location, orgID string) (*directoryv1.Location, error) {
 	if err := checkID(org); err != nil {
 		return nil, within("organization_id", err)
 	}
-	out.Organization = organizationsPrefix + org
+	out.Organization = OrganizationsPrefix + org
 	if t := strings.ToLower(strings.TrimSpace(l.LocationType)); t != "" {
 		lt, ok := locationTypes[t]
 		if !ok {
@@ -968,7 +969,7 @@ func taxonomyTermProto(t *TaxonomyTerm) (*directoryv1.TaxonomyTerm, error) {
 		return nil, fieldErr("name", "required")
 	}
 	out := &directoryv1.TaxonomyTerm{
-		Name:        taxonomyTermsPrefix + t.ID,
+		Name:        TaxonomyTermsPrefix + t.ID,
 		Code:        strings.TrimSpace(t.Code),
 		DisplayName: name,
 		Description: strings.TrimSpace(t.Description),
@@ -997,7 +998,7 @@ func taxonomyTermProto(t *TaxonomyTerm) (*directoryv1.TaxonomyTerm, error) {
 		if pid == t.ID {
 			return nil, fieldErr("parent_id", "a term cannot be its own parent")
 		}
-		out.Parent = taxonomyTermsPrefix + pid
+		out.Parent = TaxonomyTermsPrefix + pid
 	}
 	return out, nil
 }
