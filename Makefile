@@ -72,7 +72,8 @@ generate: tools protodeps ## Regenerate Go, gateway and OpenAPI code from the pr
 	$(GO) mod tidy
 
 .PHONY: lint
-lint: tools protodeps ## buf lint, buf format check, go vet, gofmt.
+lint: tools protodeps ## buf lint, buf format check, go vet, gofmt, no merge leftovers.
+	test -z "$$(git ls-files '*.orig' '*.rej')" || { echo 'merge leftovers are tracked:'; git ls-files '*.orig' '*.rej'; exit 1; }
 	$(BIN)/buf lint
 	$(BIN)/buf format --diff --exit-code proto
 	$(GO) vet ./...

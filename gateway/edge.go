@@ -11,16 +11,11 @@ import (
 
 	"github.com/socialrx/socialrx/gateway/httperror"
 	"github.com/socialrx/socialrx/services/platform/apierror"
-	"github.com/socialrx/socialrx/services/platform/audit"
-	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
+	"github.com/socialrx/socialrx/services/platform/headers"
 )
 
 // ReasonBodyTooLarge is the ErrorInfo reason of a request body over the gateway's limit.
 const ReasonBodyTooLarge = "BODY_TOO_LARGE"
-
-// identityHeaderPrefix starts the headers in which services read a caller's identity. Callers
-// outside must never set them: the gateway drops them from every request.
-const identityHeaderPrefix = "x-socialrx-"
 
 // maxTrackedCallers bounds the rate limiter's memory.
 const maxTrackedCallers = 10_000
@@ -67,10 +62,10 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // trail) and the feed position a client has seen (read-your-writes).
 func isIdentityHeader(key string) bool {
 	k := strings.TrimPrefix(strings.ToLower(key), strings.ToLower(runtime.MetadataHeaderPrefix))
-	if k == audit.HeaderPurpose || k == changefeed.PositionHeader {
+	if k == headers.Purpose || k == headers.Position {
 		return false
 	}
-	return strings.HasPrefix(k, identityHeaderPrefix)
+	return strings.HasPrefix(k, headers.Prefix)
 }
 
 // bodyTooLarge answers 413. The connection is closed after the answer, so the rest of the body

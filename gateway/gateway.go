@@ -25,10 +25,9 @@ import (
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
-	"github.com/socialrx/socialrx/services/platform/audit"
 	"github.com/socialrx/socialrx/services/platform/config"
+	"github.com/socialrx/socialrx/services/platform/headers"
 	"github.com/socialrx/socialrx/services/platform/metrics"
-	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/tracing"
 )
 
@@ -195,9 +194,9 @@ func forwardHeader(key string) (string, bool) {
 		return "", false
 	}
 	switch k := strings.ToLower(key); k {
-	case "x-request-id", audit.HeaderPurpose: // the audit trail records them
+	case headers.RequestID, headers.Purpose: // the audit trail records them
 		return k, true
-	case changefeed.PositionHeader: // read-your-writes across calls
+	case headers.Position: // read-your-writes across calls
 		return k, true
 	}
 	return runtime.DefaultHeaderMatcher(key)

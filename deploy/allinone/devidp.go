@@ -19,13 +19,13 @@ import (
 	jose "github.com/go-jose/go-jose/v4"
 
 	"github.com/socialrx/socialrx/deploy/demodata"
-	"github.com/socialrx/socialrx/deploy/idp"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/auth/devidp"
 )
 
 // devIdP is the DEVELOPMENT ONLY identity provider of the embedded mode, on its own port.
 type devIdP struct {
-	p              *idp.Provider
+	p              *devidp.Provider
 	srv            *http.Server
 	lis            net.Listener
 	referralSecret string
@@ -44,17 +44,17 @@ func startDevIdP(addr, gatewayAddr string, logger *slog.Logger) (*devIdP, error)
 		_ = lis.Close()
 		return nil, err
 	}
-	var users []idp.User
+	var users []devidp.User
 	for _, a := range demodata.Accounts() {
-		users = append(users, idp.User{Subject: a.Practitioner, Name: a.Name, Title: a.Title,
+		users = append(users, devidp.User{Subject: a.Practitioner, Name: a.Name, Title: a.Title,
 			Organization: a.Organization, Roles: a.Roles})
 	}
 	base := "http://" + lis.Addr().String()
 	gateway := "http://" + gatewayAddr
-	d.p, err = idp.New(idp.Config{
+	d.p, err = devidp.New(devidp.Config{
 		Issuer: base,
 		Users:  users,
-		Clients: []idp.Client{
+		Clients: []devidp.Client{
 			{ID: referralClientID, Secret: d.referralSecret, Subject: auth.PrefixService + "referral",
 				Roles: []string{auth.RoleService}},
 			{ID: loaderClientID, Secret: d.loaderSecret, Subject: auth.PrefixService + "demo-loader",

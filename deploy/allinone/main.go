@@ -25,7 +25,6 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/socialrx/socialrx/deploy/demodata"
-	"github.com/socialrx/socialrx/deploy/idp"
 	"github.com/socialrx/socialrx/gateway"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
@@ -33,6 +32,7 @@ import (
 	"github.com/socialrx/socialrx/services/directory"
 	"github.com/socialrx/socialrx/services/event"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/auth/devidp"
 	"github.com/socialrx/socialrx/services/platform/config"
 	"github.com/socialrx/socialrx/services/platform/metrics"
 	"github.com/socialrx/socialrx/services/platform/storage/embeddeddb"
@@ -79,7 +79,7 @@ var localDefaults = map[string]string{
 	// Nothing balances over the parts of one process: stop at once.
 	"DRAIN_PERIOD": "0s",
 	// The web app signs people in at the provider as the development client.
-	"WEB_OIDC_CLIENT_ID": idp.DevClientID,
+	"WEB_OIDC_CLIENT_ID": devidp.DevClientID,
 }
 
 // Clients of the development provider that the launcher registers.

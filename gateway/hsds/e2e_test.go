@@ -19,15 +19,15 @@ import (
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
+	"github.com/socialrx/socialrx/gateway/hsds/importer"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
-	dirhsds "github.com/socialrx/socialrx/services/directory/hsds"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 // directoryTestdata holds the HSDS examples and schemas, kept once beside the directory's
 // import and export code.
-const directoryTestdata = "../../services/directory/hsds/testdata"
+const directoryTestdata = "document/testdata"
 
 // The HSDS documents; openapi.json refers to the schemas by these URLs.
 const (
@@ -123,12 +123,12 @@ func TestServeThroughRealDirectory(t *testing.T) {
 	// The example's coordinates (latitude 100, longitude 101) are impossible; use real ones.
 	doc = bytes.ReplaceAll(doc, []byte(`"latitude": 100`), []byte(`"latitude": 43.65`))
 	doc = bytes.ReplaceAll(doc, []byte(`"longitude": 101`), []byte(`"longitude": -79.38`))
-	im := &dirhsds.Importer{Client: dir.Client, Logger: testenv.Logger()}
+	im := &importer.Importer{Client: dir.Client, Logger: testenv.Logger()}
 	report, err := im.Import(ctx, doc)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if report.Count(dirhsds.OutcomeRejected) != 0 || report.Count(dirhsds.OutcomeCreated) == 0 {
+	if report.Count(importer.OutcomeRejected) != 0 || report.Count(importer.OutcomeCreated) == 0 {
 		t.Fatalf("import: %+v", report.Records)
 	}
 

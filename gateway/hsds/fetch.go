@@ -10,8 +10,8 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/socialrx/socialrx/gateway/hsds/document"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
-	dirhsds "github.com/socialrx/socialrx/services/directory/hsds"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
@@ -27,11 +27,11 @@ type fetcher struct {
 	client directoryv1.DirectoryServiceClient
 	logger *slog.Logger
 	mu     sync.Mutex
-	rel    dirhsds.Related
+	rel    document.Related
 }
 
 func newFetcher(client directoryv1.DirectoryServiceClient, logger *slog.Logger) *fetcher {
-	return &fetcher{client: client, logger: logger, rel: dirhsds.Related{
+	return &fetcher{client: client, logger: logger, rel: document.Related{
 		Organizations: map[string]*directoryv1.Organization{},
 		Locations:     map[string]*directoryv1.Location{},
 		TaxonomyTerms: map[string]*directoryv1.TaxonomyTerm{},

@@ -1,6 +1,6 @@
 // Package hsds serves the read-only Open Referral HSDS 3.0 API of the directory over its gRPC
-// client, beside the REST gateway. The mapping of directory resources to HSDS objects lives with
-// the directory, in services/directory/hsds; errors are the gateway's AIP-193 bodies.
+// client, beside the REST gateway. The mapping of directory resources to HSDS objects is
+// gateway/hsds/document; errors are the gateway's AIP-193 bodies.
 package hsds
 
 import (
@@ -14,9 +14,9 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/socialrx/socialrx/gateway/hsds/document"
 	"github.com/socialrx/socialrx/gateway/httperror"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
-	dirhsds "github.com/socialrx/socialrx/services/directory/hsds"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/geo"
 )
@@ -79,7 +79,7 @@ func NewHandler(client directoryv1.DirectoryServiceClient, logger *slog.Logger) 
 }
 
 func (h *handler) info(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, h.logger, http.StatusOK, dirhsds.APIInfo{Version: Version, Profile: ProfileURL, OpenAPIURL: OpenAPIURL})
+	writeJSON(w, h.logger, http.StatusOK, document.APIInfo{Version: Version, Profile: ProfileURL, OpenAPIURL: OpenAPIURL})
 }
 
 // pathID returns the {id} of the path, or an INVALID_ARGUMENT error; the query may hold only params.
@@ -88,7 +88,7 @@ func pathID(r *http.Request, params ...string) (string, error) {
 		return "", err
 	}
 	id := r.PathValue("id")
-	if !dirhsds.ValidID(id) {
+	if !document.ValidID(id) {
 		return "", apierror.Field("id", "must be an id of letters, digits, '.', '_' or '-', at most 63 characters")
 	}
 	return id, nil
@@ -146,18 +146,18 @@ func (h *handler) listServices(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, h.logger, err)
 		return
 	}
-	writeJSON(w, h.logger, http.StatusOK, dirhsds.NewPage(contents, p.Page, p.PerPage, int(resp.GetTotalSize())))
+	writeJSON(w, h.logger, http.StatusOK, document.NewPage(contents, p.Page, p.PerPage, int(resp.GetTotalSize())))
 }
 
 // exportServices maps services to fully nested HSDS services.
-func (h *handler) exportServices(ctx context.Context, services []*directoryv1.Service) ([]dirhsds.Service, error) {
+func (h *handler) exportServices(ctx context.Context, services []*directoryv1.Service) ([]document.Service, error) {
 	f := newFetcher(h.client, h.logger)
 	if err := f.loadFor(ctx, services); err != nil {
 		return nil, err
 	}
-	out := make([]dirhsds.Service, 0, len(services))
+	out := make([]document.Service, 0, len(services))
 	for _, s := range services {
-		out = append(out, dirhsds.ExportService(s, f.rel))
+		out = append(out, document.ExportService(s, f.rel))
 	}
 	return out, nil
 }
@@ -213,11 +213,11 @@ func (h *handler) listOrganizations(w http.ResponseWriter, r *http.Request) {
 		})
 		orgs, total = pageOf(all, p), len(all)
 	}
-	contents := make([]dirhsds.Organization, 0, len(orgs))
+	contents := make([]document.Organization, 0, len(orgs))
 	for _, o := range orgs {
-		contents = append(contents, dirhsds.ExportOrganization(o))
+		contents = append(contents, document.ExportOrganization(o))
 	}
-	writeJSON(w, h.logger, http.StatusOK, dirhsds.NewPage(contents, p.Page, p.PerPage, total))
+	writeJSON(w, h.logger, http.StatusOK, document.NewPage(contents, p.Page, p.PerPage, total))
 }
 
 func (h *handler) getOrganization(w http.ResponseWriter, r *http.Request) {
@@ -238,14 +238,14 @@ func (h *handler) getOrganization(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, h.logger, fmt.Errorf("get organization: %w", err))
 		return
 	}
-	out := dirhsds.ExportOrganization(o)
+	out := document.ExportOrganization(o)
 	locs, err := scanLocations(ctx, h.client, fmt.Sprintf("organization = %q", name))
 	if err != nil {
 		writeError(w, r, h.logger, err)
 		return
 	}
 	for _, l := range locs {
-		out.Locations = append(out.Locations, dirhsds.ExportLocation(l))
+		out.Locations = append(out.Locations, document.ExportLocation(l))
 	}
 	services, err := scanServices(ctx, h.client, &directoryv1.SearchServicesRequest{Organization: name})
 	if err != nil {
@@ -260,7 +260,7 @@ func (h *handler) getOrganization(w http.ResponseWriter, r *http.Request) {
 	} else {
 		// HSDS nests only the services' own fields unless full_service is asked for.
 		for _, s := range services {
-			out.Services = append(out.Services, dirhsds.ExportServiceBasic(s))
+			out.Services = append(out.Services, document.ExportServiceBasic(s))
 		}
 	}
 	writeJSON(w, h.logger, http.StatusOK, out)
@@ -316,11 +316,11 @@ func (h *handler) listTaxonomyTerms(w http.ResponseWriter, r *http.Request) {
 		})
 		terms, total = pageOf(all, p), len(all)
 	}
-	contents := make([]dirhsds.TaxonomyTerm, 0, len(terms))
+	contents := make([]document.TaxonomyTerm, 0, len(terms))
 	for _, t := range terms {
-		contents = append(contents, dirhsds.ExportTaxonomyTerm(t))
+		contents = append(contents, document.ExportTaxonomyTerm(t))
 	}
-	writeJSON(w, h.logger, http.StatusOK, dirhsds.NewPage(contents, p.Page, p.PerPage, total))
+	writeJSON(w, h.logger, http.StatusOK, document.NewPage(contents, p.Page, p.PerPage, total))
 }
 
 func (h *handler) getTaxonomyTerm(w http.ResponseWriter, r *http.Request) {
@@ -334,7 +334,7 @@ func (h *handler) getTaxonomyTerm(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, h.logger, fmt.Errorf("get taxonomy term: %w", err))
 		return
 	}
-	writeJSON(w, h.logger, http.StatusOK, dirhsds.ExportTaxonomyTerm(t))
+	writeJSON(w, h.logger, http.StatusOK, document.ExportTaxonomyTerm(t))
 }
 
 // serviceLocation is one service delivered at one of its locations.
@@ -406,11 +406,11 @@ func (h *handler) listServiceAtLocations(w http.ResponseWriter, r *http.Request)
 		writeError(w, r, h.logger, err)
 		return
 	}
-	contents := make([]dirhsds.ServiceAtLocation, 0, len(page))
+	contents := make([]document.ServiceAtLocation, 0, len(page))
 	for _, sl := range page {
-		contents = append(contents, dirhsds.ExportServiceAtLocation(sl.service, f.rel.Locations[sl.location], sl.location, f.rel))
+		contents = append(contents, document.ExportServiceAtLocation(sl.service, f.rel.Locations[sl.location], sl.location, f.rel))
 	}
-	writeJSON(w, h.logger, http.StatusOK, dirhsds.NewPage(contents, p.Page, p.PerPage, len(pairs)))
+	writeJSON(w, h.logger, http.StatusOK, document.NewPage(contents, p.Page, p.PerPage, len(pairs)))
 }
 
 func (h *handler) getServiceAtLocation(w http.ResponseWriter, r *http.Request) {
@@ -446,7 +446,7 @@ func (h *handler) getServiceAtLocation(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, h.logger, notFound)
 		return
 	}
-	writeJSON(w, h.logger, http.StatusOK, dirhsds.ExportServiceAtLocation(s, l, locName, f.rel))
+	writeJSON(w, h.logger, http.StatusOK, document.ExportServiceAtLocation(s, l, locName, f.rel))
 }
 
 // pageOf returns the page of all that p asks for.

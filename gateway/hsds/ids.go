@@ -3,7 +3,7 @@ package hsds
 import (
 	"strings"
 
-	dirhsds "github.com/socialrx/socialrx/services/directory/hsds"
+	"github.com/socialrx/socialrx/gateway/hsds/document"
 )
 
 // Resource-name collections of the directory.
@@ -18,7 +18,7 @@ const (
 // directory has no service_at_location record, so the export names the pair.
 func splitServiceAtLocationID(id string) (serviceID, locationID string, ok bool) {
 	serviceID, locationID, ok = strings.Cut(id, ":")
-	if !ok || !dirhsds.ValidID(serviceID) || !dirhsds.ValidID(locationID) {
+	if !ok || !document.ValidID(serviceID) || !document.ValidID(locationID) {
 		return "", "", false
 	}
 	return serviceID, locationID, true

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/socialrx/socialrx/gateway/hsds/document"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
-	dirhsds "github.com/socialrx/socialrx/services/directory/hsds"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
@@ -87,7 +87,7 @@ func ParseListParams(q url.Values) (ListParams, error) {
 		{"parent_id", &p.ParentID},
 	} {
 		v := q.Get(f.param)
-		if v != "" && !dirhsds.ValidID(v) {
+		if v != "" && !document.ValidID(v) {
 			return p, apierror.Field(f.param, "must be an id of letters, digits, '.', '_' or '-', at most 63 characters")
 		}
 		*f.dst = v

@@ -14,8 +14,8 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/socialrx/socialrx/gateway/hsds/document"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
-	dirhsds "github.com/socialrx/socialrx/services/directory/hsds"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 )
 
@@ -354,7 +354,7 @@ func TestHandlerRefusesBadRequests(t *testing.T) {
 func TestHandlerInfo(t *testing.T) {
 	rec := httptest.NewRecorder()
 	http.StripPrefix("/hsds", NewHandler(nil, nil)).ServeHTTP(rec, httptest.NewRequest("GET", "/hsds/", nil))
-	var info dirhsds.APIInfo
+	var info document.APIInfo
 	if err := json.Unmarshal(rec.Body.Bytes(), &info); err != nil || rec.Code != 200 {
 		t.Fatalf("status %d body %s: %v", rec.Code, rec.Body, err)
 	}

@@ -7,8 +7,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/socialrx/socialrx/gateway/hsds/importer"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
-	"github.com/socialrx/socialrx/services/directory/hsds"
 	"github.com/socialrx/socialrx/services/platform/auth"
 )
 
@@ -95,11 +95,11 @@ func (h *Handler) adminHome(w http.ResponseWriter, r *http.Request) {
 	h.showAdmin(w, r, nil, http.StatusOK, nil)
 }
 
-func (h *Handler) showAdmin(w http.ResponseWriter, r *http.Request, errs formErrors, code int, report *hsds.Report) {
+func (h *Handler) showAdmin(w http.ResponseWriter, r *http.Request, errs formErrors, code int, report *importer.Report) {
 	h.showAdminForm(w, r, errs, code, report, nil)
 }
 
-func (h *Handler) showAdminForm(w http.ResponseWriter, r *http.Request, errs formErrors, code int, report *hsds.Report, pf *practitionerForm) {
+func (h *Handler) showAdminForm(w http.ResponseWriter, r *http.Request, errs formErrors, code int, report *importer.Report, pf *practitionerForm) {
 	ctx := h.callContext(r)
 	orgs, err := h.directory.ListOrganizations(ctx, &directoryv1.ListOrganizationsRequest{PageSize: 1000})
 	if err != nil {
@@ -136,13 +136,13 @@ func (h *Handler) showAdminForm(w http.ResponseWriter, r *http.Request, errs for
 	sort.Slice(d.Orgs, func(i, j int) bool { return d.Orgs[i].Display < d.Orgs[j].Display })
 	if report != nil {
 		d.Imported = true
-		d.Created, d.Present, d.Rejected = report.Count(hsds.OutcomeCreated), report.Count(hsds.OutcomeAlreadyPresent), report.Count(hsds.OutcomeRejected)
+		d.Created, d.Present, d.Rejected = report.Count(importer.OutcomeCreated), report.Count(importer.OutcomeAlreadyPresent), report.Count(importer.OutcomeRejected)
 		for _, rec := range report.Records {
 			d.Rows = append(d.Rows, importRow{Kind: string(rec.Kind), ID: rec.ID, Name: rec.Name, Outcome: string(rec.Outcome), Reason: rec.Reason, Note: rec.Note})
 		}
 		// Rejected records first: they are what the administrator has to fix.
 		sort.SliceStable(d.Rows, func(i, j int) bool {
-			return d.Rows[i].Outcome == string(hsds.OutcomeRejected) && d.Rows[j].Outcome != string(hsds.OutcomeRejected)
+			return d.Rows[i].Outcome == string(importer.OutcomeRejected) && d.Rows[j].Outcome != string(importer.OutcomeRejected)
 		})
 	}
 	p.Data = d
@@ -172,7 +172,7 @@ func (h *Handler) adminImport(w http.ResponseWriter, r *http.Request) {
 		h.showAdmin(w, r, formErrors{"hsds_file": h.fieldMessage(l, "hsds_file")}, http.StatusUnprocessableEntity, nil)
 		return
 	}
-	im := &hsds.Importer{Client: h.directory, Logger: h.logger}
+	im := &importer.Importer{Client: h.directory, Logger: h.logger}
 	report, err := im.Import(h.callContext(r), data)
 	if err != nil {
 		errs, code := h.explain(l, err, nil)

@@ -14,7 +14,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/socialrx/socialrx/deploy/demodata"
-	"github.com/socialrx/socialrx/deploy/idp"
 	"github.com/socialrx/socialrx/gateway"
 	"github.com/socialrx/socialrx/gateway/gatewaytest"
 	"github.com/socialrx/socialrx/gateway/web"
@@ -22,15 +21,16 @@ import (
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/event/eventtest"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/auth/devidp"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 // TestMain gives the test issuer the demo people, who sign in at its sign-in page as the
 // development client, redirected to any loopback gateway's /callback.
 func TestMain(m *testing.M) {
-	var users []idp.User
+	var users []devidp.User
 	for _, a := range demodata.Accounts() {
-		users = append(users, idp.User{Subject: a.Practitioner, Name: a.Name, Title: a.Title,
+		users = append(users, devidp.User{Subject: a.Practitioner, Name: a.Name, Title: a.Title,
 			Organization: a.Organization, Roles: a.Roles})
 	}
 	testenv.MainWithIssuer(m, testenv.IssuerOptions{Users: users, RedirectURIs: []string{"http://127.0.0.1/callback"}})
@@ -71,7 +71,7 @@ func startSiteWith(t *testing.T, cfg web.Config) *site {
 		DirectoryAddr: dir.Addr, EventAddr: ev.Addr,
 		ReferralAddr: "127.0.0.1:9", // not called by the web app
 		Web: web.Config{LinkKey: "test key for signing private links, 32+ bytes", TimeZone: "America/Toronto",
-			OIDCClientID: idp.DevClientID, Access: testenv.OIDC(t), SessionMaxAge: cfg.SessionMaxAge, Now: cfg.Now},
+			OIDCClientID: devidp.DevClientID, Access: testenv.OIDC(t), SessionMaxAge: cfg.SessionMaxAge, Now: cfg.Now},
 	})
 	admin := asIdentity(ctx, auth.Identity{Subject: "services/referral", Roles: []string{auth.RoleService}})
 	return &site{base: base, events: ev.Client, admin: admin, ctx: ctx}

@@ -524,7 +524,7 @@ func TestBrowserDirectoryImport(t *testing.T) {
 	}
 	checkA11y(t, ctx, "directory admin: import without a file")
 
-	file, err := filepath.Abs("../../services/directory/hsds/testdata/examples/organization_full.json")
+	file, err := filepath.Abs("../hsds/document/testdata/examples/organization_full.json")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,7 +17,7 @@ import (
 	"google.golang.org/grpc/credentials/insecure"
 	"google.golang.org/grpc/status"
 
-	"github.com/socialrx/socialrx/deploy/idp"
+	"github.com/socialrx/socialrx/services/platform/auth/devidp"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
@@ -38,7 +38,7 @@ func TestAFormTheServicesRefuseAsUnauthenticatedIsKept(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = conn.Close() })
-	h, err := New(Config{LinkKey: strings.Repeat("k", 32), TimeZone: "America/Toronto", OIDCClientID: idp.DevClientID,
+	h, err := New(Config{LinkKey: strings.Repeat("k", 32), TimeZone: "America/Toronto", OIDCClientID: devidp.DevClientID,
 		Access: testenv.OIDC(t)}, Backends{Directory: conn, Event: conn}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)

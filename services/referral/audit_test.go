@@ -27,6 +27,7 @@ import (
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/audit"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/headers"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
@@ -41,7 +42,7 @@ const (
 
 // withRequestID adds an AIP-155-style request id to ctx, which audit records carry.
 func withRequestID(ctx context.Context, id string) context.Context {
-	return metadata.AppendToOutgoingContext(ctx, audit.HeaderRequestID, id)
+	return metadata.AppendToOutgoingContext(ctx, headers.RequestID, id)
 }
 
 // flow runs the closed loop over gRPC, every step as the person it is for, with a request id

@@ -21,6 +21,7 @@ import (
 
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/headers"
 )
 
 // Actions recorded.
@@ -36,8 +37,6 @@ const (
 
 // Metadata keys read into a record.
 const (
-	HeaderPurpose   = "x-socialrx-purpose"
-	HeaderRequestID = "x-request-id"
 	HeaderForwarded = "x-forwarded-for"
 )
 
@@ -88,7 +87,7 @@ func (l *Log) Record(ctx context.Context, action, method, resource string, err e
 		ID: uuid.NewString(), Time: l.now().UTC().Truncate(time.Millisecond),
 		Actor: id.Subject, Organization: id.Organization, Role: strings.Join(id.Roles, ","),
 		Action: action, Method: method, Resource: resource, Outcome: status.Code(err).String(),
-		Purpose: first(md, HeaderPurpose), RequestID: first(md, HeaderRequestID), ClientAddress: clientAddress(ctx, md),
+		Purpose: first(md, headers.Purpose), RequestID: first(md, headers.RequestID), ClientAddress: clientAddress(ctx, md),
 	}
 	if r.Purpose == "" {
 		r.Purpose = "care"

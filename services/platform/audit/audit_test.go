@@ -10,6 +10,7 @@ import (
 	"google.golang.org/grpc/peer"
 
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/headers"
 )
 
 func TestRecordNamesTheCallerAndWhereFrom(t *testing.T) {
@@ -31,7 +32,7 @@ func TestRecordNamesTheCallerAndWhereFrom(t *testing.T) {
 			if md == nil {
 				md = metadata.MD{}
 			}
-			md.Set(HeaderRequestID, "req-1")
+			md.Set(headers.RequestID, "req-1")
 			ctx = metadata.NewIncomingContext(ctx, md)
 			ctx = auth.NewContext(ctx, auth.Identity{Subject: "practitioners/a", Organization: "organizations/o",
 				Roles: []string{auth.RoleClinician}})

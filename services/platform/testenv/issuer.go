@@ -15,8 +15,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
 
-	"github.com/socialrx/socialrx/deploy/idp"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/auth/devidp"
 )
 
 // Clients registered at the test issuer.
@@ -32,7 +32,7 @@ const (
 // Issuer is the test OpenID provider: the development provider on a loopback port, with real
 // keys and a real JWKS, shared by the tests of a package.
 type Issuer struct {
-	*idp.Provider
+	*devidp.Provider
 	// ReferralSecret is ReferralClientID's secret.
 	ReferralSecret string
 	// SystemKey is SystemClientID's private key.
@@ -44,8 +44,8 @@ type Issuer struct {
 // IssuerOptions are what a package's tests add to the test issuer.
 type IssuerOptions struct {
 	// Users can sign in at the issuer's sign-in page.
-	Users []idp.User
-	// RedirectURIs of idp.DevClientID, for tests that sign in through a browser; a loopback URI
+	Users []devidp.User
+	// RedirectURIs of devidp.DevClientID, for tests that sign in through a browser; a loopback URI
 	// matches any port.
 	RedirectURIs []string
 }
@@ -83,9 +83,9 @@ func startIssuer() (*Issuer, error) {
 		return nil, err
 	}
 	in := &Issuer{ReferralSecret: uuid.NewString(), SystemKey: key, SystemKeyID: "test-health-system-1"}
-	p, err := idp.New(idp.Config{
+	p, err := devidp.New(devidp.Config{
 		Issuer: "http://" + srv.Listener.Addr().String(),
-		Clients: []idp.Client{
+		Clients: []devidp.Client{
 			{ID: ReferralClientID, Secret: in.ReferralSecret, Subject: auth.PrefixService + "referral",
 				Roles: []string{auth.RoleService}},
 			{ID: SystemClientID, PublicKey: &jose.JSONWebKey{Key: key.Public(), KeyID: in.SystemKeyID, Algorithm: string(jose.ES256), Use: "sig"},

@@ -17,14 +17,11 @@ import (
 	"github.com/socialrx/socialrx/services/platform/aip/pagination"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/headers"
 	"github.com/socialrx/socialrx/services/platform/policy"
 )
 
 // The change feed other services follow: ListChanges pages it, WatchChanges streams it.
-
-// HeaderFeedHead is the response header of ListChanges that carries the ledger's head position,
-// so a follower can tell how far behind it is.
-const HeaderFeedHead = "x-socialrx-feed-head"
 
 // token is a resume position: the outcome index within a ledger entry.
 type token struct {
@@ -128,7 +125,7 @@ func (s *Server) ListChanges(ctx context.Context, req *eventv1.ListChangesReques
 		next = req.GetAfter()
 	}
 	// Followers measure their lag against the ledger position this replica has folded.
-	_ = grpc.SetHeader(ctx, metadata.Pairs(HeaderFeedHead, strconv.FormatInt(s.ledger.Position(), 10)))
+	_ = grpc.SetHeader(ctx, metadata.Pairs(headers.FeedHead, strconv.FormatInt(s.ledger.Position(), 10)))
 	return &eventv1.ListChangesResponse{Changes: changes, NextAfter: next}, nil
 }
 

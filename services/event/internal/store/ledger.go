@@ -117,7 +117,7 @@ func (l *Ledger) Read(f func(*domain.State)) {
 func (l *Ledger) Sync(ctx context.Context) error { return l.syncSince(ctx, time.Now()) }
 
 // Fresh brings the fold up to date for a read: it holds every entry this replica wrote, the
-// position the request names (see changefeed.PositionHeader), if any, and every entry another
+// position the request names (see headers.Position), if any, and every entry another
 // replica wrote more than Options.Staleness before the read; one probe of the ledger serves every
 // read in that time.
 func (l *Ledger) Fresh(ctx context.Context) error {

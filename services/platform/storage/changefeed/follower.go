@@ -56,7 +56,7 @@ func (f *Follower) written(ctx context.Context, e Entry) {
 func (f *Follower) Sync(ctx context.Context) error { return f.syncSince(ctx, time.Now()) }
 
 // Fresh brings the model up to date for a read: to the position the request carries (see
-// PositionHeader) if any, else to every entry written more than maxStale before the call, with
+// headers.Position) if any, else to every entry written more than maxStale before the call, with
 // at most one probe of the feed per maxStale shared by every reader. With the replica's own
 // writes applied as they are made, a read then reflects every write of this replica, every write
 // of any replica acknowledged maxStale before it began, and every write whose position it names.

@@ -11,6 +11,7 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"google.golang.org/grpc/metadata"
 
+	"github.com/socialrx/socialrx/services/platform/headers"
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
@@ -79,7 +80,7 @@ func TestReadYourWrites(t *testing.T) {
 	if modelB.has("n1") {
 		t.Fatal("within the staleness bound, B probed again (it shares the last probe)")
 	}
-	withPos := metadata.NewIncomingContext(ctx, metadata.Pairs(changefeed.PositionHeader, strconv.FormatInt(pos, 10)))
+	withPos := metadata.NewIncomingContext(ctx, metadata.Pairs(headers.Position, strconv.FormatInt(pos, 10)))
 	if err := followB.Fresh(withPos, time.Hour); err != nil {
 		t.Fatal(err)
 	}

@@ -7,12 +7,9 @@ import (
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/metadata"
-)
 
-// PositionHeader carries a feed position: in a response, that of the last change the call
-// wrote; in a request, the position the reply must reflect (read-your-writes across replicas).
-// Positions belong to one service's feed: pass a service's header back to that service only.
-const PositionHeader = "x-socialrx-position"
+	"github.com/socialrx/socialrx/services/platform/headers"
+)
 
 type sinkKey struct{}
 
@@ -34,7 +31,7 @@ func recordPosition(ctx context.Context, seq int64) {
 func WantedPosition(ctx context.Context) int64 {
 	md, _ := metadata.FromIncomingContext(ctx)
 	var want int64
-	for _, v := range md.Get(PositionHeader) {
+	for _, v := range md.Get(headers.Position) {
 		if n, err := strconv.ParseInt(v, 10, 64); err == nil {
 			want = max(want, n)
 		}
@@ -42,7 +39,7 @@ func WantedPosition(ctx context.Context) int64 {
 	return want
 }
 
-// UnaryPosition is a server interceptor that returns, in the PositionHeader response header, the
+// UnaryPosition is a server interceptor that returns, in the headers.Position response header, the
 // position of the last change a call appended.
 func UnaryPosition() grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
@@ -52,7 +49,7 @@ func UnaryPosition() grpc.UnaryServerInterceptor {
 		pos := s.max
 		s.mu.Unlock()
 		if pos > 0 {
-			_ = grpc.SetHeader(ctx, metadata.Pairs(PositionHeader, strconv.FormatInt(pos, 10)))
+			_ = grpc.SetHeader(ctx, metadata.Pairs(headers.Position, strconv.FormatInt(pos, 10)))
 		}
 		return resp, err
 	}

@@ -22,6 +22,7 @@ import (
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/platform/aip/names"
+	"github.com/socialrx/socialrx/services/platform/headers"
 	"github.com/socialrx/socialrx/services/platform/metrics"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 	"github.com/socialrx/socialrx/services/referral/internal/domain"
@@ -42,9 +43,6 @@ type Consumer struct {
 	now    func() time.Time
 	lag    interface{ Set(float64) } // nil until Instrument
 }
-
-// headerFeedHead is the event service's ListChanges response header with its ledger head.
-const headerFeedHead = "x-socialrx-feed-head"
 
 // Instrument reports the consumer's lag behind the event ledger as
 // socialrx_feed_lag{follower="referral_event_consumer"}.
@@ -114,7 +112,7 @@ func (c *Consumer) measure(header metadata.MD, resp *eventv1.ListChangesResponse
 		c.lag.Set(0)
 		return
 	}
-	v := header.Get(headerFeedHead)
+	v := header.Get(headers.FeedHead)
 	seq, _, _ := strings.Cut(resp.GetNextAfter(), ".")
 	at, err1 := strconv.ParseInt(seq, 10, 64)
 	if len(v) == 0 || err1 != nil {

@@ -1,4 +1,4 @@
-package hsds
+package document
 
 import (
 	"bytes"

@@ -1,9 +1,6 @@
-package hsds
+package document
 
-import (
-	"strings"
-	"testing"
-)
+import "testing"
 
 func TestNewPage(t *testing.T) {
 	tests := []struct {
@@ -29,33 +26,5 @@ func TestNewPage(t *testing.T) {
 				t.Error("contents is nil; HSDS wants an array")
 			}
 		})
-	}
-}
-
-func TestRequestID(t *testing.T) {
-	long := strings.Repeat("a", 63)
-	tests := []struct {
-		name string
-		kind Kind
-		id   string
-		want string
-	}{
-		{"uuid service", KindService, serviceID, "hsds-import:service:" + serviceID},
-		{"uuid taxonomy term", KindTaxonomyTerm, termID, "hsds-import:taxonomy_term:" + termID},
-		{"long id is hashed", KindOrganization, long, ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got := RequestID(tt.kind, tt.id)
-			if tt.want != "" && got != tt.want {
-				t.Errorf("got %q, want %q", got, tt.want)
-			}
-			if len(got) > 64 || !strings.HasPrefix(got, "hsds-import:"+string(tt.kind)+":") {
-				t.Errorf("request id %q is too long or mislabelled", got)
-			}
-		})
-	}
-	if RequestID(KindOrganization, long) == RequestID(KindOrganization, long[:62]+"b") {
-		t.Error("different long ids give the same request id")
 	}
 }

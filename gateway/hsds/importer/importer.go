@@ -1,4 +1,7 @@
-package hsds
+// Package importer creates the records of Open Referral HSDS 3.0 documents in the directory,
+// through its gRPC API, and reports what became of each record. The format itself is
+// gateway/hsds/document.
+package importer
 
 import (
 	"context"
@@ -11,6 +14,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/socialrx/socialrx/gateway/hsds/document"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 )
 
@@ -26,7 +30,7 @@ const (
 
 // Record is one line of a Report.
 type Record struct {
-	Kind    Kind
+	Kind    document.Kind
 	ID      string
 	Name    string
 	Outcome Outcome
@@ -62,7 +66,7 @@ type Importer struct {
 	Logger *slog.Logger
 }
 
-// Import parses an HSDS document (see Parse) and creates its records: taxonomy terms, then
+// Import parses an HSDS document (see document.Parse) and creates its records: taxonomy terms, then
 // organizations, then locations, then services. A record the directory refuses is rejected
 // with the directory's message, and so is every record that depends on it. A parent
 // organization or broader taxonomy term that is neither in the document nor in the directory
@@ -70,19 +74,19 @@ type Importer struct {
 // import could not go on (the directory is unreachable, the context ended); the report then
 // holds the records done so far.
 func (im *Importer) Import(ctx context.Context, data []byte) (Report, error) {
-	batch, rejections := Parse(data)
+	batch, rejections := document.Parse(data)
 	return im.Apply(ctx, batch, rejections)
 }
 
-// Apply creates the records of a batch, reporting them after the rejections of Parse.
-func (im *Importer) Apply(ctx context.Context, batch Batch, rejections []Rejection) (Report, error) {
+// Apply creates the records of a batch, reporting them after the rejections of document.Parse.
+func (im *Importer) Apply(ctx context.Context, batch document.Batch, rejections []document.Rejection) (Report, error) {
 	logger := im.Logger
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	run := &importRun{im: im, failed: map[recordKey]string{}, exists: map[recordKey]bool{}}
+	run := &importRun{im: im, failed: map[document.RecordKey]string{}, exists: map[document.RecordKey]bool{}}
 	var report Report
-	addRejections := func(kind Kind) {
+	addRejections := func(kind document.Kind) {
 		for _, rj := range rejections {
 			if rj.Kind == kind {
 				report.Records = append(report.Records, Record{Kind: rj.Kind, ID: rj.ID, Name: rj.Name,
@@ -90,16 +94,16 @@ func (im *Importer) Apply(ctx context.Context, batch Batch, rejections []Rejecti
 			}
 		}
 	}
-	addRejections(KindDocument)
+	addRejections(document.KindDocument)
 
 	steps := []struct {
-		kind    Kind
+		kind    document.Kind
 		records []proto.Message
 	}{
-		{KindTaxonomyTerm, messages(batch.TaxonomyTerms)},
-		{KindOrganization, messages(batch.Organizations)},
-		{KindLocation, messages(batch.Locations)},
-		{KindService, messages(batch.Services)},
+		{document.KindTaxonomyTerm, messages(batch.TaxonomyTerms)},
+		{document.KindOrganization, messages(batch.Organizations)},
+		{document.KindLocation, messages(batch.Locations)},
+		{document.KindService, messages(batch.Services)},
 	}
 	for _, st := range steps {
 		addRejections(st.kind)
@@ -124,22 +128,22 @@ func (im *Importer) Apply(ctx context.Context, batch Batch, rejections []Rejecti
 type importRun struct {
 	im *Importer
 	// failed holds the reason of every record rejected in this run.
-	failed map[recordKey]string
+	failed map[document.RecordKey]string
 	// exists caches whether a record is in the directory.
-	exists map[recordKey]bool
+	exists map[document.RecordKey]bool
 }
 
 // record imports one record. An error means the import cannot go on.
-func (r *importRun) record(ctx context.Context, kind Kind, msg proto.Message) (Record, error) {
+func (r *importRun) record(ctx context.Context, kind document.Kind, msg proto.Message) (Record, error) {
 	id, name := recordIdentity(msg)
 	rec := Record{Kind: kind, ID: id, Name: name}
-	key := recordKey{kind, id}
+	key := document.RecordKey{Kind: kind, ID: id}
 	reject := func(reason string) (Record, error) {
 		rec.Outcome, rec.Reason = OutcomeRejected, reason
 		r.failed[key] = reason
 		return rec, nil
 	}
-	if reason := dependencyFailure(msg, r.failed); reason != "" {
+	if reason := document.DependencyFailure(msg, r.failed); reason != "" {
 		return reject(reason)
 	}
 	// Asking first tells "already present" apart from "created": a repeated create with the
@@ -161,7 +165,7 @@ func (r *importRun) record(ctx context.Context, kind Kind, msg proto.Message) (R
 		}
 		if !present {
 			msg = withoutParent(msg)
-			rec.Note = fmt.Sprintf("%s %s is not in the directory; imported without it", field, parent.id)
+			rec.Note = fmt.Sprintf("%s %s is not in the directory; imported without it", field, parent.ID)
 		}
 	}
 	err = r.im.create(ctx, kind, id, msg)
@@ -183,7 +187,7 @@ func (r *importRun) record(ctx context.Context, kind Kind, msg proto.Message) (R
 
 // present reports whether a record is in the directory. A reason is set when the directory
 // refuses to say, e.g. because it finds the id invalid.
-func (r *importRun) present(ctx context.Context, key recordKey) (bool, string, error) {
+func (r *importRun) present(ctx context.Context, key document.RecordKey) (bool, string, error) {
 	if v, ok := r.exists[key]; ok {
 		return v, "", nil
 	}
@@ -219,18 +223,18 @@ func classify(ctx context.Context, err error) (string, error) {
 
 // optionalParent returns the parent of a record that HSDS treats as optional context: an
 // organization's parent organization or a term's broader term.
-func optionalParent(msg proto.Message) (key recordKey, field string, ok bool) {
+func optionalParent(msg proto.Message) (key document.RecordKey, field string, ok bool) {
 	switch m := msg.(type) {
 	case *directoryv1.Organization:
 		if p := m.GetParentOrganization(); p != "" {
-			return recordKey{KindOrganization, lastSegment(p)}, "parent_organization_id", true
+			return document.RecordKey{Kind: document.KindOrganization, ID: document.ResourceID(p)}, "parent_organization_id", true
 		}
 	case *directoryv1.TaxonomyTerm:
 		if p := m.GetParent(); p != "" {
-			return recordKey{KindTaxonomyTerm, lastSegment(p)}, "parent_id", true
+			return document.RecordKey{Kind: document.KindTaxonomyTerm, ID: document.ResourceID(p)}, "parent_id", true
 		}
 	}
-	return recordKey{}, "", false
+	return document.RecordKey{}, "", false
 }
 
 func withoutParent(msg proto.Message) proto.Message {
@@ -258,13 +262,13 @@ func messages[M proto.Message](list []M) []proto.Message {
 func recordIdentity(msg proto.Message) (id, name string) {
 	switch m := msg.(type) {
 	case *directoryv1.TaxonomyTerm:
-		return lastSegment(m.GetName()), m.GetDisplayName()
+		return document.ResourceID(m.GetName()), m.GetDisplayName()
 	case *directoryv1.Organization:
-		return lastSegment(m.GetName()), m.GetDisplayName()
+		return document.ResourceID(m.GetName()), m.GetDisplayName()
 	case *directoryv1.Location:
-		return lastSegment(m.GetName()), m.GetDisplayName()
+		return document.ResourceID(m.GetName()), m.GetDisplayName()
 	case *directoryv1.Service:
-		return lastSegment(m.GetName()), m.GetDisplayName()
+		return document.ResourceID(m.GetName()), m.GetDisplayName()
 	}
 	return "", ""
 }
@@ -272,7 +276,7 @@ func recordIdentity(msg proto.Message) (id, name string) {
 // RequestID is the idempotency key of the create request for an HSDS record:
 // "hsds-import:<kind>:<id>", or with a hash of the id when that would pass the directory's 64
 // characters.
-func RequestID(kind Kind, id string) string {
+func RequestID(kind document.Kind, id string) string {
 	const maxLen = 64
 	prefix := "hsds-import:" + string(kind) + ":"
 	if len(prefix)+len(id) <= maxLen {
@@ -283,26 +287,26 @@ func RequestID(kind Kind, id string) string {
 }
 
 // get reads a record by kind and id.
-func (im *Importer) get(ctx context.Context, key recordKey) error {
+func (im *Importer) get(ctx context.Context, key document.RecordKey) error {
 	var err error
-	switch key.kind {
-	case KindTaxonomyTerm:
-		_, err = im.Client.GetTaxonomyTerm(ctx, &directoryv1.GetTaxonomyTermRequest{Name: taxonomyTermsPrefix + key.id})
-	case KindOrganization:
-		_, err = im.Client.GetOrganization(ctx, &directoryv1.GetOrganizationRequest{Name: organizationsPrefix + key.id})
-	case KindLocation:
-		_, err = im.Client.GetLocation(ctx, &directoryv1.GetLocationRequest{Name: locationsPrefix + key.id})
-	case KindService:
-		_, err = im.Client.GetService(ctx, &directoryv1.GetServiceRequest{Name: servicesPrefix + key.id})
+	switch key.Kind {
+	case document.KindTaxonomyTerm:
+		_, err = im.Client.GetTaxonomyTerm(ctx, &directoryv1.GetTaxonomyTermRequest{Name: document.TaxonomyTermsPrefix + key.ID})
+	case document.KindOrganization:
+		_, err = im.Client.GetOrganization(ctx, &directoryv1.GetOrganizationRequest{Name: document.OrganizationsPrefix + key.ID})
+	case document.KindLocation:
+		_, err = im.Client.GetLocation(ctx, &directoryv1.GetLocationRequest{Name: document.LocationsPrefix + key.ID})
+	case document.KindService:
+		_, err = im.Client.GetService(ctx, &directoryv1.GetServiceRequest{Name: document.ServicesPrefix + key.ID})
 	default:
-		err = fmt.Errorf("unknown kind %q", key.kind)
+		err = fmt.Errorf("unknown kind %q", key.Kind)
 	}
 	return err
 }
 
 // create creates a record under its HSDS id. The request names the record by its id field;
 // the resource name is the directory's to set.
-func (im *Importer) create(ctx context.Context, kind Kind, id string, msg proto.Message) error {
+func (im *Importer) create(ctx context.Context, kind document.Kind, id string, msg proto.Message) error {
 	requestID := RequestID(kind, id)
 	var err error
 	switch m := proto.Clone(msg).(type) {

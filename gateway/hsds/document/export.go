@@ -1,4 +1,4 @@
-package hsds
+package document
 
 import (
 	"math"
@@ -37,7 +37,7 @@ var locationTypeNames = map[directoryv1.LocationType]string{
 
 // ExportOrganization maps an organization to HSDS, without nested locations or services.
 func ExportOrganization(o *directoryv1.Organization) Organization {
-	id := lastSegment(o.GetName())
+	id := ResourceID(o.GetName())
 	out := Organization{
 		ID:            id,
 		Name:          o.GetDisplayName(),
@@ -49,7 +49,7 @@ func ExportOrganization(o *directoryv1.Organization) Organization {
 		Phones:        exportPhones("organization", id, o.GetPhones()),
 	}
 	if p := o.GetParentOrganization(); p != "" {
-		out.ParentOrganizationID = lastSegment(p)
+		out.ParentOrganizationID = ResourceID(p)
 	}
 	return out
 }
@@ -57,7 +57,7 @@ func ExportOrganization(o *directoryv1.Organization) Organization {
 // ExportServiceBasic maps the one-to-one fields of a service to HSDS, as in HSDS list
 // responses: no phones, schedules, locations or other nested arrays.
 func ExportServiceBasic(s *directoryv1.Service) Service {
-	id := lastSegment(s.GetName())
+	id := ResourceID(s.GetName())
 	status, ok := serviceStatusNames[s.GetStatus()]
 	if !ok {
 		status = "active" // UNSPECIFIED is stored as active
@@ -77,7 +77,7 @@ func ExportServiceBasic(s *directoryv1.Service) Service {
 		LastModified:           formatTime(s.GetUpdateTime()),
 	}
 	if org := s.GetOrganization(); org != "" {
-		out.OrganizationID = lastSegment(org)
+		out.OrganizationID = ResourceID(org)
 	}
 	out.FeesDescription, _ = exportCost(id, s.GetCost())
 	return out
@@ -105,7 +105,7 @@ func ExportService(s *directoryv1.Service, rel Related) Service {
 	out.Languages = exportLanguages("service", id, s.GetLanguages())
 	_, out.CostOptions = exportCost(id, s.GetCost())
 	for _, name := range s.GetTaxonomyTerms() {
-		termID := lastSegment(name)
+		termID := ResourceID(name)
 		attr := Attribute{
 			ID:             childID("service", id, "attribute", termID),
 			LinkID:         id,
@@ -119,7 +119,7 @@ func ExportService(s *directoryv1.Service, rel Related) Service {
 		out.Attributes = append(out.Attributes, attr)
 	}
 	for _, name := range s.GetLocations() {
-		locID := lastSegment(name)
+		locID := ResourceID(name)
 		sal := ServiceAtLocation{ID: serviceAtLocationID(id, locID), ServiceID: id, LocationID: locID}
 		if l, ok := rel.Locations[name]; ok && l != nil {
 			loc := ExportLocation(l)
@@ -137,7 +137,7 @@ func ExportServiceAtLocation(s *directoryv1.Service, l *directoryv1.Location, lo
 	svc := ExportService(s, rel)
 	// The pair is the record here; repeating every location inside the service adds nothing.
 	svc.ServiceAtLocations = nil
-	locID := lastSegment(locationName)
+	locID := ResourceID(locationName)
 	out := ServiceAtLocation{
 		ID:         serviceAtLocationID(svc.ID, locID),
 		ServiceID:  svc.ID,
@@ -153,7 +153,7 @@ func ExportServiceAtLocation(s *directoryv1.Service, l *directoryv1.Location, lo
 
 // ExportLocation maps a location to HSDS.
 func ExportLocation(l *directoryv1.Location) Location {
-	id := lastSegment(l.GetName())
+	id := ResourceID(l.GetName())
 	locType, ok := locationTypeNames[l.GetLocationType()]
 	if !ok {
 		locType = "physical" // UNSPECIFIED is stored as physical
@@ -167,7 +167,7 @@ func ExportLocation(l *directoryv1.Location) Location {
 		Languages:      exportLanguages("location", id, l.GetLanguages()),
 	}
 	if org := l.GetOrganization(); org != "" {
-		out.OrganizationID = lastSegment(org)
+		out.OrganizationID = ResourceID(org)
 	}
 	if l.Latitude != nil && l.Longitude != nil {
 		lat, lng := l.GetLatitude(), l.GetLongitude()
@@ -201,7 +201,7 @@ func ExportLocation(l *directoryv1.Location) Location {
 // ExportTaxonomyTerm maps a taxonomy term to HSDS.
 func ExportTaxonomyTerm(t *directoryv1.TaxonomyTerm) TaxonomyTerm {
 	out := TaxonomyTerm{
-		ID:          lastSegment(t.GetName()),
+		ID:          ResourceID(t.GetName()),
 		Code:        t.GetCode(),
 		Name:        t.GetDisplayName(),
 		Description: t.GetDescription(),
@@ -209,7 +209,7 @@ func ExportTaxonomyTerm(t *directoryv1.TaxonomyTerm) TaxonomyTerm {
 		Language:    t.GetLanguage(),
 	}
 	if p := t.GetParent(); p != "" {
-		out.ParentID = lastSegment(p)
+		out.ParentID = ResourceID(p)
 	}
 	return out
 }

@@ -23,8 +23,8 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/socialrx/socialrx/gateway/hsds/importer"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
-	"github.com/socialrx/socialrx/services/directory/hsds"
 	"github.com/socialrx/socialrx/services/platform/auth"
 )
 
@@ -91,12 +91,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *verbose {
 		level = slog.LevelDebug
 	}
-	im := &hsds.Importer{
+	im := &importer.Importer{
 		Client: directoryv1.NewDirectoryServiceClient(conn),
 		Logger: slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: level})),
 	}
 
-	var total hsds.Report
+	var total importer.Report
 	for i, path := range fs.Args() {
 		report, err := im.Import(ctx, files[i])
 		if err != nil {
@@ -111,13 +111,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(fs.Args()) > 1 {
 		fmt.Fprintf(stdout, "total: %s\n", summary(total))
 	}
-	if total.Count(hsds.OutcomeRejected) > 0 {
+	if total.Count(importer.OutcomeRejected) > 0 {
 		return errRejected
 	}
 	return nil
 }
 
-func printReport(w io.Writer, path string, r hsds.Report) {
+func printReport(w io.Writer, path string, r importer.Report) {
 	fmt.Fprintf(w, "%s\n", path)
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "KIND\tID\tNAME\tOUTCOME\tREASON OR NOTE")
@@ -132,9 +132,9 @@ func printReport(w io.Writer, path string, r hsds.Report) {
 	fmt.Fprintf(w, "%s: %s\n\n", path, summary(r))
 }
 
-func summary(r hsds.Report) string {
+func summary(r importer.Report) string {
 	return fmt.Sprintf("%d created, %d already present, %d rejected",
-		r.Count(hsds.OutcomeCreated), r.Count(hsds.OutcomeAlreadyPresent), r.Count(hsds.OutcomeRejected))
+		r.Count(importer.OutcomeCreated), r.Count(importer.OutcomeAlreadyPresent), r.Count(importer.OutcomeRejected))
 }
 
 func orDash(s string) string {

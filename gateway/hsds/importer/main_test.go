@@ -1,4 +1,4 @@
-package hsds
+package importer
 
 import (
 	"testing"

@@ -1,4 +1,4 @@
-package hsds
+package document
 
 import (
 	"bytes"
@@ -430,10 +430,10 @@ func TestParseOrdersParentsFirst(t *testing.T) {
 	}
 	var orgs, terms []string
 	for _, o := range b.Organizations {
-		orgs = append(orgs, lastSegment(o.GetName()))
+		orgs = append(orgs, ResourceID(o.GetName()))
 	}
 	for _, term := range b.TaxonomyTerms {
-		terms = append(terms, lastSegment(term.GetName()))
+		terms = append(terms, ResourceID(term.GetName()))
 	}
 	if want := []string{"root", "mid", "child"}; !slices.Equal(orgs, want) {
 		t.Errorf("organizations in order %v, want %v", orgs, want)
@@ -506,26 +506,4 @@ func TestExportParseRoundTrip(t *testing.T) {
 	wantOrg.UpdateTime, wantOrg.MemberCentre = nil, false // not HSDS fields
 	checkProtos(t, "organizations", []*directoryv1.Organization{wantOrg}, b.Organizations)
 	checkProtos(t, "taxonomy terms", []*directoryv1.TaxonomyTerm{testTerm()}, b.TaxonomyTerms)
-}
-
-// TestImportReportsParseRejections imports a document whose records are all rejected by Parse,
-// so the directory is never called and the importer runs without a client.
-func TestImportReportsParseRejections(t *testing.T) {
-	data := `[{"id":"s1","name":"","status":"active","organization_id":"o1"},{"id":"o1","description":"d"},
-		{"id":"t1","name":"","description":"","taxonomy":"x"}]`
-	report, err := (&Importer{}).Import(t.Context(), []byte(data))
-	if err != nil {
-		t.Fatal(err)
-	}
-	want := []Record{
-		{Kind: KindTaxonomyTerm, ID: "t1", Outcome: OutcomeRejected, Reason: "name: required"},
-		{Kind: KindOrganization, ID: "o1", Outcome: OutcomeRejected, Reason: "name: required"},
-		{Kind: KindService, ID: "s1", Outcome: OutcomeRejected, Reason: "name: required"},
-	}
-	if !slices.Equal(report.Records, want) {
-		t.Errorf("got %+v\nwant %+v", report.Records, want)
-	}
-	if n := report.Count(OutcomeRejected); n != 3 {
-		t.Errorf("Count(rejected) = %d", n)
-	}
 }

@@ -1,4 +1,4 @@
-// Package idp is a DEVELOPMENT ONLY OpenID provider for `make run` and the tests: discovery, JWKS,
+// Package devidp is a DEVELOPMENT ONLY OpenID provider for `make run` and the tests: discovery, JWKS,
 // authorization code + PKCE with a sign-in page that lists the demo users (no passwords), client
 // credentials for the services (client secret) and for system clients (private_key_jwt, SMART
 // Backend Services style), key rotation, and a development token endpoint for curl. It is built on
@@ -6,7 +6,7 @@
 //
 // Anyone who reaches it can get a token for anyone: it must never run in front of real data.
 // The all-in-one launcher starts it only with the embedded database and no OIDC_ISSUER set.
-package idp
+package devidp
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package idp
+package devidp
 
 import (
 	"crypto"

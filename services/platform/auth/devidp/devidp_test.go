@@ -1,4 +1,4 @@
-package idp_test
+package devidp_test
 
 import (
 	"context"
@@ -22,12 +22,12 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
-	"github.com/socialrx/socialrx/deploy/idp"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/auth/devidp"
 )
 
 type fixture struct {
-	p         *idp.Provider
+	p         *devidp.Provider
 	srv       *httptest.Server
 	verifier  *auth.Verifier
 	systemKey *ecdsa.PrivateKey
@@ -38,7 +38,7 @@ const (
 	secret   = "s3cret-of-the-referral-service"
 )
 
-var clinician = idp.User{Subject: "practitioners/tomasz-kowalczyk", Name: "Tomasz Kowalczyk", Title: "Family Physician",
+var clinician = devidp.User{Subject: "practitioners/tomasz-kowalczyk", Name: "Tomasz Kowalczyk", Title: "Family Physician",
 	Organization: "organizations/riverdale-chc", Roles: []string{auth.RoleClinician}}
 
 func start(t *testing.T) *fixture {
@@ -48,10 +48,10 @@ func start(t *testing.T) *fixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p, err := idp.New(idp.Config{
+	p, err := devidp.New(devidp.Config{
 		Issuer: "http://" + srv.Listener.Addr().String(),
-		Users:  []idp.User{clinician},
-		Clients: []idp.Client{
+		Users:  []devidp.User{clinician},
+		Clients: []devidp.Client{
 			{ID: "socialrx-referral", Secret: secret, Subject: "services/referral", Roles: []string{auth.RoleService}},
 			{ID: "riverdale-emr", Subject: "clients/riverdale-emr", Organization: "organizations/riverdale-chc",
 				Roles:     []string{auth.RoleSystem},
@@ -101,7 +101,7 @@ func TestAuthorizationCodeWithPKCE(t *testing.T) {
 	f := start(t)
 	verifier := "a-code-verifier-that-is-long-enough-for-pkce-0123456789"
 	sum := sha256.Sum256([]byte(verifier))
-	q := url.Values{"client_id": {idp.DevClientID}, "redirect_uri": {redirect}, "response_type": {"code"},
+	q := url.Values{"client_id": {devidp.DevClientID}, "redirect_uri": {redirect}, "response_type": {"code"},
 		"scope": {"openid"}, "state": {"st4te"}, "code_challenge": {base64.RawURLEncoding.EncodeToString(sum[:])},
 		"code_challenge_method": {"S256"}}
 	jar := &http.Client{CheckRedirect: func(r *http.Request, _ []*http.Request) error {
@@ -134,7 +134,7 @@ func TestAuthorizationCodeWithPKCE(t *testing.T) {
 	}
 	code := back.Query().Get("code")
 	exchange := url.Values{"grant_type": {"authorization_code"}, "code": {code}, "redirect_uri": {redirect},
-		"client_id": {idp.DevClientID}}
+		"client_id": {devidp.DevClientID}}
 
 	wrong := cloneWith(exchange, "code_verifier", "not-the-verifier-not-the-verifier-not-the-verifier")
 	if st, body := f.token(t, wrong); st == http.StatusOK {
@@ -197,7 +197,7 @@ func TestSystemClientWithPrivateKeyJWT(t *testing.T) {
 		return url.Values{"grant_type": {"client_credentials"}, "scope": {"system/ServiceRequest.write"},
 			"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {assertion}}
 	}
-	a, err := idp.SignAssertion(f.systemKey, "emr-1", "riverdale-emr", f.p.TokenURL(), 4*time.Minute)
+	a, err := devidp.SignAssertion(f.systemKey, "emr-1", "riverdale-emr", f.p.TokenURL(), 4*time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,10 +212,10 @@ func TestSystemClientWithPrivateKeyJWT(t *testing.T) {
 	}
 
 	other, _ := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
-	long, _ := idp.SignAssertion(f.systemKey, "emr-1", "riverdale-emr", f.p.TokenURL(), 6*time.Minute)
-	forged, _ := idp.SignAssertion(other, "emr-1", "riverdale-emr", f.p.TokenURL(), time.Minute)
-	elsewhere, _ := idp.SignAssertion(f.systemKey, "emr-1", "riverdale-emr", "https://other.example.org/token", time.Minute)
-	expired, _ := idp.SignAssertion(f.systemKey, "emr-1", "riverdale-emr", f.p.TokenURL(), -time.Minute)
+	long, _ := devidp.SignAssertion(f.systemKey, "emr-1", "riverdale-emr", f.p.TokenURL(), 6*time.Minute)
+	forged, _ := devidp.SignAssertion(other, "emr-1", "riverdale-emr", f.p.TokenURL(), time.Minute)
+	elsewhere, _ := devidp.SignAssertion(f.systemKey, "emr-1", "riverdale-emr", "https://other.example.org/token", time.Minute)
+	expired, _ := devidp.SignAssertion(f.systemKey, "emr-1", "riverdale-emr", f.p.TokenURL(), -time.Minute)
 	for _, tc := range []struct {
 		name string
 		form url.Values
@@ -239,7 +239,7 @@ func TestSystemClientWithPrivateKeyJWT(t *testing.T) {
 
 func mustAssert(t *testing.T, f *fixture) string {
 	t.Helper()
-	a, err := idp.SignAssertion(f.systemKey, "emr-1", "riverdale-emr", f.p.TokenURL(), time.Minute)
+	a, err := devidp.SignAssertion(f.systemKey, "emr-1", "riverdale-emr", f.p.TokenURL(), time.Minute)
 	if err != nil {
 		t.Fatal(err)
 	}

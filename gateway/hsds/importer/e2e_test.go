@@ -1,4 +1,4 @@
-package hsds
+package importer
 
 import (
 	"context"
@@ -7,6 +7,7 @@ import (
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
+	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
@@ -16,6 +17,8 @@ import (
 func TestImportThroughRealDirectory(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
+	// The importer changes the directory, which needs a directory administrator.
+	ctx = testenv.WithIdentity(ctx, auth.Identity{Subject: "practitioners/admin", Roles: []string{auth.RoleDirectoryAdmin}})
 	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	im := &Importer{Client: dir.Client, Logger: testenv.Logger()}
 

@@ -1,4 +1,4 @@
-package hsds
+package document
 
 import (
 	"crypto/sha1"
@@ -31,20 +31,20 @@ func ValidID(id string) bool {
 	return resourceIDPattern.MatchString(id)
 }
 
-// lastSegment returns the id of a resource name: "services/abc" gives "abc".
-func lastSegment(name string) string {
+// ResourceID returns the id of a resource name: "services/abc" gives "abc".
+func ResourceID(name string) string {
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		return name[i+1:]
 	}
 	return name
 }
 
-// Resource-name collections of the directory.
+// Resource-name collections of the directory: a resource name is one of these followed by an id.
 const (
-	organizationsPrefix = "organizations/"
-	servicesPrefix      = "services/"
-	locationsPrefix     = "locations/"
-	taxonomyTermsPrefix = "taxonomyTerms/"
+	OrganizationsPrefix = "organizations/"
+	ServicesPrefix      = "services/"
+	LocationsPrefix     = "locations/"
+	TaxonomyTermsPrefix = "taxonomyTerms/"
 )
 
 // serviceAtLocationID joins a service id and a location id. The directory has no

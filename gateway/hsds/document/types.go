@@ -1,6 +1,7 @@
-// Package hsds speaks Open Referral HSDS 3.0 for the directory service: it maps directory
-// resources to HSDS JSON objects and imports HSDS JSON documents into the directory. The read-only
-// HSDS HTTP API that serves these objects lives beside the REST gateway, in gateway/hsds.
+// Package document is the Open Referral HSDS 3.0 format for the directory: it maps directory
+// resources to HSDS JSON objects (export) and HSDS JSON documents to directory records (parse).
+// The read-only HSDS HTTP API that serves these objects is gateway/hsds; gateway/hsds/importer
+// creates parsed records in the directory.
 //
 // The directory keeps less than HSDS can express (no contacts, programs, funding, metadata or
 // structured schedules), so an export carries what the directory holds and an import keeps what
@@ -10,7 +11,7 @@
 // give the same ids. HSDS has no place for a service's accessibility or an organization's
 // member_centre, so those are not exported, and its ISO 639 language codes drop the region of
 // a BCP-47 tag ("fr-CA" is exported as code "fr", named "Canadian French").
-package hsds
+package document
 
 // The types below are HSDS 3.0 objects with HSDS field names. They are used both to write the
 // API's responses and to read documents for import. Fields the HSDS schema requires have no
