@@ -4,20 +4,15 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"regexp"
-	"strings"
-	"sync"
 	"testing"
 	"time"
 
-	"github.com/santhosh-tekuri/jsonschema/v6"
+	"github.com/socialrx/socialrx/gateway/hsds/hsdstest"
 
 	"github.com/socialrx/socialrx/gateway/hsds/importer"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
@@ -25,87 +20,14 @@ import (
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
-// directoryTestdata holds the HSDS examples and schemas, kept once beside the directory's
-// import and export code.
-const directoryTestdata = "document/testdata"
-
-// The HSDS documents; openapi.json refers to the schemas by these URLs.
 const (
-	specBase   = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
-	compiled   = specBase + "compiled/"
-	openapiURL = specBase + "openapi.json"
-	exOrg      = "d9d5e0f5-d3ce-4f73-9a2f-4dd0ecc6c610"
-	exService  = "ac148810-d857-441c-9679-408f346de14b"
+	exOrg     = hsdstest.ExampleOrganization
+	exService = hsdstest.ExampleService
 )
-
-var schemaFiles = map[string]string{
-	compiled + "service.json":                  "service.json",
-	compiled + "service_list.json":             "service_list.json",
-	compiled + "organization.json":             "organization.json",
-	compiled + "organization_list.json":        "organization_list.json",
-	compiled + "service_at_location.json":      "service_at_location.json",
-	compiled + "service_at_location_list.json": "service_at_location_list.json",
-	specBase + "service_with_definitions.json": "service_with_definitions.json",
-	openapiURL: "openapi.json",
-}
-
-// offline refuses every URL: every HSDS document is registered, and tests must not reach the network.
-type offline struct{}
-
-func (offline) Load(url string) (any, error) { return nil, fmt.Errorf("no local copy of %s", url) }
-
-var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-
-// hsdsCompiler compiles the HSDS schemas, asserting formats; the one deviation allowed is the
-// service_at_location id "<service uuid>:<location uuid>".
-var hsdsCompiler = sync.OnceValues(func() (*jsonschema.Compiler, error) {
-	c := jsonschema.NewCompiler()
-	c.UseLoader(offline{})
-	c.AssertFormat()
-	c.RegisterFormat(&jsonschema.Format{Name: "uuid", Validate: func(v any) error {
-		s, ok := v.(string)
-		if !ok {
-			return nil
-		}
-		svc, loc, pair := strings.Cut(s, ":")
-		if uuidPattern.MatchString(s) || pair && uuidPattern.MatchString(svc) && uuidPattern.MatchString(loc) {
-			return nil
-		}
-		return errors.New("not a uuid")
-	}})
-	for url, file := range schemaFiles {
-		f, err := os.Open(filepath.Join(directoryTestdata, "schema", file))
-		if err != nil {
-			return nil, err
-		}
-		doc, err := jsonschema.UnmarshalJSON(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", file, err)
-		}
-		if err := c.AddResource(url, doc); err != nil {
-			return nil, fmt.Errorf("%s: %w", file, err)
-		}
-	}
-	return c, nil
-})
-
-func hsdsSchema(t *testing.T, loc string) *jsonschema.Schema {
-	t.Helper()
-	c, err := hsdsCompiler()
-	if err != nil {
-		t.Fatalf("load HSDS schemas: %v", err)
-	}
-	s, err := c.Compile(loc)
-	if err != nil {
-		t.Fatalf("compile %s: %v", loc, err)
-	}
-	return s
-}
 
 // pageSchema is the response schema of an HSDS list endpoint in openapi.json.
 func pageSchema(path string) string {
-	return openapiURL + "#/paths/~1" + path + "/get/responses/200/content/application~1json/schema"
+	return hsdstest.OpenAPIURL + "#/paths/~1" + path + "/get/responses/200/content/application~1json/schema"
 }
 
 // The read API against a real directory service on the embedded database: the HSDS example is
@@ -116,7 +38,7 @@ func TestServeThroughRealDirectory(t *testing.T) {
 	// Importing changes the directory, which needs a directory administrator.
 	ctx = testenv.WithIdentity(ctx, auth.Identity{Subject: "practitioners/admin", Roles: []string{auth.RoleDirectoryAdmin}})
 	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
-	doc, err := os.ReadFile(filepath.Join(directoryTestdata, "examples", "service_full.json"))
+	doc, err := os.ReadFile(filepath.Join(hsdstest.Testdata(), "examples", "service_full.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -154,9 +76,9 @@ func TestServeThroughRealDirectory(t *testing.T) {
 		{"/hsds/services", pageSchema("services")},
 		{"/hsds/services?search=" + "service&per_page=5", pageSchema("services")},
 		{"/hsds/services?proximity=5000&latitude=43.65&longitude=-79.38", pageSchema("services")},
-		{"/hsds/services/" + exService, compiled + "service.json"},
+		{"/hsds/services/" + exService, hsdstest.Compiled + "service.json"},
 		{"/hsds/organizations", pageSchema("organizations")},
-		{"/hsds/organizations/" + exOrg, compiled + "organization.json"},
+		{"/hsds/organizations/" + exOrg, hsdstest.Compiled + "organization.json"},
 		{"/hsds/service_at_locations", pageSchema("service_at_locations")},
 	}
 	for _, c := range checks {
@@ -164,7 +86,7 @@ func TestServeThroughRealDirectory(t *testing.T) {
 		if code != http.StatusOK {
 			t.Fatalf("GET %s: %d %v", c.path, code, v)
 		}
-		if err := hsdsSchema(t, c.schema).Validate(v); err != nil {
+		if err := hsdstest.Schema(t, c.schema).Validate(v); err != nil {
 			t.Fatalf("GET %s does not validate against %s: %v", c.path, c.schema, err)
 		}
 	}
@@ -177,7 +99,7 @@ func TestServeThroughRealDirectory(t *testing.T) {
 		t.Fatalf("taxonomy terms: %d %v", code, v)
 	}
 	for _, term := range contents {
-		if err := hsdsSchema(t, specBase+"service_with_definitions.json#/definitions/taxonomy_term").Validate(term); err != nil {
+		if err := hsdstest.Schema(t, hsdstest.SpecBase+"service_with_definitions.json#/definitions/taxonomy_term").Validate(term); err != nil {
 			t.Fatalf("taxonomy term %v: %v", term, err)
 		}
 	}

@@ -3,15 +3,10 @@ package document
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
-	"fmt"
-	"os"
-	"path/filepath"
-	"regexp"
-	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"github.com/socialrx/socialrx/gateway/hsds/hsdstest"
 
 	"github.com/santhosh-tekuri/jsonschema/v6"
 	"google.golang.org/protobuf/proto"
@@ -20,97 +15,9 @@ import (
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 )
 
-// Where the HSDS 3.0 documents live; openapi.json refers to the schemas by these URLs.
-const (
-	specBase   = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
-	compiled   = specBase + "compiled/"
-	openapiURL = specBase + "openapi.json"
-)
-
-// schemaFiles maps the URL of each HSDS document to its copy in testdata/schema.
-var schemaFiles = map[string]string{
-	compiled + "service.json":                  "service.json",
-	compiled + "service_list.json":             "service_list.json",
-	compiled + "organization.json":             "organization.json",
-	compiled + "organization_list.json":        "organization_list.json",
-	compiled + "service_at_location.json":      "service_at_location.json",
-	compiled + "service_at_location_list.json": "service_at_location_list.json",
-	specBase + "service_with_definitions.json": "service_with_definitions.json",
-	openapiURL: "openapi.json",
-}
-
-// offline refuses every URL: all HSDS documents are registered as resources, so a load means
-// a reference that has no local copy, and the tests must not reach the network.
-type offline struct{}
-
-func (offline) Load(url string) (any, error) {
-	return nil, fmt.Errorf("no local copy of %s", url)
-}
-
-var uuidPattern = regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
-
-// hsdsCompiler compiles HSDS schemas from testdata, asserting formats. The one deviation from
-// HSDS the tests allow is the service_at_location id "<service uuid>:<location uuid>": the
-// directory has no such record, so its id names the pair.
-var hsdsCompiler = sync.OnceValues(func() (*jsonschema.Compiler, error) {
-	c := jsonschema.NewCompiler()
-	c.UseLoader(offline{})
-	c.AssertFormat()
-	c.RegisterFormat(&jsonschema.Format{Name: "uuid", Validate: func(v any) error {
-		s, ok := v.(string)
-		if !ok {
-			return nil
-		}
-		svc, loc, pair := strings.Cut(s, ":")
-		if uuidPattern.MatchString(s) || pair && uuidPattern.MatchString(svc) && uuidPattern.MatchString(loc) {
-			return nil
-		}
-		return errors.New("not a uuid")
-	}})
-	for url, file := range schemaFiles {
-		f, err := os.Open(filepath.Join("testdata", "schema", file))
-		if err != nil {
-			return nil, err
-		}
-		doc, err := jsonschema.UnmarshalJSON(f)
-		f.Close()
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", file, err)
-		}
-		if err := c.AddResource(url, doc); err != nil {
-			return nil, fmt.Errorf("%s: %w", file, err)
-		}
-	}
-	return c, nil
-})
-
-var (
-	schemaMu    sync.Mutex
-	schemaCache = map[string]*jsonschema.Schema{}
-)
-
-func hsdsSchema(t *testing.T, loc string) *jsonschema.Schema {
-	t.Helper()
-	c, err := hsdsCompiler()
-	if err != nil {
-		t.Fatalf("load HSDS schemas: %v", err)
-	}
-	schemaMu.Lock()
-	defer schemaMu.Unlock()
-	if s, ok := schemaCache[loc]; ok {
-		return s
-	}
-	s, err := c.Compile(loc)
-	if err != nil {
-		t.Fatalf("compile %s: %v", loc, err)
-	}
-	schemaCache[loc] = s
-	return s
-}
-
 // pageSchema is the response schema of an HSDS list endpoint in openapi.json.
 func pageSchema(path string) string {
-	return openapiURL + "#/paths/~1" + path + "/get/responses/200/content/application~1json/schema"
+	return hsdstest.OpenAPIURL + "#/paths/~1" + path + "/get/responses/200/content/application~1json/schema"
 }
 
 const (
@@ -246,27 +153,27 @@ func TestExportValidatesAgainstHSDSSchemas(t *testing.T) {
 		schema string
 		value  any
 	}{
-		{"service fully nested", compiled + "service.json", ExportService(testService(), testRelated())},
-		{"free active service", compiled + "service.json", ExportService(freeService, testRelated())},
-		{"service with only required fields", compiled + "service.json", ExportService(bare, Related{})},
-		{"service whose references are missing", compiled + "service.json", ExportService(testService(), Related{})},
-		{"organization", compiled + "organization.json", ExportOrganization(testOrganization())},
-		{"organization with only required fields", compiled + "organization.json", ExportOrganization(bareOrg)},
-		{"organization with locations and services", compiled + "organization.json", orgWithChildren},
+		{"service fully nested", hsdstest.Compiled + "service.json", ExportService(testService(), testRelated())},
+		{"free active service", hsdstest.Compiled + "service.json", ExportService(freeService, testRelated())},
+		{"service with only required fields", hsdstest.Compiled + "service.json", ExportService(bare, Related{})},
+		{"service whose references are missing", hsdstest.Compiled + "service.json", ExportService(testService(), Related{})},
+		{"organization", hsdstest.Compiled + "organization.json", ExportOrganization(testOrganization())},
+		{"organization with only required fields", hsdstest.Compiled + "organization.json", ExportOrganization(bareOrg)},
+		{"organization with locations and services", hsdstest.Compiled + "organization.json", orgWithChildren},
 		{"service list page", pageSchema("services"), NewPage(services, 1, 2, 5)},
 		{"empty service list page", pageSchema("services"), NewPage[Service](nil, 3, 50, 0)},
 		{"organization list page", pageSchema("organizations"), NewPage([]Organization{ExportOrganization(testOrganization())}, 1, 50, 1)},
-		{"service at location", compiled + "service_at_location.json",
+		{"service at location", hsdstest.Compiled + "service_at_location.json",
 			ExportServiceAtLocation(testService(), testLocation(), "locations/"+locID, testRelated())},
-		{"service at unknown location", compiled + "service_at_location.json",
+		{"service at unknown location", hsdstest.Compiled + "service_at_location.json",
 			ExportServiceAtLocation(testService(), nil, "locations/"+locID, Related{})},
-		{"taxonomy term", specBase + "service_with_definitions.json#/definitions/taxonomy_term", ExportTaxonomyTerm(testTerm())},
-		{"location without address or coordinates", specBase + "service_with_definitions.json#/definitions/location", ExportLocation(noLocations)},
+		{"taxonomy term", hsdstest.SpecBase + "service_with_definitions.json#/definitions/taxonomy_term", ExportTaxonomyTerm(testTerm())},
+		{"location without address or coordinates", hsdstest.SpecBase + "service_with_definitions.json#/definitions/location", ExportLocation(noLocations)},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			inst, raw := toJSONValue(t, tt.value)
-			if err := hsdsSchema(t, tt.schema).Validate(inst); err != nil {
+			if err := hsdstest.Schema(t, tt.schema).Validate(inst); err != nil {
 				t.Fatalf("not valid HSDS:\n%s\n%v", raw, err)
 			}
 			if bytes.Contains(raw, []byte("null")) {
@@ -283,13 +190,13 @@ func TestHSDSSchemasRejectBrokenObjects(t *testing.T) {
 		schema string
 		value  any
 	}{
-		{"service without status", compiled + "service.json",
+		{"service without status", hsdstest.Compiled + "service.json",
 			map[string]any{"id": serviceID, "name": "x"}},
-		{"organization without description", compiled + "organization.json",
+		{"organization without description", hsdstest.Compiled + "organization.json",
 			map[string]any{"id": orgID, "name": "x"}},
-		{"service id not a uuid", compiled + "service.json",
+		{"service id not a uuid", hsdstest.Compiled + "service.json",
 			map[string]any{"id": "friendly-calls", "name": "x", "status": "active"}},
-		{"null alternate name", compiled + "service.json",
+		{"null alternate name", hsdstest.Compiled + "service.json",
 			map[string]any{"id": serviceID, "name": "x", "status": "active", "alternate_name": nil}},
 		{"page with a service without name", pageSchema("services"),
 			map[string]any{"total_items": 1, "contents": []any{map[string]any{"id": serviceID, "status": "active"}}}},
@@ -297,7 +204,7 @@ func TestHSDSSchemasRejectBrokenObjects(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			inst, raw := toJSONValue(t, tt.value)
-			if err := hsdsSchema(t, tt.schema).Validate(inst); err == nil {
+			if err := hsdstest.Schema(t, tt.schema).Validate(inst); err == nil {
 				t.Fatalf("broken object passed validation: %s", raw)
 			}
 		})
@@ -419,7 +326,7 @@ func TestChildIDsAreStableUUIDs(t *testing.T) {
 	ids := map[string]bool{}
 	for _, id := range []string{a.Phones[0].ID, a.Languages[0].ID, a.Languages[1].ID, a.Schedules[0].ID,
 		a.ServiceAreas[0].ID, a.ServiceAreas[1].ID, a.CostOptions[0].ID, a.Attributes[0].ID} {
-		if !uuidPattern.MatchString(id) {
+		if !hsdstest.UUIDPattern.MatchString(id) {
 			t.Errorf("%q is not a lower-case UUID", id)
 		}
 		if ids[id] {

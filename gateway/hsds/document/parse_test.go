@@ -1,13 +1,12 @@
 package document
 
 import (
-	"bytes"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/socialrx/socialrx/gateway/hsds/hsdstest"
 
 	"google.golang.org/protobuf/encoding/prototext"
 	"google.golang.org/protobuf/proto"
@@ -27,22 +26,6 @@ func checkProtos[M proto.Message](t *testing.T, what string, want, got []M) {
 			t.Errorf("%s[%d]:\ngot  %v\nwant %v", what, i, prototext.Format(got[i]), prototext.Format(want[i]))
 		}
 	}
-}
-
-func readExample(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "examples", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// withValidCoordinates replaces the example's impossible coordinates (latitude 100, longitude
-// 101) with real ones, so that its location and service can be imported.
-func withValidCoordinates(b []byte) []byte {
-	b = bytes.ReplaceAll(b, []byte(`"latitude": 100`), []byte(`"latitude": 43.65`))
-	return bytes.ReplaceAll(b, []byte(`"longitude": 101`), []byte(`"longitude": -79.38`))
 }
 
 const (
@@ -136,7 +119,7 @@ func TestParseHSDSExamples(t *testing.T) {
 	}{
 		{
 			name: "service_full.json as published",
-			data: readExample(t, "service_full.json"),
+			data: hsdstest.Example(t, "service_full.json"),
 			wantRejected: []Rejection{
 				{KindLocation, exLoc, "MyCity Civic Center", latitudeReason},
 				{KindService, exService, "Community Counselling", "location " + exLoc + " was rejected: " + latitudeReason},
@@ -144,13 +127,13 @@ func TestParseHSDSExamples(t *testing.T) {
 		},
 		{
 			name:          "service_full.json with valid coordinates",
-			data:          withValidCoordinates(readExample(t, "service_full.json")),
+			data:          hsdstest.WithValidCoordinates(hsdstest.Example(t, "service_full.json")),
 			wantLocations: 1,
 			wantServices:  1,
 		},
 		{
 			name: "organization_full.json as published",
-			data: readExample(t, "organization_full.json"),
+			data: hsdstest.Example(t, "organization_full.json"),
 			wantRejected: []Rejection{
 				{KindLocation, exLoc, "MyCity Civic Center", latitudeReason},
 				{KindService, exService, "Community Counselling", "location " + exLoc + " was rejected: " + latitudeReason},
@@ -158,7 +141,7 @@ func TestParseHSDSExamples(t *testing.T) {
 		},
 		{
 			name:          "organization_full.json with valid coordinates",
-			data:          withValidCoordinates(readExample(t, "organization_full.json")),
+			data:          hsdstest.WithValidCoordinates(hsdstest.Example(t, "organization_full.json")),
 			wantLocations: 1,
 			wantServices:  1,
 		},

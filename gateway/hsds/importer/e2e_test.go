@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/socialrx/socialrx/gateway/hsds/hsdstest"
+
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/platform/auth"
@@ -22,7 +24,7 @@ func TestImportThroughRealDirectory(t *testing.T) {
 	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
 	im := &Importer{Client: dir.Client, Logger: testenv.Logger()}
 
-	doc := withValidCoordinates(readExample(t, "service_full.json"))
+	doc := hsdstest.WithValidCoordinates(hsdstest.Example(t, "service_full.json"))
 	first, err := im.Import(ctx, doc)
 	if err != nil {
 		t.Fatal(err)
@@ -43,7 +45,7 @@ func TestImportThroughRealDirectory(t *testing.T) {
 	}
 
 	// Impossible coordinates are rejected with a reason naming the field; nothing is stored.
-	bad, err := im.Import(ctx, readExample(t, "organization_full.json"))
+	bad, err := im.Import(ctx, hsdstest.Example(t, "organization_full.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,32 +1,12 @@
 package importer
 
 import (
-	"bytes"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/socialrx/socialrx/gateway/hsds/document"
 )
-
-// The HSDS examples are the format package's test data.
-func readExample(t *testing.T, name string) []byte {
-	t.Helper()
-	b, err := os.ReadFile(filepath.Join("..", "document", "testdata", "examples", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return b
-}
-
-// withValidCoordinates replaces the example's impossible coordinates (latitude 100, longitude
-// 101) with real ones, so that its location and service can be imported.
-func withValidCoordinates(b []byte) []byte {
-	b = bytes.ReplaceAll(b, []byte(`"latitude": 100`), []byte(`"latitude": 43.65`))
-	return bytes.ReplaceAll(b, []byte(`"longitude": 101`), []byte(`"longitude": -79.38`))
-}
 
 const (
 	serviceID = "ac148810-d857-441c-9679-408f346de14b"
