@@ -1,22 +1,21 @@
 package grpctls
 
 import (
-	"fmt"
 	"log/slog"
 	"os"
-	"strings"
 	"sync"
 )
 
 // reloading is a value read from files, read again on the first use after any of them changed
-// (its modification time or size): no goroutine watches them, a handshake looks. Kubernetes
-// replaces a mounted Secret's files at once, by a symbolic link, which Stat follows.
+// (another file at the path, or another modification time or size): no goroutine watches
+// them, a handshake looks. Kubernetes replaces a mounted Secret's files at once, by a symbolic
+// link, which Stat follows.
 type reloading[T any] struct {
 	paths []string
 	load  func() (T, error)
 
 	mu     sync.Mutex
-	stamp  string
+	seen   []os.FileInfo // of the files value was read from; nil for a missing one
 	value  T
 	loaded bool
 }
@@ -25,10 +24,13 @@ type reloading[T any] struct {
 // certificate written before its key, say), the last value that loaded stays in use until they
 // do; there being none, the error is returned.
 func (r *reloading[T]) get() (T, error) {
-	stamp := stampOf(r.paths)
+	now := make([]os.FileInfo, len(r.paths))
+	for i, p := range r.paths {
+		now[i], _ = os.Stat(p) // a missing file fails the load below
+	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.loaded && stamp == r.stamp {
+	if r.loaded && same(r.seen, now) {
 		return r.value, nil
 	}
 	v, err := r.load()
@@ -40,20 +42,21 @@ func (r *reloading[T]) get() (T, error) {
 		var zero T
 		return zero, err
 	}
-	r.value, r.stamp, r.loaded = v, stamp, true
+	r.value, r.seen, r.loaded = v, now, true
 	return v, nil
 }
 
-// stampOf identifies the files' current versions.
-func stampOf(paths []string) string {
-	var b strings.Builder
-	for _, p := range paths {
-		fi, err := os.Stat(p)
-		if err != nil {
-			fmt.Fprintf(&b, "%s: missing;", p)
+func same(a, b []os.FileInfo) bool {
+	for i := range a {
+		switch {
+		case a[i] == nil && b[i] == nil:
 			continue
+		case a[i] == nil || b[i] == nil:
+			return false
 		}
-		fmt.Fprintf(&b, "%s: %d %d;", p, fi.ModTime().UnixNano(), fi.Size())
+		if !os.SameFile(a[i], b[i]) || !a[i].ModTime().Equal(b[i].ModTime()) || a[i].Size() != b[i].Size() {
+			return false
+		}
 	}
-	return b.String()
+	return true
 }
