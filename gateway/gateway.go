@@ -26,6 +26,7 @@ import (
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/config"
+	"github.com/socialrx/socialrx/services/platform/grpctls"
 	"github.com/socialrx/socialrx/services/platform/headers"
 	"github.com/socialrx/socialrx/services/platform/metrics"
 	"github.com/socialrx/socialrx/services/platform/tracing"
@@ -33,10 +34,12 @@ import (
 
 // Config configures the gateway.
 type Config struct {
-	HTTPAddr        string
-	DirectoryAddr   string
-	EventAddr       string
-	ReferralAddr    string
+	HTTPAddr      string
+	DirectoryAddr string
+	EventAddr     string
+	ReferralAddr  string
+	// BackendTLS is what the calls to the services present and trust; plaintext when not set.
+	BackendTLS      grpctls.Client
 	ShutdownTimeout time.Duration
 	// MaxBodyBytes is the largest request body accepted; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
@@ -69,6 +72,7 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.DirectoryAddr, "directory-addr", "DIRECTORY_ADDR", "localhost:9090", "directory service gRPC address")
 	l.String(&c.EventAddr, "event-addr", "EVENT_ADDR", "localhost:9091", "event service gRPC address")
 	l.String(&c.ReferralAddr, "referral-addr", "REFERRAL_ADDR", "localhost:9092", "referral service gRPC address")
+	c.BackendTLS.RegisterFlags(l)
 	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
 	l.Int64(&c.MaxBodyBytes, "max-body-bytes", "GATEWAY_MAX_BODY_BYTES", DefaultMaxBodyBytes, "largest request body accepted, in bytes")
 	l.Float64(&c.RateLimit, "rate-limit", "GATEWAY_RATE_LIMIT", DefaultRateLimit, "requests per second per caller; negative turns rate limiting off")
@@ -123,15 +127,15 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		return nil, err
 	}
 	reg := endpoint.Registry()
-	dir, err := dialBackend(cfg.DirectoryAddr, directoryv1.DirectoryService_ServiceDesc.ServiceName, reg)
+	dir, err := dialBackend(cfg.DirectoryAddr, directoryv1.DirectoryService_ServiceDesc.ServiceName, reg, cfg.BackendTLS)
 	if err != nil {
 		return nil, fmt.Errorf("dial directory at DIRECTORY_ADDR %q: %w", cfg.DirectoryAddr, err)
 	}
-	events, err := dialBackend(cfg.EventAddr, eventv1.EventService_ServiceDesc.ServiceName, reg)
+	events, err := dialBackend(cfg.EventAddr, eventv1.EventService_ServiceDesc.ServiceName, reg, cfg.BackendTLS)
 	if err != nil {
 		return nil, fmt.Errorf("dial event service at EVENT_ADDR %q: %w", cfg.EventAddr, err)
 	}
-	referrals, err := dialBackend(cfg.ReferralAddr, referralv1.ReferralService_ServiceDesc.ServiceName, reg)
+	referrals, err := dialBackend(cfg.ReferralAddr, referralv1.ReferralService_ServiceDesc.ServiceName, reg, cfg.BackendTLS)
 	if err != nil {
 		return nil, fmt.Errorf("dial referral service at REFERRAL_ADDR %q: %w", cfg.ReferralAddr, err)
 	}

@@ -10,14 +10,15 @@ import (
 	"google.golang.org/grpc"
 
 	"github.com/socialrx/socialrx/services/platform/grpcclient"
+	"github.com/socialrx/socialrx/services/platform/grpctls"
 	"github.com/socialrx/socialrx/services/platform/metrics"
 	"github.com/socialrx/socialrx/services/platform/tracing"
 )
 
 // dialBackend connects to every replica of a backend: round robin over the healthy ones, retrying
-// UNAVAILABLE on another, traced and measured (grpc_client_*).
-func dialBackend(addr, service string, reg *metrics.Registry) (*grpc.ClientConn, error) {
-	return grpcclient.Dial(addr, service, grpcclient.Options{Metrics: reg})
+// UNAVAILABLE on another, traced and measured (grpc_client_*), over TLS when tls is configured.
+func dialBackend(addr, service string, reg *metrics.Registry, tls grpctls.Client) (*grpc.ClientConn, error) {
+	return grpcclient.Dial(addr, service, grpcclient.Options{Metrics: reg, TLS: tls})
 }
 
 // instrument traces every request (a trace starts here, or continues the caller's W3C

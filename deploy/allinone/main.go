@@ -22,7 +22,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
+	"google.golang.org/grpc/credentials"
 
 	"github.com/socialrx/socialrx/deploy/demodata"
 	"github.com/socialrx/socialrx/gateway"
@@ -208,6 +208,11 @@ func run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The demo loaders call the services as the gateway does: over TLS when GRPC_CLIENT_TLS_* say so.
+	creds, err := o.gateway.BackendTLS.Credentials()
+	if err != nil {
+		return err
+	}
 	lis, err := net.Listen("tcp", o.gateway.HTTPAddr)
 	if err != nil {
 		return fmt.Errorf("listen on GATEWAY_HTTP_ADDR %q: %w", o.gateway.HTTPAddr, err)
@@ -228,13 +233,13 @@ func run(ctx context.Context) error {
 		if !o.skipDemo && loader.ID == "" {
 			fmt.Println("demo data          not loaded: set SOCIALRX_DEMO_CLIENT_ID and SOCIALRX_DEMO_CLIENT_SECRET to load it with a token of OIDC_ISSUER")
 		} else if !o.skipDemo {
-			if err := loadDemo(gctx, dir.Addr(), as); err != nil {
+			if err := loadDemo(gctx, dir.Addr(), creds, as); err != nil {
 				return err
 			}
-			if err := loadDemoEvents(gctx, events.Addr(), as); err != nil {
+			if err := loadDemoEvents(gctx, events.Addr(), creds, as); err != nil {
 				return err
 			}
-			if err := loadDemoReferrals(gctx, referrals.Addr(), as); err != nil {
+			if err := loadDemoReferrals(gctx, referrals.Addr(), creds, as); err != nil {
 				return err
 			}
 		}
@@ -271,8 +276,8 @@ func run(ctx context.Context) error {
 
 // loadDemo loads the demo directory through the public API on first start only, that is when
 // the directory is empty, so that what a user changed or deleted stays so.
-func loadDemo(ctx context.Context, dirAddr string, as demodata.As) error {
-	conn, err := grpc.NewClient(dirAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+func loadDemo(ctx context.Context, dirAddr string, creds credentials.TransportCredentials, as demodata.As) error {
+	conn, err := grpc.NewClient(dirAddr, grpc.WithTransportCredentials(creds))
 	if err != nil {
 		return fmt.Errorf("dial directory: %w", err)
 	}
@@ -298,8 +303,8 @@ func loadDemo(ctx context.Context, dirAddr string, as demodata.As) error {
 
 // loadDemoEvents loads the demo Human Connection day on first start only, when there are no
 // events, with the loader's token, whose moderator role lets it publish the demo events.
-func loadDemoEvents(ctx context.Context, eventAddr string, as demodata.As) error {
-	conn, err := grpc.NewClient(eventAddr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+func loadDemoEvents(ctx context.Context, eventAddr string, creds credentials.TransportCredentials, as demodata.As) error {
+	conn, err := grpc.NewClient(eventAddr, grpc.WithTransportCredentials(creds))
 	if err != nil {
 		return fmt.Errorf("dial event service: %w", err)
 	}
@@ -322,8 +327,8 @@ func loadDemoEvents(ctx context.Context, eventAddr string, as demodata.As) error
 }
 
 // loadDemoReferrals loads demo referrals in several states on first start only.
-func loadDemoReferrals(ctx context.Context, addr string, as demodata.As) error {
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+func loadDemoReferrals(ctx context.Context, addr string, creds credentials.TransportCredentials, as demodata.As) error {
+	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(creds))
 	if err != nil {
 		return fmt.Errorf("dial referral service: %w", err)
 	}

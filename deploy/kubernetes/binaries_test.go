@@ -148,7 +148,7 @@ func peers(t *testing.T, s server, env map[string]string) map[string]string {
 	eff := effective(t, s, env)
 	out := map[string]string{}
 	for name, v := range vars {
-		if v.flag == s.listenFlag || v.flag == "metrics-addr" || !strings.HasSuffix(v.flag, "-addr") {
+		if v.flag == s.listenFlag || v.flag == "metrics-addr" || v.flag == "grpc-health-addr" || !strings.HasSuffix(v.flag, "-addr") {
 			continue
 		}
 		out[strings.TrimSuffix(v.flag, "-addr")] = eff[name]

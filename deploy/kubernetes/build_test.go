@@ -25,6 +25,9 @@ type objects struct {
 	hpas        []autoscalingv2.HorizontalPodAutoscaler
 	policies    []networkingv1.NetworkPolicy
 	ingresses   []networkingv1.Ingress
+	// cert-manager's kinds, in this test's own types (tls_test.go).
+	certificates []certificate
+	issuers      []issuer
 	// placed holds the namespace of every object, by "Kind/name".
 	placed map[string]string
 }
@@ -65,6 +68,8 @@ func build(t *testing.T, dir string) objects {
 		"autoscaling/v2/HorizontalPodAutoscaler": decode(&o.hpas),
 		"networking.k8s.io/v1/NetworkPolicy":     decode(&o.policies),
 		"networking.k8s.io/v1/Ingress":           decode(&o.ingresses),
+		"cert-manager.io/v1/Certificate":         decode(&o.certificates),
+		"cert-manager.io/v1/Issuer":              decode(&o.issuers),
 	}
 	for _, r := range resources.Resources() {
 		kind := r.GetApiVersion() + "/" + r.GetKind()

@@ -47,6 +47,7 @@ func TestOverlays(t *testing.T) {
 				}
 			}
 			checkNetworkPolicies(t, o, ov.namespace, ws)
+			checkTLS(t, o, ws)
 			checkIngresses(t, o, ws)
 		})
 	}
@@ -59,6 +60,7 @@ type workload struct {
 	server    server
 	env       map[string]string // as the manifests set it, secrets resolved
 	listen    int32             // the port the binary listens on, given env
+	probe     int32             // the port its gRPC health answers plaintext probes on
 	podLabels labels.Set
 }
 
@@ -122,7 +124,21 @@ func checkDeployment(t *testing.T, o objects, d *appsv1.Deployment, minReplicas 
 	if err != nil {
 		t.Fatalf("%s: %v", where, err)
 	}
-	w.listen = int32(port)
+	w.listen, w.probe = int32(port), int32(port)
+	if s.healthService != "" {
+		// With a plaintext health listener, the probes go there: the gRPC port may speak only TLS.
+		if addr := effective(t, s, w.env)[envByFlag(t, s.vars(t), "grpc-health-addr")]; addr != "" {
+			_, hp, err := net.SplitHostPort(addr)
+			n, perr := strconv.Atoi(hp)
+			if err != nil || perr != nil {
+				t.Fatalf("%s: health address %q: %v %v", where, addr, err, perr)
+			}
+			w.probe = int32(n)
+			if p, ok := containerPort(c, intstr.FromString("health")); !ok || p.ContainerPort != w.probe {
+				t.Errorf("%s: no container port \"health\" = %d, where %s answers probes", where, w.probe, s.name)
+			}
+		}
+	}
 	wantName := "http"
 	if s.healthService != "" {
 		wantName = "grpc"
@@ -225,8 +241,8 @@ func containerPort(c *corev1.Container, p intstr.IntOrString) (corev1.ContainerP
 	return corev1.ContainerPort{}, false
 }
 
-// checkProbes: gRPC servers are probed with grpc.health.v1 on their port, readiness asking for
-// their own service; the HTTP gateway on its HTTP port.
+// checkProbes: gRPC servers are probed with grpc.health.v1 on their (plaintext health) port,
+// readiness asking for their own service; the HTTP gateway on its HTTP port.
 func checkProbes(t *testing.T, where string, w workload) {
 	t.Helper()
 	probes := map[string]*corev1.Probe{"readiness": w.c.ReadinessProbe, "liveness": w.c.LivenessProbe}
@@ -240,8 +256,8 @@ func checkProbes(t *testing.T, where string, w workload) {
 			continue
 		}
 		if w.server.healthService != "" {
-			if p.GRPC == nil || p.GRPC.Port != w.listen {
-				t.Errorf("%s: %s probe %+v is not a gRPC health check on port %d", where, kind, p.ProbeHandler, w.listen)
+			if p.GRPC == nil || p.GRPC.Port != w.probe {
+				t.Errorf("%s: %s probe %+v is not a gRPC health check on port %d", where, kind, p.ProbeHandler, w.probe)
 				continue
 			}
 			if kind == "readiness" && (p.GRPC.Service == nil || *p.GRPC.Service != w.server.healthService) {

@@ -21,11 +21,12 @@ import (
 
 	"golang.org/x/oauth2"
 	"google.golang.org/grpc"
-	"google.golang.org/grpc/credentials/insecure"
 
 	"github.com/socialrx/socialrx/gateway/hsds/importer"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/config"
+	"github.com/socialrx/socialrx/services/platform/grpctls"
 )
 
 // errRejected reports that the import went through but refused some records.
@@ -57,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&addr, "addr", addr, "directory service gRPC address (env DIRECTORY_ADDR)")
 	token := fs.String("token", os.Getenv("SOCIALRX_TOKEN"), "access token of a directory administrator (env SOCIALRX_TOKEN)")
 	verbose := fs.Bool("v", false, "log each record")
+	var tlsCfg grpctls.Client
+	tlsCfg.RegisterFlags(config.NewLoader(fs))
 	fs.Usage = func() {
 		fmt.Fprintln(fs.Output(), "usage: hsds-import [-addr host:port] [-token access-token] [-v] file.json...")
 		fs.PrintDefaults()
@@ -78,7 +81,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		files[i] = data
 	}
 
-	opts := []grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}
+	creds, err := tlsCfg.Credentials()
+	if err != nil {
+		return err
+	}
+	opts := []grpc.DialOption{grpc.WithTransportCredentials(creds)}
 	if *token != "" {
 		opts = append(opts, grpc.WithPerRPCCredentials(auth.PerRPC{Source: oauth2.StaticTokenSource(&oauth2.Token{AccessToken: *token})}))
 	}

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"testing"
 
+	"google.golang.org/grpc"
+
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory"
 	"github.com/socialrx/socialrx/services/platform/testenv"
@@ -20,6 +22,8 @@ type Options struct {
 	Configure func(*directory.Config)
 	// Logger receives the service's logs; discarded below errors when nil.
 	Logger *slog.Logger
+	// Dial options of the test's own connection, Client (its TLS credentials, say).
+	Dial []grpc.DialOption
 	// Addr to listen on; a free loopback port when empty.
 	Addr string
 }
@@ -39,6 +43,6 @@ func Start(tb testing.TB, o Options) *Instance {
 	}
 	r := testenv.StartService(tb, "directory", func(ctx context.Context) (*directory.Service, error) {
 		return directory.Start(ctx, cfg, testenv.LoggerOr(o.Logger))
-	})
+	}, o.Dial...)
 	return &Instance{Running: r, Client: directoryv1.NewDirectoryServiceClient(r.Conn)}
 }

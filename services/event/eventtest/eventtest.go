@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"google.golang.org/grpc"
+
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/event"
 	"github.com/socialrx/socialrx/services/platform/testenv"
@@ -21,6 +23,8 @@ type Options struct {
 	Configure func(*event.Config)
 	// Logger receives the service's logs; discarded below errors when nil.
 	Logger *slog.Logger
+	// Dial options of the test's own connection, Client (its TLS credentials, say).
+	Dial []grpc.DialOption
 	// Addr to listen on; a free loopback port when empty. Restart an instance on the address of
 	// one that stopped so that its clients reach the new one.
 	Addr string
@@ -45,6 +49,6 @@ func Start(tb testing.TB, o Options) *Instance {
 	}
 	r := testenv.StartService(tb, "event service", func(ctx context.Context) (*event.Service, error) {
 		return event.Start(ctx, cfg, testenv.LoggerOr(o.Logger))
-	})
+	}, o.Dial...)
 	return &Instance{Running: r, Client: eventv1.NewEventServiceClient(r.Conn)}
 }

@@ -7,17 +7,18 @@ package grpcclient
 import (
 	"context"
 	"fmt"
+	"net"
 	"strings"
 	"sync/atomic"
 	"time"
 
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/backoff"
-	"google.golang.org/grpc/credentials/insecure"
 	_ "google.golang.org/grpc/health" // client-side health checking, named in the service config
 	"google.golang.org/grpc/resolver"
 	"google.golang.org/grpc/resolver/manual"
 
+	"github.com/socialrx/socialrx/services/platform/grpctls"
 	"github.com/socialrx/socialrx/services/platform/metrics"
 	"github.com/socialrx/socialrx/services/platform/tracing"
 )
@@ -53,6 +54,8 @@ type Options struct {
 	Unary []grpc.UnaryClientInterceptor
 	// Dial options the caller adds (per-call credentials, say).
 	Dial []grpc.DialOption
+	// TLS, when configured, makes every connection TLS, never plaintext.
+	TLS grpctls.Client
 }
 
 var schemes atomic.Int64
@@ -64,8 +67,12 @@ func Dial(target, service string, o Options) (*grpc.ClientConn, error) {
 	if o.CallTimeout <= 0 {
 		o.CallTimeout = DefaultCallTimeout
 	}
+	creds, err := o.TLS.Credentials()
+	if err != nil {
+		return nil, err
+	}
 	opts := []grpc.DialOption{
-		grpc.WithTransportCredentials(insecure.NewCredentials()),
+		grpc.WithTransportCredentials(creds),
 		grpc.WithDefaultServiceConfig(fmt.Sprintf(serviceConfig, service)),
 		grpc.WithStatsHandler(tracing.ClientHandler()),
 		// Reconnect to a restarted replica within a second or so rather than gRPC's 2 minutes.
@@ -87,7 +94,12 @@ func Dial(target, service string, o Options) (*grpc.ClientConn, error) {
 		var state resolver.State
 		for _, a := range addrs {
 			if a = strings.TrimSpace(a); a != "" {
-				state.Addresses = append(state.Addresses, resolver.Address{Addr: a})
+				// Each replica's certificate is checked against its own host, not the scheme's.
+				host, _, err := net.SplitHostPort(a)
+				if err != nil {
+					host = a
+				}
+				state.Addresses = append(state.Addresses, resolver.Address{Addr: a, ServerName: host})
 			}
 		}
 		r.InitialState(state)

@@ -21,6 +21,7 @@ import (
 	"google.golang.org/grpc/reflection"
 
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/grpctls"
 	"github.com/socialrx/socialrx/services/platform/metrics"
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/tracing"
@@ -50,6 +51,12 @@ type Config struct {
 	DrainPeriod time.Duration
 	// Metrics receives grpc_server_* metrics; a private registry when nil.
 	Metrics *metrics.Registry
+	// TLS, when configured, makes the listener speak only TLS (mutual TLS with a client CA).
+	TLS grpctls.Server
+	// HealthAddr, when set, is a second, plaintext listener serving only grpc.health.v1: the
+	// one Kubernetes probes, since the kubelet's gRPC probe cannot speak TLS. It carries no
+	// tokens and no data.
+	HealthAddr string
 }
 
 // Server is a gRPC server with its listener and health service.
@@ -61,6 +68,9 @@ type Server struct {
 	logger  *slog.Logger
 	metrics *grpcprom.ServerMetrics
 	stopped chan struct{}
+	// healthGRPC serves health alone on healthLis (Config.HealthAddr); nil without one.
+	healthGRPC *grpc.Server
+	healthLis  net.Listener
 }
 
 // New listens on cfg.Addr and builds the server. Register services on Registrar, then call Run.
@@ -73,6 +83,13 @@ func New(cfg Config, logger *slog.Logger, authn auth.Authenticator, opts ...grpc
 	validator, err := validation.New()
 	if err != nil {
 		return nil, err
+	}
+	creds, err := cfg.TLS.Credentials()
+	if err != nil {
+		return nil, err
+	}
+	if creds != nil {
+		opts = append([]grpc.ServerOption{grpc.Creds(creds)}, opts...)
 	}
 	lis, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
@@ -107,7 +124,16 @@ func New(cfg Config, logger *slog.Logger, authn auth.Authenticator, opts ...grpc
 	hs.SetServingStatus(LivenessService, healthpb.HealthCheckResponse_SERVING)
 	healthpb.RegisterHealthServer(srv, hs)
 	reflection.Register(srv)
-	return &Server{grpc: srv, health: hs, lis: lis, cfg: cfg, logger: logger, metrics: m, stopped: make(chan struct{})}, nil
+	s := &Server{grpc: srv, health: hs, lis: lis, cfg: cfg, logger: logger, metrics: m, stopped: make(chan struct{})}
+	if cfg.HealthAddr != "" {
+		if s.healthLis, err = net.Listen("tcp", cfg.HealthAddr); err != nil {
+			_ = lis.Close()
+			return nil, fmt.Errorf("listen on %s: %w", cfg.HealthAddr, err)
+		}
+		s.healthGRPC = grpc.NewServer()
+		healthpb.RegisterHealthServer(s.healthGRPC, hs)
+	}
+	return s, nil
 }
 
 // Registrar is where services are registered before Run.
@@ -115,6 +141,14 @@ func (s *Server) Registrar() grpc.ServiceRegistrar { return s.grpc }
 
 // Addr is the address actually listened on (useful with port 0).
 func (s *Server) Addr() string { return s.lis.Addr().String() }
+
+// HealthAddr is the address of the plaintext health listener, "" without one.
+func (s *Server) HealthAddr() string {
+	if s.healthLis == nil {
+		return ""
+	}
+	return s.healthLis.Addr().String()
+}
 
 // SetServing marks service (a fully-qualified gRPC service name) and the server as a whole
 // SERVING or NOT_SERVING in the health service. Once Run has begun to stop, the server stays
@@ -135,7 +169,13 @@ func (s *Server) Run(ctx context.Context) error {
 	s.metrics.InitializeMetrics(s.grpc)
 	errc := make(chan error, 1)
 	go func() { errc <- s.grpc.Serve(s.lis) }()
-	s.logger.Info("grpc server listening", "addr", s.Addr())
+	s.logger.Info("grpc server listening", "addr", s.Addr(), "tls", s.cfg.TLS.Enabled(), "mutual_tls", s.cfg.TLS.ClientCA != "")
+	if s.healthGRPC != nil {
+		// Its Serve ends with Stop below; a failure to serve health leaves the probes to tell.
+		go func() { _ = s.healthGRPC.Serve(s.healthLis) }()
+		defer s.healthGRPC.Stop()
+		s.logger.Info("grpc health listening", "addr", s.healthLis.Addr().String())
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve grpc: %w", err)

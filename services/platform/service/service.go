@@ -25,6 +25,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/config"
 	"github.com/socialrx/socialrx/services/platform/grpcclient"
 	"github.com/socialrx/socialrx/services/platform/grpcserver"
+	"github.com/socialrx/socialrx/services/platform/grpctls"
 	"github.com/socialrx/socialrx/services/platform/metrics"
 	"github.com/socialrx/socialrx/services/platform/readiness"
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
@@ -46,6 +47,13 @@ type Config struct {
 	// ReadStaleness bounds how far a read may lag other replicas' writes; reads within it share
 	// one probe of the change feed (a replica's own writes are seen at once). 0 probes every read.
 	ReadStaleness time.Duration
+	// HealthAddr, when set, is a plaintext listener serving only gRPC health, for probes that
+	// cannot speak TLS (see grpcserver.Config).
+	HealthAddr string
+	// TLS is the listener's certificate and client CA; ClientTLS what calls to other services
+	// present and trust. Plaintext when not configured.
+	TLS       grpctls.Server
+	ClientTLS grpctls.Client
 	// Auth is how callers' bearer tokens are verified.
 	Auth    auth.OIDC
 	DB      mongodb.Timeouts
@@ -69,6 +77,9 @@ type Names struct {
 // RegisterFlags registers the settings on l, named after n.
 func (c *Config) RegisterFlags(l *config.Loader, n Names) {
 	l.String(&c.GRPCAddr, "grpc-addr", n.Env+"_GRPC_ADDR", n.Addr, "gRPC listen address")
+	l.String(&c.HealthAddr, "grpc-health-addr", n.Env+"_GRPC_HEALTH_ADDR", "", "plaintext listen address serving only gRPC health, for probes that cannot speak TLS; none when empty")
+	c.TLS.RegisterFlags(l)
+	c.ClientTLS.RegisterFlags(l)
 	l.String(&c.MongoURI, "mongodb-uri", "MONGODB_URI", "", "MongoDB connection string")
 	l.String(&c.Database, "database", n.Env+"_DATABASE", n.Database, "MongoDB database of the "+n.Service+" service")
 	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
@@ -155,7 +166,8 @@ func (b *Base) Listen(opts Options) error {
 	}
 	var err error
 	b.Server, err = grpcserver.New(grpcserver.Config{Addr: b.Config.GRPCAddr, ShutdownTimeout: b.Config.ShutdownTimeout,
-		DrainPeriod: b.Config.DrainPeriod, Metrics: b.Metrics, MapError: opts.MapError}, b.Logger, authn, opts.ServerOptions...)
+		DrainPeriod: b.Config.DrainPeriod, Metrics: b.Metrics, MapError: opts.MapError,
+		TLS: b.Config.TLS, HealthAddr: b.Config.HealthAddr}, b.Logger, authn, opts.ServerOptions...)
 	return err
 }
 
@@ -175,7 +187,8 @@ type Peer struct {
 // Dial connects to a peer (round robin over its healthy replicas, UNAVAILABLE retried, calls
 // bounded by a deadline) and makes readiness follow it; Run closes the connection.
 func (b *Base) Dial(p Peer) (*grpc.ClientConn, error) {
-	conn, err := grpcclient.Dial(p.Addr, p.Service, grpcclient.Options{Metrics: b.Metrics, Unary: p.Unary, Dial: p.Options})
+	conn, err := grpcclient.Dial(p.Addr, p.Service, grpcclient.Options{Metrics: b.Metrics, Unary: p.Unary, Dial: p.Options,
+		TLS: b.Config.ClientTLS})
 	if err != nil {
 		return nil, fmt.Errorf("dial %s %q: %w", p.Env, p.Addr, err)
 	}

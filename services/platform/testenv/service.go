@@ -59,11 +59,12 @@ type Running struct {
 // Stop stops the service and waits for it; stopping twice is harmless.
 func (r *Running) Stop() { r.stop() }
 
-// StartService starts a service with start, serves it until the test ends and connects to it.
+// StartService starts a service with start, serves it until the test ends and connects to it
+// with dial's options (its TLS credentials, say).
 func StartService[S interface {
 	Addr() string
 	Run(context.Context) error
-}](tb testing.TB, what string, start func(ctx context.Context) (S, error)) *Running {
+}](tb testing.TB, what string, start func(ctx context.Context) (S, error), dial ...grpc.DialOption) *Running {
 	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	svc, err := start(ctx)
@@ -73,6 +74,6 @@ func StartService[S interface {
 	}
 	r := &Running{Addr: svc.Addr()}
 	r.stop = Serve(tb, cancel, func() error { return svc.Run(ctx) })
-	r.Conn = Dial(tb, r.Addr)
+	r.Conn = Dial(tb, r.Addr, dial...)
 	return r
 }

@@ -92,10 +92,11 @@ func Logger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
-// Dial connects to a gRPC server on addr and closes the connection when the test ends.
-func Dial(tb testing.TB, addr string) *grpc.ClientConn {
+// Dial connects to a gRPC server on addr, in plaintext unless opts give other transport
+// credentials, and closes the connection when the test ends.
+func Dial(tb testing.TB, addr string, opts ...grpc.DialOption) *grpc.ClientConn {
 	tb.Helper()
-	conn, err := grpc.NewClient(addr, grpc.WithTransportCredentials(insecure.NewCredentials()))
+	conn, err := grpc.NewClient(addr, append([]grpc.DialOption{grpc.WithTransportCredentials(insecure.NewCredentials())}, opts...)...)
 	if err != nil {
 		tb.Fatalf("dial %s: %v", addr, err)
 	}
