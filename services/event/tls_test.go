@@ -16,7 +16,6 @@ import (
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
-	"github.com/socialrx/socialrx/services/directory"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/event"
 	"github.com/socialrx/socialrx/services/event/eventtest"
@@ -40,8 +39,9 @@ func TestMutualTLSBetweenServices(t *testing.T) {
 	testCreds := grpc.WithTransportCredentials(credentials.NewTLS(&tls.Config{
 		RootCAs: ca.Pool(), Certificates: []tls.Certificate{loadPair(t, testPair)}}))
 
+	dirTLS, dirClientTLS := mutual(dirPair)
 	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t), Dial: []grpc.DialOption{testCreds},
-		Configure: func(c *directory.Config) { c.TLS, c.ClientTLS = mutual(dirPair) }})
+		TLS: dirTLS, ClientTLS: dirClientTLS})
 	ev := eventtest.Start(t, eventtest.Options{Database: testenv.DatabaseName(t), DirectoryAddr: dir.Addr, Dial: []grpc.DialOption{testCreds},
 		Now: func() time.Time { return start }, Configure: func(c *event.Config) { c.TLS, c.ClientTLS = mutual(eventPair) }})
 

@@ -11,6 +11,7 @@ import (
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory"
+	"github.com/socialrx/socialrx/services/platform/grpctls"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
@@ -26,6 +27,10 @@ type Options struct {
 	Dial []grpc.DialOption
 	// Addr to listen on; a free loopback port when empty.
 	Addr string
+	// TLS of the listener and ClientTLS of the service's own calls, when set: what another
+	// service's tests need to run beside it over TLS without reaching into its Config.
+	TLS       grpctls.Server
+	ClientTLS grpctls.Client
 }
 
 // Instance is a running directory service.
@@ -38,6 +43,7 @@ type Instance struct {
 func Start(tb testing.TB, o Options) *Instance {
 	tb.Helper()
 	cfg := directory.Config{Config: testenv.ServiceConfig(tb, o.Addr, o.Database)}
+	cfg.TLS, cfg.ClientTLS = o.TLS, o.ClientTLS
 	if o.Configure != nil {
 		o.Configure(&cfg)
 	}
