@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
+	"go.mongodb.org/mongo-driver/v2/mongo"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 	"google.golang.org/protobuf/encoding/protojson"
@@ -22,6 +23,7 @@ import (
 	"github.com/socialrx/socialrx/gateway/hsds"
 	"github.com/socialrx/socialrx/gateway/openapi"
 	"github.com/socialrx/socialrx/gateway/web"
+	"github.com/socialrx/socialrx/gateway/web/sessiondb"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
@@ -29,6 +31,8 @@ import (
 	"github.com/socialrx/socialrx/services/platform/grpctls"
 	"github.com/socialrx/socialrx/services/platform/headers"
 	"github.com/socialrx/socialrx/services/platform/metrics"
+	"github.com/socialrx/socialrx/services/platform/periodic"
+	"github.com/socialrx/socialrx/services/platform/storage/mongodb"
 	"github.com/socialrx/socialrx/services/platform/tracing"
 )
 
@@ -57,7 +61,19 @@ type Config struct {
 	Registry *metrics.Registry
 	// WebSessions finds the web app's signed-in person (tests pass their own); see web.Backends.
 	WebSessions web.Sessions
+	// MongoURI and Database are where the web app keeps its sessions, so that every replica
+	// and restart knows them; without a URI they live in this process's memory.
+	MongoURI, Database string
+	DB                 mongodb.Timeouts
+	// PruneInterval is how often expired sessions are deleted; 0 means DefaultPruneInterval.
+	PruneInterval time.Duration
 }
+
+// DefaultDatabase is the gateway's own database; DefaultPruneInterval how often it prunes.
+const (
+	DefaultDatabase      = "socialrx_gateway"
+	DefaultPruneInterval = 10 * time.Minute
+)
 
 // Defaults of the edge limits.
 const (
@@ -77,13 +93,33 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.Int64(&c.MaxBodyBytes, "max-body-bytes", "GATEWAY_MAX_BODY_BYTES", DefaultMaxBodyBytes, "largest request body accepted, in bytes")
 	l.Float64(&c.RateLimit, "rate-limit", "GATEWAY_RATE_LIMIT", DefaultRateLimit, "requests per second per caller; negative turns rate limiting off")
 	l.Int64(&c.RateBurst, "rate-burst", "GATEWAY_RATE_BURST", DefaultRateBurst, "requests a caller may send at once")
+	l.String(&c.MongoURI, "mongodb-uri", "MONGODB_URI", "", "MongoDB connection string of the gateway's database (web sessions); sessions stay in memory when empty")
+	l.String(&c.Database, "database", "GATEWAY_DATABASE", DefaultDatabase, "MongoDB database of the gateway")
+	l.Duration(&c.PruneInterval, "session-prune-interval", "GATEWAY_SESSION_PRUNE_INTERVAL", DefaultPruneInterval, "how often expired web sessions are deleted")
+	c.DB.RegisterFlags(l)
 	c.Web.RegisterFlags(l)
 	c.Metrics.RegisterFlags(l)
 	c.Tracing.RegisterFlags(l)
 }
 
 // Validate reports a setting the gateway cannot start with.
-func (c Config) Validate() error { return c.Web.Validate() }
+func (c Config) Validate() error {
+	if err := c.Web.Validate(); err != nil {
+		return err
+	}
+	if c.sessionsInDatabase() {
+		if _, err := sessiondb.ParseKeys(c.Web.SessionKey, c.Web.SessionKeyPrevious); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// sessionsInDatabase reports whether the web app signs people in and keeps their sessions in
+// the gateway's database.
+func (c Config) sessionsInDatabase() bool {
+	return c.MongoURI != "" && c.Web.SignIn() && c.WebSessions == nil
+}
 
 // backend is one gRPC service behind the gateway.
 type backend struct {
@@ -99,6 +135,9 @@ type Gateway struct {
 	backends []backend
 	handler  http.Handler
 	metrics  *metrics.Endpoint
+	// sessions is the web sessions' database, when they are kept in one.
+	sessions *sessiondb.Store
+	db       *mongo.Client
 }
 
 // New dials the backends (lazily: a backend that is down makes its calls fail with 503, not the
@@ -112,6 +151,12 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 	}
 	if cfg.RateBurst <= 0 {
 		cfg.RateBurst = DefaultRateBurst
+	}
+	if cfg.PruneInterval <= 0 {
+		cfg.PruneInterval = DefaultPruneInterval
+	}
+	if err := cfg.Validate(); err != nil {
+		return nil, err
 	}
 	routes, err := newRouteTable(logger,
 		directoryv1.DirectoryService_ServiceDesc.ServiceName,
@@ -177,8 +222,16 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		_, _ = w.Write(openapi.Spec)
 	})
 	top.HandleFunc("GET /healthz", g.health)
-	site, err := web.New(cfg.Web, web.Backends{Directory: dir, Event: events, Referral: referrals, Sessions: cfg.WebSessions}, logger)
+	if cfg.sessionsInDatabase() {
+		if err := g.openSessions(ctx); err != nil {
+			g.closeBackends()
+			return nil, err
+		}
+	}
+	site, err := web.New(cfg.Web, web.Backends{Directory: dir, Event: events, Referral: referrals, Sessions: cfg.WebSessions,
+		SessionStore: g.sessions}, logger)
 	if err != nil {
+		g.closeBackends()
 		return nil, fmt.Errorf("web app: %w", err)
 	}
 	top.Handle("/", site)
@@ -242,6 +295,17 @@ func (g *Gateway) Serve(ctx context.Context, lis net.Listener) error {
 	go func() { errc <- srv.Serve(lis) }()
 	g.logger.Info("gateway listening", "addr", lis.Addr().String())
 	defer g.serveMetrics(ctx)()
+	if g.sessions != nil {
+		pruneCtx, stopPruning := context.WithCancel(ctx)
+		pruned := make(chan struct{})
+		go func() {
+			defer close(pruned)
+			periodic.Every(pruneCtx, g.cfg.PruneInterval, g.pruneSessions, func(err error) {
+				g.logger.Warn("web sessions not pruned", "error", err)
+			})
+		}()
+		defer func() { stopPruning(); <-pruned }()
+	}
 	var err error
 	select {
 	case err = <-errc:
@@ -250,9 +314,7 @@ func (g *Gateway) Serve(ctx context.Context, lis net.Listener) error {
 		defer cancel()
 		err = srv.Shutdown(sctx)
 	}
-	for _, b := range g.backends {
-		_ = b.conn.Close()
-	}
+	g.closeBackends()
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve http: %w", err)
 	}
@@ -282,4 +344,41 @@ func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter 
 func (r *statusRecorder) WriteHeader(code int) {
 	r.status = code
 	r.ResponseWriter.WriteHeader(code)
+}
+
+// openSessions connects to the gateway's database, where the web app keeps its sessions.
+func (g *Gateway) openSessions(ctx context.Context) error {
+	keys, err := sessiondb.ParseKeys(g.cfg.Web.SessionKey, g.cfg.Web.SessionKeyPrevious)
+	if err != nil {
+		return err
+	}
+	client, err := mongodb.Connect(ctx, g.cfg.MongoURI, g.cfg.DB)
+	if err != nil {
+		return fmt.Errorf("web sessions: %w", err)
+	}
+	st, err := sessiondb.Open(ctx, client.Database(g.cfg.Database), keys, g.cfg.Web.Now)
+	if err != nil {
+		_ = client.Disconnect(context.Background())
+		return fmt.Errorf("web sessions: %w", err)
+	}
+	g.db, g.sessions = client, st
+	return nil
+}
+
+func (g *Gateway) pruneSessions(ctx context.Context) error {
+	n, err := g.sessions.Prune(ctx)
+	if n > 0 {
+		g.logger.Info("web sessions pruned", "records", n)
+	}
+	return err
+}
+
+// closeBackends closes the connections to the services and to the database.
+func (g *Gateway) closeBackends() {
+	for _, b := range g.backends {
+		_ = b.conn.Close()
+	}
+	if g.db != nil {
+		_ = g.db.Disconnect(context.Background())
+	}
 }

@@ -114,6 +114,8 @@ func testValue(t *testing.T, env string) string {
 				value = "debug"
 			} else if strings.HasPrefix(env, "OIDC_") && strings.HasSuffix(env, "_URL") || env == "OIDC_ISSUER" {
 				value = "https://idp2.example.org/x"
+			} else if strings.HasPrefix(env, "WEB_SESSION_KEY") {
+				value = "YW5vdGhlciB3ZWIgc2Vzc2lvbiBrZXksIDMyIGJ5dGU=" // 32 bytes
 			} else {
 				value = "127.0.0.1:7" // a valid address, URI host or name alike
 			}
@@ -143,7 +145,8 @@ func TestEveryDocumentedVariableWorksWhereTheREADMESays(t *testing.T) {
 				}
 				// Some settings are required stand-alone: give every run them, then vary the one under test.
 				base := map[string]string{"MONGODB_URI": "mongodb://127.0.0.1:1/", "OIDC_ISSUER": "https://idp.example.org",
-					"REFERRAL_OIDC_CLIENT_ID": "referral", "REFERRAL_OIDC_CLIENT_SECRET": "secret"}
+					"REFERRAL_OIDC_CLIENT_ID": "referral", "REFERRAL_OIDC_CLIENT_SECRET": "secret",
+					"WEB_SESSION_KEY": "c2Vzc2lvbiBrZXkgb2YgdGhlIGNvbmZpZyB0ZXN0cyE="}
 				for k, v := range base {
 					t.Setenv(k, v)
 				}

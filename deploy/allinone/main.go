@@ -155,10 +155,19 @@ func run(ctx context.Context) error {
 		abs, _ := filepath.Abs(o.dataDir)
 		fmt.Printf("embedded database  %s (data in %s)\n", uri, abs)
 	}
-	for _, p := range []*string{&o.directory.MongoURI, &o.event.MongoURI, &o.referral.MongoURI} {
+	for _, p := range []*string{&o.directory.MongoURI, &o.event.MongoURI, &o.referral.MongoURI, &o.gateway.MongoURI} {
 		if *p == "" {
 			*p = uri
 		}
+	}
+	// Web sessions live in the database, sealed under WEB_SESSION_KEY or a key kept beside the data.
+	if o.gateway.Web.SessionKey == "" {
+		key, path, err := sessionKey(o.dataDir)
+		if err != nil {
+			return err
+		}
+		o.gateway.Web.SessionKey = key
+		fmt.Printf("web session key    %s (set WEB_SESSION_KEY to use another)\n", path)
 	}
 
 	// Tokens come from OIDC_ISSUER or, with the embedded database only, the development provider.

@@ -70,8 +70,11 @@ func startSiteWith(t *testing.T, cfg web.Config) *site {
 	base := gatewaytest.Start(t, gateway.Config{
 		DirectoryAddr: dir.Addr, EventAddr: ev.Addr,
 		ReferralAddr: "127.0.0.1:9", // not called by the web app
+		// Sessions in the gateway's database, as under `make run`.
+		MongoURI: testenv.MongoURI(t), Database: testenv.DatabaseName(t),
 		Web: web.Config{LinkKey: "test key for signing private links, 32+ bytes", TimeZone: "America/Toronto",
-			OIDCClientID: devidp.DevClientID, Access: testenv.OIDC(t), SessionMaxAge: cfg.SessionMaxAge, Now: cfg.Now},
+			OIDCClientID: devidp.DevClientID, Access: testenv.OIDC(t), SessionMaxAge: cfg.SessionMaxAge, Now: cfg.Now,
+			SessionKey: sessionKey},
 	})
 	admin := asIdentity(ctx, auth.Identity{Subject: "services/referral", Roles: []string{auth.RoleService}})
 	return &site{base: base, events: ev.Client, admin: admin, ctx: ctx}

@@ -43,13 +43,7 @@ func (h *Handler) unauthenticated(w http.ResponseWriter, r *http.Request, err er
 	if h.signin == nil || status.Code(err) != codes.Unauthenticated {
 		return false
 	}
-	if c, err := r.Cookie(sessionCookie); err == nil {
-		s, found, _ := h.signin.sessions.get(c.Value, h.signin.now())
-		if found {
-			// Ended, but its subject still guards the stashed form.
-			h.signin.sessions.put(c.Value, s, h.signin.now(), h.signin.now())
-		}
-	}
+	h.signin.endSession(r)
 	h.signInAgain(w, r)
 	return true
 }
@@ -75,9 +69,12 @@ func (h *Handler) signInAgain(w http.ResponseWriter, r *http.Request) {
 	key := ""
 	if len(values) > 0 {
 		key = randomKey()
-		now := h.signin.now()
-		h.signin.stashes.put(key, stashedForm{subject: h.signin.previousSubject(r), action: r.URL.Path, page: page, values: values},
-			now.Add(stashLifetime), now)
+		f := stashedForm{subject: h.signin.previousSubject(r), action: r.URL.Path, page: page, values: values}
+		if err := h.signin.putForm(r.Context(), key, f, h.signin.now().Add(stashLifetime)); err != nil {
+			// The sign-in goes ahead; the person types the form again.
+			h.logger.Error("web: form not kept for after the sign-in", "error", err)
+			key = ""
+		}
 	}
 	h.beginSignIn(w, r, page, key)
 }
@@ -100,8 +97,8 @@ func (h *Handler) resumed(r *http.Request) (string, url.Values) {
 	if key == "" || h.signin == nil {
 		return "", nil
 	}
-	st, ok := h.signin.stashes.take(key, h.signin.now())
-	if !ok || st.page != r.URL.Path || (st.subject != "" && st.subject != h.person(r).Subject) {
+	st, err := h.signin.takeForm(r.Context(), key)
+	if err != nil || st.page != r.URL.Path || (st.subject != "" && st.subject != h.person(r).Subject) {
 		return "", nil
 	}
 	return st.action, st.values

@@ -46,7 +46,7 @@ func TestAFormTheServicesRefuseAsUnauthenticatedIsKept(t *testing.T) {
 	now := time.Now()
 	nimmi := signedIn{person: Person{Subject: "practitioners/nimmi", Organization: "organizations/food", Roles: []string{"event_host"}},
 		token: &oauth2.Token{AccessToken: "refused"}, started: now}
-	h.signin.sessions.put("sid", nimmi, now.Add(time.Hour), now)
+	h.signin.putTestSession(t, "sid", nimmi, now.Add(time.Hour))
 
 	cookie, tok := csrfPair(t, h)
 	form := url.Values{"csrf": {tok}, "title": {"Tea and talk"}, "description": {"Tea."}, "category": {"STORYTELLING_CIRCLE"},
@@ -65,12 +65,7 @@ func TestAFormTheServicesRefuseAsUnauthenticatedIsKept(t *testing.T) {
 	if got := h.sessions.Session(req).Person(); got.SignedIn() {
 		t.Fatalf("the session the services refused still signs in %+v", got)
 	}
-	var kept []stashedForm
-	h.signin.stashes.mu.Lock()
-	for _, e := range h.signin.stashes.entries {
-		kept = append(kept, e.value)
-	}
-	h.signin.stashes.mu.Unlock()
+	kept := h.signin.keptForms(t)
 	if len(kept) != 1 || kept[0].subject != nimmi.person.Subject || kept[0].page != "/host/events/new" ||
 		kept[0].values.Get("title") != "Tea and talk" || kept[0].values.Has("csrf") {
 		t.Fatalf("kept %+v; want the form, for Nimmi, without its CSRF token", kept)

@@ -3,8 +3,10 @@ package web
 // Sign-in with OpenID Connect: authorization code with PKCE at the configured provider. The ID
 // token (signature, audience, nonce) gives the person's name; the access token, verified the way
 // the services verify it, gives their subject, organisation and roles, and goes with every gRPC
-// call made for them. Sessions live in memory, keyed by a random id in an HttpOnly cookie, and end
-// when the access token does (unless the provider gave a refresh token) or at SessionMaxAge.
+// call made for them. Sessions are records (sessiondb in the gateway's database, so that every
+// replica and restart knows them; else this process's memory), keyed by a random id in an
+// HttpOnly cookie, and end when the access token does (unless the provider gave a refresh
+// token) or at SessionMaxAge.
 
 import (
 	"context"
@@ -21,13 +23,14 @@ import (
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
+	"github.com/socialrx/socialrx/gateway/web/sessiondb"
 	"github.com/socialrx/socialrx/services/platform/auth"
 )
 
 const (
 	sessionCookie = "socialrx_session"
 	signInCookie  = "socialrx_signin"
-	// Bounds of what the sign-in keeps in memory.
+	// Bounds of what the sign-in keeps in memory, without a database.
 	maxSessions = 10000
 	maxPending  = 2000
 	maxStashes  = 2000
@@ -42,6 +45,9 @@ type signedIn struct {
 	person  Person
 	token   *oauth2.Token
 	started time.Time
+	// end is when the session ends unless refreshed; version is the record's, as read.
+	end     time.Time
+	version int64
 }
 
 func (s signedIn) Token() string  { return s.token.AccessToken }
@@ -63,16 +69,14 @@ type oidcSignIn struct {
 	logger                                    *slog.Logger
 	now                                       func() time.Time
 
-	sessions *expiring[signedIn]
-	pending  *expiring[pendingSignIn]
-	stashes  *expiring[stashedForm]
+	records records
 
 	mu       sync.Mutex
 	provider *oidc.Provider
 	ids      *oidc.IDTokenVerifier
 }
 
-func newOIDCSignIn(cfg Config, logger *slog.Logger, now func() time.Time) (*oidcSignIn, error) {
+func newOIDCSignIn(cfg Config, store *sessiondb.Store, logger *slog.Logger, now func() time.Time) (*oidcSignIn, error) {
 	access := cfg.Access
 	if access.Issuer == "" {
 		access.Issuer = cfg.signInIssuer()
@@ -85,12 +89,17 @@ func newOIDCSignIn(cfg Config, logger *slog.Logger, now func() time.Time) (*oidc
 	if maxAge <= 0 {
 		maxAge = DefaultSessionMaxAge
 	}
+	var recs records = newMemoryRecords(now)
+	if store != nil {
+		recs = databaseRecords{store: store}
+	} else {
+		logger.Warn("web sessions are kept in this process only: a restart signs everyone out; set MONGODB_URI to keep them in the database")
+	}
 	return &oidcSignIn{
 		issuer: cfg.signInIssuer(), clientID: cfg.OIDCClientID, clientSecret: cfg.OIDCClientSecret,
 		publicURL: strings.TrimSuffix(cfg.PublicURL, "/"), maxAge: maxAge, access: v,
 		client: &http.Client{Timeout: 10 * time.Second}, logger: logger, now: now,
-		sessions: newExpiring[signedIn](maxSessions), pending: newExpiring[pendingSignIn](maxPending),
-		stashes: newExpiring[stashedForm](maxStashes),
+		records: recs,
 	}, nil
 }
 
@@ -169,7 +178,11 @@ func (h *Handler) beginSignIn(w http.ResponseWriter, r *http.Request, back, resu
 	state := randomKey()
 	pend := pendingSignIn{nonce: randomKey(), verifier: oauth2.GenerateVerifier(), redirect: o.redirectURL(r, h.secure(r)),
 		back: back, resume: resume}
-	o.pending.put(state, pend, now.Add(signInLifetime), now)
+	if err := o.putPending(r.Context(), state, pend, now.Add(signInLifetime)); err != nil {
+		h.logger.Error("web: sign-in unavailable", "error", err)
+		h.fail(w, r, http.StatusServiceUnavailable, "error.unavailable")
+		return
+	}
 	// The state also goes into a cookie of this browser: a callback started in another browser
 	// (login CSRF) does not sign this one in.
 	http.SetCookie(w, &http.Cookie{Name: signInCookie, Value: state, Path: "/callback", MaxAge: int(signInLifetime.Seconds()),
@@ -197,11 +210,17 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	}
 	// A new id for every sign-in: an id known before it (session fixation) is worth nothing.
 	if c, err := r.Cookie(sessionCookie); err == nil {
-		o.sessions.remove(c.Value)
+		if err := o.records.remove(r.Context(), sessiondb.Sessions, c.Value); err != nil {
+			h.logger.Warn("web: the session before a sign-in was not removed", "error", err)
+		}
 	}
-	now := o.now()
 	id := randomKey()
-	o.sessions.put(id, s, o.end(s, s.token.AccessToken), now)
+	s.end = o.end(s, s.token.AccessToken)
+	if err := o.createSession(r.Context(), id, s); err != nil {
+		h.logger.Error("web: session not stored", "error", err)
+		h.fail(w, r, http.StatusServiceUnavailable, "error.unavailable")
+		return
+	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: id, Path: "/", HttpOnly: true, Secure: h.secure(r),
 		SameSite: http.SameSiteLaxMode})
 	back := pend.back
@@ -230,9 +249,9 @@ func (h *Handler) finishSignIn(r *http.Request) (pendingSignIn, signedIn, error)
 		return pendingSignIn{}, signedIn{}, fmt.Errorf("%w: the state is not this browser's", errSignIn)
 	}
 	now := o.now()
-	pend, ok := o.pending.take(state, now)
-	if !ok {
-		return pendingSignIn{}, signedIn{}, fmt.Errorf("%w: unknown or expired state", errSignIn)
+	pend, err := o.takePending(r.Context(), state)
+	if err != nil {
+		return pendingSignIn{}, signedIn{}, fmt.Errorf("%w: unknown or expired state: %v", errSignIn, err)
 	}
 	if e := q.Get("error"); e != "" {
 		return pend, signedIn{}, fmt.Errorf("%w: the provider answered %s", errSignIn, e)
@@ -284,7 +303,12 @@ func (h *Handler) finishSignIn(r *http.Request) (pendingSignIn, signedIn, error)
 
 func (h *Handler) signOut(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(sessionCookie); err == nil && h.signin != nil {
-		h.signin.sessions.remove(c.Value)
+		// Removed from the store, the session ends on every replica at once.
+		if err := h.signin.records.remove(r.Context(), sessiondb.Sessions, c.Value); err != nil {
+			h.logger.Error("web: sign-out did not remove the session", "error", err)
+			h.fail(w, r, http.StatusServiceUnavailable, "error.unavailable")
+			return
+		}
 	}
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
 		Secure: h.secure(r), SameSite: http.SameSiteLaxMode})

@@ -1,6 +1,8 @@
 package web
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +17,7 @@ import (
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials/insecure"
 
+	"github.com/socialrx/socialrx/gateway/web/sessiondb"
 	"github.com/socialrx/socialrx/services/platform/auth"
 )
 
@@ -115,7 +118,7 @@ func TestAStashedFormGoesBackOnceToWhoPostedIt(t *testing.T) {
 	now := time.Now()
 	nimmi := signedIn{person: Person{Subject: "practitioners/nimmi", Roles: []string{"event_host"}},
 		token: &oauth2.Token{AccessToken: "t"}, started: now.Add(-2 * time.Hour)}
-	h.signin.sessions.put("old", nimmi, now.Add(-time.Minute), now) // ended a minute ago
+	h.signin.putTestSession(t, "old", nimmi, now.Add(-time.Minute)) // ended a minute ago
 
 	post := httptest.NewRequest("POST", "/host/events/new", strings.NewReader(url.Values{
 		"title": {"Tea and talk"}, "csrf": {"x"}, "s1_capacity": {"12"}}.Encode()))
@@ -133,7 +136,8 @@ func TestAStashedFormGoesBackOnceToWhoPostedIt(t *testing.T) {
 	}
 
 	resume := func(path, key string, who signedIn) url.Values {
-		h.signin.sessions.put("new", who, now.Add(time.Hour), now)
+		h.signin.records.remove(t.Context(), sessiondb.Sessions, "new")
+		h.signin.putTestSession(t, "new", who, now.Add(time.Hour))
 		r := httptest.NewRequest("GET", path+"?resume="+url.QueryEscape(key), nil)
 		r.AddCookie(&http.Cookie{Name: sessionCookie, Value: "new"})
 		_, v := h.resumed(r)
@@ -162,23 +166,24 @@ func TestAStashedFormGoesBackOnceToWhoPostedIt(t *testing.T) {
 // returns what it stashed.
 func (h *Handler) stashFor(t *testing.T, r *http.Request) stashedForm {
 	t.Helper()
-	before := h.signin.stashes.len()
+	forms := h.signin.records.(*memoryRecords).kinds[sessiondb.Forms]
+	before := forms.len()
 	h.signInAgain(httptest.NewRecorder(), r)
-	if h.signin.stashes.len() != before+1 {
-		t.Fatalf("%d stashed forms, want %d", h.signin.stashes.len(), before+1)
+	if forms.len() != before+1 {
+		t.Fatalf("%d stashed forms, want %d", forms.len(), before+1)
 	}
-	h.signin.stashes.mu.Lock()
-	defer h.signin.stashes.mu.Unlock()
-	for k, e := range h.signin.stashes.entries {
-		delete(h.signin.stashes.entries, k)
-		return e.value
-	}
-	return stashedForm{}
+	kept := h.signin.keptForms(t)
+	forms.mu.Lock()
+	clear(forms.entries)
+	forms.mu.Unlock()
+	return kept[0]
 }
 
 func (h *Handler) stashAgain(st stashedForm) string {
 	key := randomKey()
-	h.signin.stashes.put(key, st, time.Now().Add(stashLifetime), time.Now())
+	if err := h.signin.putForm(context.Background(), key, st, time.Now().Add(stashLifetime)); err != nil {
+		panic(err)
+	}
 	return key
 }
 
@@ -205,7 +210,9 @@ func TestSignInSettingsAreChecked(t *testing.T) {
 func TestACallbackNeedsThisBrowsersSignIn(t *testing.T) {
 	h := newSignInHandler(t)
 	now := time.Now()
-	h.signin.pending.put("state-1", pendingSignIn{back: "/host"}, now.Add(signInLifetime), now)
+	if err := h.signin.putPending(t.Context(), "state-1", pendingSignIn{back: "/host"}, now.Add(signInLifetime)); err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		name, query, cookie string
 	}{
@@ -238,7 +245,7 @@ func TestACallbackNeedsThisBrowsersSignIn(t *testing.T) {
 	if rec.Code != http.StatusBadRequest {
 		t.Fatalf("an error from the provider: %d", rec.Code)
 	}
-	if _, ok := h.signin.pending.take("state-1", now); ok {
+	if _, err := h.signin.takePending(t.Context(), "state-1"); err == nil {
 		t.Fatal("a state was left to use again")
 	}
 }
@@ -277,4 +284,35 @@ func TestASessionEndsWithItsTokenOrItsMaximumAge(t *testing.T) {
 			t.Errorf("%s: ends %s; want %s", tc.name, got, tc.want)
 		}
 	}
+}
+
+// putTestSession stores s as the session id, ending at end.
+func (o *oidcSignIn) putTestSession(t *testing.T, id string, s signedIn, end time.Time) {
+	t.Helper()
+	s.end = end
+	if err := o.createSession(t.Context(), id, s); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// keptForms are the forms kept in memory.
+func (o *oidcSignIn) keptForms(t *testing.T) []stashedForm {
+	t.Helper()
+	forms := o.records.(*memoryRecords).kinds[sessiondb.Forms]
+	forms.mu.Lock()
+	var keys []string
+	for k := range forms.entries {
+		keys = append(keys, k)
+	}
+	forms.mu.Unlock()
+	var kept []stashedForm
+	for _, k := range keys {
+		r, _, _ := forms.get(k, o.now())
+		var d formRecord
+		if err := json.Unmarshal(r.Data, &d); err != nil {
+			t.Fatal(err)
+		}
+		kept = append(kept, stashedForm{subject: d.Subject, action: d.Action, page: d.Page, values: d.Values})
+	}
+	return kept
 }

@@ -6,11 +6,14 @@ package web
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+
+	"github.com/socialrx/socialrx/services/platform/storage"
 )
 
 // Session implements Sessions: the signed-in person of r's session cookie, or the public.
@@ -19,12 +22,16 @@ func (o *oidcSignIn) Session(r *http.Request) Session {
 	if err != nil {
 		return publicSession{}
 	}
-	now := o.now()
-	s, found, live := o.sessions.get(c.Value, now)
+	s, err := o.loadSession(r.Context(), c.Value)
 	switch {
-	case !found:
+	case errors.Is(err, storage.ErrNotFound):
 		return publicSession{}
-	case live:
+	case err != nil:
+		o.logger.Error("web: session not read; the person is the public for this request", "error", err)
+		return publicSession{}
+	}
+	now := o.now()
+	if now.Before(s.end) {
 		return s
 	}
 	if s, ok := o.refresh(r.Context(), c.Value, s, now); ok {
@@ -34,7 +41,8 @@ func (o *oidcSignIn) Session(r *http.Request) Session {
 }
 
 // refresh renews an ended session's access token with its refresh token, when the provider gave
-// one and the session is younger than its maximum age.
+// one and the session is younger than its maximum age. Of two replicas refreshing at once, the
+// one whose record is stored first wins; the other serves the winner's session.
 func (o *oidcSignIn) refresh(ctx context.Context, id string, s signedIn, now time.Time) (signedIn, bool) {
 	if s.token.RefreshToken == "" || !now.Before(s.started.Add(o.maxAge)) {
 		return s, false
@@ -54,9 +62,28 @@ func (o *oidcSignIn) refresh(ctx context.Context, id string, s signedIn, now tim
 	if err != nil || id2.Subject != s.person.Subject {
 		return s, false
 	}
+	if _, ok := tok.Extra("id_token").(string); !ok {
+		if idt, ok := s.token.Extra("id_token").(string); ok {
+			tok = tok.WithExtra(map[string]any{"id_token": idt})
+		}
+	}
 	s.token = tok
 	s.person.Organization, s.person.Roles = id2.Organization, id2.Roles
-	o.sessions.put(id, s, o.end(s, tok.AccessToken), now)
+	s.end = o.end(s, tok.AccessToken)
+	won, err := o.replaceSession(ctx, id, s)
+	if err != nil {
+		o.logger.Error("web: refreshed session not stored", "error", err)
+		return s, false
+	}
+	if !won {
+		// Another replica refreshed (or the person signed out) first: its record is the session.
+		w, err := o.loadSession(ctx, id)
+		if err != nil || !now.Before(w.end) {
+			return s, false
+		}
+		return w, true
+	}
+	s.version++
 	return s, true
 }
 
@@ -102,9 +129,26 @@ func (o *oidcSignIn) previousSubject(r *http.Request) string {
 	if err != nil {
 		return ""
 	}
-	s, found, _ := o.sessions.get(c.Value, o.now())
-	if !found {
+	s, err := o.loadSession(r.Context(), c.Value)
+	if err != nil {
 		return ""
 	}
 	return s.person.Subject
+}
+
+// endSession marks the session of r as ended now, keeping its record: its subject still guards
+// the form the person leaves.
+func (o *oidcSignIn) endSession(r *http.Request) {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return
+	}
+	s, err := o.loadSession(r.Context(), c.Value)
+	if err != nil {
+		return
+	}
+	s.end = o.now()
+	if _, err := o.replaceSession(r.Context(), c.Value, s); err != nil {
+		o.logger.Warn("web: ended session not stored", "error", err)
+	}
 }

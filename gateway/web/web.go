@@ -14,6 +14,7 @@ import (
 
 	"google.golang.org/grpc"
 
+	"github.com/socialrx/socialrx/gateway/web/sessiondb"
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
@@ -51,6 +52,9 @@ type Config struct {
 	PublicURL string
 	// SessionMaxAge is the longest a sign-in lasts, even when its tokens are refreshed.
 	SessionMaxAge time.Duration
+	// SessionKey seals sessions kept in the database (base64 of 32 bytes); SessionKeyPrevious
+	// still opens those sealed before the key was rotated. See sessiondb.ParseKeys.
+	SessionKey, SessionKeyPrevious string
 	// Access is how the services read access tokens (OIDC_*): the web app reads the signed-in
 	// person's subject, organisation and roles from them the same way.
 	Access auth.OIDC
@@ -83,6 +87,8 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.OIDCClientSecret, "web-oidc-client-secret", "WEB_OIDC_CLIENT_SECRET", "", "the client's secret, for a confidential client")
 	l.String(&c.PublicURL, "web-public-url", "WEB_PUBLIC_URL", "", "URL browsers reach the web app at; the sign-in redirect is its /callback (default: the request's host)")
 	l.Duration(&c.SessionMaxAge, "web-session-max-age", "WEB_SESSION_MAX_AGE", DefaultSessionMaxAge, "longest a sign-in lasts, even with refreshed tokens")
+	l.String(&c.SessionKey, "web-session-key", "WEB_SESSION_KEY", "", "base64 of 32 random bytes sealing the web sessions kept in the database (required with MONGODB_URI and sign-in)")
+	l.String(&c.SessionKeyPrevious, "web-session-key-previous", "WEB_SESSION_KEY_PREVIOUS", "", "the key before WEB_SESSION_KEY, still read after a rotation")
 	c.Access.RegisterFlags(l)
 }
 
@@ -114,6 +120,9 @@ type Backends struct {
 	// Sessions finds the signed-in person of a request; nil means the OpenID Connect sign-in
 	// when Config.SignIn, else everyone is the public.
 	Sessions Sessions
+	// SessionStore keeps the OpenID Connect sign-in's sessions, shared by every replica on its
+	// database; nil keeps them in this process's memory.
+	SessionStore *sessiondb.Store
 }
 
 // Handler serves the web app.
@@ -187,7 +196,7 @@ func New(cfg Config, b Backends, logger *slog.Logger) (*Handler, error) {
 	switch {
 	case sessions != nil:
 	case cfg.SignIn():
-		signin, err = newOIDCSignIn(cfg, logger, now)
+		signin, err = newOIDCSignIn(cfg, b.SessionStore, logger, now)
 		if err != nil {
 			return nil, err
 		}
