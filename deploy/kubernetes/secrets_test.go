@@ -49,10 +49,14 @@ secretGenerator:
   - name: socialrx-identity-provider
     behavior: replace
     envs: [identity-provider.env]
+  - name: socialrx-web-session
+    behavior: replace
+    envs: [web-session.env]
 `
 	files := map[string]string{
 		"kustomization.yaml":    kustomization,
-		"mongodb.env":           "directory=" + uri + "\nevent=" + uri + "\nreferral=" + uri + "\n",
+		"mongodb.env":           "directory=" + uri + "\nevent=" + uri + "\nreferral=" + uri + "\ngateway=" + uri + "\n",
+		"web-session.env":       "WEB_SESSION_KEY=c2VjcmV0LXNlc3Npb24ta2V5LWZvci10aGUtdGVzdHMh\n",
 		"identity-provider.env": "OIDC_ISSUER=" + issuer + "\nOIDC_AUDIENCE=socialrx\nREFERRAL_OIDC_CLIENT_ID=socialrx-referral\nREFERRAL_OIDC_CLIENT_SECRET=s3cret\nWEB_OIDC_CLIENT_ID=socialrx-web\nWEB_OIDC_CLIENT_SECRET=s3cret\n",
 	}
 	for name, content := range files {
@@ -67,7 +71,7 @@ secretGenerator:
 		d := &o.deployments[i]
 		got[d.Name] = containerEnv(t, o, "Deployment "+d.Name, &d.Spec.Template.Spec.Containers[0])
 	}
-	for _, svc := range []string{"directory", "event", "referral"} {
+	for _, svc := range []string{"directory", "event", "referral", "gateway"} {
 		if got[svc]["MONGODB_URI"] != uri {
 			t.Errorf("%s: MONGODB_URI %q, want the operator's %q", svc, got[svc]["MONGODB_URI"], uri)
 		}
