@@ -21,13 +21,14 @@ const ReasonBodyTooLarge = "BODY_TOO_LARGE"
 const maxTrackedCallers = 10_000
 
 // edge is what every request meets first, whatever it asks for: identity headers from outside
-// are dropped, each caller is rate-limited, a body over the limit is refused before it is read
+// are dropped, the Authorization header is read once and passed on in one spelling, each caller
+// is rate-limited (see limits), a body over the limit is refused before it is read
 // (and cut off where it passes the limit when its length is not announced), and the query
 // string must decode to valid UTF-8 without NUL characters.
 type edge struct {
 	next    http.Handler
 	maxBody int64
-	limiter *callerLimiter // nil when rate limiting is off
+	limits  *limits // nil when rate limiting is off
 }
 
 func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -36,8 +37,12 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			r.Header.Del(k)
 		}
 	}
-	if e.limiter != nil && r.URL.Path != "/healthz" {
-		if ok, retry := e.limiter.allow(callerKey(r)); !ok {
+	cred := parseAuthorization(r.Header)
+	if cred.token != "" {
+		r.Header.Set("Authorization", "Bearer "+cred.token)
+	}
+	if e.limits != nil && r.URL.Path != "/healthz" {
+		if ok, retry := e.limits.allow(r, cred); !ok {
 			rateLimited(w, retry)
 			return
 		}

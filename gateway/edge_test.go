@@ -14,6 +14,7 @@ import (
 
 	"github.com/socialrx/socialrx/gateway"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
 // violations returns the fields named in the BadRequest of an AIP-193 error body.
@@ -223,7 +224,7 @@ func TestEdgeRefusesLargeBodiesWithoutReadingThem(t *testing.T) {
 }
 
 func TestEdgeRateLimitsEachCaller(t *testing.T) {
-	s := startWith(t, gateway.Config{RateLimit: 0.5, RateBurst: 3})
+	s, _ := startLimited(t, gateway.Config{RateLimit: 0.5, RateBurst: 3})
 	get := func(headers ...string) response { return s.do(t, "GET", "/v1/organizations", "", headers...) }
 	for i := range 3 {
 		if r := get(); r.status != http.StatusOK {
@@ -248,8 +249,9 @@ func TestEdgeRateLimitsEachCaller(t *testing.T) {
 	if resp.StatusCode != http.StatusTooManyRequests || err != nil || retry < 1 || retry > 2 {
 		t.Fatalf("429 with Retry-After %q (%v), want 1 or 2 seconds at 0.5 requests/s", resp.Header.Get("Retry-After"), err)
 	}
-	// Another credential is another caller; health checks are never limited.
-	if r := get("Authorization", "Bearer another-caller"); r.status == http.StatusTooManyRequests {
+	// A verified caller has a bucket of its own; health checks are never limited.
+	tok := testenv.Bearer(auth.Identity{Subject: "practitioners/another-caller"})
+	if r := get("Authorization", "Bearer "+tok); r.status == http.StatusTooManyRequests {
 		t.Fatalf("a caller with its own credential was limited: %s", r.raw)
 	}
 	if r := s.do(t, "GET", "/healthz", ""); r.status != http.StatusOK {

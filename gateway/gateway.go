@@ -47,11 +47,25 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// MaxBodyBytes is the largest request body accepted; 0 means DefaultMaxBodyBytes.
 	MaxBodyBytes int64
-	// RateLimit is the sustained requests per second allowed to one caller (by credential, else
-	// by address); 0 means DefaultRateLimit, a negative value turns rate limiting off.
+	// RateLimit is the sustained requests per second allowed to one caller with a verified
+	// token (by its subject and client); 0 means DefaultRateLimit, a negative value turns rate
+	// limiting off. Tokens are verified as Web.Access says; without its issuer every request is
+	// limited by address.
 	RateLimit float64
 	// RateBurst is how many requests one caller may send at once; 0 means DefaultRateBurst.
 	RateBurst int64
+	// AddressRateLimit and AddressRateBurst limit the requests without a verified token, which
+	// share one bucket per client address; 0 means RateLimit and RateBurst.
+	AddressRateLimit float64
+	AddressRateBurst int64
+	// FailedAuthRateLimit and FailedAuthRateBurst limit, per client address, the requests whose
+	// credential does not verify, on top of the address's bucket; 0 means
+	// DefaultFailedAuthRateLimit and DefaultFailedAuthRateBurst.
+	FailedAuthRateLimit float64
+	FailedAuthRateBurst int64
+	// TrustedProxies lists the proxies (CIDR prefixes or addresses, comma-separated) whose
+	// X-Forwarded-For names the client; from any other peer the header is not read.
+	TrustedProxies string
 	// Web configures the browser front end served under "/".
 	Web     web.Config
 	Metrics metrics.Config
@@ -80,6 +94,9 @@ const (
 	DefaultMaxBodyBytes = 1 << 20
 	DefaultRateLimit    = 50
 	DefaultRateBurst    = 100
+
+	DefaultFailedAuthRateLimit = 1
+	DefaultFailedAuthRateBurst = 10
 )
 
 // RegisterFlags registers the configuration flags, with environment fallbacks, on l.
@@ -91,8 +108,13 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	c.BackendTLS.RegisterFlags(l)
 	l.Duration(&c.ShutdownTimeout, "shutdown-timeout", "SHUTDOWN_TIMEOUT", 10*time.Second, "graceful stop deadline")
 	l.Int64(&c.MaxBodyBytes, "max-body-bytes", "GATEWAY_MAX_BODY_BYTES", DefaultMaxBodyBytes, "largest request body accepted, in bytes")
-	l.Float64(&c.RateLimit, "rate-limit", "GATEWAY_RATE_LIMIT", DefaultRateLimit, "requests per second per caller; negative turns rate limiting off")
-	l.Int64(&c.RateBurst, "rate-burst", "GATEWAY_RATE_BURST", DefaultRateBurst, "requests a caller may send at once")
+	l.Float64(&c.RateLimit, "rate-limit", "GATEWAY_RATE_LIMIT", DefaultRateLimit, "requests per second per caller with a verified token; negative turns rate limiting off")
+	l.Int64(&c.RateBurst, "rate-burst", "GATEWAY_RATE_BURST", DefaultRateBurst, "requests a caller with a verified token may send at once")
+	l.Float64(&c.AddressRateLimit, "address-rate-limit", "GATEWAY_ADDRESS_RATE_LIMIT", DefaultRateLimit, "requests per second per client address without a verified token")
+	l.Int64(&c.AddressRateBurst, "address-rate-burst", "GATEWAY_ADDRESS_RATE_BURST", DefaultRateBurst, "requests a client address without a verified token may send at once")
+	l.Float64(&c.FailedAuthRateLimit, "failed-auth-rate-limit", "GATEWAY_FAILED_AUTH_RATE_LIMIT", DefaultFailedAuthRateLimit, "requests per second per client address whose credential does not verify")
+	l.Int64(&c.FailedAuthRateBurst, "failed-auth-rate-burst", "GATEWAY_FAILED_AUTH_RATE_BURST", DefaultFailedAuthRateBurst, "requests with a credential that does not verify a client address may send at once")
+	l.String(&c.TrustedProxies, "trusted-proxies", "GATEWAY_TRUSTED_PROXIES", "", "proxies (CIDR prefixes, comma-separated) whose X-Forwarded-For names the client; none by default")
 	l.String(&c.MongoURI, "mongodb-uri", "MONGODB_URI", "", "MongoDB connection string of the gateway's database (web sessions); sessions stay in memory when empty")
 	l.String(&c.Database, "database", "GATEWAY_DATABASE", DefaultDatabase, "MongoDB database of the gateway")
 	l.Duration(&c.PruneInterval, "session-prune-interval", "GATEWAY_SESSION_PRUNE_INTERVAL", DefaultPruneInterval, "how often expired web sessions are deleted")
@@ -104,6 +126,21 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 
 // Validate reports a setting the gateway cannot start with.
 func (c Config) Validate() error {
+	for _, l := range []struct {
+		env   string
+		value float64
+	}{
+		{"GATEWAY_RATE_BURST", float64(c.RateBurst)},
+		{"GATEWAY_ADDRESS_RATE_LIMIT", c.AddressRateLimit}, {"GATEWAY_ADDRESS_RATE_BURST", float64(c.AddressRateBurst)},
+		{"GATEWAY_FAILED_AUTH_RATE_LIMIT", c.FailedAuthRateLimit}, {"GATEWAY_FAILED_AUTH_RATE_BURST", float64(c.FailedAuthRateBurst)},
+	} {
+		if l.value < 0 {
+			return fmt.Errorf("%s=%v: must not be negative (a negative GATEWAY_RATE_LIMIT turns limiting off)", l.env, l.value)
+		}
+	}
+	if _, err := parseProxies(c.TrustedProxies); err != nil {
+		return err
+	}
 	if err := c.Web.Validate(); err != nil {
 		return err
 	}
@@ -151,6 +188,18 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 	}
 	if cfg.RateBurst <= 0 {
 		cfg.RateBurst = DefaultRateBurst
+	}
+	if cfg.AddressRateLimit <= 0 {
+		cfg.AddressRateLimit = cfg.RateLimit
+	}
+	if cfg.AddressRateBurst <= 0 {
+		cfg.AddressRateBurst = cfg.RateBurst
+	}
+	if cfg.FailedAuthRateLimit <= 0 {
+		cfg.FailedAuthRateLimit = DefaultFailedAuthRateLimit
+	}
+	if cfg.FailedAuthRateBurst <= 0 {
+		cfg.FailedAuthRateBurst = DefaultFailedAuthRateBurst
 	}
 	if cfg.PruneInterval <= 0 {
 		cfg.PruneInterval = DefaultPruneInterval
@@ -237,7 +286,11 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 	top.Handle("/", site)
 	e := &edge{next: top, maxBody: cfg.MaxBodyBytes}
 	if cfg.RateLimit > 0 {
-		e.limiter = newCallerLimiter(cfg.RateLimit, int(cfg.RateBurst), maxTrackedCallers)
+		refused := reg.Counter("gateway_rate_limited_requests_total",
+			"Requests refused by the rate limits, by the kind of bucket: subject, address or failed_auth.", "bucket")
+		if e.limits, err = newLimits(cfg, refused); err != nil {
+			return nil, err
+		}
 	}
 	g.handler = instrument(reg, top, logRequests(logger, e))
 	return g, nil

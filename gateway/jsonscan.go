@@ -20,8 +20,13 @@ type jsonProblem struct {
 	description string
 }
 
-// scanJSON checks that data is one syntactically valid JSON value with no duplicate keys and
-// nothing after it, and says where it is not.
+// maxJSONDepth bounds how deep objects and arrays may nest in a body: far more than any request
+// message needs, far less than what would cost the decoders dearly.
+const maxJSONDepth = 64
+
+// scanJSON checks that data is one syntactically valid JSON value with no duplicate keys, no
+// nesting deeper than maxJSONDepth and nothing after it, and says where it is not (for a value
+// nested too deep, the top-level field it is under).
 func scanJSON(data []byte) *jsonProblem {
 	type frame struct {
 		object    bool
@@ -73,6 +78,11 @@ func scanJSON(data []byte) *jsonProblem {
 		if d, ok := tok.(json.Delim); ok {
 			switch d {
 			case '{', '[':
+				if len(stack) == maxJSONDepth {
+					top := path()
+					return &jsonProblem{path: top[:min(len(top), 1)],
+						description: "nests objects or arrays more than " + strconv.Itoa(maxJSONDepth) + " deep"}
+				}
 				startValue()
 				stack = append(stack, &frame{object: d == '{', expectKey: d == '{', index: -1, seen: map[string]bool{}})
 			case '}', ']':

@@ -1,7 +1,10 @@
 package gateway
 
 import (
+	"net/http"
 	"net/http/httptest"
+	"net/netip"
+	"strings"
 	"testing"
 	"time"
 )
@@ -47,42 +50,66 @@ func TestCallerLimiter(t *testing.T) {
 	}
 }
 
-func TestCallerKey(t *testing.T) {
+func TestParseAuthorization(t *testing.T) {
 	tests := []struct {
-		name, remote, authorization, forwarded string
-		same                                   string // the name of a case with the same key, or ""
+		name    string
+		headers []string
+		want    credential
 	}{
-		{"address", "192.0.2.1:1234", "", "", ""},
-		{"same address, other port", "192.0.2.1:5678", "", "", "address"},
-		{"forwarded-for is not trusted", "192.0.2.1:9", "", "198.51.100.7", "address"},
-		{"credential", "192.0.2.1:1234", "Bearer abc", "", ""},
-		{"same credential elsewhere", "203.0.113.5:1", "Bearer abc", "", "credential"},
-		{"other credential", "192.0.2.1:1234", "Bearer xyz", "", ""},
+		{"none", nil, credential{}},
+		{"bearer", []string{"Bearer abc"}, credential{present: true, token: "abc"}},
+		{"lower case", []string{"bearer abc"}, credential{present: true, token: "abc"}},
+		{"upper case", []string{"BEARER abc"}, credential{present: true, token: "abc"}},
+		{"two spaces", []string{"Bearer  abc"}, credential{present: true, token: "abc"}},
+		{"a tab between", []string{"Bearer\tabc"}, credential{present: true, token: "abc"}},
+		{"a trailing tab", []string{"Bearer abc\t"}, credential{present: true, token: "abc"}},
+		{"another scheme", []string{"Basic abc"}, credential{present: true}},
+		{"no token", []string{"Bearer "}, credential{present: true}},
+		{"something after the token", []string{"Bearer abc def"}, credential{present: true}},
+		{"two headers", []string{"Bearer abc", "Bearer abc"}, credential{present: true}},
 	}
-	keys := map[string]string{}
+	for _, tc := range tests {
+		h := http.Header{}
+		for _, v := range tc.headers {
+			h.Add("Authorization", v)
+		}
+		if got := parseAuthorization(h); got != tc.want {
+			t.Errorf("%s: parseAuthorization(%q) = %+v, want %+v", tc.name, tc.headers, got, tc.want)
+		}
+	}
+}
+
+func TestClientAddress(t *testing.T) {
+	proxies, err := parseProxies("10.0.0.0/8, 192.0.2.9")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, remote, forwarded string
+		proxies                 []netip.Prefix
+		want                    string
+	}{
+		{"peer", "198.51.100.7:1234", "", proxies, "198.51.100.7"},
+		{"forwarded-for from an untrusted peer is not read", "198.51.100.7:1234", "203.0.113.1", proxies, "198.51.100.7"},
+		{"no proxies configured", "10.1.2.3:1", "203.0.113.1", nil, "10.1.2.3"},
+		{"a trusted proxy names the client", "10.1.2.3:1", "203.0.113.1", proxies, "203.0.113.1"},
+		{"what the client wrote before is not read", "10.1.2.3:1", "203.0.113.66, 203.0.113.1", proxies, "203.0.113.1"},
+		{"a chain of trusted proxies", "10.1.2.3:1", "203.0.113.1, 192.0.2.9, 10.9.9.9", proxies, "203.0.113.1"},
+		{"garbage stops the walk at the last good hop", "10.1.2.3:1", "203.0.113.66, garbage, 10.9.9.9", proxies, "10.9.9.9"},
+		{"a trusted proxy without the header", "10.1.2.3:1", "", proxies, "10.1.2.3"},
+		{"IPv4 in IPv6", "[::ffff:198.51.100.7]:1", "", proxies, "198.51.100.7"},
+	}
 	for _, tc := range tests {
 		r := httptest.NewRequest("GET", "/v1/services", nil)
 		r.RemoteAddr = tc.remote
-		if tc.authorization != "" {
-			r.Header.Set("Authorization", tc.authorization)
-		}
 		if tc.forwarded != "" {
 			r.Header.Set("X-Forwarded-For", tc.forwarded)
 		}
-		key := callerKey(r)
-		keys[tc.name] = key
-		if tc.same != "" && key != keys[tc.same] {
-			t.Errorf("%s: key %q differs from %s's %q", tc.name, key, tc.same, keys[tc.same])
+		if got := clientAddress(r, tc.proxies); got != tc.want {
+			t.Errorf("%s: clientAddress = %q, want %q", tc.name, got, tc.want)
 		}
-		if tc.same == "" {
-			for name, other := range keys {
-				if name != tc.name && other == key {
-					t.Errorf("%s: same key as %s", tc.name, name)
-				}
-			}
-		}
-		if tc.authorization != "" && (len(key) > 40 || key == tc.authorization) {
-			t.Errorf("%s: key %q holds the credential", tc.name, key)
-		}
+	}
+	if _, err := parseProxies("10.0.0.0/8,not-an-address"); err == nil || !strings.Contains(err.Error(), "GATEWAY_TRUSTED_PROXIES") {
+		t.Errorf("a malformed proxy list: err = %v, want one naming GATEWAY_TRUSTED_PROXIES", err)
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -149,39 +150,65 @@ func checkText(field, v string) error {
 	return nil
 }
 
+// checkQuery refuses, naming the parameter, one the route does not read, a parameter of one
+// value given more than once, and a value that is no value of the parameter's enum.
 func (rt *route) checkQuery(r *http.Request) error {
 	q := r.URL.Query()
 	for _, k := range slices.Sorted(maps.Keys(q)) {
-		if !rt.queryAllowed(k) {
+		fd := rt.queryField(k)
+		if fd == nil {
 			return apierror.Field(printable(k), "unknown query parameter")
+		}
+		if !fd.IsList() && len(q[k]) > 1 {
+			return apierror.Field(k, "given more than once; send one value")
+		}
+		if fd.Kind() == protoreflect.EnumKind {
+			for _, v := range q[k] {
+				if !enumValue(fd.Enum(), v) {
+					return apierror.Field(k, fmt.Sprintf("%q is not a value of %s", printable(v), fd.Enum().Name()))
+				}
+			}
 		}
 	}
 	return nil
 }
 
-// queryAllowed reports whether the route reads key from the query, as grpc-gateway's
-// PopulateQueryParameters does: a dotted path of field names (proto or JSON) to a scalar,
-// enum, repeated scalar or well-known type, not bound by the path or the body.
-func (rt *route) queryAllowed(key string) bool {
-	if rt.body == "*" {
-		return false
+// enumValue reports whether v names a value of ed, or is the number of one, as grpc-gateway
+// reads enums from the query.
+func enumValue(ed protoreflect.EnumDescriptor, v string) bool {
+	if ed.Values().ByName(protoreflect.Name(v)) != nil {
+		return true
 	}
+	n, err := strconv.ParseInt(v, 10, 32)
+	return err == nil && ed.Values().ByNumber(protoreflect.EnumNumber(n)) != nil
+}
+
+// queryField is the field the route reads key into from the query, as grpc-gateway's
+// PopulateQueryParameters does: a dotted path of field names (proto or JSON) to a scalar,
+// enum, repeated scalar or well-known type, not bound by the path or the body. It is nil when
+// the route reads no such parameter.
+func (rt *route) queryField(key string) protoreflect.FieldDescriptor {
+	if rt.body == "*" {
+		return nil
+	}
+	var leaf protoreflect.FieldDescriptor
 	md := rt.input
 	segs := strings.Split(key, ".")
 	names := make([]string, 0, len(segs))
 	for i, seg := range segs {
 		fd := fieldByName(md, seg)
 		if fd == nil || fd.IsMap() {
-			return false
+			return nil
 		}
+		leaf = fd
 		names = append(names, string(fd.Name()))
 		isMessage := fd.Kind() == protoreflect.MessageKind || fd.Kind() == protoreflect.GroupKind
 		last := i == len(segs)-1
 		switch {
 		case last && isMessage && !wellKnown(fd.Message()):
-			return false
+			return nil
 		case !last && (!isMessage || fd.IsList() || wellKnown(fd.Message())):
-			return false
+			return nil
 		case !last:
 			md = fd.Message()
 		}
@@ -189,10 +216,13 @@ func (rt *route) queryAllowed(key string) bool {
 	path := strings.Join(names, ".")
 	for p := range rt.pathFields {
 		if path == p || strings.HasPrefix(path, p+".") {
-			return false
+			return nil
 		}
 	}
-	return rt.body == "" || (path != rt.body && !strings.HasPrefix(path, rt.body+"."))
+	if rt.body != "" && (path == rt.body || strings.HasPrefix(path, rt.body+".")) {
+		return nil
+	}
+	return leaf
 }
 
 // fieldByName finds a field by its proto name or its JSON name.

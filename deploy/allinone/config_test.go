@@ -112,6 +112,8 @@ func testValue(t *testing.T, env string) string {
 		default:
 			if env == "LOG_LEVEL" {
 				value = "debug"
+			} else if env == "GATEWAY_TRUSTED_PROXIES" {
+				value = "10.0.0.0/8"
 			} else if strings.HasPrefix(env, "OIDC_") && strings.HasSuffix(env, "_URL") || env == "OIDC_ISSUER" {
 				value = "https://idp2.example.org/x"
 			} else if strings.HasPrefix(env, "WEB_SESSION_KEY") {

@@ -147,22 +147,18 @@ func ParsePage(s string) (int, error) {
 	return n, nil
 }
 
-// ParsePerPage reads `per_page`: a whole number from 1; DefaultPerPage when empty, at most
-// MaxPerPage.
+// ParsePerPage reads `per_page`: a whole number from 1; DefaultPerPage when empty. Above
+// MaxPerPage it is cut down to it, as the API's page_size is; a number the API's page_size
+// (32 bits) cannot hold is refused, as the API refuses it.
 func ParsePerPage(s string) (int, error) {
 	if s == "" {
 		return DefaultPerPage, nil
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil && !isOverflow(err) || n < 1 {
-		return 0, apierror.Field("per_page", "must be a whole number from 1")
+	n, err := strconv.ParseInt(s, 10, 32)
+	if err != nil || n < 1 {
+		return 0, apierror.Field("per_page", "must be a whole number from 1 to 2147483647")
 	}
-	return min(n, MaxPerPage), nil
-}
-
-func isOverflow(err error) bool {
-	ne, ok := err.(*strconv.NumError)
-	return ok && ne.Err == strconv.ErrRange
+	return min(int(n), MaxPerPage), nil
 }
 
 // ParseModifiedAfter reads `modified_after`: an RFC 3339 date-time, or a date meaning its start in

@@ -10,7 +10,9 @@ import (
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
+	"github.com/socialrx/socialrx/services/platform/aip/pagination"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/validation"
 )
@@ -73,16 +75,33 @@ func logCall(ctx context.Context, logger *slog.Logger, method string, start time
 		"reason", apierror.Reason(err), "duration_ms", float64(time.Since(start).Microseconds())/1000)
 }
 
-// validateUnary enforces the protovalidate rules declared in the protos on every request.
+// validateUnary enforces the protovalidate rules declared in the protos on every request, and
+// checks a page token before any handler reads anything (see checkPageToken).
 func validateUnary(v *validation.Validator) grpc.UnaryServerInterceptor {
 	return func(ctx context.Context, req any, _ *grpc.UnaryServerInfo, handler grpc.UnaryHandler) (any, error) {
 		if msg, ok := req.(proto.Message); ok {
 			if err := v.Check(msg, ""); err != nil {
 				return nil, err
 			}
+			if err := checkPageToken(msg); err != nil {
+				return nil, err
+			}
 		}
 		return handler(ctx, req)
 	}
+}
+
+// checkPageToken refuses the page_token of a List or Search request unless it is whole and
+// made for this request, so that no handler can read a damaged token as the first page and
+// none looks up a parent before the token is known to be good.
+func checkPageToken(msg proto.Message) error {
+	m := msg.ProtoReflect()
+	fd := m.Descriptor().Fields().ByName("page_token")
+	if fd == nil || fd.Kind() != protoreflect.StringKind || fd.IsList() {
+		return nil
+	}
+	_, err := pagination.Decode(m.Get(fd).String(), msg)
+	return err
 }
 
 func validateStream(v *validation.Validator) grpc.StreamServerInterceptor {

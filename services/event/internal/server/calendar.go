@@ -54,6 +54,10 @@ func (s *Server) render(name string, rows []listing) (*httpbody.HttpBody, error)
 }
 
 func (s *Server) SearchEventsCalendar(ctx context.Context, req *eventv1.SearchEventsRequest) (*httpbody.HttpBody, error) {
+	if req.GetPageToken() != "" {
+		return nil, apierror.InvalidArgument(apierror.ReasonInvalidPageToken, apierror.FieldViolation{
+			Field: "page_token", Description: "the calendar is not paged: it holds every matching session; send no page_token"})
+	}
 	if err := s.sync(ctx); err != nil {
 		return nil, err
 	}

@@ -3,7 +3,9 @@
 // client that changes the filter or query between pages gets INVALID_ARGUMENT instead of a
 // listing stitched together from two different result sets.
 //
-// Tokens are not signed: the binding guards against mistakes, not against forgery. Handlers must
+// Each token ends with a checksum of all of it, so a token cut short or with a character changed
+// is refused as malformed instead of being read as another cursor (the first page, say). Tokens
+// are not signed: checksum and binding guard against mistakes, not against forgery. Handlers must
 // treat a decoded Cursor as untrusted input (a client can still craft any After or Offset).
 package pagination
 
@@ -33,14 +35,19 @@ const (
 const (
 	// tokenVersion is the first byte of every payload; bump it when the layout changes so old
 	// tokens are rejected as malformed rather than misread.
-	tokenVersion = 1
+	tokenVersion = 2
 	// maxTokenLen matches the max_len of page_token in the API protos.
 	maxTokenLen = 2048
 	// checksumLen bytes of SHA-256 are plenty to tell requests apart; the binding is not a MAC.
 	checksumLen = 16
 	// headerLen is the version byte plus the checksum; the offset and After follow.
 	headerLen = 1 + checksumLen
+	// integrityLen bytes of SHA-256 over everything before them end the payload.
+	integrityLen = 8
 )
+
+// integrityDomain keeps the integrity checksum apart from any other hash of the same bytes.
+const integrityDomain = "socialrx page token\x00"
 
 // unboundFields are the request fields a client may change between pages: AIP-158 allows a
 // different page size on each call, the token itself differs on each call, and skip is applied
@@ -83,8 +90,9 @@ func Encode(request proto.Message, c Cursor) string {
 	buf = append(buf, tokenVersion)
 	buf = append(buf, sum[:]...)
 	buf = binary.AppendVarint(buf, int64(c.Offset))
-	// After runs to the end of the payload, so it needs no length prefix.
+	// After runs to the integrity checksum, so it needs no length prefix.
 	buf = append(buf, c.After...)
+	buf = append(buf, integrity(buf)...)
 	return base64.RawURLEncoding.EncodeToString(buf)
 }
 
@@ -105,7 +113,11 @@ func Decode(token string, request proto.Message) (Cursor, error) {
 	if err != nil {
 		return Cursor{}, malformed()
 	}
-	if len(raw) <= headerLen || raw[0] != tokenVersion {
+	if len(raw) <= headerLen+integrityLen || raw[0] != tokenVersion {
+		return Cursor{}, malformed()
+	}
+	raw, tag := raw[:len(raw)-integrityLen], raw[len(raw)-integrityLen:]
+	if !bytes.Equal(tag, integrity(raw)) {
 		return Cursor{}, malformed()
 	}
 	offset, n := binary.Varint(raw[headerLen:])
@@ -125,6 +137,15 @@ func Decode(token string, request proto.Message) (Cursor, error) {
 		return Cursor{}, mismatch()
 	}
 	return Cursor{After: string(after), Offset: int(offset)}, nil
+}
+
+// integrity is the checksum that ends a token: the first integrityLen bytes of the SHA-256 of
+// payload.
+func integrity(payload []byte) []byte {
+	h := sha256.New()
+	h.Write([]byte(integrityDomain))
+	h.Write(payload)
+	return h.Sum(nil)[:integrityLen]
 }
 
 // checksum identifies a request apart from its unbound fields: a hash of the message's full

@@ -1,6 +1,7 @@
 package pagination_test
 
 import (
+	"crypto/sha256"
 	"encoding/base64"
 	"math/rand/v2"
 	"strings"
@@ -209,8 +210,19 @@ func TestDecodeMalformed(t *testing.T) {
 	if err != nil {
 		t.Fatalf("decode a valid token: %v", err)
 	}
-	// reencode returns valid's payload changed by edit.
+	// The payload ends with 8 bytes of SHA-256 over what comes before them. reencode returns
+	// valid's payload changed by edit with that checksum made again, so that each check behind
+	// it is tested; corrupt changes it and leaves the checksum as it was.
+	body := raw[:len(raw)-8]
 	reencode := func(edit func(b []byte) []byte) string {
+		b := edit(append([]byte(nil), body...))
+		sum := sha256.Sum256(append([]byte("socialrx page token\x00"), b...))
+		return base64.RawURLEncoding.EncodeToString(append(b, sum[:8]...))
+	}
+	if c, err := pagination.Decode(reencode(func(b []byte) []byte { return b }), request); err != nil || c.After != "services/s1" {
+		t.Fatalf("the test's checksum is not the package's: Decode = %+v, %v", c, err)
+	}
+	corrupt := func(edit func(b []byte) []byte) string {
 		return base64.RawURLEncoding.EncodeToString(edit(append([]byte(nil), raw...)))
 	}
 	random := make([]byte, 48)
@@ -218,6 +230,7 @@ func TestDecodeMalformed(t *testing.T) {
 	for i := range random {
 		random[i] = byte(rng.Uint32())
 	}
+	long := pagination.Encode(request, pagination.Cursor{After: "services/riverdale-community-health-centre-drop-in"})
 	// The payload is version, 16 bytes of checksum, a signed varint offset, then After.
 	withOffset := func(varint ...byte) string {
 		return reencode(func(b []byte) []byte {
@@ -240,7 +253,7 @@ func TestDecodeMalformed(t *testing.T) {
 		{name: "random bytes", token: base64.RawURLEncoding.EncodeToString(random)},
 		{name: "version only", token: base64.RawURLEncoding.EncodeToString([]byte{1})},
 		{name: "header without offset", token: reencode(func(b []byte) []byte { return b[:17] })},
-		{name: "wrong version", token: reencode(func(b []byte) []byte { b[0] = 2; return b })},
+		{name: "wrong version", token: reencode(func(b []byte) []byte { b[0] = 9; return b })},
 		{name: "version zero", token: reencode(func(b []byte) []byte { b[0] = 0; return b })},
 		{name: "negative offset", token: withOffset(0x01)},
 		{name: "unterminated offset", token: reencode(func(b []byte) []byte { return append(b[:17], 0x80, 0x80) })},
@@ -248,6 +261,15 @@ func TestDecodeMalformed(t *testing.T) {
 		{name: "offset overflows", token: withOffset(0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01)},
 		{name: "After not UTF-8", token: reencode(func(b []byte) []byte { return append(b, 0xff, 0xfe) })},
 		{name: "too long", token: valid + strings.Repeat("A", 2049-len(valid))},
+		// The whole token is checked, not only its header: a part of a token or one with a
+		// character changed is refused, not read as another cursor.
+		{name: "cut in half, keeping the header", token: long[:len(long)/2/4*4]},
+		{name: "last two characters changed", token: long[:len(long)-2] + swap(long[len(long)-2:])},
+		{name: "last character dropped", token: long[:len(long)-1]},
+		{name: "a byte of After changed", token: corrupt(func(b []byte) []byte { b[len(b)-12] ^= 1; return b })},
+		{name: "a byte of the checksum changed", token: corrupt(func(b []byte) []byte { b[len(b)-1] ^= 1; return b })},
+		{name: "a byte appended", token: corrupt(func(b []byte) []byte { return append(b, 'x') })},
+		{name: "a version 1 token", token: corrupt(func(b []byte) []byte { b[0] = 1; return b[:len(b)-8] })},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -258,6 +280,19 @@ func TestDecodeMalformed(t *testing.T) {
 			wantInvalidArgument(t, err, apierror.ReasonInvalidPageToken, "page_token", "malformed")
 		})
 	}
+}
+
+// swap changes each of the characters of s into another one of the token alphabet.
+func swap(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c == 'A' {
+			b[i] = 'B'
+		} else {
+			b[i] = 'A'
+		}
+	}
+	return string(b)
 }
 
 func TestNegativeOffsetTokenRejected(t *testing.T) {

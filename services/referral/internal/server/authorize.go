@@ -9,6 +9,7 @@ import (
 	"google.golang.org/grpc/codes"
 
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/platform/aip/names"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/policy"
@@ -96,7 +97,7 @@ func (s *Server) Authorize(ctx context.Context, req any, info *grpc.UnaryServerI
 	if err := policy.CheckMethod(id, a); err != nil {
 		return nil, err
 	}
-	name := ""
+	name, field := "", "name"
 	switch r := req.(type) {
 	case *referralv1.CreateReferralRequest:
 		in := r.GetReferral()
@@ -105,11 +106,16 @@ func (s *Server) Authorize(ctx context.Context, req any, info *grpc.UnaryServerI
 			return nil, err
 		}
 	case *referralv1.UpdateReferralRequest:
-		name = r.GetReferral().GetName()
+		name, field = r.GetReferral().GetName(), "referral.name"
 	case named:
 		name = r.GetName()
 	}
 	if name != "" {
+		// A malformed name is the caller's mistake, told as such, not a referral not found.
+		var id string
+		if err := names.ParseField(field, name, referralPattern, &id); err != nil {
+			return nil, err
+		}
 		r, err := s.authorized(ctx, name, a)
 		if err != nil {
 			return nil, err

@@ -8,6 +8,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/policy"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
@@ -21,7 +22,11 @@ func (s *Server) WatchReferrals(req *referralv1.WatchReferralsRequest, stream re
 	caller := auth.FromContext(ctx)
 	var after int64
 	if req.GetAfter() != "" {
-		after, _ = strconv.ParseInt(req.GetAfter(), 10, 64)
+		var err error
+		if after, err = strconv.ParseInt(req.GetAfter(), 10, 64); err != nil {
+			// Digits only (the proto says so), but too many: not a position this feed has.
+			return apierror.Field("after", "not a resume token of this feed")
+		}
 	}
 	sent := map[string]docstore.Meta{}
 	for {
