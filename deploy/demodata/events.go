@@ -208,7 +208,7 @@ type sessionSpec struct {
 	name     string
 	soon     bool // starts soonAfterLoad after now; day, hour and minute are ignored
 	day      int  // days after the Human Connection Day
-	hour     int // local start time in demoTimeZone
+	hour     int  // local start time in demoTimeZone
 	minute   int
 	length   time.Duration
 	capacity int32
