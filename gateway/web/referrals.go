@@ -49,6 +49,16 @@ func (h *Handler) requirePractitioner(w http.ResponseWriter, r *http.Request) (P
 	return h.requireRole(w, r, role)
 }
 
+// shortRef is the short reference of a resource: the first 8 characters of its last id, enough
+// to tell two records apart on a page ("referrals/41da6a78-…" is 41da6a78).
+func shortRef(name string) string {
+	id := name[strings.LastIndex(name, "/")+1:]
+	if len(id) > 8 {
+		id = id[:8]
+	}
+	return id
+}
+
 func shortStatus(s referralv1.ReferralStatus) string {
 	return strings.TrimPrefix(s.String(), "REFERRAL_STATUS_")
 }
