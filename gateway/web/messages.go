@@ -33,6 +33,7 @@ func messageTable() []entry {
 
 		// Dates and numbers.
 		{"format.date", "%[1]s, %[2]s %[3]d, %[4]s", "%[1]s %[3]d %[2]s %[4]s"},
+		{"format.birth", "%[1]s %[2]d, %[3]s", "%[2]d %[1]s %[3]s"},
 		{"format.shortdate", "%[1]s %[2]d", "%[2]d %[1]s"},
 		{"format.label", "%s:", "%s :"},
 		{"format.time", "3:04 PM", "15 h 04"},
