@@ -156,6 +156,7 @@ func (h *Handler) checkIn(w http.ResponseWriter, r *http.Request) {
 		h.failCall(w, r, err)
 		return
 	}
+	h.confirm(w, r, "flash.checkedin", r.PostFormValue("who"))
 	back := "/host/" + ev.GetName() + "/sessions/" + r.PathValue("session")
 	http.Redirect(w, r, back+"#r-"+r.PathValue("registration"), http.StatusSeeOther)
 }
@@ -178,5 +179,6 @@ func (h *Handler) markNoShows(w http.ResponseWriter, r *http.Request) {
 		h.failCall(w, r, err)
 		return
 	}
+	h.confirm(w, r, "flash.noshows", ev.GetTitle())
 	http.Redirect(w, r, "/host/"+name, http.StatusSeeOther)
 }

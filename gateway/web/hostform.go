@@ -242,6 +242,7 @@ func (h *Handler) hostCreateEvent(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	h.confirm(w, r, "flash.saved", created.GetTitle())
 	http.Redirect(w, r, "/host/"+created.GetName(), http.StatusSeeOther)
 }
 
@@ -341,5 +342,6 @@ func (h *Handler) hostEdit(w http.ResponseWriter, r *http.Request) {
 		h.showEventForm(w, r, p, person, f, code)
 		return
 	}
+	h.confirm(w, r, "flash.saved", next.GetTitle())
 	http.Redirect(w, r, "/host/"+ev.GetName(), http.StatusSeeOther)
 }

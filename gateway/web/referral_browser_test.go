@@ -570,7 +570,8 @@ func TestBrowserReferralDraftRejectAndError(t *testing.T) {
 		for id, v := range map[string]string{"p_given": given, "p_family": "Tremblay", "p_dob": "1961-11-02", "receiving": demodata.OrgAlbionCHC} {
 			setField(t, cl, id, v)
 		}
-		clickLabel(t, cl, "needs-1") // social isolation
+		clickLabel(t, cl, "needs-1")         // social isolation
+		clickLabel(t, cl, "consent_scope-0") // the person agrees to share with the link worker
 		follow(t, cl, `button[value="draft"]`)
 		if got := text(t, cl, "#status"); got != "Draft" {
 			t.Fatalf("status after saving a draft: %q", got)

@@ -263,5 +263,10 @@ func (h *Handler) newReferral(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	if send {
+		h.confirm(w, r, "flash.referral.sent", "")
+	} else {
+		h.confirm(w, r, "flash.referral.draft", "")
+	}
 	http.Redirect(w, r, "/"+created.GetName(), http.StatusSeeOther)
 }

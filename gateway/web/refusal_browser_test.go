@@ -101,6 +101,15 @@ func TestBrowserCheckInBeforeTheWindow(t *testing.T) {
 	if got := text(t, ctx, sel+" .badge"); got != "Attended" {
 		t.Fatalf("Odile after check-in: %q", got)
 	}
+	if got := text(t, ctx, "#flash"); got != "Checked in: Odile" {
+		t.Fatalf("the confirmation after the check-in: %q", got)
+	}
+	checkA11y(t, ctx, "host: checked in, with the confirmation")
+	// Shown once: the next page has none.
+	visit(t, ctx, s.base+"/host/"+demodata.SessionSeedSwap)
+	if n := eval[int](t, ctx, `document.querySelectorAll("#flash").length`); n != 0 {
+		t.Fatalf("the confirmation is shown again")
+	}
 }
 
 // A refused event creation stores nothing: a start time that has passed is refused by the page
