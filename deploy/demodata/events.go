@@ -28,6 +28,8 @@ const (
 	EventHarvestPicnic      = "events/gage-park-harvest-picnic"
 	// EventCareKitPacking stays in DRAFT: it never appears on the public listing.
 	EventCareKitPacking = "events/good-neighbours-care-kits"
+	// EventSeedSwap is held on the day the demo is loaded, so that its check-in is open at once.
+	EventSeedSwap = "events/good-neighbours-seed-swap"
 )
 
 // Sessions of the demo events. SessionCookingClass is nearly full: one seat is left.
@@ -42,6 +44,8 @@ const (
 	SessionGalleryOuting      = EventGalleryOuting + "/sessions/day-1"
 	SessionHarvestPicnic      = EventHarvestPicnic + "/sessions/day-1"
 	SessionCareKitPacking     = EventCareKitPacking + "/sessions/day-1"
+	// SessionSeedSwap starts 75 to 90 minutes after the demo is loaded, on a quarter hour: the demo referral ReferralToday is booked on it and its host can check people in now.
+	SessionSeedSwap = EventSeedSwap + "/sessions/today"
 )
 
 // Tags every demo event carries.
@@ -58,6 +62,10 @@ const (
 	humanConnectionDayAfter = 10
 	// cookingClassCapacity is the capacity of SessionCookingClass, filled to one seat short.
 	cookingClassCapacity = 10
+	// soonAfterLoad is how long after loading SessionSeedSwap starts at the least (up to a
+	// quarter hour more): long enough to book a new referral on it first, and its check-in, which
+	// opens two hours before a session, is open from the start.
+	soonAfterLoad = 75 * time.Minute
 )
 
 // demoZone is demoTimeZone as a location; time/tzdata makes loading it infallible.
@@ -198,8 +206,9 @@ type eventSpec struct {
 
 type sessionSpec struct {
 	name     string
-	day      int // days after the Human Connection Day
-	hour     int // local start time in demoTimeZone
+	soon     bool // starts soonAfterLoad after now; day, hour and minute are ignored
+	day      int  // days after the Human Connection Day
+	hour     int  // local start time in demoTimeZone
 	minute   int
 	length   time.Duration
 	capacity int32
@@ -225,7 +234,14 @@ var cookingClassPeople = []demoPerson{
 	{given: "Dwayne", initial: "T", needs: []string{"hearing loop"}},
 }
 
-// eventSpecs is the demo Human Connection Day.
+// seedSwapPeople registered themselves for SessionSeedSwap; two share a given name, as people do.
+var seedSwapPeople = []demoPerson{
+	{given: "Odile", initial: "B", needs: []string{"seating available"}},
+	{given: "Odile", initial: "T", needs: []string{"seating available"}},
+	{given: "Kwame", initial: "A"},
+}
+
+// eventSpecs is the demo Human Connection Day, and one gathering on the day of loading.
 func eventSpecs() []eventSpec {
 	const (
 		twoHours     = 2 * time.Hour
@@ -399,7 +415,33 @@ func eventSpecs() []eventSpec {
 				name: SessionCareKitPacking, hour: 13, length: twoHours, capacity: 20,
 			}},
 		},
+		{
+			name:  EventSeedSwap,
+			title: "Seed Swap and Balcony Gardening",
+			description: "Bring seeds, cuttings or just curiosity, and leave with something to grow on a balcony or " +
+				"windowsill. Good Neighbours volunteers show how to start seedlings in recycled pots while we trade " +
+				"tips over tea.",
+			category:      eventv1.EventCategory_EVENT_CATEGORY_COMMUNITY_GARDENING,
+			host:          OrgGoodNeighbours,
+			contact:       HostGoodNeighbours,
+			location:      LocGoodNeighboursPape,
+			languages:     []string{"en", "el", "zh"},
+			accessibility: []string{stepFree, seating, washroom, "elevator"},
+			sessions: []sessionSpec{{
+				name: SessionSeedSwap, soon: true, length: twoHours, capacity: 16, people: seedSwapPeople,
+			}},
+		},
 	}
+}
+
+// soonStart is when SessionSeedSwap starts for a demo loaded at now: soonAfterLoad later, rounded
+// up to the quarter hour.
+func soonStart(now time.Time) time.Time {
+	t := now.In(demoZone).Add(soonAfterLoad)
+	if r := t.Truncate(15 * time.Minute); !r.Equal(t) {
+		t = r.Add(15 * time.Minute)
+	}
+	return t
 }
 
 // demoEvents builds the requests that load the demo, with the Human Connection Day
@@ -439,6 +481,9 @@ func demoEvents(now time.Time) []demoEvent {
 		for _, ss := range spec.sessions {
 			_, sessionID, _ := strings.Cut(ss.name, "/sessions/")
 			start := time.Date(year, month, day+ss.day, ss.hour, ss.minute, 0, 0, demoZone)
+			if ss.soon {
+				start = soonStart(now)
+			}
 			ds := demoSession{
 				name: ss.name,
 				create: &eventv1.CreateSessionRequest{

@@ -130,12 +130,12 @@ func TestEventNamesAndRequestIDs(t *testing.T) {
 
 	exportedEvents := []string{
 		EventCookingClass, EventArtAfternoon, EventPhotographyWalk, EventStorytellingCircle, EventDanceParty,
-		EventNatureWalk, EventGalleryOuting, EventHarvestPicnic, EventCareKitPacking,
+		EventNatureWalk, EventGalleryOuting, EventHarvestPicnic, EventCareKitPacking, EventSeedSwap,
 	}
 	exportedSessions := []string{
 		SessionCookingClass, SessionArtAfternoon, SessionPhotographyWalk, SessionPhotographyWalk2,
 		SessionStorytellingCircle, SessionDanceParty, SessionNatureWalk, SessionGalleryOuting,
-		SessionHarvestPicnic, SessionCareKitPacking,
+		SessionHarvestPicnic, SessionCareKitPacking, SessionSeedSwap,
 	}
 	for _, c := range []struct {
 		kind     string
@@ -195,7 +195,8 @@ func TestEventReferencesExist(t *testing.T) {
 }
 
 // Sessions are 2–3 hours in the daytime, in the future, on the Human Connection Day (one event
-// has a second session on another day), with a capacity of 8–40.
+// has a second session on another day), with a capacity of 8–40; the one held on the day of
+// loading is checked apart, in TestSessionHeldOnLoadDay.
 func TestEventSessionTimes(t *testing.T) {
 	forEachNow(t, func(t *testing.T, now time.Time, events []demoEvent) {
 		y, m, d := now.In(demoZone).Date()
@@ -207,6 +208,9 @@ func TestEventSessionTimes(t *testing.T) {
 			}
 			days := map[string]bool{}
 			for i, s := range e.sessions {
+				if s.name == SessionSeedSwap {
+					continue
+				}
 				ss := s.create.GetSession()
 				start, end := ss.GetStartTime().AsTime(), ss.GetEndTime().AsTime()
 				if !start.After(now) {
@@ -250,11 +254,50 @@ func TestEventSessionTimes(t *testing.T) {
 	})
 }
 
-// There are 7–9 events covering at least six of the ten kinds, also among the published ones.
+// SessionSeedSwap starts 75 to 90 minutes after loading, on a quarter hour, so that a new
+// referral can still be booked on it, and its check-in (open from two hours before a session's
+// start) is open at once.
+func TestSessionHeldOnLoadDay(t *testing.T) {
+	nows := append(eventTestNows(), time.Date(2026, 5, 4, 13, 45, 0, 0, demoZone), time.Date(2026, 5, 4, 13, 45, 1, 0, demoZone))
+	for _, now := range nows {
+		var found *eventv1.Session
+		for _, e := range demoEvents(now) {
+			for _, s := range e.sessions {
+				if s.name == SessionSeedSwap {
+					found = s.create.GetSession()
+					if e.draft {
+						t.Errorf("%s: belongs to a draft event", s.name)
+					}
+				}
+			}
+		}
+		if found == nil {
+			t.Fatalf("%v: no session %s", now, SessionSeedSwap)
+		}
+		start, end := found.GetStartTime().AsTime(), found.GetEndTime().AsTime()
+		if wait := start.Sub(now); wait < 75*time.Minute || wait > 90*time.Minute {
+			t.Errorf("%v: starts %v later, want 75–90 minutes", now, wait)
+		}
+		if local := start.In(demoZone); local.Minute()%15 != 0 || local.Second() != 0 || local.Nanosecond() != 0 {
+			t.Errorf("%v: starts at %v, not on a quarter hour", now, local)
+		}
+		if opens := start.Add(-2 * time.Hour); opens.After(now) {
+			t.Errorf("%v: check-in opens at %v, after loading", now, opens)
+		}
+		if l := end.Sub(start); l != 2*time.Hour {
+			t.Errorf("%v: lasts %v, want 2 hours", now, l)
+		}
+	}
+	if got := soonStart(time.Date(2026, 5, 4, 13, 45, 0, 0, demoZone)); !got.Equal(time.Date(2026, 5, 4, 15, 0, 0, 0, demoZone)) {
+		t.Errorf("loaded at 13:45: starts %v, want 15:00", got)
+	}
+}
+
+// There are 7–10 events covering at least six of the ten kinds, also among the published ones.
 func TestEventCategories(t *testing.T) {
 	events := demoEvents(time.Now())
-	if n := len(events); n < 7 || n > 9 {
-		t.Errorf("%d events, want 7–9", n)
+	if n := len(events); n < 7 || n > 10 {
+		t.Errorf("%d events, want 7–10", n)
 	}
 	all, published := map[eventv1.EventCategory]bool{}, map[eventv1.EventCategory]bool{}
 	for _, e := range events {
@@ -314,13 +357,14 @@ var (
 	givenName     = regexp.MustCompile(`^[A-Z][a-z]+$`)
 )
 
-// One session, the cooking class, has registrations: capacity − 1 fictional people.
+// One session on the Human Connection Day, the cooking class, has registrations: capacity − 1
+// fictional people. (The session of the day of loading has a few, for its check-in list.)
 func TestEventNearlyFullSession(t *testing.T) {
 	var full []demoSession
 	var fullEvent demoEvent
 	for _, e := range demoEvents(time.Now()) {
 		for _, s := range e.sessions {
-			if len(s.registrations) > 0 {
+			if len(s.registrations) > 0 && s.name != SessionSeedSwap {
 				full = append(full, s)
 				fullEvent = e
 			}

@@ -83,12 +83,13 @@ func TestReferralsLoadIntoRealServers(t *testing.T) {
 		t.Fatalf("loaded before loading: %v %v", loaded, err)
 	}
 	names, err := Referrals(ctx, ref.Client, now, as)
-	if err != nil || len(names) != 7 {
+	if err != nil || len(names) != 8 {
 		t.Fatalf("loaded %d referrals: %v", len(names), err)
 	}
 	want := map[string]string{
 		ReferralDraft: "DRAFT", ReferralRequested: "REQUESTED", ReferralAccepted: "ACCEPTED",
 		ReferralBooked: "IN_PROGRESS", ReferralLastSeat: "IN_PROGRESS", ReferralWaitlisted: "IN_PROGRESS", ReferralCompleted: "COMPLETED",
+		ReferralToday: "IN_PROGRESS",
 	}
 	if loaded, err := ReferralsLoaded(ctx, ref.Client, now, as); err != nil || !loaded {
 		t.Fatalf("not loaded after loading: %v %v", loaded, err)
@@ -115,5 +116,37 @@ func TestReferralsLoadIntoRealServers(t *testing.T) {
 	if last.GetBusinessStatus() != referralv1.BusinessStatus_BUSINESS_STATUS_EVENT_BOOKED ||
 		waiting.GetBusinessStatus() != referralv1.BusinessStatus_BUSINESS_STATUS_WAITLISTED {
 		t.Fatalf("cooking class: %v and %v", last.GetBusinessStatus(), waiting.GetBusinessStatus())
+	}
+
+	// The loop closes on the day of loading: the host of the session held today can check in
+	// the person of ReferralToday now (a host sees given names only).
+	today, err := ref.Client.GetReferral(referrer[ReferralToday], &referralv1.GetReferralRequest{Name: names[ReferralToday]})
+	if err != nil || today.GetBusinessStatus() != referralv1.BusinessStatus_BUSINESS_STATUS_EVENT_BOOKED {
+		t.Fatalf("%s: %v %v, want booked", ReferralToday, today.GetBusinessStatus(), err)
+	}
+	host := asHost(ctx, as, OrgGoodNeighbours, HostGoodNeighbours)
+	regs, err := ev.Client.ListRegistrations(host, &eventv1.ListRegistrationsRequest{Parent: SessionSeedSwap, PageSize: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var booked string
+	for _, r := range regs.GetRegistrations() {
+		if r.GetPerson().GetGivenName() == "Marguerite" {
+			booked = r.GetName()
+		}
+	}
+	if booked == "" || len(regs.GetRegistrations()) != 4 {
+		t.Fatalf("%s: %d registrations, Marguerite's %q; want 4 with Marguerite's", SessionSeedSwap, len(regs.GetRegistrations()), booked)
+	}
+	in, err := ev.Client.CheckInRegistration(host, &eventv1.CheckInRegistrationRequest{Name: booked})
+	if err != nil || in.GetState() != eventv1.RegistrationState_REGISTRATION_STATE_ATTENDED {
+		t.Fatalf("check in %s now: %v %v", booked, in.GetState(), err)
+	}
+	attended := testenv.Poll(30*time.Second, func() bool {
+		r, err := ref.Client.GetReferral(referrer[ReferralToday], &referralv1.GetReferralRequest{Name: names[ReferralToday]})
+		return err == nil && r.GetBusinessStatus() == referralv1.BusinessStatus_BUSINESS_STATUS_EVENT_ATTENDED
+	})
+	if !attended {
+		t.Fatalf("%s: not marked attended after the check-in", ReferralToday)
 	}
 }

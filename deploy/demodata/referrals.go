@@ -20,6 +20,9 @@ const (
 	ReferralLastSeat   = "demo-cooking-last-seat"
 	ReferralWaitlisted = "demo-cooking-waitlisted"
 	ReferralCompleted  = "demo-completed-riverdale"
+	// ReferralToday is booked on SessionSeedSwap, which is held on the day of loading: its host
+	// checks the person in, and the link worker records the follow-up and completes it.
+	ReferralToday = "demo-booked-seed-swap"
 )
 
 // demoReferral is a referral and the steps that bring it to its demo state: the first step
@@ -131,6 +134,10 @@ func demoReferrals(now time.Time) []demoReferral {
 			"Learning to cook since my wife passed.", true, lonely...),
 			[]func(context.Context, referralv1.ReferralServiceClient, string) error{submit, accept(LinkWorkerAlbion), start,
 				book(SessionCookingClass)}, LinkWorkerAlbion},
+		{ReferralToday, ref(person("Marguerite", "Okafor", "1956-03-14", "en", "seating available"), ClinicianRiverdale, OrgRiverdaleCHC,
+			"Growing things again; I had a garden before I moved to the apartment.", true, lonely...),
+			[]func(context.Context, referralv1.ReferralServiceClient, string) error{submit, accept(LinkWorkerRiverdale), start,
+				goal("Meet the neighbours who garden."), measure(base, 3, 2, 2), book(SessionSeedSwap)}, LinkWorkerRiverdale},
 		{ReferralCompleted, ref(person("Doris", "MacLeod", "1940-07-19", "en"), ClinicianRiverdale, OrgRiverdaleCHC,
 			"Being outdoors with people.", true, lonely...),
 			[]func(context.Context, referralv1.ReferralServiceClient, string) error{submit, accept(LinkWorkerRiverdale), start,

@@ -63,6 +63,7 @@ func (h *Handler) adminAddPractitioner(w http.ResponseWriter, r *http.Request) {
 		h.showAdminForm(w, r, errs, code, nil, &f)
 		return
 	}
+	h.confirm(w, r, "flash.saved", strings.TrimSpace(f.Given+" "+f.Family))
 	http.Redirect(w, r, "/admin#orgs-h", http.StatusSeeOther)
 }
 

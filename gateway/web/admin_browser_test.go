@@ -86,6 +86,9 @@ func TestBrowserDirectoryAdmin(t *testing.T) {
 	setField(t, ctx, "d_display_name", "Riverside Seniors Circle")
 	setField(t, ctx, "d_email", "hello@riverside.example")
 	follow(t, ctx, "#save")
+	if got := text(t, ctx, "#flash"); got != "Saved: Riverside Seniors Circle" {
+		t.Fatalf("the confirmation after saving: %q", got)
+	}
 	org := byDisplayName(t, s, api, "organizations", "Riverside Seniors Circle")
 	orgID := findRow(t, ctx, s.base, "organizations", org)
 	screenshots(t, ctx, "admin-organizations")
@@ -111,7 +114,10 @@ func TestBrowserDirectoryAdmin(t *testing.T) {
 	checkA11y(t, ctx, "admin new location: bad latitude")
 	setField(t, ctx, "d_latitude", "43.6629")
 	follow(t, ctx, "#save")
-	checkA11y(t, ctx, "admin locations")
+	if got := text(t, ctx, "#flash"); got != "Saved: Riverside Library, room 2" {
+		t.Fatalf("the confirmation after saving the location: %q", got)
+	}
+	checkA11y(t, ctx, "admin locations, with the confirmation")
 	loc := byDisplayName(t, s, api, "locations", "Riverside Library, room 2")
 	got, err := s.directory.GetLocation(api, &directoryv1.GetLocationRequest{Name: loc})
 	if err != nil || got.GetLatitude() != 43.6629 || got.GetLongitude() != -79.36 || got.GetOrganization() != org {

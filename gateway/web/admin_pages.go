@@ -181,6 +181,7 @@ func (h *Handler) adminCreate(w http.ResponseWriter, r *http.Request) {
 	if h.adminRefused(w, r, k, "", "", v, requestID, bad, err) {
 		return
 	}
+	h.confirm(w, r, "flash.saved", adminLabel(v, k.Kind))
 	http.Redirect(w, r, "/admin/"+k.Kind, http.StatusSeeOther)
 }
 
@@ -207,6 +208,7 @@ func (h *Handler) adminUpdate(w http.ResponseWriter, r *http.Request) {
 			h.adminConflict(w, r, k, name)
 			return
 		}
+		h.confirm(w, r, "flash.unchanged", adminLabel(now, name))
 		http.Redirect(w, r, "/admin/"+k.Kind, http.StatusSeeOther)
 		return
 	}
@@ -214,6 +216,7 @@ func (h *Handler) adminUpdate(w http.ResponseWriter, r *http.Request) {
 	if h.adminRefused(w, r, k, name, etag, now, "", bad, err) {
 		return
 	}
+	h.confirm(w, r, "flash.saved", adminLabel(now, name))
 	http.Redirect(w, r, "/admin/"+k.Kind, http.StatusSeeOther)
 }
 
@@ -256,6 +259,17 @@ func (h *Handler) adminConflict(w http.ResponseWriter, r *http.Request, k *admin
 	h.showAdminEdit(w, r, k, name, etag, fresh, "", formErrors{"": l.T("error.conflict")}, http.StatusConflict)
 }
 
+// adminLabel names a directory record in a confirmation: its display name, or else fallback.
+func adminLabel(v url.Values, fallback string) string {
+	if s := strings.TrimSpace(v.Get("d_display_name")); s != "" {
+		return s
+	}
+	if s := strings.TrimSpace(v.Get("d_given") + " " + v.Get("d_family")); s != "" {
+		return s
+	}
+	return fallback
+}
+
 func (h *Handler) adminDelete(w http.ResponseWriter, r *http.Request) {
 	k, ok := h.adminKindOf(w, r)
 	if !ok {
@@ -271,6 +285,7 @@ func (h *Handler) adminDelete(w http.ResponseWriter, r *http.Request) {
 		h.showAdminList(w, r, k, "", errs, code)
 		return
 	}
+	h.confirm(w, r, "flash.deleted", name)
 	http.Redirect(w, r, "/admin/"+k.Kind, http.StatusSeeOther)
 }
 

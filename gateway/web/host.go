@@ -199,6 +199,7 @@ func (h *Handler) hostSubmit(w http.ResponseWriter, r *http.Request) {
 		h.showHostEvent(w, r, ev, errs, code, nil)
 		return
 	}
+	h.confirm(w, r, "flash.submitted", ev.GetTitle())
 	http.Redirect(w, r, "/host/"+ev.GetName(), http.StatusSeeOther)
 }
 
@@ -231,5 +232,6 @@ func (h *Handler) hostAddSession(w http.ResponseWriter, r *http.Request) {
 		h.showHostEvent(w, r, ev, errs, code, &ns)
 		return
 	}
+	h.confirm(w, r, "flash.session.added", ev.GetTitle())
 	http.Redirect(w, r, "/host/"+ev.GetName(), http.StatusSeeOther)
 }

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -151,6 +152,10 @@ func (h *Handler) sessionTimes(l *localizer, i int, s sessionForm, zone *time.Lo
 		return time.Date(day.Year(), day.Month(), day.Day(), c.Hour(), c.Minute(), 0, 0, zone)
 	}
 	start, end = clock("start", s.Start), clock("end", s.End)
+	if _, bad := errs[pre+"start"]; !bad && !start.After(h.now()) {
+		// The event service's rule: a new session starts in the future.
+		errs[pre+"start"] = l.T("error.field.session_start.past")
+	}
 	n, err := strconv.Atoi(s.Capacity)
 	if err != nil || n < 1 || n > 10000 {
 		errs[pre+"capacity"] = h.fieldMessage(l, "session_capacity")
@@ -195,8 +200,9 @@ func (h *Handler) hostCreateEvent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := h.callContext(r)
-	// The request id makes a repeated form (after a refused session, or a double click) find
-	// the event it created the first time instead of making another.
+	// Every session was checked above against the event service's rules, so that a refusal
+	// comes before anything is stored. The request id makes a repeated form (a double click)
+	// find the event it created the first time instead of making another.
 	created, err := h.events.CreateEvent(ctx, &eventv1.CreateEventRequest{Event: ev, RequestId: f.RequestID})
 	if h.unauthenticated(w, r, err) {
 		return
@@ -212,15 +218,23 @@ func (h *Handler) hostCreateEvent(w http.ResponseWriter, r *http.Request) {
 			RequestId: fmt.Sprintf("%s-s%d", f.RequestID, i+1),
 			Session: &eventv1.Session{StartTime: timestamppb.New(s.start), EndTime: timestamppb.New(s.end),
 				TimeZone: f.TimeZone, Capacity: s.capacity}})
+		if err == nil {
+			continue
+		}
+		// Refused all the same (a rule the page does not know, or the clock moved on): take
+		// back the draft just created, so that the refusal leaves nothing behind, and send
+		// the form again as a new request.
+		if _, derr := h.events.DeleteEvent(ctx, &eventv1.DeleteEventRequest{Name: created.GetName()}); derr != nil {
+			h.logger.Error("web: delete the draft of a refused event", "event", created.GetName(), "code", status.Code(derr).String())
+		}
+		f.RequestID = newRequestID()
 		if h.unauthenticated(w, r, err) {
 			return
 		}
-		if err != nil {
-			var code int
-			p.Errors, code = h.explain(l, err, sessionFields(i))
-			h.showEventForm(w, r, p, person, f, code)
-			return
-		}
+		var code int
+		p.Errors, code = h.explain(l, err, sessionFields(i))
+		h.showEventForm(w, r, p, person, f, code)
+		return
 	}
 	if r.PostFormValue("action") == "submit" {
 		if _, err := h.events.SubmitEvent(ctx, &eventv1.SubmitEventRequest{Name: created.GetName()}); err != nil {
@@ -228,6 +242,7 @@ func (h *Handler) hostCreateEvent(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	h.confirm(w, r, "flash.saved", created.GetTitle())
 	http.Redirect(w, r, "/host/"+created.GetName(), http.StatusSeeOther)
 }
 
@@ -327,5 +342,6 @@ func (h *Handler) hostEdit(w http.ResponseWriter, r *http.Request) {
 		h.showEventForm(w, r, p, person, f, code)
 		return
 	}
+	h.confirm(w, r, "flash.saved", next.GetTitle())
 	http.Redirect(w, r, "/host/"+ev.GetName(), http.StatusSeeOther)
 }

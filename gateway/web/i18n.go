@@ -112,6 +112,22 @@ func (l *localizer) Date(t time.Time, zone string) string {
 		strconv.Itoa(t.Year())) // a year is not a quantity: no digit grouping ("2 026")
 }
 
+// Birth writes a date of birth ("1956-03-14") as "March 14, 1956" or "14 mars 1956", or ""
+// when there is none.
+func (l *localizer) Birth(date string) string {
+	t, err := time.Parse(time.DateOnly, date)
+	if err != nil {
+		return date
+	}
+	return l.T("format.birth", l.T(fmt.Sprintf("month.%d", t.Month())), t.Day(), strconv.Itoa(t.Year()))
+}
+
+// ShortDate writes t's day in zone without weekday and year, e.g. "May 4" or "4 mai".
+func (l *localizer) ShortDate(t time.Time, zone string) string {
+	t = inZone(t, zone)
+	return l.T("format.shortdate", l.T(fmt.Sprintf("month.%d", t.Month())), t.Day())
+}
+
 // Time writes t's time of day in zone, e.g. "2:30 PM" or "14 h 30".
 func (l *localizer) Time(t time.Time, zone string) string {
 	return inZone(t, zone).Format(l.T("format.time"))

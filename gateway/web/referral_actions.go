@@ -96,6 +96,7 @@ func (h *Handler) referralAction(w http.ResponseWriter, r *http.Request) {
 		h.refusedChange(w, r, f, err)
 		return
 	}
+	h.confirm(w, r, "flash.referral."+r.PathValue("action"), "")
 	http.Redirect(w, r, "/"+f.name+f.anchor, http.StatusSeeOther)
 }
 

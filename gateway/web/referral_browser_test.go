@@ -264,6 +264,13 @@ func TestBrowserReferralLoop(t *testing.T) {
 	checkA11y(t, cl, "clinician: new social prescription, with an error")
 	screenshots(t, cl, "referral-new-error")
 
+	// Consent is as the person gives it: no scope is ticked before the clinician ticks it.
+	if ticked := eval[int](t, cl, `document.querySelectorAll('input[name="consent_scope"]:checked').length`); ticked != 0 {
+		t.Fatalf("%d consent scopes ticked by default; want none", ticked)
+	}
+	clickLabel(t, cl, "consent_scope-0")
+	clickLabel(t, cl, "consent_scope-1")
+
 	// The look-up of earlier referrals posts the person's details: none in the URL.
 	setField(t, cl, "p_dob", "1948-05-17")
 	follow(t, cl, `button[value="lookup"]`)
@@ -282,8 +289,11 @@ func TestBrowserReferralLoop(t *testing.T) {
 	if got := text(t, cl, "#status"); got != "Requested" {
 		t.Fatalf("status after sending: %q", got)
 	}
-	if got := eval[string](t, cl, `document.title`); strings.Contains(got, "Marguerite") || !strings.Contains(got, id) {
-		t.Fatalf("page title %q: the referral id, nothing personal", got)
+	if got := eval[string](t, cl, `document.title`); strings.Contains(got, "Marguerite") || !strings.Contains(got, id[:8]) {
+		t.Fatalf("page title %q: the referral's short reference, nothing personal", got)
+	}
+	if got, want := text(t, cl, "h1"), "Marguerite Okafor-Lindqvist, born May 17, 1948 · ref. "+id[:8]; got != want {
+		t.Fatalf("the referral is headed %q; want %q", got, want)
 	}
 	checkA11y(t, cl, "clinician: referral page")
 	screenshots(t, cl, "referral-clinician")
@@ -423,6 +433,10 @@ func TestBrowserReferralLoop(t *testing.T) {
 		t.Fatalf("bookings after booking: %q", got)
 	}
 	waitText(t, cl, row, "Event booked")
+	// The timeline names the event and when it is, not the session's resource name.
+	if got := text(t, lw, "#timeline-list"); !strings.Contains(got, "Booked: "+eventTitle+" (") || strings.Contains(got, "events/") {
+		t.Fatalf("the timeline after booking: %q", got)
+	}
 
 	// The host checks the person in; the referral page shows it without a reload.
 	markPage(t, lw)
@@ -556,7 +570,8 @@ func TestBrowserReferralDraftRejectAndError(t *testing.T) {
 		for id, v := range map[string]string{"p_given": given, "p_family": "Tremblay", "p_dob": "1961-11-02", "receiving": demodata.OrgAlbionCHC} {
 			setField(t, cl, id, v)
 		}
-		clickLabel(t, cl, "needs-1") // social isolation
+		clickLabel(t, cl, "needs-1")         // social isolation
+		clickLabel(t, cl, "consent_scope-0") // the person agrees to share with the link worker
 		follow(t, cl, `button[value="draft"]`)
 		if got := text(t, cl, "#status"); got != "Draft" {
 			t.Fatalf("status after saving a draft: %q", got)
@@ -579,7 +594,7 @@ func TestBrowserReferralDraftRejectAndError(t *testing.T) {
 	actAs(t, lw, s.base, demodata.LinkWorkerAlbion)
 	acceptLanguage(t, lw, "fr-CA,fr;q=0.9")
 	visit(t, lw, s.base+"/referrals/"+id)
-	if got := text(t, lw, "h1"); got != "Orientation "+id {
+	if got := text(t, lw, "h1"); got != "Lucien Tremblay, né·e le 2 novembre 1961 · réf. "+id[:8] {
 		t.Fatalf("the referral page in French: %q", got)
 	}
 	follow(t, lw, "#reject")

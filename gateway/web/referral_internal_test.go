@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"golang.org/x/text/language"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
@@ -72,6 +73,43 @@ func TestReferralEnumsHaveMessages(t *testing.T) {
 	for _, k := range keys {
 		if !tr.keys[k] {
 			t.Errorf("no message %q", k)
+		}
+	}
+}
+
+// A referral names its person, or says the details were not shared when the referral service
+// withheld the name from the reader (no consent), in both languages; every reason the services
+// refuse with has its words.
+func TestReferralPersonNameAndRefusalWords(t *testing.T) {
+	tr, err := newTranslations()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, fr := tr.localizer(language.English), tr.localizer(language.French)
+	named := &referralv1.Subject{GivenName: "Grace", FamilyName: "Mensah"}
+	for _, c := range []struct {
+		l    *localizer
+		s    *referralv1.Subject
+		want string
+	}{
+		{en, named, "Grace Mensah"},
+		{en, &referralv1.Subject{}, "Details not shared (no consent)"},
+		{fr, &referralv1.Subject{}, "Coordonnées non communiquées (sans consentement)"},
+		{fr, nil, "Coordonnées non communiquées (sans consentement)"},
+	} {
+		if got := personName(c.l, c.s); got != c.want {
+			t.Errorf("personName(%v) = %q; want %q", c.s, got, c.want)
+		}
+	}
+	if got := shortRef("referrals/41da6a78-9c0e-4c1e-bd54-3f0f5b3a6f10"); got != "41da6a78" {
+		t.Errorf("shortRef = %q; want 41da6a78", got)
+	}
+	for _, reason := range []string{"EVENT_STATE", "SESSION_CANCELLED", "SESSION_STARTED", "SESSION_NOT_ENDED",
+		"REGISTRATION_NOT_OPEN", "REGISTRATION_CLOSED", "REGISTRATION_STATE", "CHECK_IN_WINDOW",
+		"CAPACITY_BELOW_CONFIRMED", "NO_SESSIONS", "REFERRAL_STATUS", "CONSENT_REQUIRED", "ALREADY_EXISTS",
+		"STILL_REFERENCED", "START_TIME_PASSED"} {
+		if !tr.keys["error.reason."+reason] {
+			t.Errorf("no words for the refusal %s", reason)
 		}
 	}
 }

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"slices"
+	"sort"
 	"strings"
 	"time"
 
@@ -87,16 +88,23 @@ type referralFormData struct {
 	Earlier    []referralRow
 	LookedUp   bool
 	Today      string
+	// ConsentMin is the earliest consent date: the date of birth, once it is a date.
+	ConsentMin string
 }
 
 type serviceChoice struct{ Name, Title string }
+
+// l10nJoin writes a programme with the organisation that offers it.
+func l10nJoin(l *localizer, programme, org string) string {
+	return l.T("newref.service.at", programme, org)
+}
 
 func (h *Handler) newReferralForm(w http.ResponseWriter, r *http.Request) {
 	if _, ok := h.requireRole(w, r, auth.RoleClinician); !ok {
 		return
 	}
 	f := referralForm{ConsentBy: "subject", Priority: "ROUTINE", RequestID: newRequestID(),
-		ConsentDate: h.now().In(h.zone).Format(time.DateOnly), Scope: []string{"share-with-link-worker"}}
+		ConsentDate: h.now().In(h.zone).Format(time.DateOnly)} // no scope ticked: the person says what they agree to
 	h.showReferralForm(w, r, f, nil, http.StatusOK, nil, false)
 }
 
@@ -113,13 +121,22 @@ func (h *Handler) showReferralForm(w http.ResponseWriter, r *http.Request, f ref
 	d := &referralFormData{Form: f, Centres: facts.centres, Languages: filterLanguages, Features: commonFeatures,
 		Needs: needNames, Priorities: priorityNames, Scopes: consentScopes, LookedUp: lookedUp,
 		Today: h.now().In(h.zone).Format(time.DateOnly)}
+	if _, err := time.Parse(time.DateOnly, f.DOB); err == nil {
+		d.ConsentMin = f.DOB
+	}
 	if svcs, err := h.directory.ListServices(ctx, &directoryv1.ListServicesRequest{PageSize: 1000}); err == nil {
 		for _, s := range svcs.GetServices() {
-			d.Services = append(d.Services, serviceChoice{Name: s.GetName(), Title: s.GetName()})
+			title := s.GetName()
 			if s.GetDisplayName() != "" {
-				d.Services[len(d.Services)-1].Title = s.GetDisplayName()
+				title = s.GetDisplayName()
 			}
+			// Five centres offer "Social prescribing link worker": the centre tells them apart.
+			if org := facts.orgs[s.GetOrganization()]; org != "" {
+				title = l10nJoin(p.localizer, title, org)
+			}
+			d.Services = append(d.Services, serviceChoice{Name: s.GetName(), Title: title})
 		}
+		sort.SliceStable(d.Services, func(i, j int) bool { return d.Services[i].Title < d.Services[j].Title })
 	}
 	if len(earlier) > 0 {
 		who, _ := h.practitioners(ctx)
@@ -207,7 +224,9 @@ func (h *Handler) newReferral(w http.ResponseWriter, r *http.Request) {
 		ReceivingOrganization: f.Receiving, SuggestedService: f.Service,
 	}
 	// Consent is captured before a referral is sent: who gave it, when, and what it covers.
-	consentGiven := f.ConsentDate != "" || len(f.Scope) > 0 || f.ConsentBy == "other"
+	// The date comes filled in with today; a ticked scope or a substitute decision-maker is
+	// what says consent was given.
+	consentGiven := len(f.Scope) > 0 || f.ConsentBy == "other"
 	if send || consentGiven {
 		by := "subject"
 		if f.ConsentBy == "other" {
@@ -215,7 +234,8 @@ func (h *Handler) newReferral(w http.ResponseWriter, r *http.Request) {
 			req("consent_other", by != "")
 		}
 		when, err := time.ParseInLocation(time.DateOnly, f.ConsentDate, h.zone)
-		req("consent_date", err == nil && !when.After(h.now()))
+		// Between the person's birth and today, as the referral service also requires.
+		req("consent_date", err == nil && !when.After(h.now()) && (dob.IsZero() || !when.Before(dob)))
 		var scope []string
 		for _, s := range f.Scope {
 			if slices.Contains(consentScopes, s) {
@@ -242,6 +262,11 @@ func (h *Handler) newReferral(w http.ResponseWriter, r *http.Request) {
 			h.showReferral(w, r, created.GetName(), errs, code)
 			return
 		}
+	}
+	if send {
+		h.confirm(w, r, "flash.referral.sent", "")
+	} else {
+		h.confirm(w, r, "flash.referral.draft", "")
 	}
 	http.Redirect(w, r, "/"+created.GetName(), http.StatusSeeOther)
 }

@@ -1,8 +1,10 @@
 package web
 
 import (
+	"context"
 	"fmt"
 	"net/http"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -105,8 +107,9 @@ func (h *Handler) showReferral(w http.ResponseWriter, r *http.Request, name stri
 	l := p.localizer
 	p.Errors = errs
 	row := h.referralRow(l, ref, facts, who, now)
-	// The title names the referral by its id only: nothing personal in titles or history.
-	p.Title = l.T("referral.title", row.ID)
+	// The page's heading names the person; its title, kept in browser history and tabs, only
+	// the short reference.
+	p.Title = l.T("referral.title", row.Ref)
 	d := &referralPageData{ID: row.ID, Live: liveSince(now), Row: row, Subject: ref.GetSubject(),
 		NeedsText: ref.GetNeedsText(), WhatMatters: ref.GetWhatMatters(), ReferrerOrg: facts.orgs[ref.GetReferringOrganization()],
 		Reason: ref.GetStatusReason(), Questionnaires: questionnaires, Typed: map[string]string{},
@@ -147,12 +150,17 @@ func (h *Handler) showReferral(w http.ResponseWriter, r *http.Request, name stri
 		d.Suggested = s
 		if svc, err := h.directory.GetService(ctx, directoryGetService(s)); err == nil && svc.GetDisplayName() != "" {
 			d.Suggested = svc.GetDisplayName()
+			if org := facts.orgs[svc.GetOrganization()]; org != "" {
+				d.Suggested = l10nJoin(l, d.Suggested, org)
+			}
 		}
 	}
+	places := sessionLabels{}
 	for _, e := range tl.GetEntries() {
 		d.Timeline = append(d.Timeline, timelineRow{
 			Time:  l.Date(e.GetTime().AsTime(), h.zone.String()) + " " + l.Time(e.GetTime().AsTime(), h.zone.String()),
-			Actor: who.name(e.GetActor()), What: timelineWhat(l, e), Note: strings.TrimSpace(e.GetReason() + " " + e.GetNote()),
+			Actor: who.name(e.GetActor()), What: timelineWhat(l, e),
+			Note: strings.TrimSpace(e.GetReason() + " " + h.timelineNote(ctx, l, places, e.GetNote())),
 		})
 	}
 	for _, g := range ref.GetGoals() {
@@ -228,6 +236,56 @@ func measureView(l *localizer, m *referralv1.Measure) measureRow {
 	}
 	row.Change = strings.Join(change, ", ")
 	return row
+}
+
+// sessionNamePattern finds the resource names of sessions in the notes the referral service
+// writes on bookings ("booked at events/x/sessions/y").
+var sessionNamePattern = regexp.MustCompile(`events/[A-Za-z0-9][A-Za-z0-9._-]*/sessions/[A-Za-z0-9][A-Za-z0-9._-]*`)
+
+// The notes the referral service writes on a booking's changes, to say in the page's language.
+var (
+	bookedNote     = regexp.MustCompile(`^booked at (\S+)$`)
+	waitlistedNote = regexp.MustCompile(`^waitlisted at (\S+), position (\d+)$`)
+	bookingIsNote  = regexp.MustCompile(`^booking at (\S+) is ([A-Z_]+)$`)
+)
+
+// sessionLabels are the sessions a page names, by resource name, read once per page.
+type sessionLabels map[string]string
+
+// sessionLabel names a session as people do: the event's title and when it starts.
+func (h *Handler) sessionLabel(ctx context.Context, l *localizer, seen sessionLabels, name string) string {
+	if s, ok := seen[name]; ok {
+		return s
+	}
+	label := name
+	if ss, err := h.events.GetSession(ctx, getSession(name)); err == nil {
+		when := l.Date(ss.GetStartTime().AsTime(), ss.GetTimeZone()) + ", " + l.Time(ss.GetStartTime().AsTime(), ss.GetTimeZone())
+		label = when
+		if ev, err := h.events.GetEvent(ctx, getEvent(name[:strings.Index(name, "/sessions/")])); err == nil {
+			label = l.T("timeline.session", ev.GetTitle(), when)
+		}
+	}
+	seen[name] = label
+	return label
+}
+
+// timelineNote is a timeline note with the sessions it names written as their event and time,
+// and the booking notes the referral service writes in the page's language.
+func (h *Handler) timelineNote(ctx context.Context, l *localizer, seen sessionLabels, note string) string {
+	label := func(name string) string { return h.sessionLabel(ctx, l, seen, name) }
+	if m := bookedNote.FindStringSubmatch(note); m != nil && sessionNamePattern.MatchString(m[1]) {
+		return l.T("timeline.booked", label(m[1]))
+	}
+	if m := waitlistedNote.FindStringSubmatch(note); m != nil && sessionNamePattern.MatchString(m[1]) {
+		n, _ := strconv.Atoi(m[2])
+		return l.T("timeline.waitlisted", label(m[1]), n)
+	}
+	if m := bookingIsNote.FindStringSubmatch(note); m != nil && sessionNamePattern.MatchString(m[1]) {
+		if key := "booking.state." + m[2]; h.i18n.keys[key] {
+			return l.T("timeline.booking.is", label(m[1]), l.T(key))
+		}
+	}
+	return sessionNamePattern.ReplaceAllStringFunc(note, label)
 }
 
 func (h *Handler) bookingView(r *http.Request, l *localizer, b *referralv1.Booking) bookingRow {

@@ -49,6 +49,25 @@ func (h *Handler) requirePractitioner(w http.ResponseWriter, r *http.Request) (P
 	return h.requireRole(w, r, role)
 }
 
+// shortRef is the short reference of a resource: the first 8 characters of its last id, enough
+// to tell two records apart on a page ("referrals/41da6a78-…" is 41da6a78).
+func shortRef(name string) string {
+	id := name[strings.LastIndex(name, "/")+1:]
+	if len(id) > 8 {
+		id = id[:8]
+	}
+	return id
+}
+
+// personName is the referred person's name, or, when the referral service withheld it from
+// the reader (no consent to share it with them), says so.
+func personName(l *localizer, s *referralv1.Subject) string {
+	if s.GetGivenName() == "" {
+		return l.T("referral.withheld")
+	}
+	return strings.TrimSpace(s.GetGivenName() + " " + s.GetFamilyName())
+}
+
 func shortStatus(s referralv1.ReferralStatus) string {
 	return strings.TrimPrefix(s.String(), "REFERRAL_STATUS_")
 }
@@ -140,8 +159,11 @@ func (h *Handler) practitioners(ctx context.Context) (people, error) {
 
 // referralRow is one referral in a list.
 type referralRow struct {
-	ID, URL             string
-	Person              string
+	ID, URL string
+	// Person is the person's name, or that their details were not shared with the reader;
+	// Born their date of birth, Ref the short reference, and Title all three, to name the referral.
+	Person, Born, Ref   string
+	Title               string
 	Status, Business    string
 	Priority            string
 	Receiving, Referrer string
@@ -153,12 +175,16 @@ type referralRow struct {
 
 func (h *Handler) referralRow(l *localizer, ref *referralv1.Referral, facts *directoryFacts, who people, now time.Time) referralRow {
 	id := strings.TrimPrefix(ref.GetName(), "referrals/")
-	row := referralRow{ID: id, URL: "/referrals/" + id,
-		Person: strings.TrimSpace(ref.GetSubject().GetGivenName() + " " + ref.GetSubject().GetFamilyName()),
+	row := referralRow{ID: id, URL: "/referrals/" + id, Ref: shortRef(id),
+		Person: personName(l, ref.GetSubject()), Born: l.Birth(ref.GetSubject().GetDateOfBirth()),
 		Status: shortStatus(ref.GetStatus()), Business: shortBusiness(ref.GetBusinessStatus()),
 		Priority: shortPriority(ref.GetPriority()), Receiving: facts.orgs[ref.GetReceivingOrganization()],
 		Referrer: who.name(ref.GetReferringPractitioner()),
 		Created:  l.Date(ref.GetCreateTime().AsTime(), h.zone.String()),
+	}
+	row.Title = l.T("referral.named", row.Person, row.Ref)
+	if row.Born != "" {
+		row.Title = l.T("referral.named.born", row.Person, row.Born, row.Ref)
 	}
 	if a := ref.GetAssignee(); a != "" {
 		row.Assignee = who.name(a)

@@ -65,6 +65,7 @@ type page struct {
 	Person   Person
 	SignIn   string // address of the "Sign in" link; "" when signed in or without sign-in
 	Resumed  bool   // the form shows what was typed before signing in again
+	Flash    string // the confirmation of the change that led here, once
 	Data     any
 	template string
 }
@@ -93,6 +94,7 @@ func (h *Handler) newPage(w http.ResponseWriter, r *http.Request, template, nav 
 		CSRF:      h.csrf.token(w, r, h.secure(r)),
 		Switch:    "/language?" + url.Values{"to": {other}, "back": {back}}.Encode(),
 		template:  template,
+		Flash:     h.takeFlash(w, r, l),
 	}
 }
 

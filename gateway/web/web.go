@@ -140,6 +140,7 @@ type Handler struct {
 	pages     *renderer
 	places    *placeCache
 	signin    *oidcSignIn
+	flashes   *expiring[flash]
 	csp       string
 	mux       *http.ServeMux
 	now       func() time.Time
@@ -215,6 +216,7 @@ func New(cfg Config, b Backends, logger *slog.Logger) (*Handler, error) {
 		csrf:      &csrf{signer: newSigner(key, "csrf")},
 		zone:      zone,
 		signin:    signin,
+		flashes:   newExpiring[flash](flashMax),
 		csp:       contentSecurityPolicy(""),
 		i18n:      tr,
 		pages:     pages,

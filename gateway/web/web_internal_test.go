@@ -249,9 +249,18 @@ func TestExplainInThePageLanguage(t *testing.T) {
 		{"session started", apierror.FailedPrecondition("SESSION_STARTED", "the session has already started", nil), http.StatusConflict, map[string]string{
 			"": "Cette séance a déjà commencé : les inscriptions sont closes.",
 		}},
-		{"unknown precondition", apierror.FailedPrecondition("SOMETHING_NEW", "x", nil), http.StatusConflict, map[string]string{
-			"": "Un problème est survenu de notre côté. Veuillez réessayer plus tard.",
+		{"unknown precondition: a refusal, not a fault on our side", apierror.FailedPrecondition("SOMETHING_NEW", "x", nil), http.StatusConflict, map[string]string{
+			"": "C’est impossible pour le moment.",
 		}},
+		{"check-in window, with its time from the metadata", apierror.FailedPrecondition("CHECK_IN_WINDOW", "x", map[string]string{
+			"check_in_open_time": "2031-05-04T17:30:00Z", "check_in_close_time": "2031-05-06T19:30:00Z", "time_zone": "America/Toronto"}),
+			http.StatusConflict, map[string]string{
+				"": "L’accueil ouvre le dimanche 4 mai 2031 à 13 h 30, deux heures avant la séance.",
+			}},
+		{"refusal naming a field of the form", apierror.FailedPrecondition("CONSENT_REQUIRED", "x", map[string]string{"field": "registration.person.phone"}),
+			http.StatusConflict, map[string]string{
+				"phone": "Enregistrez le consentement de la personne avant l’envoi.",
+			}},
 		{"stale etag", apierror.Aborted(apierror.ReasonEtagMismatch, "events/e1", "etag mismatch"), http.StatusConflict, map[string]string{
 			"": "Quelqu’un a modifié ceci en même temps. Voici la dernière version ; veuillez réessayer.",
 		}},

@@ -21,6 +21,9 @@ const (
 	ReasonCheckInWindow       = "CHECK_IN_WINDOW"
 	ReasonCapacityBelowSeated = "CAPACITY_BELOW_CONFIRMED"
 	ReasonNoSessions          = "NO_SESSIONS"
+	// ReasonStartTimePassed is the reason of the INVALID_ARGUMENT for a new session whose start
+	// time has passed, apart from malformed times, so that a client can say so.
+	ReasonStartTimePassed = "START_TIME_PASSED"
 )
 
 // CheckInEarly is how long before its start a session's check-in opens; CheckInLate how long
@@ -208,7 +211,7 @@ func (s *State) CreateSession(ss *Session, now time.Time) (Decision, error) {
 		return Decision{}, err
 	}
 	if !ss.Start.After(now) {
-		return Decision{}, invalid("session.start_time", "must be in the future")
+		return Decision{}, &Error{Kind: ErrInvalid, Reason: ReasonStartTimePassed, Field: "session.start_time", Message: "must be in the future"}
 	}
 	ss.State, ss.CreateTime, ss.UpdateTime = SessionScheduled, now, now
 	return Decision{Op: OpSessionCreate, Payload: &Payload{Session: ss}, Result: ss.Key()}, nil
@@ -418,9 +421,12 @@ func (s *State) CheckIn(key string, now time.Time) (Decision, error) {
 		return Decision{}, precondition(ReasonRegistrationState,
 			"only a CONFIRMED registration can check in; this one is "+r.State, map[string]string{"state": r.State})
 	}
-	if now.Before(ss.Start.Add(-CheckInEarly)) || now.After(ss.End.Add(CheckInLate)) {
+	if opens, closes := ss.Start.Add(-CheckInEarly), ss.End.Add(CheckInLate); now.Before(opens) || now.After(closes) {
+		// The window's ends and the session's time zone let a client say when check-in opens.
 		return Decision{}, precondition(ReasonCheckInWindow,
-			fmt.Sprintf("check-in is open from %s before the start to %s after the end", CheckInEarly, CheckInLate), nil)
+			fmt.Sprintf("check-in is open from %s before the start to %s after the end", CheckInEarly, CheckInLate),
+			map[string]string{"check_in_open_time": opens.UTC().Format(time.RFC3339),
+				"check_in_close_time": closes.UTC().Format(time.RFC3339), "time_zone": ss.TimeZone})
 	}
 	p := &Payload{Target: key, Outcomes: []Outcome{{Kind: KindAttended, Session: ss.Key(),
 		Registration: key, Referral: r.Referral, State: RegAttended}}}

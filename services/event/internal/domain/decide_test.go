@@ -170,7 +170,16 @@ func TestCheckInWindowAndNoShows(t *testing.T) {
 		}
 		return err
 	}
-	wantRefusal(t, checkIn(ss.Start.Add(-CheckInEarly-time.Minute), "amara"), ErrPrecondition, ReasonCheckInWindow)
+	early := checkIn(ss.Start.Add(-CheckInEarly-time.Minute), "amara")
+	wantRefusal(t, early, ErrPrecondition, ReasonCheckInWindow)
+	// The refusal says when the window opens and closes, so that a page can tell the host.
+	var de *Error
+	if errors.As(early, &de) {
+		opens, closes := ss.Start.Add(-2*time.Hour).UTC().Format(time.RFC3339), ss.End.Add(24*time.Hour).UTC().Format(time.RFC3339)
+		if de.Metadata["check_in_open_time"] != opens || de.Metadata["check_in_close_time"] != closes || de.Metadata["time_zone"] != ss.TimeZone {
+			t.Errorf("metadata %v, want check-in open %s to %s in %q", de.Metadata, opens, closes, ss.TimeZone)
+		}
+	}
 	if err := checkIn(ss.Start.Add(-CheckInEarly), "amara"); err != nil {
 		t.Fatalf("check-in as the window opens: %v", err)
 	}
@@ -258,5 +267,20 @@ func TestStaleEtagIsRefused(t *testing.T) {
 	_, err := b.st.UpdateEvent(&Event{ID: "e", Title: "Newer"}, old, b.now)
 	if !errors.Is(err, ErrEtagMismatch) {
 		t.Fatalf("update with the etag of an older version: %v, want ErrEtagMismatch", err)
+	}
+}
+
+// A new session whose start has passed is refused on its start time with its own reason, apart
+// from malformed times.
+func TestCreateSessionStartPassed(t *testing.T) {
+	b := newBook(t)
+	b.do(func(s *State) (Decision, error) {
+		return s.CreateEvent(&Event{ID: "tea", Title: "Tea", Category: "STORYTELLING_CIRCLE"}, b.now)
+	})
+	start := b.now.Add(-time.Minute)
+	_, err := b.st.CreateSession(&Session{EventID: "tea", ID: "s", Start: start, End: start.Add(time.Hour), TimeZone: "UTC", Capacity: 1}, b.now)
+	var de *Error
+	if !errors.As(err, &de) || !errors.Is(err, ErrInvalid) || de.Reason != ReasonStartTimePassed || de.Field != "session.start_time" {
+		t.Fatalf("err = %v, want ErrInvalid on session.start_time with reason %s", err, ReasonStartTimePassed)
 	}
 }

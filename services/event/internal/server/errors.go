@@ -27,7 +27,7 @@ func ToStatus(err error) error {
 	case errors.Is(de.Kind, domain.ErrPrecondition):
 		return apierror.FailedPrecondition(de.Reason, de.Message, de.Metadata)
 	case errors.Is(de.Kind, domain.ErrInvalid):
-		return apierror.Field(de.Field, de.Message)
+		return apierror.InvalidArgument(de.Reason, apierror.FieldViolation{Field: de.Field, Description: de.Message})
 	}
 	return apierror.Internal()
 }
