@@ -144,7 +144,9 @@ func (w *world) matrixCall(ctx context.Context, rpc string, r *referralv1.Referr
 			GivenName: s.GetGivenName(), FamilyName: s.GetFamilyName(), DateOfBirth: s.GetDateOfBirth()}})
 		return err == nil && has(got.GetReferrals()), err
 	case "WatchReferrals":
-		wctx, cancel := context.WithTimeout(ctx, 1500*time.Millisecond)
+		// Long enough for a loaded machine (-race, two cores) to replay the feed; a caller who
+		// may see the referral returns as soon as it arrives, one who may not waits it out.
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 		defer cancel()
 		stream, err := c.WatchReferrals(wctx, &referralv1.WatchReferralsRequest{ReferringOrganization: clinic})
 		if err != nil {
