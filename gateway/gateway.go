@@ -180,6 +180,10 @@ type Gateway struct {
 // New dials the backends (lazily: a backend that is down makes its calls fail with 503, not the
 // gateway) and builds the HTTP handler.
 func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error) {
+	// What was configured is checked before the defaults fill in what was not.
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	if cfg.MaxBodyBytes <= 0 {
 		cfg.MaxBodyBytes = DefaultMaxBodyBytes
 	}
@@ -203,9 +207,6 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 	}
 	if cfg.PruneInterval <= 0 {
 		cfg.PruneInterval = DefaultPruneInterval
-	}
-	if err := cfg.Validate(); err != nil {
-		return nil, err
 	}
 	routes, err := newRouteTable(logger,
 		directoryv1.DirectoryService_ServiceDesc.ServiceName,
