@@ -17,6 +17,8 @@ import (
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/socialrx/socialrx/gateway/hsds"
@@ -205,17 +207,23 @@ func forwardHeader(key string) (string, bool) {
 // Handler is the gateway's HTTP handler.
 func (g *Gateway) Handler() http.Handler { return g.handler }
 
-// health reports 200 when every backend says SERVING, else 503, with each backend's state.
+// health reports 200 when every backend says SERVING, else 503, with each backend's state and,
+// for each that is not serving, why: the error of reaching it, or the dependency it lacks as its
+// health check tells (headers.NotServingReason).
 func (g *Gateway) health(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	states := map[string]string{}
+	states, reasons := map[string]string{}, map[string]string{}
 	ok := true
 	for _, b := range g.backends {
-		resp, err := healthpb.NewHealthClient(b.conn).Check(ctx, &healthpb.HealthCheckRequest{Service: b.service})
+		var trailer metadata.MD
+		resp, err := healthpb.NewHealthClient(b.conn).Check(ctx, &healthpb.HealthCheckRequest{Service: b.service}, grpc.Trailer(&trailer))
 		state := resp.GetStatus().String()
 		if err != nil {
 			state = "UNREACHABLE"
+			reasons[b.name] = status.Convert(err).Message()
+		} else if why := trailer.Get(headers.NotServingReason); len(why) > 0 {
+			reasons[b.name] = why[0]
 		}
 		if resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
 			ok = false
@@ -226,9 +234,13 @@ func (g *Gateway) health(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		code, overall = http.StatusServiceUnavailable, "unavailable"
 	}
+	body := map[string]any{"status": overall, "backends": states}
+	if len(reasons) > 0 {
+		body["reasons"] = reasons
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(map[string]any{"status": overall, "backends": states})
+	_ = json.NewEncoder(w).Encode(body)
 }
 
 // Serve serves on lis until ctx ends, then shuts down gracefully and closes the backends.
