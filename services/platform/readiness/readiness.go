@@ -15,8 +15,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"golang.org/x/oauth2"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"golang.org/x/oauth2"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
