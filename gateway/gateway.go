@@ -88,6 +88,8 @@ type backend struct {
 	name    string // "directory"
 	service string // gRPC service name for health checks
 	conn    *grpc.ClientConn
+	// diagnosis reaches replicas that do not serve, which conn skips, to ask them why.
+	diagnosis *grpc.ClientConn
 }
 
 // Gateway is the HTTP front of the gRPC services.
@@ -142,6 +144,12 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		{name: "event", service: eventv1.EventService_ServiceDesc.ServiceName, conn: events},
 		{name: "referral", service: referralv1.ReferralService_ServiceDesc.ServiceName, conn: referrals},
 	}}
+	for i, addr := range []string{cfg.DirectoryAddr, cfg.EventAddr, cfg.ReferralAddr} {
+		b := &g.backends[i]
+		if b.diagnosis, err = dialDiagnosis(addr, b.service); err != nil {
+			return nil, fmt.Errorf("dial %s: %w", b.name, err)
+		}
+	}
 	// The caller's Authorization header reaches the services unchanged (grpc-gateway forwards it
 	// as "authorization" metadata); the gateway vouches for no identity of its own.
 	mux := runtime.NewServeMux(
@@ -216,17 +224,14 @@ func (g *Gateway) health(w http.ResponseWriter, r *http.Request) {
 	states, reasons := map[string]string{}, map[string]string{}
 	ok := true
 	for _, b := range g.backends {
-		var trailer metadata.MD
-		resp, err := healthpb.NewHealthClient(b.conn).Check(ctx, &healthpb.HealthCheckRequest{Service: b.service}, grpc.Trailer(&trailer))
+		resp, err := healthpb.NewHealthClient(b.conn).Check(ctx, &healthpb.HealthCheckRequest{Service: b.service})
 		state := resp.GetStatus().String()
 		if err != nil {
 			state = "UNREACHABLE"
-			reasons[b.name] = status.Convert(err).Message()
-		} else if why := trailer.Get(headers.NotServingReason); len(why) > 0 {
-			reasons[b.name] = why[0]
 		}
 		if resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
 			ok = false
+			reasons[b.name] = b.whyNotServing(ctx)
 		}
 		states[b.name] = state
 	}
@@ -241,6 +246,20 @@ func (g *Gateway) health(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
 	_ = json.NewEncoder(w).Encode(body)
+}
+
+// whyNotServing asks a replica of b that the balanced connection skips why it does not serve.
+func (b backend) whyNotServing(ctx context.Context) string {
+	var trailer metadata.MD
+	resp, err := healthpb.NewHealthClient(b.diagnosis).Check(ctx, &healthpb.HealthCheckRequest{Service: b.service}, grpc.Trailer(&trailer))
+	switch why := trailer.Get(headers.NotServingReason); {
+	case err != nil:
+		return status.Convert(err).Message()
+	case len(why) > 0:
+		return why[0]
+	default:
+		return resp.GetStatus().String()
+	}
 }
 
 // Serve serves on lis until ctx ends, then shuts down gracefully and closes the backends.
@@ -260,6 +279,7 @@ func (g *Gateway) Serve(ctx context.Context, lis net.Listener) error {
 	}
 	for _, b := range g.backends {
 		_ = b.conn.Close()
+		_ = b.diagnosis.Close()
 	}
 	if err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve http: %w", err)

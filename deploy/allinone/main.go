@@ -106,7 +106,7 @@ func parse(args []string) (options, *config.Loader, error) {
 	l.Bool(&o.skipDemo, "no-demo", "SOCIALRX_NO_DEMO", false, "do not load demo data")
 	l.String(&o.idpAddr, "dev-idp-addr", "DEV_IDP_ADDR", "127.0.0.1:8081", "listen address of the DEVELOPMENT ONLY identity provider")
 	l.Bool(&o.devIdP, "dev-idp", "SOCIALRX_DEV_IDP", false, "with MONGODB_URI: run the DEVELOPMENT ONLY identity provider anyway, for a database of this machine such as deploy/embeddeddb")
-	l.String(&o.loaderID, "demo-client-id", "SOCIALRX_DEMO_CLIENT_ID", "", "with OIDC_ISSUER: client whose token loads the demo data")
+	l.String(&o.loaderID, "demo-client-id", "SOCIALRX_DEMO_CLIENT_ID", "", "client whose token loads the demo data (the development provider registers it, as socialrx-demo-loader by default)")
 	l.String(&o.loaderSecret, "demo-client-secret", "SOCIALRX_DEMO_CLIENT_SECRET", "", "the secret of SOCIALRX_DEMO_CLIENT_ID")
 	o.log.RegisterFlags(l)
 	o.metrics.RegisterFlags(l)
