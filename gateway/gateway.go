@@ -18,6 +18,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
+	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 
 	"github.com/socialrx/socialrx/gateway/hsds"
@@ -163,6 +165,8 @@ type backend struct {
 	name    string // "directory"
 	service string // gRPC service name for health checks
 	conn    *grpc.ClientConn
+	// diagnosis reaches replicas that do not serve, which conn skips, to ask them why.
+	diagnosis *grpc.ClientConn
 }
 
 // Gateway is the HTTP front of the gRPC services.
@@ -239,6 +243,12 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		{name: "event", service: eventv1.EventService_ServiceDesc.ServiceName, conn: events},
 		{name: "referral", service: referralv1.ReferralService_ServiceDesc.ServiceName, conn: referrals},
 	}}
+	for i, addr := range []string{cfg.DirectoryAddr, cfg.EventAddr, cfg.ReferralAddr} {
+		b := &g.backends[i]
+		if b.diagnosis, err = dialDiagnosis(addr, b.service); err != nil {
+			return nil, fmt.Errorf("dial %s: %w", b.name, err)
+		}
+	}
 	// The caller's Authorization header reaches the services unchanged (grpc-gateway forwards it
 	// as "authorization" metadata); the gateway vouches for no identity of its own.
 	mux := runtime.NewServeMux(
@@ -316,11 +326,13 @@ func forwardHeader(key string) (string, bool) {
 // Handler is the gateway's HTTP handler.
 func (g *Gateway) Handler() http.Handler { return g.handler }
 
-// health reports 200 when every backend says SERVING, else 503, with each backend's state.
+// health reports 200 when every backend says SERVING, else 503, with each backend's state and,
+// for each that is not serving, why: the error of reaching it, or the dependency it lacks as its
+// health check tells (headers.NotServingReason).
 func (g *Gateway) health(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
-	states := map[string]string{}
+	states, reasons := map[string]string{}, map[string]string{}
 	ok := true
 	for _, b := range g.backends {
 		resp, err := healthpb.NewHealthClient(b.conn).Check(ctx, &healthpb.HealthCheckRequest{Service: b.service})
@@ -330,6 +342,7 @@ func (g *Gateway) health(w http.ResponseWriter, r *http.Request) {
 		}
 		if resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
 			ok = false
+			reasons[b.name] = b.whyNotServing(ctx)
 		}
 		states[b.name] = state
 	}
@@ -337,9 +350,27 @@ func (g *Gateway) health(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		code, overall = http.StatusServiceUnavailable, "unavailable"
 	}
+	body := map[string]any{"status": overall, "backends": states}
+	if len(reasons) > 0 {
+		body["reasons"] = reasons
+	}
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(code)
-	_ = json.NewEncoder(w).Encode(map[string]any{"status": overall, "backends": states})
+	_ = json.NewEncoder(w).Encode(body)
+}
+
+// whyNotServing asks a replica of b that the balanced connection skips why it does not serve.
+func (b backend) whyNotServing(ctx context.Context) string {
+	var trailer metadata.MD
+	resp, err := healthpb.NewHealthClient(b.diagnosis).Check(ctx, &healthpb.HealthCheckRequest{Service: b.service}, grpc.Trailer(&trailer))
+	switch why := trailer.Get(headers.NotServingReason); {
+	case err != nil:
+		return status.Convert(err).Message()
+	case len(why) > 0:
+		return why[0]
+	default:
+		return resp.GetStatus().String()
+	}
 }
 
 // Serve serves on lis until ctx ends, then shuts down gracefully and closes the backends.
@@ -431,6 +462,7 @@ func (g *Gateway) pruneSessions(ctx context.Context) error {
 func (g *Gateway) closeBackends() {
 	for _, b := range g.backends {
 		_ = b.conn.Close()
+		_ = b.diagnosis.Close()
 	}
 	if g.db != nil {
 		_ = g.db.Disconnect(context.Background())

@@ -223,6 +223,9 @@ func TestOpenAPIAndHealth(t *testing.T) {
 	if h.status != http.StatusServiceUnavailable || h.body["status"] != "unavailable" {
 		t.Fatalf("healthz with the directory down: %d %s", h.status, h.raw)
 	}
+	if why, _ := h.body["reasons"].(map[string]any); why == nil || why["directory"] == nil || why["directory"] == "" {
+		t.Fatalf("healthz with the directory down does not say why: %s", h.raw)
+	}
 	down := s.do(t, "GET", "/v1/organizations", "")
 	if st, _, _ := errorInfo(down); down.status != http.StatusServiceUnavailable || st != "UNAVAILABLE" {
 		t.Fatalf("call with the directory down: %d %s", down.status, down.raw)

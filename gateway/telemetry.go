@@ -21,6 +21,12 @@ func dialBackend(addr, service string, reg *metrics.Registry, tls grpctls.Client
 	return grpcclient.Dial(addr, service, grpcclient.Options{Metrics: reg, TLS: tls})
 }
 
+// dialDiagnosis connects to every replica at addr whatever its health, to ask why it does not
+// serve.
+func dialDiagnosis(addr, service string) (*grpc.ClientConn, error) {
+	return grpcclient.Dial(addr, service, grpcclient.Options{IgnoreHealth: true})
+}
+
 // instrument traces every request (a trace starts here, or continues the caller's W3C
 // traceparent, and goes on into the services) and counts it by route and status code.
 func instrument(reg *metrics.Registry, routes *http.ServeMux, next http.Handler) http.Handler {

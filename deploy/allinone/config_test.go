@@ -126,7 +126,7 @@ func testValue(t *testing.T, env string) string {
 	if value == "" {
 		// A launcher-only variable.
 		switch env {
-		case "SOCIALRX_NO_DEMO":
+		case "SOCIALRX_NO_DEMO", "SOCIALRX_DEV_IDP":
 			value = "true"
 		default:
 			value = "/tmp/socialrx-config-test"

@@ -57,6 +57,8 @@ type options struct {
 	dbAddr   string
 	skipDemo bool
 	idpAddr  string
+	// devIdP runs the development provider with MONGODB_URI too (a database on this machine).
+	devIdP bool
 	// loaderID and loaderSecret are the demo loader's client at OIDC_ISSUER.
 	loaderID, loaderSecret string
 	log                    config.Log
@@ -103,7 +105,8 @@ func parse(args []string) (options, *config.Loader, error) {
 	l.String(&o.dbAddr, "embedded-db-addr", "EMBEDDED_DB_ADDR", "127.0.0.1:27017", "embedded database listen address")
 	l.Bool(&o.skipDemo, "no-demo", "SOCIALRX_NO_DEMO", false, "do not load demo data")
 	l.String(&o.idpAddr, "dev-idp-addr", "DEV_IDP_ADDR", "127.0.0.1:8081", "listen address of the DEVELOPMENT ONLY identity provider")
-	l.String(&o.loaderID, "demo-client-id", "SOCIALRX_DEMO_CLIENT_ID", "", "with OIDC_ISSUER: client whose token loads the demo data")
+	l.Bool(&o.devIdP, "dev-idp", "SOCIALRX_DEV_IDP", false, "with MONGODB_URI: run the DEVELOPMENT ONLY identity provider anyway, for a database of this machine such as deploy/embeddeddb")
+	l.String(&o.loaderID, "demo-client-id", "SOCIALRX_DEMO_CLIENT_ID", "", "client whose token loads the demo data (the development provider registers it, as socialrx-demo-loader by default)")
 	l.String(&o.loaderSecret, "demo-client-secret", "SOCIALRX_DEMO_CLIENT_SECRET", "", "the secret of SOCIALRX_DEMO_CLIENT_ID")
 	o.log.RegisterFlags(l)
 	o.metrics.RegisterFlags(l)
@@ -175,11 +178,21 @@ func run(ctx context.Context) error {
 		dev    *devIdP
 		loader = auth.Client{Issuer: o.directory.Auth.Issuer, ID: o.loaderID, Secret: o.loaderSecret}
 	)
+	// The gateway listens first: the development provider's web client redirects to its address.
+	lis, err := net.Listen("tcp", o.gateway.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on GATEWAY_HTTP_ADDR %q: %w", o.gateway.HTTPAddr, err)
+	}
+	defer lis.Close()
 	if o.directory.Auth.Issuer == "" || o.event.Auth.Issuer == "" || o.referral.Auth.Issuer == "" {
-		if o.mongoURI != "" {
-			return errors.New("OIDC_ISSUER is required with MONGODB_URI: the development identity provider runs only with the embedded database")
+		if o.mongoURI != "" && !o.devIdP {
+			return errors.New("OIDC_ISSUER is required with MONGODB_URI: the development identity provider runs only with the embedded database (or SOCIALRX_DEV_IDP=true for a database of this machine)")
 		}
-		dev, err = startDevIdP(o.idpAddr, o.gateway.HTTPAddr, logger)
+		dev, err = startDevIdP(devIdPConfig{addr: o.idpAddr, webAddr: lis.Addr().String(), webPublicURL: o.gateway.Web.PublicURL,
+			secretsDir: filepath.Join(o.dataDir, devSecretsDir),
+			referral:   devClient{id: o.referral.ClientID, secret: o.referral.ClientSecret, fallbackID: referralClientID, env: "REFERRAL_OIDC_CLIENT_SECRET"},
+			loader:     devClient{id: o.loaderID, secret: o.loaderSecret, fallbackID: loaderClientID, env: "SOCIALRX_DEMO_CLIENT_SECRET"},
+		}, logger)
 		if err != nil {
 			return err
 		}
@@ -187,8 +200,8 @@ func run(ctx context.Context) error {
 		for _, a := range []*auth.OIDC{&o.directory.Auth, &o.event.Auth, &o.referral.Auth, &o.gateway.Web.Access} {
 			a.Issuer = dev.issuer()
 		}
-		o.referral.ClientID, o.referral.ClientSecret = referralClientID, dev.referralSecret
-		loader = auth.Client{Issuer: dev.issuer(), ID: loaderClientID, Secret: dev.loaderSecret}
+		o.referral.ClientID, o.referral.ClientSecret = dev.referral.id, dev.referral.secret
+		loader = auth.Client{Issuer: dev.issuer(), ID: dev.loader.id, Secret: dev.loader.secret}
 	}
 	// The demo loaders act as the demo people (tokens from the development provider), or with
 	// the loader client's own token at a real provider.
@@ -221,10 +234,6 @@ func run(ctx context.Context) error {
 	creds, err := o.gateway.BackendTLS.Credentials()
 	if err != nil {
 		return err
-	}
-	lis, err := net.Listen("tcp", o.gateway.HTTPAddr)
-	if err != nil {
-		return fmt.Errorf("listen on GATEWAY_HTTP_ADDR %q: %w", o.gateway.HTTPAddr, err)
 	}
 
 	g, gctx := errgroup.WithContext(ctx)

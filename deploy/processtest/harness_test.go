@@ -40,7 +40,8 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// binary returns the path of a built command: embeddeddb, directory, event, referral, gateway.
+// binary returns the path of a built command: embeddeddb, directory, event, referral, gateway,
+// allinone.
 func binary(t *testing.T, name string) string {
 	t.Helper()
 	buildOnce.Do(func() {
@@ -50,7 +51,7 @@ func binary(t *testing.T, name string) string {
 		}
 		cmd := exec.Command("go", "build", "-o", binDir+string(filepath.Separator),
 			"./deploy/embeddeddb", "./services/directory/cmd/directory", "./services/event/cmd/event",
-			"./services/referral/cmd/referral", "./gateway/cmd/gateway")
+			"./services/referral/cmd/referral", "./gateway/cmd/gateway", "./deploy/allinone")
 		cmd.Dir = "../.."
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build: %v\n%s", err, out)
@@ -97,7 +98,12 @@ func (b *lockedBuffer) Write(p []byte) (int, error) {
 // test on failure; it is killed when the test ends.
 func start(t *testing.T, label, name string, env map[string]string, args ...string) *proc {
 	t.Helper()
-	cmd := exec.Command(binary(t, name), args...)
+	return startCmd(t, label, exec.Command(binary(t, name), args...), env)
+}
+
+// startCmd is start for any command: its Dir and SysProcAttr are kept.
+func startCmd(t *testing.T, label string, cmd *exec.Cmd, env map[string]string) *proc {
+	t.Helper()
 	cmd.Env = []string{"PATH=" + os.Getenv("PATH"), "HOME=" + os.Getenv("HOME")}
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
@@ -131,10 +137,22 @@ func tail(s string, lines int) string {
 	return strings.Join(all, "\n")
 }
 
-// kill stops the process at once (SIGKILL) and waits for it.
+// kill stops the process at once (SIGKILL), with its process group when it leads one, and
+// waits for it.
 func (p *proc) kill() {
+	if a := p.cmd.SysProcAttr; a != nil && a.Setpgid {
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+	}
 	_ = p.cmd.Process.Kill()
 	<-p.done
+}
+
+// output is what the process wrote so far, stdout and stderr together.
+func (p *proc) output() string {
+	w := p.cmd.Stdout.(*lockedBuffer)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.buf.String()
 }
 
 // terminate sends SIGTERM, as Kubernetes does, and waits for the process to exit.

@@ -20,6 +20,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/config"
 	"github.com/socialrx/socialrx/services/platform/metrics"
 	"github.com/socialrx/socialrx/services/platform/periodic"
+	"github.com/socialrx/socialrx/services/platform/readiness"
 	"github.com/socialrx/socialrx/services/platform/service"
 	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
 	"github.com/socialrx/socialrx/services/referral/internal/server"
@@ -112,18 +113,20 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	if err != nil {
 		return nil, err
 	}
-	// Calls to other services carry the service's own token, never a caller's identity.
-	own := grpc.WithPerRPCCredentials(auth.PerRPC{Source: auth.Client{Issuer: cfg.Auth.Issuer, TokenURL: cfg.TokenURL,
-		ID: cfg.ClientID, Secret: cfg.ClientSecret}.TokenSource()})
+	// Calls to other services carry the service's own token, never a caller's identity; without
+	// it they fail, so readiness follows it, as its own dependency.
+	token := auth.Client{Issuer: cfg.Auth.Issuer, TokenURL: cfg.TokenURL, ID: cfg.ClientID, Secret: cfg.ClientSecret}.TokenSource()
+	own := auth.CallCredentials(token)
+	b.Need(readiness.Dependency{Name: "oidc_token", Required: true, Probe: readiness.Token(token)})
 	// Creating and accepting referrals ask the directory; booking, cancelling and the closed loop
 	// (the event change feed) need the event service: without either the service cannot do its job.
 	dirConn, err := b.Dial(service.Peer{Addr: cfg.DirectoryAddr, Env: "DIRECTORY_ADDR", Required: true,
-		Service: directoryv1.DirectoryService_ServiceDesc.ServiceName, Options: []grpc.DialOption{own}})
+		Service: directoryv1.DirectoryService_ServiceDesc.ServiceName, Options: own})
 	if err != nil {
 		return nil, b.Fail(err)
 	}
 	eventConn, err := b.Dial(service.Peer{Addr: cfg.EventAddr, Env: "EVENT_ADDR", Required: true,
-		Service: eventv1.EventService_ServiceDesc.ServiceName, Options: []grpc.DialOption{own}})
+		Service: eventv1.EventService_ServiceDesc.ServiceName, Options: own})
 	if err != nil {
 		return nil, b.Fail(err)
 	}

@@ -5,12 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 	"golang.org/x/oauth2/clientcredentials"
+	"google.golang.org/grpc"
 	"google.golang.org/grpc/credentials"
 )
 
@@ -89,3 +91,27 @@ func (p PerRPC) GetRequestMetadata(context.Context, ...string) (map[string]strin
 
 // RequireTransportSecurity implements credentials.PerRPCCredentials.
 func (PerRPC) RequireTransportSecurity() bool { return false }
+
+// CallCredentials are dial options that send src's access token on every call of a connection
+// but its health checks, which are public: a peer's health then says whether the peer serves,
+// and a token the provider refuses is reported as that (readiness.Token), not as a peer that
+// cannot be reached.
+func CallCredentials(src oauth2.TokenSource) []grpc.DialOption {
+	creds := grpc.PerRPCCredentials(PerRPC{Source: src})
+	withToken := func(method string, opts []grpc.CallOption) []grpc.CallOption {
+		if strings.HasPrefix(method, "/grpc.health.v1.Health/") {
+			return opts
+		}
+		return append(opts, creds)
+	}
+	return []grpc.DialOption{
+		grpc.WithChainUnaryInterceptor(func(ctx context.Context, method string, req, reply any, cc *grpc.ClientConn,
+			invoker grpc.UnaryInvoker, opts ...grpc.CallOption) error {
+			return invoker(ctx, method, req, reply, cc, withToken(method, opts)...)
+		}),
+		grpc.WithChainStreamInterceptor(func(ctx context.Context, desc *grpc.StreamDesc, cc *grpc.ClientConn, method string,
+			streamer grpc.Streamer, opts ...grpc.CallOption) (grpc.ClientStream, error) {
+			return streamer(ctx, desc, cc, method, withToken(method, opts)...)
+		}),
+	}
+}

@@ -30,8 +30,7 @@ const DefaultCallTimeout = 10 * time.Second
 // retries UNAVAILABLE (a replica stopping, or one that lost its database) with backoff; gRPC
 // sends each attempt through the balancer, so the retry reaches another replica.
 const serviceConfig = `{
-  "loadBalancingConfig": [{"round_robin": {}}],
-  "healthCheckConfig": {"serviceName": %q},
+  "loadBalancingConfig": [{"round_robin": {}}],%s
   "methodConfig": [{
     "name": [{}],
     "retryPolicy": {
@@ -56,6 +55,9 @@ type Options struct {
 	Dial []grpc.DialOption
 	// TLS, when configured, makes every connection TLS, never plaintext.
 	TLS grpctls.Client
+	// IgnoreHealth balances over every replica whatever its health: for asking replicas that
+	// do not serve why (a balanced connection never sends them a call).
+	IgnoreHealth bool
 }
 
 var schemes atomic.Int64
@@ -71,9 +73,13 @@ func Dial(target, service string, o Options) (*grpc.ClientConn, error) {
 	if err != nil {
 		return nil, err
 	}
+	healthCheck := fmt.Sprintf("\n  \"healthCheckConfig\": {\"serviceName\": %q},", service)
+	if o.IgnoreHealth {
+		healthCheck = ""
+	}
 	opts := []grpc.DialOption{
 		grpc.WithTransportCredentials(creds),
-		grpc.WithDefaultServiceConfig(fmt.Sprintf(serviceConfig, service)),
+		grpc.WithDefaultServiceConfig(fmt.Sprintf(serviceConfig, healthCheck)),
 		grpc.WithStatsHandler(tracing.ClientHandler()),
 		// Reconnect to a restarted replica within a second or so rather than gRPC's 2 minutes.
 		grpc.WithConnectParams(grpc.ConnectParams{Backoff: backoff.Config{

@@ -12,16 +12,19 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"sync/atomic"
 	"time"
 
 	grpcprom "github.com/grpc-ecosystem/go-grpc-middleware/providers/prometheus"
 	"google.golang.org/grpc"
 	"google.golang.org/grpc/health"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/reflection"
 
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/grpctls"
+	"github.com/socialrx/socialrx/services/platform/headers"
 	"github.com/socialrx/socialrx/services/platform/metrics"
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/tracing"
@@ -71,6 +74,9 @@ type Server struct {
 	// healthGRPC serves health alone on healthLis (Config.HealthAddr); nil without one.
 	healthGRPC *grpc.Server
 	healthLis  net.Listener
+	// reason is why the server is not serving, told to health checks; once stopping, it stays.
+	reason   atomic.Pointer[string]
+	stopping atomic.Bool
 }
 
 // New listens on cfg.Addr and builds the server. Register services on Registrar, then call Run.
@@ -122,18 +128,35 @@ func New(cfg Config, logger *slog.Logger, authn auth.Authenticator, opts ...grpc
 	}, opts...)...)
 	hs := health.NewServer()
 	hs.SetServingStatus(LivenessService, healthpb.HealthCheckResponse_SERVING)
-	healthpb.RegisterHealthServer(srv, hs)
-	reflection.Register(srv)
 	s := &Server{grpc: srv, health: hs, lis: lis, cfg: cfg, logger: logger, metrics: m, stopped: make(chan struct{})}
+	healthpb.RegisterHealthServer(srv, healthWithReason{Server: hs, reason: &s.reason})
+	reflection.Register(srv)
 	if cfg.HealthAddr != "" {
 		if s.healthLis, err = net.Listen("tcp", cfg.HealthAddr); err != nil {
 			_ = lis.Close()
 			return nil, fmt.Errorf("listen on %s: %w", cfg.HealthAddr, err)
 		}
 		s.healthGRPC = grpc.NewServer()
-		healthpb.RegisterHealthServer(s.healthGRPC, hs)
+		healthpb.RegisterHealthServer(s.healthGRPC, healthWithReason{Server: hs, reason: &s.reason})
 	}
 	return s, nil
+}
+
+// healthWithReason answers a health check that is not SERVING with the reason in the trailer
+// (headers.NotServingReason), so a caller such as the gateway's /healthz can say why.
+type healthWithReason struct {
+	*health.Server
+	reason *atomic.Pointer[string]
+}
+
+func (h healthWithReason) Check(ctx context.Context, req *healthpb.HealthCheckRequest) (*healthpb.HealthCheckResponse, error) {
+	resp, err := h.Server.Check(ctx, req)
+	if err == nil && resp.GetStatus() != healthpb.HealthCheckResponse_SERVING {
+		if r := h.reason.Load(); r != nil && *r != "" {
+			_ = grpc.SetTrailer(ctx, metadata.Pairs(headers.NotServingReason, *r))
+		}
+	}
+	return resp, err
 }
 
 // Registrar is where services are registered before Run.
@@ -153,7 +176,16 @@ func (s *Server) HealthAddr() string {
 // SetServing marks service (a fully-qualified gRPC service name) and the server as a whole
 // SERVING or NOT_SERVING in the health service. Once Run has begun to stop, the server stays
 // NOT_SERVING.
-func (s *Server) SetServing(service string, serving bool) {
+func (s *Server) SetServing(service string, serving bool) { s.SetServingBecause(service, serving, "") }
+
+// SetServingBecause is SetServing that tells health checks why the server is not serving.
+func (s *Server) SetServingBecause(service string, serving bool, reason string) {
+	if serving {
+		reason = ""
+	}
+	if !s.stopping.Load() {
+		s.reason.Store(&reason)
+	}
 	st := healthpb.HealthCheckResponse_NOT_SERVING
 	if serving {
 		st = healthpb.HealthCheckResponse_SERVING
@@ -181,6 +213,9 @@ func (s *Server) Run(ctx context.Context) error {
 		return fmt.Errorf("serve grpc: %w", err)
 	case <-ctx.Done():
 	}
+	s.stopping.Store(true)
+	stopping := "stopping"
+	s.reason.Store(&stopping)
 	s.health.Shutdown()
 	if s.cfg.DrainPeriod > 0 {
 		s.logger.Info("draining before stop", "drain_period", s.cfg.DrainPeriod)

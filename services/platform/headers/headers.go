@@ -26,4 +26,7 @@ const (
 	// FeedHead is the response header of the event service's ListChanges that carries its
 	// ledger's head position, so a follower can tell how far behind it is.
 	FeedHead = "x-socialrx-feed-head"
+	// NotServingReason is the trailer of a health check that is not SERVING: why, in one line
+	// (each required dependency that is down, with its error).
+	NotServingReason = "x-socialrx-not-serving-reason"
 )

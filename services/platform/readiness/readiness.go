@@ -1,19 +1,22 @@
-// Package readiness decides whether a service can serve: a monitor probes its database and the
-// services it needs every half second, each probe bounded by a short timeout, and reports the
-// verdict (grpcserver flips the gRPC health status with it), so a replica that lost what it needs
-// leaves its clients' load balancing within a second or two and returns on recovery.
+// Package readiness decides whether a service can serve: a monitor probes its database, the
+// services it needs and its own token every half second, each probe bounded by a short timeout,
+// and reports the verdict with the reason (grpcserver flips the gRPC health status with it and
+// tells the reason to whoever asks), so a replica that lost what it needs leaves its clients'
+// load balancing within a second or two, says why in one line, and returns on recovery.
 package readiness
 
 import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/readpref"
+	"golang.org/x/oauth2"
 	"google.golang.org/grpc"
 	healthpb "google.golang.org/grpc/health/grpc_health_v1"
 
@@ -25,6 +28,9 @@ import (
 const (
 	DefaultInterval = 500 * time.Millisecond
 	DefaultTimeout  = time.Second
+	// DefaultStartupGrace is how long a dependency may be not up yet at start (peers started in
+	// turn) before the monitor warns that it is down.
+	DefaultStartupGrace = 10 * time.Second
 )
 
 // Probe reports whether a dependency is usable now; it must return by ctx's deadline.
@@ -59,24 +65,72 @@ func GRPC(conn grpc.ClientConnInterface, service string) Probe {
 	}
 }
 
+// Token reports whether src gives a token now: the service's own credential at its OpenID
+// provider. One fetch runs at a time, however slow the provider; a probe that times out leaves
+// it running for the next probe to collect.
+func Token(src oauth2.TokenSource) Probe {
+	type fetch struct {
+		done chan struct{}
+		err  error
+	}
+	var (
+		mu      sync.Mutex
+		pending *fetch
+	)
+	return func(ctx context.Context) error {
+		mu.Lock()
+		f := pending
+		if f == nil {
+			f = &fetch{done: make(chan struct{})}
+			pending = f
+			go func() {
+				_, f.err = src.Token()
+				mu.Lock()
+				pending = nil
+				mu.Unlock()
+				close(f.done)
+			}()
+		}
+		mu.Unlock()
+		select {
+		case <-f.done:
+			return f.err
+		case <-ctx.Done():
+			return fmt.Errorf("no token yet: %w", ctx.Err())
+		}
+	}
+}
+
 // Monitor probes dependencies and reports readiness to set.
 type Monitor struct {
 	deps     []Dependency
-	set      func(ready bool)
+	set      func(ready bool, reason string)
 	logger   *slog.Logger
 	up       *prometheus.GaugeVec
 	interval time.Duration
 	timeout  time.Duration
+	grace    time.Duration
+	started  time.Time
 
-	mu   sync.Mutex
-	errs map[string]error // last probe error of each dependency, nil when up
+	mu     sync.Mutex
+	states map[string]*state
 }
 
-// New returns a monitor of deps reporting to set; reg gets socialrx_dependency_up{dependency}.
-func New(deps []Dependency, set func(ready bool), reg *metrics.Registry, logger *slog.Logger) *Monitor {
+// state is what the monitor knows of one dependency.
+type state struct {
+	err    error // of the last probe, nil when up
+	seen   bool  // probed at least once
+	warned bool  // its being down was logged as a warning
+}
+
+// New returns a monitor of deps reporting to set whether the service is ready and, when it is
+// not, why (each required dependency that is down, with its error, in one line); reg gets
+// socialrx_dependency_up{dependency}.
+func New(deps []Dependency, set func(ready bool, reason string), reg *metrics.Registry, logger *slog.Logger) *Monitor {
 	return &Monitor{deps: deps, set: set, logger: logger, interval: DefaultInterval, timeout: DefaultTimeout,
-		up:   reg.Gauge("dependency_up", "1 when the dependency answered its last readiness probe, else 0.", "dependency"),
-		errs: map[string]error{}}
+		grace: DefaultStartupGrace, started: time.Now(),
+		up:     reg.Gauge("dependency_up", "1 when the dependency answered its last readiness probe, else 0.", "dependency"),
+		states: map[string]*state{}}
 }
 
 // Check probes every dependency once, concurrently, and reports the verdict.
@@ -92,27 +146,42 @@ func (m *Monitor) Check(ctx context.Context) bool {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	ready := true
+	var why []string
 	for i, d := range m.deps {
 		err := errs[i]
-		prev, seen := m.errs[d.Name]
+		s := m.states[d.Name]
+		if s == nil {
+			s = &state{}
+			m.states[d.Name] = s
+		}
 		switch {
-		case err != nil && !seen:
+		case err != nil && !s.seen:
 			// At start-up peers may not serve yet (the all-in-one starts them in turn).
 			m.logger.Info("dependency not up yet", "dependency", d.Name, "required", d.Required, "error", err)
-		case err != nil && prev == nil:
+		case err != nil && s.err == nil && !s.warned:
 			m.logger.Warn("dependency down", "dependency", d.Name, "required", d.Required, "error", err)
-		case err == nil && prev != nil:
+			s.warned = true
+		case err != nil && !s.warned && time.Since(m.started) > m.grace:
+			m.logger.Warn("dependency down since start", "dependency", d.Name, "required", d.Required, "error", err)
+			s.warned = true
+		case err == nil && s.err != nil:
 			m.logger.Info("dependency up", "dependency", d.Name)
 		}
-		m.errs[d.Name] = err
+		if err == nil {
+			s.warned = false
+		}
+		s.err, s.seen = err, true
 		if err != nil {
 			m.up.WithLabelValues(d.Name).Set(0)
-			ready = ready && !d.Required
+			if d.Required {
+				ready = false
+				why = append(why, d.Name+": "+err.Error())
+			}
 		} else {
 			m.up.WithLabelValues(d.Name).Set(1)
 		}
 	}
-	m.set(ready)
+	m.set(ready, strings.Join(why, "; "))
 	return ready
 }
 

@@ -198,6 +198,9 @@ func (b *Base) Dial(p Peer) (*grpc.ClientConn, error) {
 	return conn, nil
 }
 
+// Need makes readiness follow d too: a service's own credential, say (readiness.Token).
+func (b *Base) Need(d readiness.Dependency) { b.deps = append(b.deps, d) }
+
 // OnClose adds what Run (or Fail) releases, after everything added later.
 func (b *Base) OnClose(f func()) { b.closes = append(b.closes, f) }
 
@@ -223,9 +226,10 @@ func (b *Base) close() {
 }
 
 // Serving starts following readiness: the service (its fully-qualified gRPC name) is SERVING in
-// the health service while its database and required peers answer.
+// the health service while its database and required peers answer; when it is not, its health
+// checks and its log say which dependency is down and why.
 func (b *Base) Serving(ctx context.Context, grpcService string) {
-	b.ready = readiness.New(b.deps, func(ok bool) { b.Server.SetServing(grpcService, ok) }, b.Metrics, b.Logger)
+	b.ready = readiness.New(b.deps, func(ok bool, why string) { b.Server.SetServingBecause(grpcService, ok, why) }, b.Metrics, b.Logger)
 	b.ready.Check(ctx)
 	b.Go(b.ready.Run)
 }

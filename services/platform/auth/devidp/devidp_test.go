@@ -43,6 +43,12 @@ var clinician = devidp.User{Subject: "practitioners/tomasz-kowalczyk", Name: "To
 
 func start(t *testing.T) *fixture {
 	t.Helper()
+	return startWith(t, []string{redirect})
+}
+
+// startWith starts a provider whose web client has redirects.
+func startWith(t *testing.T, redirects []string) *fixture {
+	t.Helper()
 	srv := httptest.NewUnstartedServer(nil)
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
@@ -57,7 +63,7 @@ func start(t *testing.T) *fixture {
 				Roles:     []string{auth.RoleSystem},
 				PublicKey: &jose.JSONWebKey{Key: key.Public(), KeyID: "emr-1", Algorithm: "ES256", Use: "sig"}},
 		},
-		RedirectURIs: []string{redirect},
+		RedirectURIs: redirects,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -309,7 +315,10 @@ func TestDevelopmentTokenEndpoint(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("dev token: %d %s", resp.StatusCode, b)
 	}
-	if id := f.identity(t, strings.TrimSpace(string(b))); id.Subject != clinician.Subject {
+	if tok := string(b); tok != strings.TrimSpace(tok) || strings.Count(tok, ".") != 2 {
+		t.Fatalf("dev token is not the bare token: %q", tok)
+	}
+	if id := f.identity(t, string(b)); id.Subject != clinician.Subject {
 		t.Fatalf("identity %+v", id)
 	}
 	resp, err = http.PostForm(f.p.Issuer()+"/dev/token", url.Values{"user": {"nobody"}})

@@ -70,7 +70,8 @@ func (p *Provider) signIn(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, op.AuthCallbackURL(p.op)(ctx, id), http.StatusFound)
 }
 
-// devToken answers POST /dev/token user=<id> with an access token as plain text, for curl.
+// devToken answers POST /dev/token user=<id> with the bare access token, for curl: nothing
+// follows it, so TOKEN=$(curl ...) and a pasted header carry exactly the token.
 func (p *Provider) devToken(w http.ResponseWriter, r *http.Request) {
 	user := strings.TrimSpace(r.PostFormValue("user"))
 	tok, err := p.Token(r.Context(), user)
@@ -81,10 +82,10 @@ func (p *Provider) devToken(w http.ResponseWriter, r *http.Request) {
 	p.logger.Info("DEVELOPMENT ONLY token issued", "subject", user)
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write([]byte(tok + "\n"))
+	_, _ = w.Write([]byte(tok))
 }
 
-// devAssertion answers POST /dev/client-assertion client_id=<id> with a client assertion signed
+// devAssertion answers POST /dev/client-assertion client_id=<id> with the bare client assertion signed
 // by the demo system client's key, so the SMART Backend Services flow can be tried with curl.
 func (p *Provider) devAssertion(w http.ResponseWriter, r *http.Request) {
 	a, err := p.ClientAssertion(r.PostFormValue("client_id"), 5*time.Minute)
@@ -94,5 +95,5 @@ func (p *Provider) devAssertion(w http.ResponseWriter, r *http.Request) {
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_, _ = w.Write([]byte(a + "\n"))
+	_, _ = w.Write([]byte(a))
 }

@@ -145,9 +145,7 @@ func (p *Provider) Users() []User { return append([]User(nil), p.users...) }
 // Token issues an access token for the user with subject (or its id without "practitioners/"),
 // as if they had signed in at DevClientID.
 func (p *Provider) Token(ctx context.Context, subject string) (string, error) {
-	if !strings.Contains(subject, "/") {
-		subject = auth.PrefixPractitioner + subject
-	}
+	subject = userSubject(subject)
 	if _, ok := p.storage.users[subject]; !ok {
 		return "", fmt.Errorf("no demo user %q", subject)
 	}
@@ -158,6 +156,15 @@ func (p *Provider) Token(ctx context.Context, subject string) (string, error) {
 		return "", fmt.Errorf("issue token for %s: %w", subject, err)
 	}
 	return tok, nil
+}
+
+// userSubject is the subject of a demo user named by subject or by its short id, the one the
+// launcher prints ("tomasz-kowalczyk" for "practitioners/tomasz-kowalczyk").
+func userSubject(user string) string {
+	if user != "" && !strings.Contains(user, "/") {
+		return auth.PrefixPractitioner + user
+	}
+	return user
 }
 
 // TokenFor issues an access token for any identity, as the provider would for a user who signed

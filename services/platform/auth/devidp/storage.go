@@ -130,8 +130,9 @@ func (s *storage) DeleteAuthRequest(_ context.Context, id string) error {
 	return nil
 }
 
-// signIn completes the sign-in of request id as the user with subject.
-func (s *storage) signIn(id, subject string) error {
+// signIn completes the sign-in of request id as user, a subject or its short id.
+func (s *storage) signIn(id, user string) error {
+	subject := userSubject(user)
 	if _, ok := s.users[subject]; !ok {
 		return fmt.Errorf("no demo user %q", subject)
 	}
