@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/socialrx/socialrx/gateway"
 	"github.com/socialrx/socialrx/gateway/gatewaytest"
@@ -76,7 +74,7 @@ func TestRESTLogsHoldNoPersonalData(t *testing.T) {
 	}
 
 	// The REST read is audited with its request id and the client's address.
-	recs := auditRecords(t, refDB, bson.D{{Key: "request_id", Value: "rest-read"}})
+	recs := testenv.Find[audit.Record](t, refDB, "audit", bson.D{{Key: "request_id", Value: "rest-read"}})
 	if len(recs) != 1 || recs[0].ClientAddress != "127.0.0.1" || recs[0].Resource != name || recs[0].Actor != referraltest.Clinician {
 		t.Fatalf("audit of the REST read: %+v", recs)
 	}
@@ -95,24 +93,4 @@ func TestRESTLogsHoldNoPersonalData(t *testing.T) {
 			}
 		}
 	}
-}
-
-// auditRecords are the records of the referral database's audit trail that match filter.
-func auditRecords(t *testing.T, db string, filter bson.D) []audit.Record {
-	t.Helper()
-	ctx := context.Background()
-	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Disconnect(ctx)
-	cur, err := client.Database(db).Collection("audit").Find(ctx, filter)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []audit.Record
-	if err := cur.All(ctx, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
 }

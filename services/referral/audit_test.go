@@ -107,25 +107,6 @@ func (w *world) flow(t *testing.T) string {
 	return name
 }
 
-func auditRecords(t *testing.T, db, collection string, filter bson.D) []audit.Record {
-	t.Helper()
-	ctx := ctxT(t)
-	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Disconnect(ctx)
-	cur, err := client.Database(db).Collection(collection).Find(ctx, filter)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var out []audit.Record
-	if err := cur.All(ctx, &out); err != nil {
-		t.Fatal(err)
-	}
-	return out
-}
-
 // Every read, list hit, search hit and change of the referral in the closed loop has its audit
 // record in the referral database, naming who (subject, organisation, role), what, the
 // outcome, the request id and the client address; the booking's contact details are audited in
@@ -135,7 +116,7 @@ func TestAuditOfTheFullFlow(t *testing.T) {
 	w := newWorld(t, 1, 10)
 	begin := time.Now().Add(-time.Second)
 	name := w.flow(t)
-	recs := auditRecords(t, w.refDB, "audit", bson.D{{Key: "resource", Value: name}})
+	recs := testenv.Find[audit.Record](t, w.refDB, "audit", bson.D{{Key: "resource", Value: name}})
 	type key struct{ method, actor, action, outcome string }
 	byRequest := map[string]key{}
 	ids := map[string]bool{}
@@ -181,7 +162,7 @@ func TestAuditOfTheFullFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	reg := ref.GetBookings()[0].GetRegistration()
-	evRecs := auditRecords(t, w.eventDB, "audit", bson.D{{Key: "resource", Value: reg}})
+	evRecs := testenv.Find[audit.Record](t, w.eventDB, "audit", bson.D{{Key: "resource", Value: reg}})
 	if len(evRecs) != 1 || evRecs[0].Actor != "services/referral" || evRecs[0].Action != audit.ActionCreate || evRecs[0].Role != "service" {
 		t.Fatalf("event service audit of %s: %+v", reg, evRecs)
 	}
@@ -199,7 +180,7 @@ func TestAuditOfTheFullFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	// Every record of the person's referral, the query's own record included.
-	all := auditRecords(t, w.refDB, "audit", bson.D{{Key: "resource", Value: name}})
+	all := testenv.Find[audit.Record](t, w.refDB, "audit", bson.D{{Key: "resource", Value: name}})
 	if int(byPerson.GetTotalSize()) != len(all) || len(all) < len(recs)+2 {
 		t.Fatalf("by person: %d records, want the %d of %s", byPerson.GetTotalSize(), len(all), name)
 	}
@@ -225,7 +206,7 @@ func TestAuditOfTheFullFlow(t *testing.T) {
 	if err != nil || window.GetTotalSize() != byUser.GetTotalSize() {
 		t.Fatalf("by time window: %d, want %d (%v)", window.GetTotalSize(), byUser.GetTotalSize(), err)
 	}
-	queries := auditRecords(t, w.refDB, "audit", bson.D{{Key: "action", Value: audit.ActionQuery}, {Key: "actor", Value: privacyID.Subject}})
+	queries := testenv.Find[audit.Record](t, w.refDB, "audit", bson.D{{Key: "action", Value: audit.ActionQuery}, {Key: "actor", Value: privacyID.Subject}})
 	if len(queries) < 4 {
 		t.Fatalf("%d audit records of the privacy officer's queries, want one per query at least", len(queries))
 	}
@@ -259,10 +240,10 @@ func TestAuditOfTheFullFlow(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if all := auditRecords(t, w.refDB, "audit", bson.D{{Key: "resource", Value: name}}); int(wide.GetTotalSize()) != len(all) {
+	if all := testenv.Find[audit.Record](t, w.refDB, "audit", bson.D{{Key: "resource", Value: name}}); int(wide.GetTotalSize()) != len(all) {
 		t.Fatalf("network officer by person: %d records, want the %d of %s", wide.GetTotalSize(), len(all), name)
 	}
-	if q := auditRecords(t, w.refDB, "audit", bson.D{{Key: "action", Value: audit.ActionQuery}, {Key: "actor", Value: "practitioners/privacy-x"}}); len(q) != 4 {
+	if q := testenv.Find[audit.Record](t, w.refDB, "audit", bson.D{{Key: "action", Value: audit.ActionQuery}, {Key: "actor", Value: "practitioners/privacy-x"}}); len(q) != 4 {
 		t.Fatalf("%d audit records of the other officer's 4 queries", len(q))
 	}
 }
@@ -364,7 +345,7 @@ func TestAuditIntentsSettleWithWhatHappened(t *testing.T) {
 		t.Fatalf("retry of the create: %v", err)
 	}
 	outcomes := map[string][]string{}
-	for _, rec := range auditRecords(t, w.refDB, "audit", bson.D{{Key: "resource", Value: r.GetName()}}) {
+	for _, rec := range testenv.Find[audit.Record](t, w.refDB, "audit", bson.D{{Key: "resource", Value: r.GetName()}}) {
 		outcomes[rec.Method+" "+rec.Action] = append(outcomes[rec.Method+" "+rec.Action], rec.Outcome)
 	}
 	want := map[string][]string{
@@ -386,7 +367,7 @@ func TestAuditIntentsSettleWithWhatHappened(t *testing.T) {
 	coll := client.Database(w.refDB).Collection("audit")
 	old := time.Now().Add(-time.Hour)
 	var applied string
-	for _, rec := range auditRecords(t, w.refDB, "audit", bson.D{{Key: "resource", Value: r.GetName()}, {Key: "method", Value: "SubmitReferral"}, {Key: "outcome", Value: "OK"}}) {
+	for _, rec := range testenv.Find[audit.Record](t, w.refDB, "audit", bson.D{{Key: "resource", Value: r.GetName()}, {Key: "method", Value: "SubmitReferral"}, {Key: "outcome", Value: "OK"}}) {
 		applied = rec.ID
 	}
 	// The submit's intent as a crash before settling would have left it, and one whose change
@@ -407,7 +388,7 @@ func TestAuditIntentsSettleWithWhatHappened(t *testing.T) {
 		t.Fatalf("settled %d intents: %v, want 2", n, err)
 	}
 	got := map[string]string{}
-	for _, rec := range auditRecords(t, w.refDB, "audit", bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: []string{applied, "crashed-before-the-change", "too-young-to-settle"}}}}}) {
+	for _, rec := range testenv.Find[audit.Record](t, w.refDB, "audit", bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: []string{applied, "crashed-before-the-change", "too-young-to-settle"}}}}}) {
 		got[rec.ID] = rec.Outcome
 	}
 	if got[applied] != "OK" || got["crashed-before-the-change"] != audit.OutcomeNotApplied || got["too-young-to-settle"] != audit.OutcomePending {
