@@ -40,13 +40,13 @@ bench: ## Mixed load over gRPC and REST, 1 and 2 replicas (LOAD_CLIENTS, LOAD_SE
 	$(GO) test -run='^$$' -bench=Load -benchtime=1x -timeout=60m ./deploy/loadtest/
 
 .PHONY: bench-scale
-bench-scale: ## Cost as data grows (SCALE_SERVICES, SCALE_REGISTRATIONS, SCALE_REFERRALS), and the per-service benchmarks.
+bench-scale: ## Cost as data grows (SCALE_SERVICES, SCALE_REGISTRATIONS, SCALE_REFERRALS), and gRPC against REST.
 	$(GO) test -run='^$$' -bench=Scale -benchtime=1x -timeout=60m ./services/directory/
 	$(GO) test -run='^$$' -bench=Startup -benchtime=1x -timeout=60m ./services/event/
-	$(GO) test -run='^$$' -bench=LoopsAsReferralsGrow -benchtime=1x -timeout=60m ./services/referral/
-	$(GO) test -run='^$$' -bench=Directory -benchtime=200x -timeout=60m ./services/directory/
-	$(GO) test -run='^$$' -bench=Events -benchtime=2000x -timeout=60m ./services/event/
-	$(GO) test -run='^$$' -bench=ClosedLoop -benchtime=200x -timeout=60m ./services/referral/
+	$(GO) test -run='^$$' -bench=LoopsAsReferralsGrow -benchtime=1x -timeout=60m ./deploy/benchmarks/
+	$(GO) test -run='^$$' -bench=Directory -benchtime=200x -timeout=60m ./deploy/benchmarks/
+	$(GO) test -run='^$$' -bench=Events -benchtime=2000x -timeout=60m ./deploy/benchmarks/
+	$(GO) test -run='^$$' -bench=ClosedLoop -benchtime=200x -timeout=60m ./deploy/benchmarks/
 
 .PHONY: tools
 tools: ## Build the pinned code generators into bin/.

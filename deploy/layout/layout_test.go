@@ -75,6 +75,12 @@ var rules = []rule{
 		why:     "the gateway is a client of the services: it depends on them, never the other way round",
 	},
 	{
+		name: "a service's tests import nothing of the gateway", code: tests,
+		from:    isService,
+		refuses: func(_, to string) bool { return under(to, "gateway") },
+		why:     "a service is tested through its gRPC API; what goes through REST is tested with the gateway, and measured in deploy/benchmarks",
+	},
+	{
 		name: "a service's tests import nothing of deploy/", code: tests,
 		from:    isService,
 		refuses: func(_, to string) bool { return under(to, "deploy") },
@@ -318,7 +324,7 @@ func TestLayout(t *testing.T) {
 	// The rules match paths: had the layout moved, they would hold vacuously.
 	for _, want := range []string{"services/directory", "services/event", "services/referral",
 		"services/directory/directorytest", "services/platform/auth/devidp", "services/platform/headers",
-		"gateway", "gateway/hsds/document", "deploy/allinone", "proto/socialrx/directory/v1"} {
+		"gateway", "gateway/hsds/document", "deploy/allinone", "deploy/benchmarks", "proto/socialrx/directory/v1"} {
 		if !slices.ContainsFunc(pkgs, func(p pkg) bool { return p.path == want }) {
 			t.Errorf("go list did not name %s: the layout has moved, update the rules", want)
 		}
@@ -369,6 +375,9 @@ func TestRulesRefuse(t *testing.T) {
 		{"a service imports the gateway",
 			[]pkg{{path: "services/directory", imports: []string{"gateway/hsds/document"}}},
 			[]string{"a service imports nothing of the gateway: services/directory imports gateway/hsds/document"}},
+		{"a service's tests import the gateway",
+			[]pkg{{path: "services/referral", testImports: []string{"gateway/gatewaytest"}}},
+			[]string{"a service's tests import nothing of the gateway: tests of services/referral import gateway/gatewaytest"}},
 		{"a service's tests import deploy/",
 			[]pkg{{path: "services/event", testImports: []string{"deploy/demodata"}}},
 			[]string{"tests of services/event import deploy/demodata"}},
@@ -380,10 +389,11 @@ func TestRulesRefuse(t *testing.T) {
 				{path: "gateway", imports: []string{"services/platform/auth", "proto/socialrx/directory/v1"},
 					testImports: []string{"services/directory/directorytest", "deploy/demodata"}},
 				{path: "services/referral", imports: []string{"services/referral/internal/server", "services/platform/auth"},
-					testImports: []string{"services/event/eventtest", "gateway/gatewaytest"}},
+					testImports: []string{"services/event/eventtest", "services/platform/testenv"}},
 				{path: "services/referral/internal/server", imports: []string{"proto/socialrx/event/v1"}},
 				{path: "deploy/allinone", imports: []string{"services/directory", "gateway", "deploy/demodata"}},
 				{path: "services/platform/testenv", imports: []string{"services/platform/auth/devidp"}},
+				{path: "deploy/benchmarks", testImports: []string{"gateway/gatewaytest", "services/referral/referraltest"}},
 			},
 			nil},
 	}

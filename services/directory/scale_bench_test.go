@@ -74,7 +74,7 @@ func BenchmarkScale(b *testing.B) {
 			rate(s.name, 16, op)
 		}
 		get := func(i int) error {
-			_, err := dir.Client.GetService(ctx, &directoryv1.GetServiceRequest{Name: names[spread(i, len(names))]})
+			_, err := dir.Client.GetService(ctx, &directoryv1.GetServiceRequest{Name: names[directorytest.Spread(i, len(names))]})
 			return err
 		}
 		hc := healthpb.NewHealthClient(testenv.Dial(b, dir.Addr))
@@ -98,7 +98,7 @@ func BenchmarkScale(b *testing.B) {
 		report("CreateService clients=1", lat, err)
 		lat, err = testenv.Sequential(200, func(i int) error {
 			_, err := dir.Client.UpdateService(ctx, &directoryv1.UpdateServiceRequest{Service: &directoryv1.Service{
-				Name: names[spread(i, len(names))], Description: fmt.Sprintf("Updated %d", i)},
+				Name: names[directorytest.Spread(i, len(names))], Description: fmt.Sprintf("Updated %d", i)},
 				UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"description"}}})
 			return err
 		})
@@ -178,7 +178,7 @@ func loadScale(b *testing.B, c directoryv1.DirectoryServiceClient, n int) []stri
 		b.Fatal(err)
 	}
 	t := time.Now()
-	names := loadServicesUnder(b, c, n, "taxonomyTerms/walks")
+	names := directorytest.LoadServices(ctx, b, c, n, "taxonomyTerms/walks")
 	fmt.Printf("services=%d %-34s %v (%.0f/s at 16 clients)\n", n, "load", time.Since(t).Round(time.Millisecond), float64(n)/time.Since(t).Seconds())
 	return names
 }

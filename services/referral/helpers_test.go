@@ -2,14 +2,12 @@ package referral_test
 
 import (
 	"context"
-	"encoding/json"
 	"log/slog"
 	"testing"
 	"time"
 
 	"google.golang.org/protobuf/types/known/timestamppb"
 
-	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
@@ -32,12 +30,13 @@ type world struct {
 	logger    *slog.Logger
 }
 
+// The seeded directory's organisations and practitioners.
 const (
-	clinic      = "organizations/clinic"
-	chc         = "organizations/chc"
-	clinician   = "practitioners/dr-lee"
-	linkWorker  = "practitioners/lw-amara"
-	linkWorker2 = "practitioners/lw-bo"
+	clinic      = referraltest.Clinic
+	chc         = referraltest.CHC
+	clinician   = referraltest.Clinician
+	linkWorker  = referraltest.LinkWorker
+	linkWorker2 = referraltest.LinkWorker2
 )
 
 // ctxT is the context of a test, acting as the referring clinician; other callers are made
@@ -69,29 +68,7 @@ func newWorldWith(t testing.TB, replicas int, capacity int32, logger *slog.Logge
 	t.Helper()
 	ctx := as(ctxT(t), adminID)
 	w := &world{dir: directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t), Logger: logger}), clock: testenv.NewClock(time.Now()), logger: logger}
-	d := w.dir.Client
-	mustDo(t, func() error {
-		_, err := d.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{OrganizationId: "clinic", Organization: &directoryv1.Organization{DisplayName: "Family Health Team"}})
-		return err
-	})
-	mustDo(t, func() error {
-		_, err := d.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{OrganizationId: "chc", Organization: &directoryv1.Organization{DisplayName: "Riverdale CHC", MemberCentre: true}})
-		return err
-	})
-	for _, p := range []struct {
-		id, org string
-		role    directoryv1.PractitionerRole
-	}{
-		{"dr-lee", clinic, directoryv1.PractitionerRole_PRACTITIONER_ROLE_CLINICIAN},
-		{"lw-amara", chc, directoryv1.PractitionerRole_PRACTITIONER_ROLE_LINK_WORKER},
-		{"lw-bo", chc, directoryv1.PractitionerRole_PRACTITIONER_ROLE_LINK_WORKER},
-	} {
-		mustDo(t, func() error {
-			_, err := d.CreatePractitioner(ctx, &directoryv1.CreatePractitionerRequest{PractitionerId: p.id, Practitioner: &directoryv1.Practitioner{
-				Organization: p.org, GivenName: "Given", FamilyName: "Family", Role: p.role}})
-			return err
-		})
-	}
+	referraltest.SeedDirectory(ctx, t, w.dir.Client)
 	w.eventDB = testenv.DatabaseName(t)
 	w.events = eventtest.Start(t, eventtest.Options{Database: w.eventDB, DirectoryAddr: w.dir.Addr, Now: w.clock.Now, Logger: logger})
 	w.session = w.publishedSession(t, "tea", capacity)
@@ -166,5 +143,3 @@ func eventually(t *testing.T, what string, ok func() bool) {
 func timestampDaysAgo(days int) *timestamppb.Timestamp {
 	return timestamppb.New(time.Now().AddDate(0, 0, -days))
 }
-
-func jsonUnmarshal(raw []byte, out *map[string]any) error { return json.Unmarshal(raw, out) }

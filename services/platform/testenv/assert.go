@@ -50,3 +50,24 @@ func WantField(tb testing.TB, err error, field string) {
 		tb.Fatalf("message %q does not name %q", status.Convert(err).Message(), field)
 	}
 }
+
+// Find returns the documents of collection in database db of the test database server that
+// match filter, for tests that check what a service stored (its audit trail, say).
+func Find[T any](tb testing.TB, db, collection string, filter any) []T {
+	tb.Helper()
+	ctx := context.Background()
+	client, err := mongo.Connect(options.Client().ApplyURI(MongoURI(tb)))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer func() { _ = client.Disconnect(ctx) }()
+	cur, err := client.Database(db).Collection(collection).Find(ctx, filter)
+	if err != nil {
+		tb.Fatalf("find in %s.%s: %v", db, collection, err)
+	}
+	var out []T
+	if err := cur.All(ctx, &out); err != nil {
+		tb.Fatalf("read %s.%s: %v", db, collection, err)
+	}
+	return out
+}

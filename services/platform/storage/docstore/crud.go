@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/google/uuid"
 	"go.mongodb.org/mongo-driver/v2/bson"
@@ -34,7 +33,7 @@ func (c *Collection[T, P]) Create(ctx context.Context, actor string, doc P) (P, 
 		}
 		return nil, ErrAlreadyExists
 	}
-	c.remember(doc, time.Now())
+	c.remember(doc, c.clock())
 	if err := c.publish(ctx, OpUpsert, doc); err != nil {
 		return nil, err
 	}

@@ -121,6 +121,34 @@ func TestOperationsPerWrite(t *testing.T) {
 	}
 }
 
+// The copy a create keeps is dated by the collection's clock, like every other copy: on a clock
+// an hour ahead of the wall clock, the update right after the create still saves the read.
+func TestCreateCopyIsDatedByTheCollectionsClock(t *testing.T) {
+	ctx := context.Background()
+	var ops commands
+	_, coll, feed := replica(t, testenv.DatabaseName(t), &ops)
+	clock := testenv.NewClock(time.Now().Add(time.Hour))
+	coll.SetClock(clock.Now)
+	coll.SetRetain(4 * time.Second) // a copy is claimed on for a second
+	if _, err := coll.Create(ctx, "tester", &note{Meta: docstore.Meta{ID: "warm-up"}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := feed.Head(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := coll.Create(ctx, "tester", &note{Meta: docstore.Meta{ID: "n"}, Text: "one"}); err != nil {
+		t.Fatal(err)
+	}
+	ops.reset()
+	if _, err := coll.Update(ctx, "tester", "n", "", func(n *note) error { n.Text = "two"; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"find": 1, "insert": 2, "update": 1}
+	if got := ops.get(); fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("update right after the create: commands %v, want %v (no read of the document)", got, want)
+	}
+}
+
 // A replica whose copy is out of date loses its claim, reads the document and applies its
 // change on top of the other replica's: no update is lost.
 func TestStaleCopyNeverLosesAnUpdate(t *testing.T) {
