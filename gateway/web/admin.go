@@ -107,14 +107,12 @@ func (h *Handler) showAdminForm(w http.ResponseWriter, r *http.Request, errs for
 		h.failCall(w, r, err)
 		return
 	}
-	who, err := h.practitioners(ctx)
-	if err != nil {
-		h.failCall(w, r, err)
+	who, ok := h.people(ctx, w, r)
+	if !ok {
 		return
 	}
-	facts, err := h.places.get(ctx)
-	if err != nil {
-		h.failCall(w, r, err)
+	facts, ok := h.names(ctx, w, r)
+	if !ok {
 		return
 	}
 	p := h.newPage(w, r, "admin", "admin")

@@ -72,9 +72,8 @@ func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) {
 	p.Title = p.T("directory.title")
 	p.Script = true
 	ctx := h.callContext(r)
-	facts, err := h.places.get(ctx)
-	if err != nil {
-		h.failCall(w, r, err)
+	facts, ok := h.names(ctx, w, r)
+	if !ok {
 		return
 	}
 	f := parseDirectory(r.URL.Query())
@@ -186,9 +185,8 @@ func (h *Handler) programme(w http.ResponseWriter, r *http.Request) {
 		h.failCall(w, r, err)
 		return
 	}
-	facts, err := h.places.get(ctx)
-	if err != nil {
-		h.failCall(w, r, err)
+	facts, ok := h.names(ctx, w, r)
+	if !ok {
 		return
 	}
 	p := h.newPage(w, r, "programme", "directory")

@@ -68,9 +68,8 @@ func (h *Handler) eventPage(w http.ResponseWriter, r *http.Request) {
 		h.failCall(w, r, err)
 		return
 	}
-	facts, err := h.places.get(ctx)
-	if err != nil {
-		h.failCall(w, r, err)
+	facts, ok := h.names(ctx, w, r)
+	if !ok {
 		return
 	}
 	p := h.newPage(w, r, "event", "events")

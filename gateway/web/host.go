@@ -32,9 +32,8 @@ func (h *Handler) hostHome(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ctx := h.callContext(r)
-	facts, err := h.places.get(ctx)
-	if err != nil {
-		h.failCall(w, r, err)
+	facts, ok := h.names(ctx, w, r)
+	if !ok {
 		return
 	}
 	resp, err := h.events.ListEvents(ctx, &eventv1.ListEventsRequest{PageSize: 200,

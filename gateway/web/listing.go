@@ -162,9 +162,8 @@ func (h *Handler) listing(w http.ResponseWriter, r *http.Request) {
 		len(f.Categories) > 0 || len(f.Features) > 0
 	p.Data = data
 	ctx := h.callContext(r)
-	facts, err := h.places.get(ctx)
-	if err != nil {
-		h.failCall(w, r, err)
+	facts, ok := h.names(ctx, w, r)
+	if !ok {
 		return
 	}
 	data.Centres = facts.centres
@@ -256,9 +255,8 @@ func absolute(r *http.Request, path string, q url.Values) string {
 // listingCalendar serves the listing's filters as an iCalendar feed to subscribe to.
 func (h *Handler) listingCalendar(w http.ResponseWriter, r *http.Request) {
 	ctx := h.callContext(r)
-	facts, err := h.places.get(ctx)
-	if err != nil {
-		h.failCall(w, r, err)
+	facts, ok := h.names(ctx, w, r)
+	if !ok {
 		return
 	}
 	l := h.i18n.localizer(h.i18n.choose(r))

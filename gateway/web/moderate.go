@@ -50,9 +50,8 @@ func (h *Handler) showReviewQueueWith(w http.ResponseWriter, r *http.Request, fa
 		h.failCall(w, r, err)
 		return
 	}
-	facts, err := h.places.get(ctx)
-	if err != nil {
-		h.failCall(w, r, err)
+	facts, ok := h.names(ctx, w, r)
+	if !ok {
 		return
 	}
 	p := h.newPage(w, r, "moderate", "moderate")

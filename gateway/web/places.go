@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"sort"
 	"sync"
 	"time"
@@ -121,4 +122,35 @@ func (f *directoryFacts) termName(name string) string {
 		}
 	}
 	return ""
+}
+
+// names returns the directory's names of places and organisations for a page; when they cannot
+// be had it answers the request with the error and returns false.
+func (h *Handler) names(ctx context.Context, w http.ResponseWriter, r *http.Request) (*directoryFacts, bool) {
+	facts, err := h.places.get(ctx)
+	if err != nil {
+		h.failCall(w, r, err)
+		return nil, false
+	}
+	return facts, true
+}
+
+// people is names for the directory's practitioners.
+func (h *Handler) people(ctx context.Context, w http.ResponseWriter, r *http.Request) (people, bool) {
+	who, err := h.practitioners(ctx)
+	if err != nil {
+		h.failCall(w, r, err)
+		return nil, false
+	}
+	return who, true
+}
+
+// namesAndPeople is names and people, for the pages that show both.
+func (h *Handler) namesAndPeople(ctx context.Context, w http.ResponseWriter, r *http.Request) (*directoryFacts, people, bool) {
+	facts, ok := h.names(ctx, w, r)
+	if !ok {
+		return nil, nil, false
+	}
+	who, ok := h.people(ctx, w, r)
+	return facts, who, ok
 }

@@ -26,14 +26,8 @@ func (h *Handler) myReferrals(w http.ResponseWriter, r *http.Request) {
 	}
 	now := h.now()
 	ctx := h.callContext(r)
-	facts, err := h.places.get(ctx)
-	if err != nil {
-		h.failCall(w, r, err)
-		return
-	}
-	who, err := h.practitioners(ctx)
-	if err != nil {
-		h.failCall(w, r, err)
+	facts, who, ok := h.namesAndPeople(ctx, w, r)
+	if !ok {
 		return
 	}
 	resp, err := h.referrals.ListReferrals(ctx, &referralv1.ListReferralsRequest{PageSize: 200,

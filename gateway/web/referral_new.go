@@ -110,9 +110,8 @@ func (h *Handler) newReferralForm(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) showReferralForm(w http.ResponseWriter, r *http.Request, f referralForm, errs formErrors, code int, earlier []*referralv1.Referral, lookedUp bool) {
 	ctx := h.callContext(r)
-	facts, err := h.places.get(ctx)
-	if err != nil {
-		h.failCall(w, r, err)
+	facts, ok := h.names(ctx, w, r)
+	if !ok {
 		return
 	}
 	p := h.newPage(w, r, "referral_new", "new-referral")
@@ -187,9 +186,8 @@ func (h *Handler) newReferral(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	send := action == "send"
-	facts, err := h.places.get(ctx)
-	if err != nil {
-		h.failCall(w, r, err)
+	facts, ok := h.names(ctx, w, r)
+	if !ok {
 		return
 	}
 	_, isCentre := facts.centre(f.Receiving)

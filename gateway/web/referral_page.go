@@ -93,14 +93,8 @@ func (h *Handler) showReferral(w http.ResponseWriter, r *http.Request, name stri
 		h.failCall(w, r, err)
 		return
 	}
-	facts, err := h.places.get(ctx)
-	if err != nil {
-		h.failCall(w, r, err)
-		return
-	}
-	who, err := h.practitioners(ctx)
-	if err != nil {
-		h.failCall(w, r, err)
+	facts, who, ok := h.namesAndPeople(ctx, w, r)
+	if !ok {
 		return
 	}
 	p := h.newPage(w, r, "referral_page", "referrals")
