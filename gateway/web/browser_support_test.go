@@ -230,6 +230,24 @@ type axeViolation struct {
 // checkA11y runs axe-core on the page, logs every violation, and fails on serious or critical ones.
 func checkA11y(t *testing.T, ctx context.Context, name string) {
 	t.Helper()
+	for _, v := range axeViolations(t, ctx, name) {
+		if v.Impact == "serious" || v.Impact == "critical" {
+			t.Errorf("%s: %s accessibility violation %s: %s at %v", name, v.Impact, v.ID, v.Help, v.Targets)
+		}
+	}
+}
+
+// checkNoA11yViolations runs axe-core on the page and fails on any violation, minor ones too.
+func checkNoA11yViolations(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	if vs := axeViolations(t, ctx, name); len(vs) > 0 {
+		t.Errorf("%s: %d accessibility violations (logged above)", name, len(vs))
+	}
+}
+
+// axeViolations runs axe-core on the page and logs and returns its violations.
+func axeViolations(t *testing.T, ctx context.Context, name string) []axeViolation {
+	t.Helper()
 	do(t, ctx, chromedp.Evaluate[chromedp.Void](axeScript(t)))
 	raw, err := chromedp.Run(ctx, chromedp.Evaluate[string](`axe.run(document, {resultTypes: ["violations"]}).then(r =>
 		JSON.stringify(r.violations.map(v => ({id: v.id, impact: v.impact, help: v.help,
@@ -246,10 +264,8 @@ func checkA11y(t *testing.T, ctx context.Context, name string) {
 	}
 	for _, v := range vs {
 		t.Logf("axe %s %s: %s %s (%s) at %v", axeVersion, name, v.Impact, v.ID, v.Help, v.Targets)
-		if v.Impact == "serious" || v.Impact == "critical" {
-			t.Errorf("%s: %s accessibility violation %s: %s at %v", name, v.Impact, v.ID, v.Help, v.Targets)
-		}
 	}
+	return vs
 }
 
 // screenshotsEnv names the folder the screenshots go to; `make screenshots` sets it to the

@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -51,6 +52,7 @@ type actionHandler func(h *Handler, f *actionForm) change
 
 // referralActions are the referral page's forms, by the last element of their address.
 var referralActions = map[string]actionHandler{
+	"consent":  consentAction,
 	"submit":   submitAction,
 	"cancel":   cancelAction,
 	"error":    enteredInErrorAction,
@@ -129,7 +131,35 @@ func (h *Handler) refusedChange(w http.ResponseWriter, r *http.Request, f *actio
 }
 
 // actionFields maps the referral service's field paths of the page's forms to their fields.
-var actionFields = fieldMap{"note": "note", "description": "goal", "follow_up_time": "follow_up"}
+var actionFields = fieldMap{"note": "note", "description": "goal", "follow_up_time": "follow_up",
+	"consent.granted_by": "consent_other", "consent.grant_time": "consent_date", "consent.scope": "consent_scope"}
+
+// consentAction records who gave consent, on which day and to what. The day is checked
+// against today here; against the date of birth by the referral service, which knows it.
+func consentAction(h *Handler, f *actionForm) change {
+	by := "subject"
+	if f.value("consent_by") == "other" {
+		by = f.need(h, "consent_other")
+	}
+	when, err := time.ParseInLocation(time.DateOnly, f.value("consent_date"), h.zone)
+	if err != nil || when.After(h.now()) {
+		f.errs["consent_date"] = h.fieldMessage(f.l, "consent_date")
+	}
+	var scope []string
+	for _, s := range f.r.PostForm["consent_scope"] {
+		if s = strings.TrimSpace(s); s != "" && !slices.Contains(scope, s) {
+			scope = append(scope, s)
+		}
+	}
+	if len(scope) == 0 {
+		f.errs["consent_scope"] = h.fieldMessage(f.l, "consent_scope")
+	}
+	return func(ctx context.Context) error {
+		_, err := h.referrals.RecordConsent(ctx, &referralv1.RecordConsentRequest{Name: f.name, Etag: f.etag,
+			Consent: &referralv1.Consent{GrantedBy: by, GrantTime: timestamppb.New(when), Scope: scope}})
+		return err
+	}
+}
 
 func submitAction(h *Handler, f *actionForm) change {
 	return func(ctx context.Context) error {

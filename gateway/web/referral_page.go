@@ -62,6 +62,13 @@ type referralPageData struct {
 	Colleagues     []colleague
 	Typed          map[string]string
 	Today          string
+	// Etag is the referral's, sent back by the forms whose change the service checks it for.
+	Etag string
+	// The consent form: the scopes offered, those ticked, and its earliest date (the date of
+	// birth, when the page shows one).
+	Scopes, ScopesTicked []string
+	ConsentMin           string
+	HasConsent           bool
 
 	IsLinkWorker bool
 	// Next is what the link worker does next (a message key) and Step where on the page.
@@ -107,7 +114,7 @@ func (h *Handler) showReferral(w http.ResponseWriter, r *http.Request, name stri
 	d := &referralPageData{ID: row.ID, Live: liveSince(now), Row: row, Subject: ref.GetSubject(),
 		NeedsText: ref.GetNeedsText(), WhatMatters: ref.GetWhatMatters(), ReferrerOrg: facts.orgs[ref.GetReferringOrganization()],
 		Reason: ref.GetStatusReason(), Questionnaires: questionnaires, Typed: map[string]string{},
-		Today:        now.In(h.zone).Format(time.DateOnly),
+		Today: now.In(h.zone).Format(time.DateOnly), Etag: ref.GetEtag(), Scopes: consentScopes,
 		IsLinkWorker: person.Has(auth.RoleLinkWorker), Can: map[string]bool{},
 	}
 	for _, a := range ref.GetAllowedActions() {
@@ -119,6 +126,10 @@ func (h *Handler) showReferral(w http.ResponseWriter, r *http.Request, name stri
 				d.Typed[k] = v[0]
 			}
 		}
+		d.ScopesTicked = r.PostForm["consent_scope"]
+	}
+	if _, err := time.Parse(time.DateOnly, ref.GetSubject().GetDateOfBirth()); err == nil {
+		d.ConsentMin = ref.GetSubject().GetDateOfBirth()
 	}
 	if lang := ref.GetSubject().GetPreferredLanguage(); lang != "" {
 		d.Language = l.LanguageName(lang)
@@ -139,6 +150,7 @@ func (h *Handler) showReferral(w http.ResponseWriter, r *http.Request, name stri
 		if c.GetWithdrawn() {
 			d.Consent = l.T("referral.consent.withdrawn")
 		}
+		d.HasConsent = !c.GetWithdrawn()
 	}
 	if s := ref.GetSuggestedService(); s != "" {
 		d.Suggested = s
@@ -299,6 +311,8 @@ func (h *Handler) bookingView(r *http.Request, l *localizer, b *referralv1.Booki
 // key and the part of the page where it is done, or "" when nothing is due.
 func nextStep(ref *referralv1.Referral, can map[string]bool) (key, anchor string) {
 	switch {
+	case can["RECORD_CONSENT"] && (ref.GetConsent() == nil || ref.GetConsent().GetWithdrawn()):
+		return "next.consent", "#consent"
 	case can["ACCEPT"]:
 		return "next.accept", "#respond"
 	case can["RESUME"]:

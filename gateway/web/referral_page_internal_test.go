@@ -32,6 +32,12 @@ func TestNextStepAndMissingOutcomes(t *testing.T) {
 			"next.complete", "#close", "close.missing.attendance"},
 		{"all done", &referralv1.Referral{Measures: []*referralv1.Measure{baseline, followUp}, Bookings: []*referralv1.Booking{attended}}, working,
 			"next.complete", "#close", ""},
+		{"the referring clinician's draft without consent", &referralv1.Referral{}, map[string]bool{"RECORD_CONSENT": true, "CANCEL": true},
+			"next.consent", "#consent", "close.missing.both"},
+		{"consent withdrawn", &referralv1.Referral{Consent: &referralv1.Consent{Withdrawn: true}}, map[string]bool{"RECORD_CONSENT": true},
+			"next.consent", "#consent", "close.missing.both"},
+		{"the referring clinician, consent recorded: nothing due", &referralv1.Referral{Consent: &referralv1.Consent{Scope: []string{"share-with-link-worker"}}},
+			map[string]bool{"RECORD_CONSENT": true, "CANCEL": true}, "", "", "close.missing.both"},
 		{"the referring clinician: nothing due", &referralv1.Referral{}, map[string]bool{"CANCEL": true, "ADD_TIMELINE_NOTE": true}, "", "", "close.missing.both"},
 	}
 	for _, tt := range tests {
