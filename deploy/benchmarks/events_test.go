@@ -62,7 +62,7 @@ func BenchmarkEvents(b *testing.B) {
 	b.Run("Register/rest/clients=50", func(b *testing.B) {
 		u := base + "/v1/" + registrable(b, "rest") + "/registrations"
 		parallel(b, 50, "regs/s", func() error {
-			return post(auth.Anonymous, u, fmt.Sprintf(`{"person": {"givenName": "P", "email": "q%d@example.org"}}`, seq.Add(1)), nil)
+			return testenv.PostJSON(auth.Anonymous, u, fmt.Sprintf(`{"person": {"givenName": "P", "email": "q%d@example.org"}}`, seq.Add(1)), nil)
 		})
 	})
 

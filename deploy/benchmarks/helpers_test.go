@@ -2,11 +2,9 @@ package benchmarks
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -107,35 +105,6 @@ func httpGet(u string) error {
 	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET %s: %s", u, resp.Status)
-	}
-	return nil
-}
-
-// post sends the JSON body to u as id (auth.Anonymous for the public), refuses any status but
-// 200 and decodes the answer into out when it is set.
-func post(id auth.Identity, u, body string, out *map[string]any) error {
-	req, err := http.NewRequest(http.MethodPost, u, strings.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if !id.IsAnonymous() {
-		req.Header.Set("Authorization", "Bearer "+testenv.Bearer(id))
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(resp.Body)
-	if err != nil {
-		return err
-	}
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("POST %s: %s %s", u, resp.Status, raw)
-	}
-	if out != nil {
-		return json.Unmarshal(raw, out)
 	}
 	return nil
 }

@@ -109,7 +109,7 @@ func (w *loopWorld) restLoop(created func()) error {
 		"consent": {"grantedBy": "subject", "grantTime": "%s", "scope": ["share-with-event-hosts"]},
 		"referringPractitioner": "%s", "referringOrganization": "%s", "receivingOrganization": "%s", "needs": ["NEED_LONELINESS"]}`,
 		w.seq.Add(1), consentTime().UTC().Format(time.RFC3339), referraltest.Clinician, referraltest.Clinic, referraltest.CHC)
-	if err := post(referraltest.ClinicianID, w.base+"/v1/referrals", body, &made); err != nil {
+	if err := testenv.PostJSON(referraltest.ClinicianID, w.base+"/v1/referrals", body, &made); err != nil {
 		return err
 	}
 	if created != nil {
@@ -127,12 +127,12 @@ func (w *loopWorld) restLoop(created func()) error {
 		if s.clinician {
 			who = referraltest.ClinicianID
 		}
-		if err := post(who, w.base+"/v1/"+name+":"+s.verb, s.body, nil); err != nil {
+		if err := testenv.PostJSON(who, w.base+"/v1/"+name+":"+s.verb, s.body, nil); err != nil {
 			return err
 		}
 	}
 	var booked map[string]any
-	if err := post(referraltest.LinkWorkerID, w.base+"/v1/"+name+":bookEvent", `{"session": "`+w.session+`"}`, &booked); err != nil {
+	if err := testenv.PostJSON(referraltest.LinkWorkerID, w.base+"/v1/"+name+":bookEvent", `{"session": "`+w.session+`"}`, &booked); err != nil {
 		return err
 	}
 	bookings, _ := booked["bookings"].([]any)
@@ -140,10 +140,10 @@ func (w *loopWorld) restLoop(created func()) error {
 		return fmt.Errorf("book %s: %d bookings, want 1", name, len(bookings))
 	}
 	reg, _ := bookings[0].(map[string]any)["registration"].(string)
-	if err := post(referraltest.HostID, w.base+"/v1/"+reg+":checkIn", `{}`, nil); err != nil {
+	if err := testenv.PostJSON(referraltest.HostID, w.base+"/v1/"+reg+":checkIn", `{}`, nil); err != nil {
 		return err
 	}
-	return post(referraltest.LinkWorkerID, w.base+"/v1/"+name+":complete", `{}`, nil)
+	return testenv.PostJSON(referraltest.LinkWorkerID, w.base+"/v1/"+name+":complete", `{}`, nil)
 }
 
 // BenchmarkClosedLoop measures whole loops per second — create (with consent) → submit → accept →

@@ -1,9 +1,7 @@
 package loadtest
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -284,7 +282,7 @@ func (w *worker) do(op string) error {
 			return get(base + "/v1/services:search?" + url.Values{"query": {"cafe"}, "near.latitude": {fmt.Sprint(lat)},
 				"near.longitude": {fmt.Sprint(lng)}, "near.radiusMeters": {"10000"}, "pageSize": {"20"}}.Encode())
 		case "registration":
-			return post(auth.Anonymous, base+"/v1/"+session+"/registrations", fmt.Sprintf(`{"person": {"givenName": "P", "email": "l%d@example.org"}}`, n), nil)
+			return testenv.PostJSON(auth.Anonymous, base+"/v1/"+session+"/registrations", fmt.Sprintf(`{"person": {"givenName": "P", "email": "l%d@example.org"}}`, n), nil)
 		}
 		return w.restLoop(base, session, n)
 	}
@@ -351,7 +349,7 @@ func (w *worker) restLoop(base, session string, n int64) error {
 		"consent": {"grantedBy": "subject", "grantTime": "%s", "scope": ["share-with-event-hosts"]},
 		"referringPractitioner": "practitioners/dr-lee", "referringOrganization": "organizations/clinic",
 		"receivingOrganization": "organizations/chc", "needs": ["NEED_LONELINESS"]}`, n, time.Now().Add(-time.Minute).UTC().Format(time.RFC3339))
-	if err := post(loadClinician, base+"/v1/referrals", body, &created); err != nil {
+	if err := testenv.PostJSON(loadClinician, base+"/v1/referrals", body, &created); err != nil {
 		return err
 	}
 	name, _ := created["name"].(string)
@@ -361,7 +359,7 @@ func (w *worker) restLoop(base, session string, n int64) error {
 	}{
 		{loadClinician, "submit", `{}`}, {loadLinkWorker, "accept", `{"assignee": "practitioners/lw-amara"}`}, {loadLinkWorker, "start", `{}`},
 	} {
-		if err := post(step.who, base+"/v1/"+name+":"+step.verb, step.body, nil); err != nil {
+		if err := testenv.PostJSON(step.who, base+"/v1/"+name+":"+step.verb, step.body, nil); err != nil {
 			return err
 		}
 	}
@@ -370,16 +368,16 @@ func (w *worker) restLoop(base, session string, n int64) error {
 			Registration string `json:"registration"`
 		} `json:"bookings"`
 	}
-	if err := post(loadLinkWorker, base+"/v1/"+name+":bookEvent", `{"session": "`+session+`"}`, &booked); err != nil {
+	if err := testenv.PostJSON(loadLinkWorker, base+"/v1/"+name+":bookEvent", `{"session": "`+session+`"}`, &booked); err != nil {
 		return err
 	}
 	if len(booked.Bookings) == 0 {
 		return fmt.Errorf("book %s: no booking", name)
 	}
-	if err := post(loadHost, base+"/v1/"+booked.Bookings[0].Registration+":checkIn", `{}`, nil); err != nil {
+	if err := testenv.PostJSON(loadHost, base+"/v1/"+booked.Bookings[0].Registration+":checkIn", `{}`, nil); err != nil {
 		return err
 	}
-	return post(loadLinkWorker, base+"/v1/"+name+":complete", `{}`, nil)
+	return testenv.PostJSON(loadLinkWorker, base+"/v1/"+name+":complete", `{}`, nil)
 }
 
 func get(u string) error {
@@ -391,30 +389,6 @@ func get(u string) error {
 	raw, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("GET %s: %s %s", u, resp.Status, raw)
-	}
-	return nil
-}
-
-func post(id auth.Identity, u, body string, out any) error {
-	req, err := http.NewRequest(http.MethodPost, u, bytes.NewReader([]byte(body)))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	if !id.IsAnonymous() {
-		req.Header.Set("Authorization", "Bearer "+testenv.Bearer(id))
-	}
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	raw, _ := io.ReadAll(resp.Body)
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("POST %s: %s %s", u, resp.Status, raw)
-	}
-	if out != nil {
-		return json.Unmarshal(raw, out)
 	}
 	return nil
 }
