@@ -36,6 +36,12 @@ func (s *Server) access(ctx context.Context, a policy.Action, name, eventKey str
 	if err := s.sync(ctx); err != nil {
 		return policy.Facts{}, err
 	}
+	return s.accessKnown(id, a, name, eventKey)
+}
+
+// accessKnown is access on the event as this replica knows it now, without catching up first:
+// for a request that has just decided on the event itself.
+func (s *Server) accessKnown(id auth.Identity, a policy.Action, name, eventKey string) (policy.Facts, error) {
 	var f policy.Facts
 	found := false
 	s.ledger.Read(func(st *domain.State) {

@@ -36,8 +36,9 @@ func (s *Server) CreateEvent(ctx context.Context, req *eventv1.CreateEventReques
 	if err != nil {
 		return nil, err
 	}
-	// A retry answers with the stored event only if the caller may read it, as a GET would.
-	if _, err := s.access(ctx, policy.EventRead, "events/"+d.Result, d.Result); err != nil {
+	// A retry answers with the stored event only if the caller may read it, as a GET would; the
+	// decision has just brought this replica up to date with the event.
+	if _, err := s.accessKnown(auth.FromContext(ctx), policy.EventRead, "events/"+d.Result, d.Result); err != nil {
 		return nil, err
 	}
 	return s.event(d.Result)
