@@ -31,23 +31,24 @@ import (
 // CreateReferral creates a DRAFT after checking its references with the directory.
 func (s *Server) CreateReferral(ctx context.Context, req *referralv1.CreateReferralRequest) (*referralv1.Referral, error) {
 	in := req.GetReferral()
+	// Referral ids are the service's: a caller-chosen one that another organisation already
+	// holds would answer ALREADY_EXISTS where a GET answers NOT_FOUND, telling the caller that a
+	// referral they may not see exists. The request id, scoped to the caller, makes retries safe.
+	if req.GetReferralId() != "" {
+		return nil, apierror.Field("referral_id", "referral ids are assigned by the service; send request_id to make retries safe")
+	}
 	if err := s.checkDetails(ctx, in, "referral"); err != nil {
 		return nil, err
 	}
-	if err := s.checkReferrer(ctx, in); err != nil {
-		return nil, err
-	}
+	// The consent as given, before the directory is asked about the referrer.
 	if c := in.GetConsent(); c != nil {
 		born, _ := time.Parse(time.DateOnly, in.GetSubject().GetDateOfBirth()) // checked above
 		if field, why := domain.CheckConsent(c.GetScope(), c.GetGrantTime().AsTime(), born, s.now(), consentSkew); field != "" {
 			return nil, apierror.Field("referral.consent."+field, why)
 		}
 	}
-	// Referral ids are the service's: a caller-chosen one that another organisation already
-	// holds would answer ALREADY_EXISTS where a GET answers NOT_FOUND, telling the caller that a
-	// referral they may not see exists. The request id, scoped to the caller, makes retries safe.
-	if req.GetReferralId() != "" {
-		return nil, apierror.Field("referral_id", "referral ids are assigned by the service; send request_id to make retries safe")
+	if err := s.checkReferrer(ctx, in); err != nil {
+		return nil, err
 	}
 	caller := auth.FromContext(ctx)
 	key := requestid.Key(caller, req.GetRequestId())
