@@ -365,6 +365,10 @@ func TestAuditIntentsSettleWithWhatHappened(t *testing.T) {
 	}
 	defer client.Disconnect(ctx)
 	coll := client.Database(w.refDB).Collection("audit")
+	// Every intent the requests above made was settled, and its mark removed.
+	if marks := testenv.Find[bson.M](t, w.refDB, "audit_pending", bson.D{}); len(marks) != 0 {
+		t.Fatalf("%d pending intents left after settled requests: %v", len(marks), marks)
+	}
 	old := time.Now().Add(-time.Hour)
 	var applied string
 	for _, rec := range testenv.Find[audit.Record](t, w.refDB, "audit", bson.D{{Key: "resource", Value: r.GetName()}, {Key: "method", Value: "SubmitReferral"}, {Key: "outcome", Value: "OK"}}) {
@@ -383,9 +387,19 @@ func TestAuditIntentsSettleWithWhatHappened(t *testing.T) {
 		Method: "AcceptReferral", Resource: r.GetName(), Outcome: audit.OutcomePending}); err != nil {
 		t.Fatal(err)
 	}
+	// A crash leaves each intent marked pending, as Intend marks it before writing the record.
+	marks := client.Database(w.refDB).Collection("audit_pending")
+	for id, at := range map[string]time.Time{applied: old, "crashed-before-the-change": old, "too-young-to-settle": time.Now()} {
+		if _, err := marks.InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "time", Value: at}}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	n, err := w.referrals[0].Service.SettleAuditIntents(ctx)
 	if err != nil || n != 2 {
 		t.Fatalf("settled %d intents: %v, want 2", n, err)
+	}
+	if left := testenv.Find[bson.M](t, w.refDB, "audit_pending", bson.D{}); len(left) != 1 || left[0]["_id"] != "too-young-to-settle" {
+		t.Fatalf("pending intents left after settling: %v, want only the young one", left)
 	}
 	got := map[string]string{}
 	for _, rec := range testenv.Find[audit.Record](t, w.refDB, "audit", bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: []string{applied, "crashed-before-the-change", "too-young-to-settle"}}}}}) {

@@ -62,10 +62,12 @@ type Record struct {
 	ClientAddress string `bson:"client_address,omitempty"`
 }
 
-// Log is an audit collection.
+// Log is an audit collection, with the small collection of its intents not yet settled beside
+// it (name + "_pending"), so that finding those never reads the whole trail.
 type Log struct {
-	coll *mongo.Collection
-	now  func() time.Time
+	coll    *mongo.Collection
+	pending *mongo.Collection
+	now     func() time.Time
 }
 
 // New returns the log kept in collection name of db.
@@ -73,7 +75,7 @@ func New(db *mongo.Database, name string, now func() time.Time) *Log {
 	if now == nil {
 		now = time.Now
 	}
-	return &Log{coll: db.Collection(name), now: now}
+	return &Log{coll: db.Collection(name), pending: db.Collection(name + "_pending"), now: now}
 }
 
 // Collection is the underlying collection.
@@ -141,13 +143,19 @@ func (l *Log) Append(ctx context.Context, recs ...Record) error {
 		docs[i] = recs[i]
 	}
 	if _, err := l.coll.InsertMany(ctx, docs); err != nil {
-		if cerr := apierror.FromContext(ctx); cerr != nil {
-			return cerr
-		}
-		return apierror.New(codes.Unavailable, ReasonAuditUnavailable,
-			"the access could not be recorded in the audit trail, so nothing is returned; retry later", nil)
+		return l.unavailable(ctx)
 	}
 	return nil
+}
+
+// unavailable is the error of a request whose audit record could not be written: the caller's
+// own cancellation or deadline when that was the cause, else UNAVAILABLE.
+func (l *Log) unavailable(ctx context.Context) error {
+	if cerr := apierror.FromContext(ctx); cerr != nil {
+		return cerr
+	}
+	return apierror.New(codes.Unavailable, ReasonAuditUnavailable,
+		"the access could not be recorded in the audit trail, so nothing is returned; retry later", nil)
 }
 
 // Query selects records; empty fields do not restrict.

@@ -2,10 +2,13 @@ package audit
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"google.golang.org/grpc/status"
 )
 
@@ -23,20 +26,38 @@ const (
 	OutcomeNotApplied = "NOT_APPLIED"
 )
 
-// Intend writes rec as the intent of a change about to be made. Its error is the API error the
-// request must fail with (UNAVAILABLE) before changing anything.
+// pendingIntent marks an intent not yet settled: its record's id and time.
+type pendingIntent struct {
+	ID   string    `bson:"_id"`
+	Time time.Time `bson:"time"`
+}
+
+// Intend writes rec as the intent of a change about to be made: first its mark among the
+// pending intents, then the record. Its error is the API error the request must fail with
+// (UNAVAILABLE) before changing anything.
 func (l *Log) Intend(ctx context.Context, rec Record) (Record, error) {
 	rec.Outcome = OutcomePending
-	return rec, l.Append(ctx, rec)
+	if _, err := l.pending.InsertOne(ctx, pendingIntent{ID: rec.ID, Time: rec.Time}); err != nil {
+		return rec, l.unavailable(ctx)
+	}
+	if err := l.Append(ctx, rec); err != nil {
+		// A mark left behind names no record; Pending passes it on and Settle removes it.
+		_, _ = l.pending.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: rec.ID}})
+		return rec, err
+	}
+	return rec, nil
 }
 
 // Settle records the outcome of intent id: "OK" when its change was stored, the status code of
-// the refusal otherwise (OutcomeOf). Only a pending intent changes.
+// the refusal otherwise (OutcomeOf). Only a pending intent changes. Its mark goes after.
 func (l *Log) Settle(ctx context.Context, id, outcome string) error {
 	_, err := l.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "outcome", Value: OutcomePending}},
 		bson.D{{Key: "$set", Value: bson.D{{Key: "outcome", Value: outcome}}}})
 	if err != nil {
 		return fmt.Errorf("settle audit intent %s: %w", id, err)
+	}
+	if _, err := l.pending.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
+		return fmt.Errorf("unmark audit intent %s: %w", id, err)
 	}
 	return nil
 }
@@ -49,21 +70,29 @@ func OutcomeOf(err error) string {
 	return status.Code(err).String()
 }
 
-// Pending returns the intents written before t and not yet settled, oldest first.
+// Pending returns the intents written before t and not yet settled, oldest first: read from
+// their marks, each record then by its id. A mark whose record was never written comes back
+// with its id and time only, to be settled (which removes the mark).
 func (l *Log) Pending(ctx context.Context, before time.Time) ([]Record, error) {
-	cur, err := l.coll.Find(ctx, bson.D{{Key: "outcome", Value: OutcomePending}})
+	cur, err := l.pending.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "time", Value: 1}, {Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, fmt.Errorf("find pending audit intents: %w", err)
 	}
-	var all []Record
-	if err := cur.All(ctx, &all); err != nil {
+	var marks []pendingIntent
+	if err := cur.All(ctx, &marks); err != nil {
 		return nil, fmt.Errorf("read pending audit intents: %w", err)
 	}
-	out := all[:0]
-	for _, r := range all {
-		if r.Time.Before(before) {
-			out = append(out, r)
+	var out []Record
+	for _, m := range marks {
+		if !m.Time.Before(before) {
+			continue
 		}
+		rec := Record{ID: m.ID, Time: m.Time}
+		err := l.coll.FindOne(ctx, bson.D{{Key: "_id", Value: m.ID}}).Decode(&rec)
+		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+			return nil, fmt.Errorf("read audit intent %s: %w", m.ID, err)
+		}
+		out = append(out, rec)
 	}
 	return out, nil
 }
