@@ -1,4 +1,4 @@
-// Package openapi embeds socialrx's REST contract, the OpenAPI 3.0 document that make generate
+// Package openapi embeds socialrx's REST contract, the OpenAPI 3.1 document that make generate
 // writes from the protos and source/ (tools/openapigen), so the gateway serves the description
 // of exactly the API it was built with.
 package openapi

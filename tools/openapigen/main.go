@@ -1,4 +1,4 @@
-// Command openapigen writes socialrx's REST contract, one OpenAPI 3.0 document: it converts the
+// Command openapigen writes socialrx's REST contract, one OpenAPI 3.1 document: it converts the
 // Swagger 2.0 documents protoc-gen-openapiv2 writes for each proto file (bin/openapiv2) with
 // kin-openapi's openapi2conv, merges them into the hand-written part (gateway/openapi/source),
 // and adds what the protos do not say: operation ids, tags per resource, security per
@@ -42,6 +42,8 @@ func run(in, basePath, opsPath, out, version string) error {
 	if version == "" {
 		return errors.New("-version is required")
 	}
+	// base.yaml says "openapi: 3.1.0": the converted schemas are valid JSON Schema 2020-12 as
+	// they are (protoc-gen-openapiv2 writes no nullable or boolean exclusiveMinimum).
 	doc, err := openapi3.NewLoader().LoadFromFile(basePath)
 	if err != nil {
 		return fmt.Errorf("load %s: %w", basePath, err)
@@ -278,7 +280,8 @@ func shortName(full string) (name, pkg string) {
 }
 
 // rewrite renames the definitions and their references, and turns a reference with siblings
-// (a description beside a $ref, which OpenAPI 3.0 ignores) into an allOf that keeps them.
+// (a description beside a $ref, which openapi2conv would drop, as Swagger 2.0 ignores it) into
+// an allOf that keeps them.
 func rewrite(v any, renames map[string]string) any {
 	switch v := v.(type) {
 	case map[string]any:
