@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"html/template"
 	"net/http"
+	"regexp"
 	"slices"
 	"strings"
 
@@ -75,6 +76,17 @@ type refSchema struct {
 	Enum              []string
 }
 
+// methodOrder is the order of a path's operations on the page.
+var methodOrder = []string{"GET", "POST", "PUT", "PATCH", "DELETE"}
+
+var backticks = regexp.MustCompile("`([^`]+)`")
+
+// text renders the Markdown of the document's descriptions as far as the page needs: the text
+// escaped, `code` as code.
+func text(s string) template.HTML {
+	return template.HTML(backticks.ReplaceAllString(template.HTMLEscapeString(s), "<code>$1</code>")) // escaped first
+}
+
 func renderReference(spec []byte) ([]byte, error) {
 	doc, err := openapi3.NewLoader().LoadFromData(spec)
 	if err != nil {
@@ -92,7 +104,7 @@ func renderReference(spec []byte) ([]byte, error) {
 	}
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
-		for _, method := range []string{"GET", "POST", "PATCH", "PUT", "DELETE"} {
+		for _, method := range methodOrder {
 			op := item.GetOperation(method)
 			if op == nil || len(op.Tags) == 0 || byTag[op.Tags[0]] == nil {
 				continue
@@ -102,7 +114,12 @@ func renderReference(spec []byte) ([]byte, error) {
 	}
 	for _, t := range doc.Tags {
 		rt := byTag[t.Name]
-		slices.SortFunc(rt.Operations, func(a, b refOperation) int { return strings.Compare(a.Path+a.Method, b.Path+b.Method) })
+		slices.SortFunc(rt.Operations, func(a, b refOperation) int {
+			if c := strings.Compare(a.Path, b.Path); c != 0 {
+				return c
+			}
+			return slices.Index(methodOrder, a.Method) - slices.Index(methodOrder, b.Method)
+		})
 		p.Tags = append(p.Tags, *rt)
 	}
 	for _, name := range slices.Sorted(func(yield func(string) bool) {
@@ -132,7 +149,7 @@ func renderReference(spec []byte) ([]byte, error) {
 		}
 		p.Schemas = append(p.Schemas, rs)
 	}
-	t, err := template.New("reference").Parse(referenceHTML)
+	t, err := template.New("reference").Funcs(template.FuncMap{"text": text}).Parse(referenceHTML)
 	if err != nil {
 		return nil, err
 	}

@@ -54,6 +54,7 @@ func TestReferencePage(t *testing.T) {
 		`<h3><code>ErrorInfo</code></h3>`,
 		`/fhir/r4/metadata`,
 		`<code>/hsds/services/{id}</code>`,
+		`AIP-155 <code>requestId</code>s`, // Markdown code in a description
 	} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the page lacks %s", want)
