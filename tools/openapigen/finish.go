@@ -191,8 +191,12 @@ func (m *merger) addErrors(op *openapi3.Operation, method, path string) {
 	codes := []string{"429", "500"} // the edge's rate limit, and any failure
 	if strings.HasPrefix(path, "/v1/") || strings.HasPrefix(path, "/hsds/") {
 		codes = append(codes, "400", "404", "503", "504")
+		if strings.HasPrefix(path, "/v1/") {
+			// A token sent to a public method is still verified (grpc-gateway forwards it).
+			codes = append(codes, "401")
+		}
 		if op.Security == nil || len(*op.Security) > 0 {
-			codes = append(codes, "401", "403")
+			codes = append(codes, "403")
 		}
 		if method != http.MethodGet {
 			codes = append(codes, "409")
