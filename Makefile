@@ -32,6 +32,7 @@ run: ## Run everything (embedded database, services, gateway, demo data) on this
 test: ## Run all tests against real servers on the embedded database and in a real browser.
 	bash tools/ensure-browser.sh
 	$(GO) test $(TEST_FLAGS) ./...
+	cd tools && $(GO) test -count=1 ./openapigen
 
 .PHONY: screenshots
 screenshots: ## Refresh the README's screenshots in gateway/web/screenshots from the browser tests.
