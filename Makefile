@@ -6,6 +6,9 @@ MAKEFLAGS += --warn-undefined-variables --no-builtin-rules
 
 GO ?= go
 BIN := $(CURDIR)/bin
+# socialrx's release version: the Go module's tag is v$(VERSION), and it is the OpenAPI
+# document's info.version. Bump it here, regenerate, then tag that commit.
+VERSION := 0.1.0
 # Third-party protos are copied from these Go modules (pinned here) into third_party/proto.
 GOOGLEAPIS_MODULE := github.com/grpc-ecosystem/grpc-gateway@v1.16.0
 PROTOVALIDATE_MODULE := github.com/bufbuild/protovalidate@v1.2.2
@@ -29,6 +32,7 @@ run: ## Run everything (embedded database, services, gateway, demo data) on this
 test: ## Run all tests against real servers on the embedded database and in a real browser.
 	bash tools/ensure-browser.sh
 	$(GO) test $(TEST_FLAGS) ./...
+	cd tools && $(GO) test -count=1 ./openapigen
 
 .PHONY: screenshots
 screenshots: ## Refresh the README's screenshots in gateway/web/screenshots from the browser tests.
@@ -50,7 +54,7 @@ bench-scale: ## Cost as data grows (SCALE_SERVICES, SCALE_REGISTRATIONS, SCALE_R
 
 .PHONY: tools
 tools: ## Build the pinned code generators into bin/.
-	cd tools && $(GO) build -o $(BIN)/ $(TOOLS)
+	cd tools && $(GO) build -o $(BIN)/ $(TOOLS) ./openapigen
 
 .PHONY: protodeps
 protodeps: ## Copy third-party protos from the Go module cache into third_party/proto.
@@ -68,7 +72,10 @@ protodeps: ## Copy third-party protos from the Go module cache into third_party/
 generate: tools protodeps ## Regenerate Go, gateway and OpenAPI code from the protos.
 	$(BIN)/buf format -w proto
 	find proto -name '*.pb.go' -o -name '*.pb.gw.go' | xargs -r rm
+	rm -rf bin/openapiv2
 	PATH="$(BIN):$$PATH" $(BIN)/buf generate
+	$(BIN)/openapigen -version $(VERSION) -in bin/openapiv2 -base gateway/openapi/source/base.yaml \
+		-operations gateway/openapi/source/operations.yaml -out gateway/openapi/socialrx.openapi.json
 	$(GO) mod tidy
 
 .PHONY: lint
@@ -79,13 +86,26 @@ lint: tools protodeps ## buf lint, buf format check, go vet, gofmt, no merge lef
 	$(GO) vet ./...
 	test -z "$$(gofmt -l $$(git ls-files '*.go' | grep -v '\.pb\(\.gw\)\?\.go$$'))" || { gofmt -l .; exit 1; }
 
+# Redocly keeps its exceptions in gateway/openapi/.redocly.lint-ignore.yaml, found from there.
+.PHONY: lint-openapi
+lint-openapi: ## Lint the OpenAPI document with the pinned Redocly CLI and Spectral; fails on any problem.
+	bash tools/ensure-apilint.sh
+	cd gateway/openapi && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+		../../tools/apilint/node_modules/.bin/redocly lint --config redocly.yaml --format=stylish socialrx.openapi.json
+	cd gateway/openapi && ../../tools/apilint/node_modules/.bin/spectral lint --ruleset .spectral.yaml \
+		--fail-severity=warn socialrx.openapi.json
+
+.PHONY: breaking
+breaking: tools protodeps ## buf breaking: do the protos break the gRPC contract of the previous commit (BREAKING_AGAINST)?
+	BUF=$(BIN)/buf bash tools/breaking.sh
+
 .PHONY: check-generated
 check-generated: generate ## Fail when regeneration changes committed code.
 	git diff --exit-code -- proto gateway/openapi go.mod go.sum
 	test -z "$$(git status --porcelain -- proto gateway/openapi)" || { git status --porcelain -- proto gateway/openapi; exit 1; }
 
 .PHONY: ci
-ci: lint check-generated test ## What CI runs.
+ci: lint lint-openapi breaking check-generated test ## What CI runs.
 
 .PHONY: clean
 clean: ## Remove built tools and copied protos (not ./data).

@@ -1,15 +1,15 @@
 package gateway_test
 
 import (
-	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
 	"testing"
 	"unicode"
 
-	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/socialrx/socialrx/gateway"
 	"github.com/socialrx/socialrx/gateway/openapi"
@@ -50,20 +50,21 @@ func join(prefix, name string) string {
 	return prefix + "." + name
 }
 
-// resolve follows a schema's reference into the document's definitions.
-func resolve(doc *openapi2.T, s *openapi2.SchemaRef) *openapi2.Schema {
-	for s != nil && s.Ref != "" {
-		s = doc.Definitions[strings.TrimPrefix(s.Ref, "#/definitions/")]
-	}
-	if s == nil {
+// resolve is the schema s stands for; the loader resolved its references, and a reference with
+// a description of its own is an allOf of one.
+func resolve(s *openapi3.SchemaRef) *openapi3.Schema {
+	if s == nil || s.Value == nil {
 		return nil
+	}
+	if v := s.Value; len(v.AllOf) == 1 && v.Type == nil {
+		return resolve(v.AllOf[0])
 	}
 	return s.Value
 }
 
 // wrongValue is a JSON value of the wrong type for a field of schema s.
-func wrongValue(doc *openapi2.T, s *openapi2.SchemaRef) string {
-	v := resolve(doc, s)
+func wrongValue(s *openapi3.SchemaRef) string {
+	v := resolve(s)
 	switch {
 	case v == nil:
 		return `"a-string"`
@@ -90,56 +91,50 @@ func wrongValue(doc *openapi2.T, s *openapi2.SchemaRef) string {
 }
 
 // isPlainString reports whether s is a string field without a format of its own.
-func isPlainString(doc *openapi2.T, s *openapi2.SchemaRef) bool {
-	v := resolve(doc, s)
+func isPlainString(s *openapi3.SchemaRef) bool {
+	v := resolve(s)
 	return v != nil && v.Type.Is("string") && v.Format == "" && len(v.Enum) == 0
 }
 
-// buildCorpus makes, for every operation of the document, requests with malformed JSON, a wrong
-// type in each body field, invalid UTF-8 in each path and query parameter, an oversize body, an
-// unknown field, an unknown query parameter, a wrong content type, trailing garbage, and a NUL
-// in each string field.
+// buildCorpus makes, for every /v1 operation of the document (the grpc-gateway routes),
+// requests with malformed JSON, a wrong type in each body field, invalid UTF-8 in each path and
+// query parameter, an oversize body, an unknown field, an unknown query parameter, a wrong
+// content type, trailing garbage, and a NUL in each string field.
 func buildCorpus(t *testing.T, maxBody int) []corpusCase {
 	t.Helper()
-	var doc openapi2.T
-	if err := json.Unmarshal(openapi.Spec, &doc); err != nil {
+	doc, err := openapi3.NewLoader().LoadFromData(openapi.Spec)
+	if err != nil {
 		t.Fatalf("parse the OpenAPI document: %v", err)
 	}
 	var out []corpusCase
-	for _, path := range slices.Sorted(func(yield func(string) bool) {
-		for p := range doc.Paths {
-			if !yield(p) {
-				return
-			}
+	for _, path := range slices.Sorted(maps.Keys(doc.Paths.Map())) {
+		if !strings.HasPrefix(path, "/v1/") {
+			continue
 		}
-	}) {
-		ops := doc.Paths[path].Operations()
-		for _, method := range slices.Sorted(func(yield func(string) bool) {
-			for m := range ops {
-				if !yield(m) {
-					return
-				}
-			}
-		}) {
-			out = append(out, operationCases(&doc, method, path, ops[method], maxBody)...)
+		ops := doc.Paths.Value(path).Operations()
+		for _, method := range slices.Sorted(maps.Keys(ops)) {
+			out = append(out, operationCases(method, path, ops[method], maxBody)...)
 		}
 	}
 	return out
 }
 
-func operationCases(doc *openapi2.T, method, path string, op *openapi2.Operation, maxBody int) []corpusCase {
+func operationCases(method, path string, op *openapi3.Operation, maxBody int) []corpusCase {
 	opName := method + " " + path
 	var pathParams, queryParams []string
-	var body *openapi2.Parameter
 	for _, p := range op.Parameters {
-		switch p.In {
+		switch p.Value.In {
 		case "path":
-			pathParams = append(pathParams, p.Name)
+			pathParams = append(pathParams, p.Value.Name)
 		case "query":
-			queryParams = append(queryParams, p.Name)
-		case "body":
-			body = p
+			queryParams = append(queryParams, p.Value.Name)
 		}
+	}
+	var body *openapi3.SchemaRef
+	bodyField := ""
+	if rb := op.RequestBody; rb != nil && rb.Value.Content.Get("application/json") != nil {
+		body = rb.Value.Content.Get("application/json").Schema
+		bodyField, _ = rb.Value.Extensions["x-grpc-body"].(string)
 	}
 	// target fills the path parameters with valid ids, or bad in the one named.
 	target := func(bad, value string) string {
@@ -174,8 +169,8 @@ func operationCases(doc *openapi2.T, method, path string, op *openapi2.Operation
 	if body == nil {
 		return cases
 	}
-	prefix := snake(body.Name)
-	if body.Name == "body" {
+	prefix := snake(bodyField)
+	if bodyField == "*" {
 		prefix = "" // the whole request is the body
 	}
 	whole := func() (func(string) bool, string) {
@@ -185,8 +180,8 @@ func operationCases(doc *openapi2.T, method, path string, op *openapi2.Operation
 		return exactly(prefix)
 	}
 	var props []string
-	var schema *openapi2.Schema
-	if schema = resolve(doc, body.Schema); schema != nil {
+	var schema *openapi3.Schema
+	if schema = resolve(body); schema != nil {
 		for name := range schema.Properties {
 			props = append(props, name)
 		}
@@ -201,9 +196,9 @@ func operationCases(doc *openapi2.T, method, path string, op *openapi2.Operation
 	}
 	for _, p := range props {
 		want, desc := exactly(join(prefix, snake(p)))
-		add("wrong type in "+p, target("", ""), `{"`+p+`": `+wrongValue(doc, schema.Properties[p])+`}`, "application/json",
+		add("wrong type in "+p, target("", ""), `{"`+p+`": `+wrongValue(schema.Properties[p])+`}`, "application/json",
 			http.StatusBadRequest, want, desc)
-		if isPlainString(doc, schema.Properties[p]) {
+		if isPlainString(schema.Properties[p]) {
 			add("NUL in "+p, target("", ""), `{"`+p+`": "a\u0000b"}`, "application/json", http.StatusBadRequest, want, desc)
 		}
 	}

@@ -160,6 +160,13 @@ func (c Config) sessionsInDatabase() bool {
 	return c.MongoURI != "" && c.Web.SignIn() && c.WebSessions == nil
 }
 
+// restServices are the gRPC services whose REST bindings the gateway serves.
+var restServices = []string{
+	directoryv1.DirectoryService_ServiceDesc.ServiceName,
+	eventv1.EventService_ServiceDesc.ServiceName,
+	referralv1.ReferralService_ServiceDesc.ServiceName,
+}
+
 // backend is one gRPC service behind the gateway.
 type backend struct {
 	name    string // "directory"
@@ -212,11 +219,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 	if cfg.PruneInterval <= 0 {
 		cfg.PruneInterval = DefaultPruneInterval
 	}
-	routes, err := newRouteTable(logger,
-		directoryv1.DirectoryService_ServiceDesc.ServiceName,
-		eventv1.EventService_ServiceDesc.ServiceName,
-		referralv1.ReferralService_ServiceDesc.ServiceName,
-	)
+	routes, err := newRouteTable(logger, restServices...)
 	if err != nil {
 		return nil, err
 	}
@@ -281,6 +284,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(openapi.Spec)
 	})
+	top.Handle("GET /docs", openapi.Reference())
 	top.HandleFunc("GET /healthz", g.health)
 	if cfg.sessionsInDatabase() {
 		if err := g.openSessions(ctx); err != nil {

@@ -274,6 +274,7 @@ func run(ctx context.Context) error {
 		fmt.Printf("referrals          %s/v1/referrals\n", base)
 		fmt.Printf("HSDS API           %s/hsds/services\n", base)
 		fmt.Printf("OpenAPI            %s/openapi.json\n", base)
+		fmt.Printf("API reference      %s/docs\n", base)
 		fmt.Printf("health             %s/healthz\n", base)
 		if dev != nil {
 			dev.printHowTo(os.Stdout)

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -53,15 +54,9 @@ func NewHandler(client directoryv1.DirectoryServiceClient, logger *slog.Logger) 
 	}
 	h := &handler{client: client, logger: logger}
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", h.info)
-	mux.HandleFunc("GET /services", h.listServices)
-	mux.HandleFunc("GET /services/{id}", h.getService)
-	mux.HandleFunc("GET /organizations", h.listOrganizations)
-	mux.HandleFunc("GET /organizations/{id}", h.getOrganization)
-	mux.HandleFunc("GET /taxonomy_terms", h.listTaxonomyTerms)
-	mux.HandleFunc("GET /taxonomy_terms/{id}", h.getTaxonomyTerm)
-	mux.HandleFunc("GET /service_at_locations", h.listServiceAtLocations)
-	mux.HandleFunc("GET /service_at_locations/{id}", h.getServiceAtLocation)
+	for pattern, serve := range h.routes() {
+		mux.HandleFunc(pattern, serve)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, r, logger, apierror.New(codes.NotFound, apierror.ReasonNotFound,
 			fmt.Sprintf("no HSDS endpoint at %s", r.URL.Path), map[string]string{"path": r.URL.Path}))
@@ -76,6 +71,27 @@ func NewHandler(client directoryv1.DirectoryServiceClient, logger *slog.Logger) 
 		}
 		mux.ServeHTTP(w, r)
 	})
+}
+
+// routes are the endpoints of the API, by ServeMux pattern.
+func (h *handler) routes() map[string]http.HandlerFunc {
+	return map[string]http.HandlerFunc{
+		"GET /{$}":                       h.info,
+		"GET /services":                  h.listServices,
+		"GET /services/{id}":             h.getService,
+		"GET /organizations":             h.listOrganizations,
+		"GET /organizations/{id}":        h.getOrganization,
+		"GET /taxonomy_terms":            h.listTaxonomyTerms,
+		"GET /taxonomy_terms/{id}":       h.getTaxonomyTerm,
+		"GET /service_at_locations":      h.listServiceAtLocations,
+		"GET /service_at_locations/{id}": h.getServiceAtLocation,
+	}
+}
+
+// Routes are the ServeMux patterns NewHandler serves, relative to where it is mounted, e.g.
+// "GET /services/{id}"; the OpenAPI document is checked against them.
+func Routes() []string {
+	return slices.Sorted(maps.Keys((&handler{}).routes()))
 }
 
 func (h *handler) info(w http.ResponseWriter, _ *http.Request) {
