@@ -1,7 +1,11 @@
 package fhir
 
 import (
+	"encoding/json"
+	"maps"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 
 	"google.golang.org/protobuf/proto"
@@ -71,7 +75,7 @@ func (h *Handler) update(w http.ResponseWriter, c *call) *problem {
 	if t.GetId().GetValue() != rid {
 		return invalid("Task.id", "the Task's id must be %s, the id of the URL", rid)
 	}
-	if p := onlyStatusChanged(current, t); p != nil {
+	if p := h.onlyStatusChanged(current, t); p != nil {
 		return p
 	}
 	changed, p := h.transition(c, r, current, t, version)
@@ -82,8 +86,10 @@ func (h *Handler) update(w http.ResponseWriter, c *call) *problem {
 }
 
 // onlyStatusChanged refuses a change of anything but status, statusReason and the owner (to a
-// practitioner, to accept). Meta and lastModified are the server's and are not compared.
-func onlyStatusChanged(current, next *taskpb.Task) *problem {
+// practitioner, to accept). Meta, lastModified and the narrative are the server's and are not
+// compared. Both are compared as the JSON they are, so that a reference reads the same however
+// the library holds it.
+func (h *Handler) onlyStatusChanged(current, next *taskpb.Task) *problem {
 	a, b := proto.Clone(current).(*taskpb.Task), proto.Clone(next).(*taskpb.Task)
 	for _, t := range []*taskpb.Task{a, b} {
 		t.Meta, t.LastModified, t.Status, t.StatusReason, t.Text = nil, nil, nil, nil, nil
@@ -91,25 +97,40 @@ func onlyStatusChanged(current, next *taskpb.Task) *problem {
 	if strings.HasPrefix(refString(b.GetOwner()), "Practitioner/") {
 		a.Owner, b.Owner = nil, nil
 	}
-	if proto.Equal(a, b) {
-		return nil
+	was, err := h.jsonOf(a)
+	if err != nil {
+		return &problem{http.StatusInternalServerError, c4.IssueTypeCode_EXCEPTION, "", "encode: " + err.Error()}
 	}
-	for _, f := range []struct {
-		name string
-		same bool
-	}{
-		{"Task.businessStatus", proto.Equal(a.GetBusinessStatus(), b.GetBusinessStatus())},
-		{"Task.owner", proto.Equal(a.GetOwner(), b.GetOwner())},
-		{"Task.focus", proto.Equal(a.GetFocus(), b.GetFocus())},
-		{"Task.for", proto.Equal(a.GetForValue(), b.GetForValue())},
-		{"Task.output", len(a.GetOutput()) == len(b.GetOutput())},
-		{"Task.priority", proto.Equal(a.GetPriority(), b.GetPriority())},
-	} {
-		if !f.same {
-			return businessRule(f.name, "only Task.status and Task.statusReason change here; %s follows the referral", f.name)
+	is, err := h.jsonOf(b)
+	if err != nil {
+		return &problem{http.StatusInternalServerError, c4.IssueTypeCode_EXCEPTION, "", "encode: " + err.Error()}
+	}
+	for _, k := range slices.Sorted(maps.Keys(mergeKeys(was, is))) {
+		if !reflect.DeepEqual(was[k], is[k]) {
+			return businessRule("Task."+k, "only Task.status and Task.statusReason change here; Task.%s follows the referral", k)
 		}
 	}
-	return businessRule("Task", "only Task.status and Task.statusReason change here")
+	return nil
+}
+
+func (h *Handler) jsonOf(t *taskpb.Task) (map[string]any, error) {
+	b, err := h.codec.encode(t)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	return m, json.Unmarshal(b, &m)
+}
+
+func mergeKeys(a, b map[string]any) map[string]bool {
+	out := map[string]bool{}
+	for k := range a {
+		out[k] = true
+	}
+	for k := range b {
+		out[k] = true
+	}
+	return out
 }
 
 // transition makes the referral's change that takes the Task from its status to next's.
