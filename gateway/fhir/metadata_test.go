@@ -1,8 +1,13 @@
 package fhir_test
 
 import (
+	"encoding/json"
 	"net/http"
+	"path/filepath"
 	"testing"
+
+	"github.com/google/fhir/go/fhirversion"
+	"github.com/google/fhir/go/jsonformat"
 )
 
 // The CapabilityStatement lists exactly what works, and the SMART configuration names the
@@ -67,4 +72,24 @@ func equal(a, b []string) bool {
 		}
 	}
 	return true
+}
+
+// Both validators find what is wrong: a Task without its required intent, with a status that is
+// no Task status and an element R4 does not have.
+func TestValidatorsFindErrors(t *testing.T) {
+	bad := []byte(`{"resourceType": "Task", "status": "sent", "colour": "red"}`)
+	u, err := jsonformat.NewUnmarshaller("UTC", fhirversion.R4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := u.Unmarshal(bad); err == nil {
+		t.Fatal("the library's validation took an invalid Task")
+	}
+	errs, _, err := schemaErrors(filepath.Join(repoRoot(t), schemaPackage), []json.RawMessage{bad, []byte(`{"resourceType": "Task", "status": "requested", "intent": "order"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(errs[0]) == 0 || len(errs[1]) != 0 {
+		t.Fatalf("schema errors %v for the invalid Task and %v for a valid one", errs[0], errs[1])
+	}
 }

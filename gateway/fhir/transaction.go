@@ -28,7 +28,11 @@ import (
 const maxEntries = 20
 
 // libraryPath finds the element the library's unmarshaller names in its error.
-var libraryPath = regexp.MustCompile(`error at "([^"]*)"`)
+var (
+	libraryPath   = regexp.MustCompile(`error at "([^"]*)"`)
+	containedType = regexp.MustCompile(`(\.resource)\.[A-Za-z]+(\.|$)`)
+	missingField  = regexp.MustCompile(`^error at "[^"]*": missing required field "([A-Za-z]+)"`)
+)
 
 // inbound is a referral sent in as a transaction Bundle, each resource with its entry index.
 type inbound struct {
@@ -117,12 +121,17 @@ func (h *Handler) transaction(w http.ResponseWriter, c *call) *problem {
 	return h.writeTransactionResponse(w, c, in, r)
 }
 
-// libraryError is the 400 of what the library's unmarshaller refused, naming its element.
+// libraryError is the 400 of what the library's unmarshaller refused, naming its element as
+// FHIRPath does: the library's "Bundle.entry[1].resource.ServiceRequest" (or ".serviceRequest"
+// with 'missing required field "subject"') is Bundle.entry[1].resource.subject.
 func libraryError(err error, fallback string) *problem {
 	msg := err.Error()
 	expr := fallback
 	if m := libraryPath.FindStringSubmatch(msg); m != nil && m[1] != "" {
-		expr = m[1]
+		expr = containedType.ReplaceAllString(m[1], "$1$2")
+		if f := missingField.FindStringSubmatch(msg); f != nil && strings.HasPrefix(msg[strings.Index(msg, m[0]):], m[0]) {
+			expr += "." + f[1]
+		}
 	}
 	if len(msg) > 300 {
 		msg = msg[:300] + "…"
