@@ -50,7 +50,7 @@ const (
 
 // socialrxCodeSystems lists socialrx's own code systems for the CapabilityStatement.
 var socialrxCodeSystems = []string{systemNeed, systemBusinessStatus, systemSocialrxConsentScope, systemInstrument,
-	systemTimepoint, systemEventCategory, systemTaskOutput, systemConsentPolicy}
+	systemTimepoint, systemEventCategory, systemTaskOutput, systemConsentPolicy, systemLocationType, systemTaxonomy}
 
 // Codes from outside socialrx.
 const (

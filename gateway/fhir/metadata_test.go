@@ -34,13 +34,16 @@ func TestMetadataAndSMARTConfiguration(t *testing.T) {
 		got[getS(r, "type")] = o
 	}
 	want := map[string]offer{
-		"Task":           {[]string{"read", "vread", "update", "patch", "search-type"}, []string{"owner", "status", "_lastUpdated"}},
-		"ServiceRequest": {[]string{"read", "vread", "search-type"}, []string{"subject", "status", "_lastUpdated"}},
-		"Patient":        {[]string{"read", "vread", "search-type"}, []string{"family", "given", "birthdate"}},
-		"Consent":        {[]string{"read", "vread"}, nil},
-		"Goal":           {[]string{"read", "vread"}, nil},
-		"Observation":    {[]string{"read", "vread"}, nil},
-		"Procedure":      {[]string{"read", "vread"}, nil},
+		"Task":              {[]string{"read", "vread", "update", "patch", "search-type"}, []string{"owner", "status", "_lastUpdated"}},
+		"ServiceRequest":    {[]string{"read", "vread", "search-type"}, []string{"subject", "status", "_lastUpdated"}},
+		"Patient":           {[]string{"read", "vread", "search-type"}, []string{"family", "given", "birthdate"}},
+		"Consent":           {[]string{"read", "vread"}, nil},
+		"Goal":              {[]string{"read", "vread"}, nil},
+		"Observation":       {[]string{"read", "vread"}, nil},
+		"Procedure":         {[]string{"read", "vread"}, nil},
+		"Organization":      {[]string{"read", "vread", "search-type"}, []string{"name"}},
+		"Location":          {[]string{"read", "vread", "search-type"}, []string{"name", "type", "near", "organization"}},
+		"HealthcareService": {[]string{"read", "vread", "search-type"}, []string{"name", "type", "near", "organization"}},
 	}
 	for typ, w := range want {
 		g, ok := got[typ]
@@ -49,7 +52,7 @@ func TestMetadataAndSMARTConfiguration(t *testing.T) {
 		}
 	}
 	for typ := range got {
-		if _, ok := want[typ]; !ok && typ != "Organization" && typ != "Location" && typ != "HealthcareService" {
+		if _, ok := want[typ]; !ok {
 			t.Errorf("CapabilityStatement offers %s, which no test reads", typ)
 		}
 	}
