@@ -288,6 +288,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		return nil, fmt.Errorf("fhir facade: %w", err)
 	}
 	top.Handle(fhir.Prefix+"/", http.StripPrefix(fhir.Prefix, facade))
+	top.Handle(fhir.Prefix, http.StripPrefix(fhir.Prefix, facade))
 	top.HandleFunc("GET /healthz", g.health)
 	if cfg.sessionsInDatabase() {
 		if err := g.openSessions(ctx); err != nil {
