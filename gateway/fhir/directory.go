@@ -29,36 +29,32 @@ const (
 
 // directoryReaders are the directory's resources the facade reads.
 var directoryReaders = map[string]readOne{
-	"Organization": func(c *call, h *Handler, rid string) (proto.Message, string, time.Time, *problem) {
+	"Organization": readDirectory("organizations/", func(h *Handler, c *call, name string) (proto.Message, string, time.Time, error) {
+		o, err := h.directory.GetOrganization(c.ctx, &directoryv1.GetOrganizationRequest{Name: name})
+		return organizationOf(o), o.GetEtag(), o.GetUpdateTime().AsTime(), err
+	}),
+	"Location": readDirectory("locations/", func(h *Handler, c *call, name string) (proto.Message, string, time.Time, error) {
+		l, err := h.directory.GetLocation(c.ctx, &directoryv1.GetLocationRequest{Name: name})
+		return locationOf(l), l.GetEtag(), l.GetUpdateTime().AsTime(), err
+	}),
+	"HealthcareService": readDirectory("services/", func(h *Handler, c *call, name string) (proto.Message, string, time.Time, error) {
+		s, err := h.directory.GetService(c.ctx, &directoryv1.GetServiceRequest{Name: name})
+		return healthcareServiceOf(s), s.GetEtag(), s.GetUpdateTime().AsTime(), err
+	}),
+}
+
+// readDirectory reads the directory's resource collection/rid with get.
+func readDirectory(collection string, get func(*Handler, *call, string) (proto.Message, string, time.Time, error)) readOne {
+	return func(c *call, h *Handler, rid string) (proto.Message, string, time.Time, *problem) {
 		if !idPattern.MatchString(rid) {
 			return nil, "", time.Time{}, notFound("", "no such resource")
 		}
-		o, err := h.directory.GetOrganization(c.ctx, &directoryv1.GetOrganizationRequest{Name: "organizations/" + rid})
+		res, version, updated, err := get(h, c, collection+rid)
 		if err != nil {
 			return nil, "", time.Time{}, fromRPC(err, "", false, nil)
 		}
-		return organizationOf(o), o.GetEtag(), o.GetUpdateTime().AsTime(), nil
-	},
-	"Location": func(c *call, h *Handler, rid string) (proto.Message, string, time.Time, *problem) {
-		if !idPattern.MatchString(rid) {
-			return nil, "", time.Time{}, notFound("", "no such resource")
-		}
-		l, err := h.directory.GetLocation(c.ctx, &directoryv1.GetLocationRequest{Name: "locations/" + rid})
-		if err != nil {
-			return nil, "", time.Time{}, fromRPC(err, "", false, nil)
-		}
-		return locationOf(l), l.GetEtag(), l.GetUpdateTime().AsTime(), nil
-	},
-	"HealthcareService": func(c *call, h *Handler, rid string) (proto.Message, string, time.Time, *problem) {
-		if !idPattern.MatchString(rid) {
-			return nil, "", time.Time{}, notFound("", "no such resource")
-		}
-		s, err := h.directory.GetService(c.ctx, &directoryv1.GetServiceRequest{Name: "services/" + rid})
-		if err != nil {
-			return nil, "", time.Time{}, fromRPC(err, "", false, nil)
-		}
-		return healthcareServiceOf(s), s.GetEtag(), s.GetUpdateTime().AsTime(), nil
-	},
+		return res, version, updated, nil
+	}
 }
 
 func dirMeta(etag string, updated interface{ AsTime() time.Time }) *d4.Meta {

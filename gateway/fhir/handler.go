@@ -113,7 +113,7 @@ type call struct {
 // whose token does not verify.
 func (h *Handler) authed(next func(http.ResponseWriter, *call) *problem) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		raw, ok := bearer(r.Header.Get("Authorization"))
+		raw, ok := auth.Bearer(r.Header.Get("Authorization"))
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="socialrx FHIR"`)
 			h.fail(w, &problem{http.StatusUnauthorized, c4.IssueTypeCode_LOGIN, "", "send an access token: Authorization: Bearer <token> (see /.well-known/smart-configuration)"})
@@ -138,15 +138,6 @@ func (h *Handler) authed(next func(http.ResponseWriter, *call) *problem) http.Ha
 			h.fail(w, p)
 		}
 	}
-}
-
-func bearer(header string) (string, bool) {
-	scheme, token, ok := strings.Cut(header, " ")
-	if !ok || !strings.EqualFold(scheme, "bearer") {
-		return "", false
-	}
-	token = strings.TrimSpace(token)
-	return token, token != ""
 }
 
 // baseURL is the facade's address as the caller reached it.
