@@ -1,9 +1,14 @@
 package fhir_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
+
+	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
+	"github.com/socialrx/socialrx/services/platform/testenv"
+	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
 
 // sdohccTaskProfile is the one profile the facade claims.
@@ -58,6 +63,21 @@ func TestTaskMeetsTheSDOHCCProfile(t *testing.T) {
 		t.Fatalf("rejected: %s", r.raw)
 	}
 	checkSDOHCCTask(t, emr.do(t, "GET", "/Task/"+rejected, "").must(t, http.StatusOK, "rejected").body)
+	// The performer's system accepts by naming the link worker as the owner; the Task's owner
+	// stays the organisation, the referral's assignee is the link worker.
+	accepted := sendReferral(t, emr, "rx-4004")
+	performer.do(t, "PATCH", "/Task/"+accepted, `[{"op": "replace", "path": "/status", "value": "accepted"},
+		{"op": "replace", "path": "/owner/reference", "value": "Practitioner/lw-amara"}]`,
+		"Content-Type", "application/json-patch+json").must(t, http.StatusOK, "accept")
+	got, err := s.referrals.Client.GetReferral(testenv.As(context.Background(), t, performerID), &referralv1.GetReferralRequest{Name: "referrals/" + accepted})
+	if err != nil || got.GetAssignee() != referraltest.LinkWorker || got.GetStatus() != referralv1.ReferralStatus_REFERRAL_STATUS_ACCEPTED {
+		t.Fatalf("accepted over FHIR: %v %v", got, err)
+	}
+	acceptedTask := emr.do(t, "GET", "/Task/"+accepted, "").must(t, http.StatusOK, "accepted").body
+	checkSDOHCCTask(t, acceptedTask)
+	if getS(acceptedTask, "status") != "accepted" {
+		t.Fatalf("accepted Task: %v", acceptedTask)
+	}
 	cancelled := sendReferral(t, emr, "rx-4003")
 	c := emr.do(t, "PATCH", "/Task/"+cancelled, `[{"op": "replace", "path": "/status", "value": "cancelled"},
 		{"op": "add", "path": "/statusReason", "value": {"text": "The person moved away."}}]`,
