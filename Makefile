@@ -31,6 +31,7 @@ run: ## Run everything (embedded database, services, gateway, demo data) on this
 .PHONY: test
 test: ## Run all tests against real servers on the embedded database and in a real browser.
 	bash tools/ensure-browser.sh
+	bash tools/ensure-fhir-schema.sh
 	$(GO) test $(TEST_FLAGS) ./...
 	cd tools && $(GO) test -count=1 ./openapigen
 

@@ -3,12 +3,14 @@ package gateway
 import (
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 
 	"github.com/grpc-ecosystem/grpc-gateway/v2/runtime"
 	"google.golang.org/grpc/codes"
 	"google.golang.org/grpc/status"
 
+	"github.com/socialrx/socialrx/gateway/fhir"
 	"github.com/socialrx/socialrx/gateway/httperror"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/headers"
@@ -41,13 +43,25 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if cred.token != "" {
 		r.Header.Set("Authorization", "Bearer "+cred.token)
 	}
+	// The FHIR facade's callers read every refusal as an OperationOutcome.
+	isFHIR := strings.HasPrefix(r.URL.Path, fhir.Prefix+"/")
 	if e.limits != nil && r.URL.Path != "/healthz" {
 		if ok, retry := e.limits.allow(r, cred); !ok {
+			if isFHIR {
+				w.Header().Set("Retry-After", strconv.Itoa(retrySeconds(retry)))
+				fhir.WriteOutcome(w, http.StatusTooManyRequests, "too many requests from this caller; retry later")
+				return
+			}
 			rateLimited(w, retry)
 			return
 		}
 	}
 	if r.ContentLength > e.maxBody {
+		if isFHIR {
+			w.Header().Set("Connection", "close")
+			fhir.WriteOutcome(w, http.StatusRequestEntityTooLarge, "request body too large")
+			return
+		}
 		bodyTooLarge(w)
 		return
 	}
@@ -55,6 +69,10 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, e.maxBody)
 	}
 	if err := checkQueryString(r.URL.RawQuery); err != nil {
+		if isFHIR {
+			fhir.WriteOutcome(w, http.StatusBadRequest, status.Convert(err).Message())
+			return
+		}
 		httperror.Write(w, err)
 		return
 	}

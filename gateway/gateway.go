@@ -1,6 +1,7 @@
 // Package gateway serves every socialrx gRPC API as REST/JSON (grpc-gateway), the OpenAPI
 // document that describes it, the HSDS 3.0 read API of the directory, a health endpoint that
-// reflects the backends, and the web app (package web) under "/".
+// reflects the backends, the FHIR R4 facade (package fhir) under /fhir/r4, and the web app
+// (package web) under "/".
 package gateway
 
 import (
@@ -22,6 +23,7 @@ import (
 	"google.golang.org/grpc/status"
 	"google.golang.org/protobuf/encoding/protojson"
 
+	"github.com/socialrx/socialrx/gateway/fhir"
 	"github.com/socialrx/socialrx/gateway/hsds"
 	"github.com/socialrx/socialrx/gateway/openapi"
 	"github.com/socialrx/socialrx/gateway/web"
@@ -285,6 +287,12 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		_, _ = w.Write(openapi.Spec)
 	})
 	top.Handle("GET /docs", openapi.Reference())
+	facade, err := fhir.New(fhir.Config{Directory: dir, Event: events, Referral: referrals, Access: cfg.Web.Access, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("fhir facade: %w", err)
+	}
+	top.Handle(fhir.Prefix+"/", http.StripPrefix(fhir.Prefix, facade))
+	top.Handle(fhir.Prefix, http.StripPrefix(fhir.Prefix, facade))
 	top.HandleFunc("GET /healthz", g.health)
 	if cfg.sessionsInDatabase() {
 		if err := g.openSessions(ctx); err != nil {

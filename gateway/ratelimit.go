@@ -324,12 +324,14 @@ func newLimits(cfg Config, refused *prometheus.CounterVec) (*limits, error) {
 	return l, nil
 }
 
+// retrySeconds is Retry-After's whole seconds, at least one.
+func retrySeconds(retryAfter time.Duration) int {
+	return max(1, int(math.Ceil(retryAfter.Seconds())))
+}
+
 // rateLimited answers 429 RESOURCE_EXHAUSTED with Retry-After in whole seconds.
 func rateLimited(w http.ResponseWriter, retryAfter time.Duration) {
-	secs := int(math.Ceil(retryAfter.Seconds()))
-	if secs < 1 {
-		secs = 1
-	}
+	secs := retrySeconds(retryAfter)
 	w.Header().Set("Retry-After", strconv.Itoa(secs))
 	httperror.WriteStatus(w, status.Convert(apierror.New(codes.ResourceExhausted, ReasonRateLimited,
 		"too many requests from this caller; retry after "+strconv.Itoa(secs)+"s",

@@ -115,6 +115,7 @@ func startDevIdP(cfg devIdPConfig, logger *slog.Logger) (*devIdP, error) {
 				Roles: []string{auth.RoleDirectoryAdmin, auth.RoleModerator}},
 			{ID: systemClientID, Subject: auth.PrefixClient + systemClientID, Organization: demodata.OrgRiverdaleCHC,
 				Roles:     []string{auth.RoleSystem},
+				Scopes:    systemClientScopes,
 				PublicKey: &jose.JSONWebKey{Key: emrKey.Public(), KeyID: systemClientID + "-1", Algorithm: string(jose.ES256), Use: "sig"}},
 		},
 		AssertionKeys: map[string]crypto.Signer{systemClientID: emrKey},

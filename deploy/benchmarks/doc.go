@@ -1,6 +1,7 @@
 // Package benchmarks measures the services through gRPC and through the real REST gateway side
 // by side, so that a run reports the REST/gRPC ratio: directory search and get, event
-// registrations and listing, and whole referral loops, also as the referral store grows. It
+// registrations and listing, whole referral loops, also as the referral store grows, and the FHIR
+// facade against the same gRPC calls (BenchmarkFHIRAgainstGRPC). It
 // has no code of its own; the services' own benchmarks, which need no gateway, stay with them.
 //
 //	make bench-scale   (or: go test -run='^$' -bench=. -benchtime=1x ./deploy/benchmarks/)

@@ -48,6 +48,10 @@ type Identity struct {
 	Roles []string
 	// ClientID is the OAuth2 client the caller's token was issued to, when it has one.
 	ClientID string
+	// Scopes are the OAuth2 scopes the token grants (its "scope" claim), e.g. the SMART
+	// "system/Task.rs". They narrow what the roles allow at an API that asks for them (the FHIR
+	// facade); they never widen it.
+	Scopes []string
 }
 
 // Anonymous is the identity of an unauthenticated caller.
@@ -60,6 +64,16 @@ func (id Identity) IsAnonymous() bool { return id.Subject == "" || id.Subject ==
 func (id Identity) HasRole(role string) bool {
 	for _, r := range id.Roles {
 		if r == role {
+			return true
+		}
+	}
+	return false
+}
+
+// HasScope reports whether the identity's token grants scope.
+func (id Identity) HasScope(scope string) bool {
+	for _, s := range id.Scopes {
+		if s == scope {
 			return true
 		}
 	}

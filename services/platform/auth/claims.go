@@ -21,9 +21,14 @@ var (
 	subjectPattern = regexp.MustCompile(`^([a-z]+/)?[A-Za-z0-9][A-Za-z0-9._@:-]{0,127}$`)
 	idPattern      = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
 	rolePattern    = regexp.MustCompile(`^[a-z][a-z0-9_]{0,39}$`)
+	// A scope token of RFC 6749 section 3.3, printable ASCII without space, quote or backslash.
+	scopePattern = regexp.MustCompile(`^[\x21\x23-\x5B\x5D-\x7E]{1,128}$`)
 )
 
-const maxRoles = 20
+const (
+	maxRoles  = 20
+	maxScopes = 100
+)
 
 // identityFromClaims maps a verified token's claims to an Identity:
 //   - the subject claim becomes Subject. A resource name ("practitioners/<id>", "clients/<id>",
@@ -70,7 +75,51 @@ func identityFromClaims(cfg OIDC, claims map[string]any) (Identity, error) {
 		return Identity{}, fmt.Errorf("access token %s claim: %w", cfg.RolesClaim, err)
 	}
 	id.Roles = roles
+	scopes, err := scopesOf(claims)
+	if err != nil {
+		return Identity{}, err
+	}
+	id.Scopes = scopes
 	return id, nil
+}
+
+// scopesOf reads the granted scopes: "scope", a string separated by spaces (RFC 9068), or
+// "scp", an array of strings (as Entra ID and Okta issue them).
+func scopesOf(claims map[string]any) ([]string, error) {
+	var raw []string
+	switch s := claims["scope"].(type) {
+	case nil:
+	case string:
+		raw = strings.Fields(s)
+	default:
+		return nil, errors.New("access token scope claim is not a string")
+	}
+	if raw == nil {
+		switch s := claims["scp"].(type) {
+		case nil:
+		case string:
+			raw = strings.Fields(s)
+		case []any:
+			for _, e := range s {
+				v, ok := e.(string)
+				if !ok {
+					return nil, errors.New("access token scp claim is not an array of strings")
+				}
+				raw = append(raw, v)
+			}
+		default:
+			return nil, errors.New("access token scp claim is not an array of strings")
+		}
+	}
+	if len(raw) > maxScopes {
+		return nil, fmt.Errorf("access token grants more than %d scopes", maxScopes)
+	}
+	for _, s := range raw {
+		if !scopePattern.MatchString(s) {
+			return nil, errors.New("access token has a malformed scope")
+		}
+	}
+	return raw, nil
 }
 
 // lookup follows a dotted path ("realm_access.roles") through nested objects.

@@ -62,7 +62,7 @@ func (v *Verifier) Authenticate(ctx context.Context, md metadata.MD) (Identity, 
 	if len(values) > 1 {
 		return Identity{}, unauthenticated("more than one authorization header")
 	}
-	raw, ok := bearer(values[0])
+	raw, ok := Bearer(values[0])
 	if !ok {
 		return Identity{}, unauthenticated("authorization must be \"Bearer <access token>\"")
 	}
@@ -124,7 +124,8 @@ func (v *Verifier) Verify(ctx context.Context, raw string) (Identity, error) {
 	return id, nil
 }
 
-func bearer(header string) (string, bool) {
+// Bearer reads the access token of an Authorization header "Bearer <token>".
+func Bearer(header string) (string, bool) {
 	scheme, token, ok := strings.Cut(header, " ")
 	if !ok || !strings.EqualFold(scheme, "bearer") {
 		return "", false

@@ -237,6 +237,8 @@ func TestDefectiveTokensAreRefused(t *testing.T) {
 		{"bearer without token", []string{"Bearer "}, ""},
 		{"two authorization values", []string{"Bearer " + rs(p.claims()), "Bearer " + rs(p.claims())}, ""},
 		{"oversized", []string{"Bearer " + strings.Repeat("a", maxTokenLen+1)}, ""},
+		{"scope not a string", []string{"Bearer " + rs(with(func(c map[string]any) { c["scope"] = []any{"system/Task.rs"} }))}, "scope"},
+		{"scope with a quote", []string{"Bearer " + rs(with(func(c map[string]any) { c["scope"] = `system/Task.rs "x"` }))}, "malformed scope"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			id, err := present(p.verifier(t), tc.header...)
@@ -253,6 +255,44 @@ func TestDefectiveTokensAreRefused(t *testing.T) {
 						t.Fatalf("message %q repeats the token", msg)
 					}
 				}
+			}
+		})
+	}
+}
+
+// The scopes a token grants reach the Identity, from "scope" (RFC 9068) or "scp" (an array).
+func TestScopesMapToIdentity(t *testing.T) {
+	p := newProvider(t)
+	v := p.verifier(t)
+	for _, tc := range []struct {
+		name  string
+		claim string
+		value any
+		want  []string
+	}{
+		{"scope, space separated", "scope", "system/Task.rs  system/ServiceRequest.c", []string{"system/Task.rs", "system/ServiceRequest.c"}},
+		{"scp array", "scp", []any{"user/Patient.r"}, []string{"user/Patient.r"}},
+		{"none", "", nil, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			c := p.claims()
+			if tc.claim != "" {
+				c[tc.claim] = tc.value
+			}
+			id, err := present(v, "Bearer "+sign(t, jose.ES256, p.ecKey, "ec-1", c))
+			if err != nil {
+				t.Fatalf("refused: %v", err)
+			}
+			if !slices.Equal(id.Scopes, tc.want) {
+				t.Fatalf("scopes %q, want %q", id.Scopes, tc.want)
+			}
+			for _, s := range tc.want {
+				if !id.HasScope(s) {
+					t.Fatalf("HasScope(%q) is false", s)
+				}
+			}
+			if id.HasScope("system/*.*") {
+				t.Fatal("HasScope of a scope not granted")
 			}
 		})
 	}

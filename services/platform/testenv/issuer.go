@@ -6,6 +6,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"net/http/httptest"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -28,6 +29,12 @@ const (
 	// SystemClientOrg is the organisation SystemClientID acts for.
 	SystemClientOrg = "organizations/test-health-system"
 )
+
+// SystemClientScopes are the SMART scopes SystemClientID's client credentials tokens may grant.
+var SystemClientScopes = []string{
+	"system/Patient.crs", "system/ServiceRequest.crs", "system/Task.crus", "system/Consent.crs", "system/Goal.crs",
+	"system/Observation.rs", "system/Procedure.rs", "system/Organization.rs", "system/Location.rs", "system/HealthcareService.rs",
+}
 
 // Issuer is the test OpenID provider: the development provider on a loopback port, with real
 // keys and a real JWKS, shared by the tests of a package.
@@ -89,7 +96,8 @@ func startIssuer() (*Issuer, error) {
 			{ID: ReferralClientID, Secret: in.ReferralSecret, Subject: auth.PrefixService + "referral",
 				Roles: []string{auth.RoleService}},
 			{ID: SystemClientID, PublicKey: &jose.JSONWebKey{Key: key.Public(), KeyID: in.SystemKeyID, Algorithm: string(jose.ES256), Use: "sig"},
-				Subject: auth.PrefixClient + SystemClientID, Organization: SystemClientOrg, Roles: []string{auth.RoleSystem}},
+				Subject: auth.PrefixClient + SystemClientID, Organization: SystemClientOrg, Roles: []string{auth.RoleSystem},
+				Scopes: SystemClientScopes},
 		},
 		Users:        issuerOptions.Users,
 		RedirectURIs: issuerOptions.RedirectURIs,
@@ -131,6 +139,9 @@ func sign(in *Issuer, id auth.Identity) (string, error) {
 	}
 	if id.ClientID != "" {
 		claims["client_id"] = id.ClientID
+	}
+	if len(id.Scopes) > 0 {
+		claims["scope"] = strings.Join(id.Scopes, " ")
 	}
 	return in.Sign(claims)
 }

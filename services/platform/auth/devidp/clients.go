@@ -1,6 +1,7 @@
 package devidp
 
 import (
+	"slices"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -21,6 +22,24 @@ type Client struct {
 	Subject      string
 	Organization string
 	Roles        []string
+	// Scopes are the scopes a client credentials token may grant, e.g. SMART "system/Task.rs":
+	// the token carries those asked for that are among them, or all of them when none is asked
+	// for.
+	Scopes []string
+}
+
+// grant returns the scopes of c a client credentials request asking for requested gets.
+func (c Client) grant(requested []string) []string {
+	if len(requested) == 0 {
+		return append([]string(nil), c.Scopes...)
+	}
+	var out []string
+	for _, r := range requested {
+		if slices.Contains(c.Scopes, r) && !slices.Contains(out, r) {
+			out = append(out, r)
+		}
+	}
+	return out
 }
 
 // opClient adapts a Client to op.Client.

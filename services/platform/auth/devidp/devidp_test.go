@@ -61,6 +61,7 @@ func startWith(t *testing.T, redirects []string) *fixture {
 			{ID: "socialrx-referral", Secret: secret, Subject: "services/referral", Roles: []string{auth.RoleService}},
 			{ID: "riverdale-emr", Subject: "clients/riverdale-emr", Organization: "organizations/riverdale-chc",
 				Roles:     []string{auth.RoleSystem},
+				Scopes:    []string{"system/Task.rs", "system/ServiceRequest.c"},
 				PublicKey: &jose.JSONWebKey{Key: key.Public(), KeyID: "emr-1", Algorithm: "ES256", Use: "sig"}},
 		},
 		RedirectURIs: redirects,
@@ -238,6 +239,36 @@ func TestSystemClientWithPrivateKeyJWT(t *testing.T) {
 			st, body := f.token(t, tc.form)
 			if st != http.StatusUnauthorized || body["error"] != "invalid_client" {
 				t.Fatalf("%d %v; want 401 invalid_client", st, body)
+			}
+		})
+	}
+}
+
+// A client credentials token carries the scopes asked for that the client may have, all of
+// them when none is asked for, and none it may not have.
+func TestSystemClientScopes(t *testing.T) {
+	f := start(t)
+	for _, tc := range []struct {
+		name, scope string
+		want        []string
+	}{
+		{"one of the allowed", "system/Task.rs", []string{"system/Task.rs"}},
+		{"allowed and not allowed", "system/ServiceRequest.c system/Patient.cruds", []string{"system/ServiceRequest.c"}},
+		{"none asked for", "", []string{"system/Task.rs", "system/ServiceRequest.c"}},
+		{"only what is not allowed", "system/*.cruds", nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			form := url.Values{"grant_type": {"client_credentials"},
+				"client_assertion_type": {"urn:ietf:params:oauth:client-assertion-type:jwt-bearer"}, "client_assertion": {mustAssert(t, f)}}
+			if tc.scope != "" {
+				form.Set("scope", tc.scope)
+			}
+			st, body := f.token(t, form)
+			if st != http.StatusOK {
+				t.Fatalf("token: %d %v", st, body)
+			}
+			if id := f.identity(t, body["access_token"]); !slices.Equal(id.Scopes, tc.want) {
+				t.Fatalf("scopes %q, want %q", id.Scopes, tc.want)
 			}
 		})
 	}

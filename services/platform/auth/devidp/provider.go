@@ -179,6 +179,9 @@ func (p *Provider) TokenFor(id auth.Identity, lifetime time.Duration) (string, e
 	if len(id.Roles) > 0 {
 		claims[auth.DefaultRolesClaim] = id.Roles
 	}
+	if len(id.Scopes) > 0 {
+		claims["scope"] = strings.Join(id.Scopes, " ")
+	}
 	return p.Sign(claims)
 }
 

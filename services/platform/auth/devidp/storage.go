@@ -5,6 +5,7 @@ import (
 	"crypto/subtle"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -54,6 +55,8 @@ type tokenRequest struct {
 	subject  string
 	audience []string
 	scopes   []string
+	// client marks a client credentials token, whose scopes the access token carries.
+	client bool
 }
 
 func (t tokenRequest) GetSubject() string    { return t.subject }
@@ -220,7 +223,7 @@ func (s *storage) ClientCredentialsTokenRequest(_ context.Context, id string, sc
 	if !ok || c.Subject == "" {
 		return nil, errors.New("invalid client")
 	}
-	return tokenRequest{subject: c.Subject, audience: []string{s.audience}, scopes: scopes}, nil
+	return tokenRequest{subject: c.Subject, audience: []string{s.audience}, scopes: c.grant(scopes), client: true}, nil
 }
 
 func (s *storage) SetUserinfoFromScopes(context.Context, *oidc.UserInfo, string, string, []string) error {
@@ -256,7 +259,14 @@ func (s *storage) GetPrivateClaimsFromScopes(ctx context.Context, subject, _ str
 }
 
 func (s *storage) GetPrivateClaimsFromRequest(_ context.Context, req op.TokenRequest, _ []string) (map[string]any, error) {
-	return s.claimsOf(req.GetSubject())
+	claims, err := s.claimsOf(req.GetSubject())
+	if err != nil {
+		return nil, err
+	}
+	if t, ok := req.(tokenRequest); ok && t.client && len(t.scopes) > 0 {
+		claims["scope"] = strings.Join(t.scopes, " ")
+	}
+	return claims, nil
 }
 
 // claimsOf are the socialrx claims of a user or client: organisation and roles.
