@@ -368,4 +368,3 @@ func deliveryProto(w *store.Webhook, d *store.Delivery, attempts []store.Attempt
 	}
 	return out
 }
-
