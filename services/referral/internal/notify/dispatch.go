@@ -149,7 +149,7 @@ func (e *Engine) dispatchEntry(ctx context.Context, en changefeed.Entry, hooks [
 			if !wants(w, ev.Type) {
 				continue
 			}
-			body, err := e.body(w, ev, c.Time)
+			body, err := e.body(w, ev, c.Seq, c.Time)
 			if err != nil {
 				return made, err
 			}
@@ -187,9 +187,9 @@ func (e *Engine) enqueue(ctx context.Context, d store.Delivery) error {
 }
 
 // body is the payload of ev in w's format.
-func (e *Engine) body(w *store.Webhook, ev Event, t time.Time) ([]byte, error) {
+func (e *Engine) body(w *store.Webhook, ev Event, seq int64, t time.Time) ([]byte, error) {
 	if w.Format == store.FormatFHIRRestHook {
-		return fhirBody(w, ev, t)
+		return fhirBody(w, ev, seq, t)
 	}
 	return standardBody(ev, t)
 }

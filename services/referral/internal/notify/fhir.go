@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,13 +19,16 @@ import (
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
 
+// TopicURL is the topic of every notification: a change of a Task (a referral).
+const TopicURL = "urn:socialrx:subscription-topic:task-changed"
+
 // statusProfile is the R4 Subscriptions Backport profile of the notification's status.
 const statusProfile = "http://hl7.org/fhir/uv/subscriptions-backport/StructureDefinition/backport-subscription-status-r4"
 
 // fhirBody is the FHIR R4 rest-hook notification of ev for w, id-only: a history Bundle whose
 // first entry is the SubscriptionStatus (Parameters) and whose second names the changed Task,
 // Task/<referral id>, without its content.
-func fhirBody(w *store.Webhook, ev Event, t time.Time) ([]byte, error) {
+func fhirBody(w *store.Webhook, ev Event, seq int64, t time.Time) ([]byte, error) {
 	str := func(s string) *dpb.String { return &dpb.String{Value: s} }
 	code := func(s string) *dpb.Code { return &dpb.Code{Value: s} }
 	instant := &dpb.Instant{ValueUs: t.UnixMicro(), Timezone: "UTC", Precision: dpb.Instant_MICROSECOND}
@@ -37,10 +41,11 @@ func fhirBody(w *store.Webhook, ev Event, t time.Time) ([]byte, error) {
 		Meta: &dpb.Meta{Profile: []*dpb.Canonical{{Value: statusProfile}}},
 		Parameter: []*ppb.Parameters_Parameter{
 			param("subscription", &ppb.Parameters_Parameter_ValueX{Choice: &ppb.Parameters_Parameter_ValueX_Reference{Reference: sub}}),
+			param("topic", &ppb.Parameters_Parameter_ValueX{Choice: &ppb.Parameters_Parameter_ValueX_Canonical{Canonical: &dpb.Canonical{Value: TopicURL}}}),
 			param("status", &ppb.Parameters_Parameter_ValueX{Choice: &ppb.Parameters_Parameter_ValueX_Code{Code: code("active")}}),
 			param("type", &ppb.Parameters_Parameter_ValueX{Choice: &ppb.Parameters_Parameter_ValueX_Code{Code: code("event-notification")}}),
 			{Name: str("notification-event"), Part: []*ppb.Parameters_Parameter{
-				param("event-number", &ppb.Parameters_Parameter_ValueX{Choice: &ppb.Parameters_Parameter_ValueX_StringValue{StringValue: str(ev.Type)}}),
+				param("event-number", &ppb.Parameters_Parameter_ValueX{Choice: &ppb.Parameters_Parameter_ValueX_StringValue{StringValue: str(strconv.FormatInt(seq, 10))}}),
 				param("timestamp", &ppb.Parameters_Parameter_ValueX{Choice: &ppb.Parameters_Parameter_ValueX_Instant{Instant: instant}}),
 				param("focus", &ppb.Parameters_Parameter_ValueX{Choice: &ppb.Parameters_Parameter_ValueX_Reference{Reference: task}}),
 			}},
