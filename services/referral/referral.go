@@ -167,7 +167,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		cfg.Webhooks.Now = cfg.Now
 	}
 	engine := notify.New(st, cfg.Webhooks, logger)
-	referralv1.RegisterWebhookServiceServer(b.Server.Registrar(), server.NewWebhooks(st, engine, cfg.Now, logger))
+	referralv1.RegisterWebhookServiceServer(b.Server.Registrar(), server.NewWebhooks(st, engine, b.Validator, cfg.Now, logger))
 	if err := b.Metrics.Register(ix.Collector()); err != nil {
 		return nil, b.Fail(fmt.Errorf("register referral metrics: %w", err))
 	}

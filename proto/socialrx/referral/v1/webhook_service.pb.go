@@ -896,7 +896,8 @@ func (x *ListWebhooksResponse) GetNextPageToken() string {
 // Request for UpdateWebhook.
 type UpdateWebhookRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The webhook with its name, new values and, optionally, etag.
+	// The webhook with its name, new values and, optionally, etag. Validated after the mask is
+	// applied.
 	Webhook *Webhook `protobuf:"bytes,1,opt,name=webhook,proto3" json:"webhook,omitempty"`
 	// Fields to change: display_name, url, event_types, format, criteria, state. Empty or "*"
 	// means all of them.
@@ -1296,7 +1297,7 @@ const file_socialrx_referral_v1_webhook_service_proto_rawDesc = "" +
 	"\bwebhooks\x18\x01 \x03(\v2\x1d.socialrx.referral.v1.WebhookR\bwebhooks\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\"\x94\x01\n" +
 	"\x14UpdateWebhookRequest\x12?\n" +
-	"\awebhook\x18\x01 \x01(\v2\x1d.socialrx.referral.v1.WebhookB\x06\xbaH\x03\xc8\x01\x01R\awebhook\x12;\n" +
+	"\awebhook\x18\x01 \x01(\v2\x1d.socialrx.referral.v1.WebhookB\x06\xbaH\x03\xd8\x01\x03R\awebhook\x12;\n" +
 	"\vupdate_mask\x18\x02 \x01(\v2\x1a.google.protobuf.FieldMaskR\n" +
 	"updateMask\"\xa0\x01\n" +
 	"\x14DeleteWebhookRequest\x12k\n" +

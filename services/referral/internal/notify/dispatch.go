@@ -62,15 +62,17 @@ func (e *Engine) holdLease(ctx context.Context) (bool, error) {
 			return false, err
 		}
 		if after == "" {
-			// First start: changes from now on; history is not replayed.
-			head, err := e.st.Feed.Head(ctx)
+			// First start: from the feed's beginning, so that the engine knows every referral's
+			// state before its next change (a webhook gets no change made before it was
+			// created); from its head if its beginning is gone.
+			start, err := e.firstPosition(ctx)
 			if err != nil {
 				return false, err
 			}
-			if err := e.st.SaveFeedPosition(ctx, consumer, strconv.FormatInt(head, 10)); err != nil {
+			after = strconv.FormatInt(start, 10)
+			if err := e.st.SaveFeedPosition(ctx, consumer, after); err != nil {
 				return false, err
 			}
-			after = strconv.FormatInt(head, 10)
 		}
 		if e.pos, err = strconv.ParseInt(after, 10, 64); err != nil {
 			return false, fmt.Errorf("webhook feed position %q: %w", after, err)
@@ -79,6 +81,14 @@ func (e *Engine) holdLease(ctx context.Context) (bool, error) {
 	}
 	e.held = slot
 	return true, nil
+}
+
+func (e *Engine) firstPosition(ctx context.Context) (int64, error) {
+	_, found, err := e.st.Feed.Get(ctx, 1)
+	if err != nil || found {
+		return 0, err
+	}
+	return e.st.Feed.Head(ctx)
 }
 
 // dispatch turns the feed entries after the position into deliveries while it holds the lease.

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"log/slog"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -19,6 +20,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/policy"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
+	"github.com/socialrx/socialrx/services/platform/validation"
 	"github.com/socialrx/socialrx/services/referral/internal/notify"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
@@ -28,16 +30,17 @@ import (
 type Webhooks struct {
 	referralv1.UnimplementedWebhookServiceServer
 	st     *store.Store
-	engine *notify.Engine
-	now    func() time.Time
+	engine    *notify.Engine
+	validator *validation.Validator
+	now       func() time.Time
 	logger *slog.Logger
 }
 
 var _ referralv1.WebhookServiceServer = (*Webhooks)(nil)
 
 // NewWebhooks returns the WebhookService handler.
-func NewWebhooks(st *store.Store, engine *notify.Engine, now func() time.Time, logger *slog.Logger) *Webhooks {
-	return &Webhooks{st: st, engine: engine, now: now, logger: logger}
+func NewWebhooks(st *store.Store, engine *notify.Engine, v *validation.Validator, now func() time.Time, logger *slog.Logger) *Webhooks {
+	return &Webhooks{st: st, engine: engine, validator: v, now: now, logger: logger}
 }
 
 // DefaultPreviousSecretTTL is how long a rotated-out secret still signs when the request does not
@@ -155,6 +158,8 @@ func (s *Webhooks) ListWebhooks(ctx context.Context, req *referralv1.ListWebhook
 	return resp, nil
 }
 
+var webhookName = regexp.MustCompile(`^organizations/[A-Za-z0-9][A-Za-z0-9._-]{0,62}/webhooks/[a-z0-9][a-z0-9-]{0,62}$`)
+
 // updatable are the fields UpdateWebhook changes.
 var updatable = []string{"display_name", "url", "event_types", "format", "criteria", "state"}
 
@@ -162,6 +167,9 @@ var updatable = []string{"display_name", "url", "event_types", "format", "criter
 func (s *Webhooks) UpdateWebhook(ctx context.Context, req *referralv1.UpdateWebhookRequest) (*referralv1.Webhook, error) {
 	in := req.GetWebhook()
 	name := in.GetName()
+	if !webhookName.MatchString(name) {
+		return nil, apierror.Field("webhook.name", "must be organizations/{organization}/webhooks/{webhook}")
+	}
 	if _, err := s.get(ctx, name); err != nil {
 		return nil, err
 	}
@@ -199,6 +207,9 @@ func (s *Webhooks) UpdateWebhook(ctx context.Context, req *referralv1.UpdateWebh
 					w.State, w.DisabledReason, w.DisableTime = store.WebhookDisabled, "disabled by "+auth.FromContext(ctx).Subject, &now
 				}
 			}
+		}
+		if checkErr = s.validator.Check(webhookProto(w, false), "webhook"); checkErr != nil {
+			return checkErr
 		}
 		checkErr = s.checkTarget(ctx, w)
 		return checkErr
