@@ -29,11 +29,11 @@ import (
 // their delivery log; the notify engine delivers.
 type Webhooks struct {
 	referralv1.UnimplementedWebhookServiceServer
-	st     *store.Store
+	st        *store.Store
 	engine    *notify.Engine
 	validator *validation.Validator
 	now       func() time.Time
-	logger *slog.Logger
+	logger    *slog.Logger
 }
 
 var _ referralv1.WebhookServiceServer = (*Webhooks)(nil)
