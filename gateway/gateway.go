@@ -216,6 +216,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		directoryv1.DirectoryService_ServiceDesc.ServiceName,
 		eventv1.EventService_ServiceDesc.ServiceName,
 		referralv1.ReferralService_ServiceDesc.ServiceName,
+		referralv1.WebhookService_ServiceDesc.ServiceName,
 	)
 	if err != nil {
 		return nil, err
