@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -41,22 +42,34 @@ func (e *Engine) deliverLoop(ctx context.Context) {
 	}
 }
 
-// deliverDue starts an attempt of the first pending delivery of each webhook, when it is due and
-// no attempt of that webhook runs here: one at a time per webhook keeps its deliveries in order.
+// deliverDue delivers, for each webhook with no attempt under way here, its pending deliveries
+// in order while they are due and succeed: one at a time per webhook keeps them in order.
 func (e *Engine) deliverDue(ctx context.Context, slots chan struct{}) error {
 	pending, err := e.st.Notifications.PendingAll(ctx)
+	if err != nil || len(pending) == 0 {
+		return err
+	}
+	all, err := e.st.Webhooks.All(ctx)
 	if err != nil {
 		return err
 	}
-	heads := map[string]store.PendingDelivery{}
+	hooks := make(map[string]*store.Webhook, len(all))
+	for _, w := range all {
+		hooks[w.ID] = w
+	}
+	queues := map[string][]store.PendingDelivery{}
 	for _, p := range pending {
-		if h, ok := heads[p.Webhook]; !ok || p.Before(h) {
-			heads[p.Webhook] = p
-		}
+		queues[p.Webhook] = append(queues[p.Webhook], p)
 	}
 	now := e.cfg.Now()
-	for hook, p := range heads {
-		if p.NextTime.After(now) {
+	for hook, queue := range queues {
+		slices.SortFunc(queue, func(a, b store.PendingDelivery) int {
+			if a.Before(b) {
+				return -1
+			}
+			return 1
+		})
+		if queue[0].NextTime.After(now) {
 			continue
 		}
 		e.mu.Lock()
@@ -74,34 +87,43 @@ func (e *Engine) deliverDue(ctx context.Context, slots chan struct{}) error {
 			return nil
 		}
 		go func() {
-			defer func() {
-				<-slots
-				e.mu.Lock()
-				delete(e.inflight, hook)
-				e.mu.Unlock()
-			}()
-			again, err := e.attempt(ctx, p)
-			if err != nil && ctx.Err() == nil {
-				e.logger.Warn("webhook delivery", "delivery", p.ID, "error", err)
-			}
-			if again {
-				e.Wake()
+			drained := e.deliverQueue(ctx, hooks[hook], queue)
+			e.mu.Lock()
+			delete(e.inflight, hook)
+			e.mu.Unlock()
+			<-slots
+			if drained {
+				e.Wake() // deliveries dispatched meanwhile were left to this webhook's queue
 			}
 		}()
 	}
 	return nil
 }
 
-// attempt makes the next attempt of a pending delivery if nobody else is making it; again is
-// true when the webhook's next delivery may be due at once.
-func (e *Engine) attempt(ctx context.Context, p store.PendingDelivery) (again bool, err error) {
-	n := e.st.Notifications
-	w, err := e.st.Webhooks.Get(ctx, p.Webhook)
-	if isNotFound(err) {
-		return true, n.Unmark(ctx, p.ID) // the webhook was deleted
+// deliverQueue makes the due deliveries of one webhook's queue in order, and reports whether
+// every one succeeded.
+func (e *Engine) deliverQueue(ctx context.Context, w *store.Webhook, queue []store.PendingDelivery) bool {
+	for _, p := range queue {
+		if p.NextTime.After(e.cfg.Now()) {
+			return false
+		}
+		again, err := e.attempt(ctx, w, p)
+		if err != nil && ctx.Err() == nil {
+			e.logger.Warn("webhook delivery", "delivery", p.ID, "error", err)
+		}
+		if !again || err != nil {
+			return false
+		}
 	}
-	if err != nil {
-		return false, err
+	return true
+}
+
+// attempt makes the next attempt of a pending delivery to w (nil when deleted) if nobody else is
+// making it; again is true when the webhook's next delivery may be due at once.
+func (e *Engine) attempt(ctx context.Context, w *store.Webhook, p store.PendingDelivery) (again bool, err error) {
+	n := e.st.Notifications
+	if w == nil {
+		return true, n.Unmark(ctx, p.ID) // the webhook was deleted
 	}
 	if w.State != store.WebhookActive {
 		return false, nil // held until enabled again
@@ -116,40 +138,41 @@ func (e *Engine) attempt(ctx context.Context, p store.PendingDelivery) (again bo
 	if d.State == store.DeliverySucceeded {
 		return true, n.Unmark(ctx, p.ID)
 	}
-	// Attempts after d.Attempts were taken by deliverers that did not record them in d: count
-	// those that ended, abandon those whose lease ran out, and leave one that runs.
+	// Take the next attempt. One taken already belongs to a deliverer that did not record it in
+	// d: it is counted when it ended, abandoned when its lease ran out, and left while it runs.
 	num := d.Attempts + 1
+	var a store.Attempt
 	for {
-		a, found, err := n.Attempt(ctx, d.ID, num)
+		start := e.cfg.Now()
+		a = store.Attempt{ID: store.AttemptID(d.ID, num), Delivery: d.ID, Number: num, Owner: e.owner, StartTime: start,
+			LeaseUntil: start.Add(e.cfg.Timeout + e.cfg.Lease)}
+		won, err := n.TakeAttempt(ctx, a)
 		if err != nil {
 			return false, err
 		}
-		if !found {
+		if won {
 			break
 		}
-		now := e.cfg.Now()
-		if a.EndTime == nil {
-			if now.Before(a.LeaseUntil) {
+		taken, found, err := n.Attempt(ctx, d.ID, num)
+		if err != nil || !found {
+			return false, err
+		}
+		if taken.EndTime == nil {
+			if start.Before(taken.LeaseUntil) {
 				return false, nil // another deliverer makes it
 			}
-			a.EndTime, a.Error = &now, "abandoned: its deliverer stopped before it ended"
-			if err := n.EndAttempt(ctx, a); err != nil {
+			taken.EndTime, taken.Error = &start, "abandoned: its deliverer stopped before it ended"
+			if err := n.EndAttempt(ctx, taken); err != nil {
 				return false, err
 			}
 		}
 		d.Attempts = num
-		if a.StatusCode >= 200 && a.StatusCode < 300 {
+		if taken.StatusCode >= 200 && taken.StatusCode < 300 {
 			return true, e.succeeded(ctx, w, d)
 		}
 		num++
 	}
-	start := e.cfg.Now()
-	a := store.Attempt{ID: store.AttemptID(d.ID, num), Delivery: d.ID, Number: num, Owner: e.owner, StartTime: start,
-		LeaseUntil: start.Add(e.cfg.Timeout + e.cfg.Lease)}
-	won, err := n.TakeAttempt(ctx, a)
-	if err != nil || !won {
-		return false, err
-	}
+	start := a.StartTime
 	code, sendErr := e.send(ctx, w, d)
 	end := e.cfg.Now()
 	a.EndTime, a.StatusCode = &end, code

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"time"
 
+	"golang.org/x/sync/errgroup"
+
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
@@ -15,6 +17,9 @@ const consumer = "webhooks"
 
 // leaseName names the dispatch lease.
 const leaseName = "webhook-dispatch"
+
+// enqueueParallel bounds the deliveries of one change stored at once.
+const enqueueParallel = 8
 
 // dispatchBatch is how many feed entries one dispatch step reads.
 const dispatchBatch = 200
@@ -31,6 +36,7 @@ func (e *Engine) dispatchLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		case <-e.kick:
 		}
 	}
 }
@@ -150,7 +156,7 @@ func (e *Engine) dispatchEntry(ctx context.Context, en changefeed.Entry, hooks [
 	if known && prev.Incarnation == r.Incarnation && prev.Version >= r.Version {
 		return 0, nil // a version published twice
 	}
-	made := 0
+	var ds []store.Delivery
 	for _, w := range hooks {
 		if c.Time.Before(w.CreateTime) || !visible(w, r) {
 			continue
@@ -161,16 +167,23 @@ func (e *Engine) dispatchEntry(ctx context.Context, en changefeed.Entry, hooks [
 			}
 			body, err := e.body(w, ev, c.Seq, c.Time)
 			if err != nil {
-				return made, err
+				return 0, err
 			}
-			d := store.Delivery{ID: DeliveryID(w, ev.Key), Webhook: w.ID, Seq: c.Seq, Index: i, Type: ev.Type,
-				Referral: r.ID, Body: string(body), CreateTime: c.Time, State: store.DeliveryPending, NextTime: c.Time}
-			if err := e.enqueue(ctx, d); err != nil {
-				return made, err
-			}
-			made++
+			ds = append(ds, store.Delivery{ID: DeliveryID(w, ev.Key), Webhook: w.ID, Seq: c.Seq, Index: i, Type: ev.Type,
+				Referral: r.ID, Body: string(body), CreateTime: c.Time, State: store.DeliveryPending, NextTime: c.Time})
 		}
 	}
+	// Deliveries of one change go to different webhooks (or are one webhook's, in the order
+	// their index keeps): they are stored side by side.
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(enqueueParallel)
+	for _, d := range ds {
+		g.Go(func() error { return e.enqueue(gctx, d) })
+	}
+	if err := g.Wait(); err != nil {
+		return 0, err
+	}
+	made := len(ds)
 	next := StateOf(r)
 	e.states[r.ID] = next
 	return made, e.st.Notifications.SaveReferralState(ctx, next)

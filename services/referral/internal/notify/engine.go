@@ -20,6 +20,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/policy"
 	"github.com/socialrx/socialrx/services/platform/storage"
+	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/referral/internal/domain"
 	"github.com/socialrx/socialrx/services/referral/internal/store"
 )
@@ -98,6 +99,8 @@ type Engine struct {
 	// owner names this replica in leases and attempts.
 	owner string
 	wake  chan struct{}
+	// kick wakes the dispatcher when this replica appends to the feed.
+	kick chan struct{}
 
 	mu       sync.Mutex
 	inflight map[string]bool // webhooks with an attempt under way here
@@ -126,7 +129,7 @@ func New(st *store.Store, cfg Config, logger *slog.Logger) *Engine {
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	return &Engine{st: st, cfg: cfg, client: client, logger: logger, owner: hex.EncodeToString(b),
-		wake: make(chan struct{}, 1), inflight: map[string]bool{}, states: map[string]store.ReferralState{}}
+		wake: make(chan struct{}, 1), kick: make(chan struct{}, 1), inflight: map[string]bool{}, states: map[string]store.ReferralState{}}
 }
 
 // Guard is the engine's target guard, for the checks at creation.
@@ -142,6 +145,18 @@ func (e *Engine) Wake() {
 
 // Run dispatches (while holding the lease) and delivers until ctx ends.
 func (e *Engine) Run(ctx context.Context) {
+	// This replica's own changes wake the dispatcher at once; other replicas' are seen within
+	// a poll.
+	head, err := e.st.Feed.Head(ctx)
+	if err == nil {
+		changefeed.NewFollower(e.st.Feed, head, func([]changefeed.Entry) error {
+			select {
+			case e.kick <- struct{}{}:
+			default:
+			}
+			return nil
+		})
+	}
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
