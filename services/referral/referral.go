@@ -76,6 +76,7 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.Duration(&c.Webhooks.Timeout, "webhook-timeout", "WEBHOOK_TIMEOUT", notify.DefaultTimeout, "time a webhook delivery attempt may take, answer included")
 	l.Duration(&c.Webhooks.ConnectTimeout, "webhook-connect-timeout", "WEBHOOK_CONNECT_TIMEOUT", notify.DefaultConnectTimeout, "time to connect to a webhook target")
 	l.Duration(&c.Webhooks.Lease, "webhook-lease", "WEBHOOK_LEASE", notify.DefaultLease, "length of the webhook dispatch lease; a stopped replica's is taken over within two")
+	l.Int(&c.Webhooks.Workers, "webhook-workers", "WEBHOOK_WORKERS", notify.DefaultWorkers, "webhook delivery attempts one replica makes at once (one per webhook at a time)")
 	l.Duration(&c.Webhooks.Poll, "webhook-poll", "WEBHOOK_POLL", notify.DefaultPoll, "how often the webhook engine looks for changes and due deliveries")
 	l.Duration(&c.ReconcileGrace, "reconcile-grace", "REFERRAL_RECONCILE_GRACE", DefaultReconcileGrace, "how long a booking is left to its own request before the reconciler settles it")
 }
