@@ -526,3 +526,36 @@ func TestWebhookRedirectIsNotFollowed(t *testing.T) {
 }
 
 func mask(paths ...string) *fieldmaskpb.FieldMask { return &fieldmaskpb.FieldMask{Paths: paths} }
+
+// Two replicas deliver side by side: every change reaches the receiver once, in order, and no
+// attempt is made twice.
+func TestTwoReplicasDeliverEachChangeOnce(t *testing.T) {
+	w := newWorldConfig(t, 2, 10, fastWebhooks)
+	rc := newReceiver(t, nil)
+	h := subscribe(t, w, clinicSystemID, rc.URL, referralv1.WebhookEventType_WEBHOOK_EVENT_TYPE_REFERRAL_CREATED)
+	const n = 20
+	var want []string
+	for i := range n {
+		r, err := w.referrals[i%2].Client.CreateReferral(ctxT(t), &referralv1.CreateReferralRequest{Referral: draft(true)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, r.GetName())
+	}
+	eventually(t, "every delivery", func() bool { return len(rc.requests()) >= n })
+	time.Sleep(500 * time.Millisecond)
+	got := rc.requests()
+	if len(got) != n {
+		t.Fatalf("%d requests for %d changes, all answered 200", len(got), n)
+	}
+	var order []string
+	for _, r := range got {
+		verify(t, h.GetSecret(), r)
+		var e event
+		_ = json.Unmarshal(r.body, &e)
+		order = append(order, e.Data.Referral)
+	}
+	if !slices.Equal(order, want) {
+		t.Fatalf("delivered in the order %v, want the order of the changes %v", order, want)
+	}
+}

@@ -170,7 +170,10 @@ func (e *Engine) attempt(ctx context.Context, w *store.Webhook, p store.PendingD
 		if taken.StatusCode >= 200 && taken.StatusCode < 300 {
 			return true, e.succeeded(ctx, w, d)
 		}
-		num++
+		if taken.EndTime.After(start.Add(-e.cfg.Lease)) {
+			return false, nil // its deliverer is recording it and the next try's time
+		}
+		num++ // ended long ago by a deliverer that stopped before recording it
 	}
 	start := a.StartTime
 	code, sendErr := e.send(ctx, w, d)
