@@ -167,6 +167,7 @@ var restServices = []string{
 	directoryv1.DirectoryService_ServiceDesc.ServiceName,
 	eventv1.EventService_ServiceDesc.ServiceName,
 	referralv1.ReferralService_ServiceDesc.ServiceName,
+	referralv1.WebhookService_ServiceDesc.ServiceName,
 }
 
 // backend is one gRPC service behind the gateway.
@@ -274,6 +275,9 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 	}
 	if err := eventv1.RegisterEventServiceHandler(ctx, mux, events); err != nil {
 		return nil, fmt.Errorf("register event routes: %w", err)
+	}
+	if err := referralv1.RegisterWebhookServiceHandler(ctx, mux, referrals); err != nil {
+		return nil, fmt.Errorf("register webhook routes: %w", err)
 	}
 	if err := referralv1.RegisterReferralServiceHandler(ctx, mux, referrals); err != nil {
 		return nil, fmt.Errorf("register referral routes: %w", err)

@@ -82,6 +82,8 @@ var localDefaults = map[string]string{
 	"DRAIN_PERIOD": "0s",
 	// The web app signs people in at the provider as the development client.
 	"WEB_OIDC_CLIENT_ID": devidp.DevClientID,
+	// A webhook receiver on this machine may use plain http (README: subscribe under make run).
+	"WEBHOOK_ALLOW_INSECURE_LOOPBACK": "true",
 }
 
 // Clients of the development provider that the launcher registers.

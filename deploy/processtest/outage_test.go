@@ -26,7 +26,11 @@ type stack struct {
 	base                           string
 }
 
-func startStack(t *testing.T) *stack {
+func startStack(t *testing.T) *stack { return startStackWith(t) }
+
+// startStackWith is startStack with more environment (name, value, ...) for the referral
+// service.
+func startStackWith(t *testing.T, referralEnv ...string) *stack {
 	t.Helper()
 	s := &stack{db: startDatabase(t)}
 	env := serviceEnv(t, s.db)
@@ -35,7 +39,7 @@ func startStack(t *testing.T) *stack {
 	s.event = newService(t, "event", "event", "EVENT_GRPC_ADDR", with(env, "DIRECTORY_ADDR", s.directory.addr))
 	s.event.startServing(t, eventService)
 	s.referral = newService(t, "referral", "referral", "REFERRAL_GRPC_ADDR",
-		with(env, "DIRECTORY_ADDR", s.directory.addr, "EVENT_ADDR", s.event.addr))
+		with(with(env, "DIRECTORY_ADDR", s.directory.addr, "EVENT_ADDR", s.event.addr), referralEnv...))
 	s.referral.startServing(t, referralService)
 	s.gw = newService(t, "gateway", "gateway", "GATEWAY_HTTP_ADDR", map[string]string{
 		"GATEWAY_RATE_LIMIT": "-1", // the load is one machine's callers; the limit has its own tests

@@ -22,6 +22,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/periodic"
 	"github.com/socialrx/socialrx/services/platform/readiness"
 	"github.com/socialrx/socialrx/services/platform/service"
+	"github.com/socialrx/socialrx/services/referral/internal/notify"
 	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
 	"github.com/socialrx/socialrx/services/referral/internal/server"
 	"github.com/socialrx/socialrx/services/referral/internal/server/eventfeed"
@@ -53,6 +54,9 @@ type Config struct {
 	ClientSecret string
 	// TokenURL overrides the token endpoint of the provider's discovery document.
 	TokenURL string
+	// Webhooks configures the notification engine (package notify); its Guard's resolver, TLS
+	// and clock are for tests.
+	Webhooks notify.Config
 }
 
 // RegisterFlags registers the configuration flags, with environment fallbacks, on l.
@@ -65,6 +69,15 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.ClientSecret, "oidc-client-secret", "REFERRAL_OIDC_CLIENT_SECRET", "", "the secret of REFERRAL_OIDC_CLIENT_ID")
 	l.String(&c.TokenURL, "oidc-token-url", "OIDC_TOKEN_URL", "", "token endpoint, instead of the discovery document's")
 	l.Duration(&c.ReconcileInterval, "reconcile-interval", "REFERRAL_RECONCILE_INTERVAL", DefaultReconcileInterval, "how often unfinished bookings are settled with the event service")
+	l.Bool(&c.Webhooks.Guard.AllowInsecureLoopback, "webhook-allow-insecure-loopback", "WEBHOOK_ALLOW_INSECURE_LOOPBACK", false, "development only: let webhooks use plain http to loopback addresses")
+	l.Duration(&c.Webhooks.DisableAfter, "webhook-disable-after", "WEBHOOK_DISABLE_AFTER", notify.DefaultDisableAfter, "how long a webhook's deliveries may fail without a success before it is disabled")
+	l.Duration(&c.Webhooks.RetryBase, "webhook-retry-base", "WEBHOOK_RETRY_BASE", notify.DefaultRetryBase, "wait after a webhook delivery's first failure; it doubles with each further one")
+	l.Duration(&c.Webhooks.RetryMax, "webhook-retry-max", "WEBHOOK_RETRY_MAX", notify.DefaultRetryMax, "longest wait between attempts of a webhook delivery")
+	l.Duration(&c.Webhooks.Timeout, "webhook-timeout", "WEBHOOK_TIMEOUT", notify.DefaultTimeout, "time a webhook delivery attempt may take, answer included")
+	l.Duration(&c.Webhooks.ConnectTimeout, "webhook-connect-timeout", "WEBHOOK_CONNECT_TIMEOUT", notify.DefaultConnectTimeout, "time to connect to a webhook target")
+	l.Duration(&c.Webhooks.Lease, "webhook-lease", "WEBHOOK_LEASE", notify.DefaultLease, "length of the webhook dispatch lease; a stopped replica's is taken over within two")
+	l.Int(&c.Webhooks.Workers, "webhook-workers", "WEBHOOK_WORKERS", notify.DefaultWorkers, "webhook delivery attempts one replica makes at once (one per webhook at a time)")
+	l.Duration(&c.Webhooks.Poll, "webhook-poll", "WEBHOOK_POLL", notify.DefaultPoll, "how often the webhook engine looks for changes and due deliveries")
 	l.Duration(&c.ReconcileGrace, "reconcile-grace", "REFERRAL_RECONCILE_GRACE", DefaultReconcileGrace, "how long a booking is left to its own request before the reconciler settles it")
 }
 
@@ -136,6 +149,9 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	if err := st.Referrals.Recover(ctx); err != nil {
 		return nil, b.Fail(err)
 	}
+	if err := st.Webhooks.Recover(ctx); err != nil {
+		return nil, b.Fail(err)
+	}
 	ix, err := readmodel.Load(ctx, st, cfg.ReadStaleness)
 	if err != nil {
 		return nil, b.Fail(err)
@@ -148,6 +164,11 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		return nil, b.Fail(err)
 	}
 	referralv1.RegisterReferralServiceServer(b.Server.Registrar(), handler)
+	if cfg.Webhooks.Now == nil {
+		cfg.Webhooks.Now = cfg.Now
+	}
+	engine := notify.New(st, cfg.Webhooks, logger)
+	referralv1.RegisterWebhookServiceServer(b.Server.Registrar(), server.NewWebhooks(st, engine, b.Validator, cfg.Now, logger))
 	if err := b.Metrics.Register(ix.Collector()); err != nil {
 		return nil, b.Fail(fmt.Errorf("register referral metrics: %w", err))
 	}
@@ -157,6 +178,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		ix.Run(ctx, cfg.SyncInterval, func(err error) { logger.Warn("worklist sync", "error", err) })
 	})
 	b.Go(follower.Run)
+	b.Go(engine.Run)
 	rc := saga.NewReconciler(sg, ix.Select, ix.Sync, cfg.ReconcileInterval, cfg.ReconcileGrace,
 		func(err error) { logger.Warn("reconcile bookings", "error", err) })
 	b.Go(rc.Run)

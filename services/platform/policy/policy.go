@@ -37,6 +37,13 @@ const (
 	AuditRecordRead Action = "audit.record.read"
 )
 
+// Actions on webhooks (referral service).
+const (
+	// WebhookManage creates, reads, changes or deletes a webhook, reads its delivery log and
+	// asks for a redelivery; Facts are the webhook's organisation.
+	WebhookManage Action = "webhook.manage"
+)
+
 // Actions on the directory.
 const (
 	DirectoryRead  Action = "directory.read"
@@ -92,6 +99,9 @@ type Facts struct {
 
 	// ActorOrganization is the organisation of whoever an audit record says acted.
 	ActorOrganization string
+
+	// OwnerOrganization is the organisation a webhook belongs to.
+	OwnerOrganization string
 }
 
 // Relation is what must hold between caller and object.
@@ -134,6 +144,10 @@ var (
 		org := id.Organization
 		return org != "" && (org == f.ReferringOrganization || org == f.ReceivingOrganization || org == f.ActorOrganization)
 	}}
+	// OwnerOrg: the object (a webhook) belongs to the caller's organisation.
+	OwnerOrg = Relation{"owner organisation", func(id auth.Identity, f Facts) bool {
+		return id.Organization != "" && id.Organization == f.OwnerOrganization
+	}}
 	// HoldsToken: the caller presented the registration's cancel token.
 	HoldsToken = Relation{"holds the cancel token", func(_ auth.Identity, f Facts) bool { return f.TokenValid }}
 )
@@ -172,6 +186,10 @@ var Table = map[Action]Entry{
 	AuditRead:    {Rules: []Rule{{auth.RolePrivacyOfficer, Any}, {auth.RoleNetworkPrivacyOfficer, Any}}},
 	AuditRecordRead: {Rules: []Rule{{auth.RolePrivacyOfficer, AuditedForOrg},
 		{auth.RoleNetworkPrivacyOfficer, Any}}},
+
+	// A webhook is the integration of an organisation's own system: its system client manages
+	// it, and it is told only of referrals that client may read (ReferralRead).
+	WebhookManage: {Rules: []Rule{{auth.RoleSystem, OwnerOrg}}, Create: true},
 
 	DirectoryRead:  {Rules: []Rule{{Public, Any}}},
 	DirectoryWrite: {Rules: []Rule{{auth.RoleDirectoryAdmin, Any}}},

@@ -160,11 +160,16 @@ type Store struct {
 	Audit *audit.Log
 	// Snapshots holds snapshots of the worklist read model, so a replica starts from one.
 	Snapshots *snapshot.Store
+	// Webhooks are the organisations' webhook subscriptions; Notifications the engine's
+	// deliveries, attempts and positions (package notify).
+	Webhooks      *docstore.Collection[Webhook, *Webhook]
+	Notifications Notifications
 }
 
 // New returns the store over db.
 func New(db *mongo.Database) *Store {
 	feed := changefeed.New(db, FeedName)
 	return &Store{db: db, Feed: feed, Referrals: docstore.NewCollection[Referral](db, Referrals, feed),
-		Snapshots: snapshot.New(db, "worklist"), Audit: audit.New(db, Audit, nil)}
+		Snapshots: snapshot.New(db, "worklist"), Audit: audit.New(db, Audit, nil),
+		Webhooks: newWebhooks(db), Notifications: Notifications{db: db}}
 }
