@@ -216,6 +216,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 		directoryv1.DirectoryService_ServiceDesc.ServiceName,
 		eventv1.EventService_ServiceDesc.ServiceName,
 		referralv1.ReferralService_ServiceDesc.ServiceName,
+		referralv1.ImpactService_ServiceDesc.ServiceName,
 	)
 	if err != nil {
 		return nil, err
@@ -272,6 +273,9 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 	}
 	if err := referralv1.RegisterReferralServiceHandler(ctx, mux, referrals); err != nil {
 		return nil, fmt.Errorf("register referral routes: %w", err)
+	}
+	if err := referralv1.RegisterImpactServiceHandler(ctx, mux, referrals); err != nil {
+		return nil, fmt.Errorf("register impact routes: %w", err)
 	}
 	top := http.NewServeMux()
 	top.Handle("/v1/", mux)

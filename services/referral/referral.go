@@ -22,6 +22,8 @@ import (
 	"github.com/socialrx/socialrx/services/platform/periodic"
 	"github.com/socialrx/socialrx/services/platform/readiness"
 	"github.com/socialrx/socialrx/services/platform/service"
+	"github.com/socialrx/socialrx/services/platform/storage/snapshot"
+	"github.com/socialrx/socialrx/services/referral/internal/impact"
 	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
 	"github.com/socialrx/socialrx/services/referral/internal/server"
 	"github.com/socialrx/socialrx/services/referral/internal/server/eventfeed"
@@ -141,6 +143,10 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		return nil, b.Fail(err)
 	}
 	events := eventv1.NewEventServiceClient(eventConn)
+	effects, err := impact.Load(ctx, st, snapshot.New(b.DB, "impact"), server.EventResolver(events), cfg.ReadStaleness)
+	if err != nil {
+		return nil, b.Fail(err)
+	}
 	sg := saga.New(st, events, cfg.Now, server.EventTimeout, logger)
 	handler := server.New(st, ix, directoryv1.NewDirectoryServiceClient(dirConn), events, sg, b.Validator, cfg.Now, logger)
 	if err := b.Listen(service.Options{ServerOptions: []grpc.ServerOption{
@@ -148,6 +154,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		return nil, b.Fail(err)
 	}
 	referralv1.RegisterReferralServiceServer(b.Server.Registrar(), handler)
+	referralv1.RegisterImpactServiceServer(b.Server.Registrar(), server.NewImpact(effects, cfg.Now, logger))
 	if err := b.Metrics.Register(ix.Collector()); err != nil {
 		return nil, b.Fail(fmt.Errorf("register referral metrics: %w", err))
 	}
@@ -157,6 +164,9 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		ix.Run(ctx, cfg.SyncInterval, func(err error) { logger.Warn("worklist sync", "error", err) })
 	})
 	b.Go(follower.Run)
+	b.Go(func(ctx context.Context) {
+		effects.Run(ctx, cfg.SyncInterval, func(err error) { logger.Warn("impact sync", "error", err) })
+	})
 	rc := saga.NewReconciler(sg, ix.Select, ix.Sync, cfg.ReconcileInterval, cfg.ReconcileGrace,
 		func(err error) { logger.Warn("reconcile bookings", "error", err) })
 	b.Go(rc.Run)
@@ -172,6 +182,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		return nil, b.Fail(err)
 	}
 	b.SampleLag("referral_readmodel", ix.Lag)
+	b.SampleLag("referral_impact", effects.Lag)
 	b.Serving(ctx, ServiceName)
 	return svc, nil
 
