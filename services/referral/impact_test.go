@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"gonum.org/v1/gonum/stat/distuv"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/types/known/timestamppb"
-	"gonum.org/v1/gonum/stat/distuv"
 
 	"github.com/socialrx/socialrx/gateway"
 	"github.com/socialrx/socialrx/gateway/gatewaytest"
@@ -203,7 +203,10 @@ func TestImpactScenario(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		mustDo(t, func() error { _, err := events.Client.SubmitEvent(host(ctx), &eventv1.SubmitEventRequest{Name: ev.GetName()}); return err })
+		mustDo(t, func() error {
+			_, err := events.Client.SubmitEvent(host(ctx), &eventv1.SubmitEventRequest{Name: ev.GetName()})
+			return err
+		})
 		mustDo(t, func() error {
 			_, err := events.Client.PublishEvent(as(ctx, moderatorID), &eventv1.PublishEventRequest{Name: ev.GetName()})
 			return err
@@ -227,7 +230,10 @@ func TestImpactScenario(t *testing.T) {
 			t.Fatal(err)
 		}
 		names[i] = r.GetName()
-		mustDo(t, func() error { _, err := rc.SubmitReferral(ctx, &referralv1.SubmitReferralRequest{Name: names[i]}); return err })
+		mustDo(t, func() error {
+			_, err := rc.SubmitReferral(ctx, &referralv1.SubmitReferralRequest{Name: names[i]})
+			return err
+		})
 	}
 	lw := func(i int) context.Context { return as(ctx, workers[plans[i].centre]) }
 	for h := 1; h <= 12; h++ {
@@ -276,7 +282,10 @@ func TestImpactScenario(t *testing.T) {
 				return err
 			})
 		case p.category >= 0:
-			mustDo(t, func() error { _, err := rc.StartReferral(lw(i), &referralv1.StartReferralRequest{Name: names[i]}); return err })
+			mustDo(t, func() error {
+				_, err := rc.StartReferral(lw(i), &referralv1.StartReferralRequest{Name: names[i]})
+				return err
+			})
 			record(i, referralv1.Timepoint_TIMEPOINT_BASELINE, 0)
 			b, err := rc.BookEvent(lw(i), &referralv1.BookEventRequest{Name: names[i], Session: sessions[p.category]})
 			if err != nil {
@@ -309,14 +318,20 @@ func TestImpactScenario(t *testing.T) {
 	settled("ATTENDED", func(p plan) bool { return p.attend })
 	clock.Advance(begin.Add(3 * time.Hour).Sub(clock.Now()))
 	for _, s := range sessions {
-		mustDo(t, func() error { _, err := events.Client.MarkNoShows(host(ctx), &eventv1.MarkNoShowsRequest{Name: s}); return err })
+		mustDo(t, func() error {
+			_, err := events.Client.MarkNoShows(host(ctx), &eventv1.MarkNoShowsRequest{Name: s})
+			return err
+		})
 	}
 	settled("NO_SHOW", func(p plan) bool { return p.category >= 0 && !p.attend })
 	for i, p := range plans {
 		if p.category >= 0 && p.followUp {
 			record(i, referralv1.Timepoint_TIMEPOINT_FOLLOW_UP, 1)
 			if p.attend {
-				mustDo(t, func() error { _, err := rc.CompleteReferral(lw(i), &referralv1.CompleteReferralRequest{Name: names[i]}); return err })
+				mustDo(t, func() error {
+					_, err := rc.CompleteReferral(lw(i), &referralv1.CompleteReferralRequest{Name: names[i]})
+					return err
+				})
 			}
 		}
 	}
