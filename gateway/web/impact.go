@@ -17,7 +17,10 @@ type impactView struct {
 	Funnel     template.HTML
 	Attendance template.HTML
 	Outcomes   template.HTML
-	Tables     []impactTableView
+	// The data beneath each chart.
+	FunnelTable, AttendanceTable, OutcomeSummary *impactTableView
+	// Each score's breakdown, folded away; then the tables without a chart.
+	OutcomeTables, Tables []impactTableView
 }
 
 type impactTableView struct {
@@ -35,6 +38,16 @@ type impactCellView struct {
 	Text       string
 	Suppressed bool
 	Missing    bool
+	// Note says, to screen readers, why a missing figure is missing.
+	Note string
+}
+
+func (h *Handler) cellView(l *localizer, c *referralv1.ImpactCell) impactCellView {
+	v := impactCellView{Text: c.GetText(), Suppressed: c.GetSuppressed(), Missing: c.GetText() == ""}
+	if v.Missing {
+		v.Note = l.T("impact.notreported")
+	}
+	return v
 }
 
 func (h *Handler) impactRoutes(m *http.ServeMux) {
@@ -53,7 +66,12 @@ func (h *Handler) impactPage(w http.ResponseWriter, r *http.Request) {
 		h.render(w, http.StatusServiceUnavailable, p)
 		return
 	}
-	v, err := h.impactView(p.localizer, rep)
+	// Host organisations by their names; without the directory, by their resource names.
+	var orgs map[string]string
+	if facts, err := h.places.get(r.Context()); err == nil {
+		orgs = facts.orgs
+	}
+	v, err := h.impactView(p.localizer, rep, orgs)
 	if err != nil {
 		h.logger.Error("web: impact charts", "error", err)
 		http.Error(w, http.StatusText(http.StatusInternalServerError), http.StatusInternalServerError)
@@ -92,7 +110,7 @@ func tableOf(rep *referralv1.ImpactReport, id string) *referralv1.ImpactTable {
 }
 
 // rowLabel words a row key of table in the page language.
-func (h *Handler) rowLabel(l *localizer, table string, row *referralv1.ImpactRow) string {
+func (h *Handler) rowLabel(l *localizer, table string, row *referralv1.ImpactRow, orgs map[string]string) string {
 	key, fallback := row.GetKey(), row.GetLabel()
 	if dim, v, ok := strings.Cut(key, ":"); ok {
 		var val string
@@ -114,6 +132,11 @@ func (h *Handler) rowLabel(l *localizer, table string, row *referralv1.ImpactRow
 		return h.tr(l, "impact.status."+st, st) + " — " + h.tr(l, "impact.reason."+reason, reason)
 	case table == "attendance_by_category" && key != "TOTAL":
 		return h.tr(l, "category."+key, fallback)
+	case table == "attendance_by_host" && key != "TOTAL":
+		if n := orgs[key]; n != "" {
+			return n
+		}
+		return key
 	}
 	return h.tr(l, "impact.label."+key, fallback)
 }
@@ -128,15 +151,15 @@ func (h *Handler) columnLabel(l *localizer, col *referralv1.ImpactColumn) string
 	return h.tr(l, "impact.label."+key, col.GetLabel())
 }
 
-func (h *Handler) tableView(l *localizer, t *referralv1.ImpactTable, heading string) impactTableView {
+func (h *Handler) tableView(l *localizer, t *referralv1.ImpactTable, heading string, orgs map[string]string) impactTableView {
 	v := impactTableView{ID: t.GetId(), Heading: heading}
 	for _, c := range t.GetColumns() {
 		v.Columns = append(v.Columns, h.columnLabel(l, c))
 	}
 	for _, r := range t.GetRows() {
-		rv := impactRowView{Label: h.rowLabel(l, t.GetId(), r)}
+		rv := impactRowView{Label: h.rowLabel(l, t.GetId(), r, orgs)}
 		for _, c := range r.GetCells() {
-			rv.Cells = append(rv.Cells, impactCellView{Text: c.GetText(), Suppressed: c.GetSuppressed(), Missing: c.GetText() == ""})
+			rv.Cells = append(rv.Cells, h.cellView(l, c))
 		}
 		v.Rows = append(v.Rows, rv)
 	}
@@ -163,7 +186,7 @@ func barOf(label string, c *referralv1.ImpactCell) bar {
 	return bar{Label: label, Value: c.GetValue(), Has: c != nil && c.Value != nil}
 }
 
-func (h *Handler) impactView(l *localizer, rep *referralv1.ImpactReport) (*impactView, error) {
+func (h *Handler) impactView(l *localizer, rep *referralv1.ImpactReport, orgs map[string]string) (*impactView, error) {
 	v := &impactView{Period: l.T("impact.period.all")}
 	if rep.GetStartMonth() != "" || rep.GetEndMonth() != "" {
 		v.Period = l.T("impact.period", rep.GetStartMonth(), rep.GetEndMonth())
@@ -172,12 +195,13 @@ func (h *Handler) impactView(l *localizer, rep *referralv1.ImpactReport) (*impac
 	if t := tableOf(rep, "funnel"); t != nil {
 		var bars []bar
 		for _, r := range t.GetRows() {
-			bars = append(bars, barOf(h.rowLabel(l, "funnel", r), cellAt(t, r.GetKey(), "TOTAL")))
+			bars = append(bars, barOf(h.rowLabel(l, "funnel", r, orgs), cellAt(t, r.GetKey(), "TOTAL")))
 		}
 		if v.Funnel, err = barChart(l.T("impact.axis.referrals"), [][]bar{bars}, nil, l.T("impact.funnel.chart")); err != nil {
 			return nil, err
 		}
-		v.Tables = append(v.Tables, h.tableView(l, t, l.T("impact.funnel")))
+		ft := h.tableView(l, t, l.T("impact.funnel"), orgs)
+		v.FunnelTable = &ft
 	}
 	if t := tableOf(rep, "attendance_by_category"); t != nil {
 		var booked, attended []bar
@@ -185,7 +209,7 @@ func (h *Handler) impactView(l *localizer, rep *referralv1.ImpactReport) (*impac
 			if r.GetKey() == "TOTAL" {
 				continue
 			}
-			lbl := h.rowLabel(l, t.GetId(), r)
+			lbl := h.rowLabel(l, t.GetId(), r, orgs)
 			booked = append(booked, barOf(lbl, cellAt(t, r.GetKey(), "BOOKED")))
 			attended = append(attended, barOf(lbl, cellAt(t, r.GetKey(), "ATTENDED")))
 		}
@@ -193,11 +217,17 @@ func (h *Handler) impactView(l *localizer, rep *referralv1.ImpactReport) (*impac
 			[]string{l.T("impact.label.BOOKED"), l.T("impact.label.ATTENDED")}, l.T("impact.attendance.chart")); err != nil {
 			return nil, err
 		}
-		v.Tables = append(v.Tables, h.tableView(l, t, l.T("impact.attendance")))
+		at := h.tableView(l, t, l.T("impact.attendance"), orgs)
+		v.AttendanceTable = &at
 	}
 	var labels []string
 	var groups [2][]interval
-	var outcomeTables []impactTableView
+	summary := &impactTableView{ID: "outcomes", Heading: l.T("impact.outcomes")}
+	for _, g := range []string{"ATTENDED", "NOT_ATTENDED"} {
+		for _, c := range []string{"N", "MEAN", "CI_LOW", "CI_HIGH"} {
+			summary.Columns = append(summary.Columns, h.columnLabel(l, &referralv1.ImpactColumn{Key: g + "_" + c}))
+		}
+	}
 	for _, t := range rep.GetTables() {
 		metric, ok := strings.CutPrefix(t.GetId(), "outcome_")
 		if !ok {
@@ -210,17 +240,25 @@ func (h *Handler) impactView(l *localizer, rep *referralv1.ImpactReport) (*impac
 			groups[g] = append(groups[g], interval{Mean: mean.GetValue(), Low: lo.GetValue(), High: hi.GetValue(),
 				Has: mean != nil && mean.Value != nil && lo.Value != nil && hi.Value != nil})
 		}
-		outcomeTables = append(outcomeTables, h.tableView(l, t, h.tr(l, "impact.metric."+code, t.GetTitle())))
+		heading := h.tr(l, "impact.metric."+code, t.GetTitle())
+		row := impactRowView{Label: heading}
+		for _, g := range []string{"ATTENDED", "NOT_ATTENDED"} {
+			for _, c := range []string{"N", "MEAN", "CI_LOW", "CI_HIGH"} {
+				row.Cells = append(row.Cells, h.cellView(l, cellAt(t, "ALL", g+"_"+c)))
+			}
+		}
+		summary.Rows = append(summary.Rows, row)
+		v.OutcomeTables = append(v.OutcomeTables, h.tableView(l, t, heading, orgs))
 	}
 	if v.Outcomes, err = intervalChart(l.T("impact.axis.change"), labels, groups,
 		[2]string{l.T("impact.legend.attended"), l.T("impact.legend.notattended")}, l.T("impact.outcomes.chart")); err != nil {
 		return nil, err
 	}
-	v.Tables = append(v.Tables, outcomeTables...)
+	v.OutcomeSummary = summary
 	for _, x := range []struct{ id, heading string }{{"timeliness", "impact.timeliness"}, {"closures", "impact.closures"},
 		{"attendance_by_host", "impact.byhost"}} {
 		if t := tableOf(rep, x.id); t != nil {
-			v.Tables = append(v.Tables, h.tableView(l, t, l.T(x.heading)))
+			v.Tables = append(v.Tables, h.tableView(l, t, l.T(x.heading), orgs))
 		}
 	}
 	return v, nil

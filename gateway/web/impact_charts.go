@@ -112,7 +112,7 @@ func barChart(yLabel string, series [][]bar, names []string, label string) (temp
 	}
 	p.NominalX(labels...)
 	p.Y.Min = 0
-	return svgChart(p, vg.Points(float64(max(360, 90*len(labels)))), vg.Points(260), label)
+	return svgChart(p, vg.Points(float64(max(360, 150*len(labels)))), vg.Points(260), label)
 }
 
 // interval is one mean with its confidence interval.
