@@ -228,8 +228,9 @@ func (m *Model) Reconcile(ctx context.Context) error {
 
 // snapshot encodes the model and returns a feed position it reflects every entry up to (read
 // before the facts: entries applied in between are replayed again, changing nothing).
-func (m *Model) snapshot() (int64, []byte, error) {
-	pos := m.follower.Position()
+func (m *Model) snapshot() (int64, []byte, error) { return m.snapshotAt(m.follower.Position()) }
+
+func (m *Model) snapshotAt(pos int64) (int64, []byte, error) {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
 	var buf bytes.Buffer
