@@ -26,12 +26,34 @@ type attKey struct {
 	Category, Host string
 }
 
-// outKey is a group of people for one outcome score: Dim is "ALL", "CATEGORY:x", "NEED:x",
-// "LANGUAGE:x" or "AGE:x" (the organisation is the cell's own).
-type outKey struct {
-	Metric   int
-	Attended bool
-	Dim      string
+// groups are the outcome moments of one group of people (a dim): one per metric, attended and
+// not (index 2*metric, +1 when attended).
+type groups [12]Moments
+
+func slot(metric int, attended bool) int {
+	if attended {
+		return 2*metric + 1
+	}
+	return 2 * metric
+}
+
+// dims numbers the outcome groups ("ALL", "NEED:x"...) of a model, so that buckets keep their
+// moments in slices, merged without hashing a string.
+type dims struct {
+	index map[string]int
+	names []string
+}
+
+func newDims() *dims { return &dims{index: map[string]int{}} }
+
+func (d *dims) of(name string) int {
+	i, ok := d.index[name]
+	if !ok {
+		i = len(d.names)
+		d.index[name] = i
+		d.names = append(d.names, name)
+	}
+	return i
 }
 
 // Moments are the count, sum and sum of squares of changes in hundredths: integers, so that
@@ -54,17 +76,14 @@ type bucket struct {
 	Referrals  int64
 	Stages     [stageCount]int64
 	Closures   map[string]int64 // "STATUS/REASON"
-	Waits      [waitCount]map[int32]int64
+	Waits      [waitCount]Hist
 	Attendance map[attKey]*[attCount]int64
-	Outcomes   map[outKey]*Moments
+	// Outcomes are indexed by the model's dims.
+	Outcomes []groups
 }
 
 func newBucket() *bucket {
-	c := &bucket{Closures: map[string]int64{}, Attendance: map[attKey]*[attCount]int64{}, Outcomes: map[outKey]*Moments{}}
-	for i := range c.Waits {
-		c.Waits[i] = map[int32]int64{}
-	}
-	return c
+	return &bucket{Closures: map[string]int64{}, Attendance: map[attKey]*[attCount]int64{}}
 }
 
 func bump[K comparable](m map[K]int64, k K, sign int64) {
@@ -75,7 +94,7 @@ func bump[K comparable](m map[K]int64, k K, sign int64) {
 
 // add counts f in the cell (sign 1) or takes it back (sign -1). A referral entered in error
 // counts only among the closures: it never happened.
-func (c *bucket) add(f *Facts, sign int64) {
+func (c *bucket) add(f *Facts, sign int64, d *dims) {
 	c.Referrals += sign
 	if f.Closed != "" {
 		bump(c.Closures, f.Closed+"/"+f.Reason, sign)
@@ -90,7 +109,7 @@ func (c *bucket) add(f *Facts, sign int64) {
 	}
 	for i, h := range f.Waits {
 		if h >= 0 {
-			bump(c.Waits[i], h, sign)
+			c.Waits[i].Add(h, sign)
 		}
 	}
 	for _, b := range f.Bookings {
@@ -122,25 +141,20 @@ func (c *bucket) add(f *Facts, sign int64) {
 	if len(f.Scores) == 0 {
 		return
 	}
-	dims := []string{"ALL", "LANGUAGE:" + f.Language, "AGE:" + f.AgeBand}
+	names := []string{"ALL", "LANGUAGE:" + f.Language, "AGE:" + f.AgeBand}
 	for _, n := range f.Needs {
-		dims = append(dims, "NEED:"+n)
+		names = append(names, "NEED:"+n)
 	}
 	for _, cat := range f.Categories() {
-		dims = append(dims, "CATEGORY:"+cat)
+		names = append(names, "CATEGORY:"+cat)
 	}
-	for _, s := range f.Scores {
-		for _, d := range dims {
-			k := outKey{Metric: s.Metric, Attended: f.Attended(), Dim: d}
-			m := c.Outcomes[k]
-			if m == nil {
-				m = &Moments{}
-				c.Outcomes[k] = m
-			}
-			m.add(s.Change, sign)
-			if m.N == 0 {
-				delete(c.Outcomes, k)
-			}
+	for _, name := range names {
+		i := d.of(name)
+		if i >= len(c.Outcomes) {
+			c.Outcomes = append(c.Outcomes, make([]groups, i+1-len(c.Outcomes))...)
+		}
+		for _, s := range f.Scores {
+			c.Outcomes[i][slot(s.Metric, f.Attended())].add(s.Change, sign)
 		}
 	}
 }

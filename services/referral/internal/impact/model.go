@@ -37,6 +37,7 @@ type Model struct {
 	mu     sync.RWMutex
 	facts  map[string]*Facts
 	cells  map[key]*bucket
+	dims   *dims
 	events map[string]Event
 	// started is the position of the snapshot the model started from, 0 after a full load.
 	started int64
@@ -53,7 +54,7 @@ type snapshotData struct {
 // staleness.
 func Load(ctx context.Context, st *store.Store, snaps *snapshot.Store, resolve Resolve, staleness time.Duration) (*Model, error) {
 	m := &Model{st: st, snaps: snaps, resolve: resolve, staleness: staleness,
-		facts: map[string]*Facts{}, cells: map[key]*bucket{}, events: map[string]Event{}}
+		facts: map[string]*Facts{}, cells: map[key]*bucket{}, dims: newDims(), events: map[string]Event{}}
 	var head int64
 	pos, data, ok, err := snaps.Load(ctx)
 	if err != nil {
@@ -67,7 +68,7 @@ func Load(ctx context.Context, st *store.Store, snaps *snapshot.Store, resolve R
 				m.events = map[string]Event{}
 			}
 			for _, f := range m.facts {
-				m.cell(f).add(f, 1)
+				m.cell(f).add(f, 1, m.dims)
 			}
 		}
 	}
@@ -115,7 +116,7 @@ func (m *Model) put(id string, f *Facts) {
 		m.take(id)
 	}
 	m.facts[id] = f
-	m.cell(f).add(f, 1)
+	m.cell(f).add(f, 1, m.dims)
 }
 
 func (m *Model) take(id string) {
@@ -125,7 +126,7 @@ func (m *Model) take(id string) {
 	}
 	k := key{old.Month, old.Receiving, old.Referring}
 	c := m.cells[k]
-	c.add(old, -1)
+	c.add(old, -1, m.dims)
 	if c.Referrals == 0 {
 		delete(m.cells, k)
 	}

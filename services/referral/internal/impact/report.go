@@ -32,20 +32,37 @@ type totals struct {
 	centres  map[string]bool
 	stages   map[string]*[stageCount]int64
 	closures map[string]map[string]int64 // centre -> status/reason -> n
-	waits    [waitCount]map[int32]int64
+	waits    [waitCount]Hist
 	att      map[attKey]*[attCount]int64
-	out      map[outKey]*Moments
-	outOrg   map[string]map[outKey]*Moments // centre -> ALL-dim moments
+	out      []groups // by dim
+	dims     []string
+	outOrg   map[string]*groups // centre -> everyone's
+}
+
+// group is the moments of the people in dim for metric, attended and not, and both.
+func (t *totals) group(dim string, metric int) [3]Moments {
+	i := slices.Index(t.dims, dim)
+	if i < 0 || i >= len(t.out) {
+		return [3]Moments{}
+	}
+	return both(&t.out[i], metric)
+}
+
+func both(g *groups, metric int) [3]Moments {
+	out := [3]Moments{g[slot(metric, true)], g[slot(metric, false)]}
+	out[2] = out[0]
+	out[2].Merge(out[1])
+	return out
 }
 
 func (m *Model) merge(q Query, s Scope) *totals {
 	t := &totals{centres: map[string]bool{}, stages: map[string]*[stageCount]int64{}, closures: map[string]map[string]int64{},
-		att: map[attKey]*[attCount]int64{}, out: map[outKey]*Moments{}, outOrg: map[string]map[outKey]*Moments{}}
-	for i := range t.waits {
-		t.waits[i] = map[int32]int64{}
-	}
+		att: map[attKey]*[attCount]int64{}, outOrg: map[string]*groups{}}
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	t.dims = slices.Clone(m.dims.names)
+	t.out = make([]groups, len(t.dims))
+	all := slices.Index(t.dims, "ALL")
 	for k, c := range m.cells {
 		if (q.StartMonth != "" && k.Month < q.StartMonth) || (q.EndMonth != "" && k.Month > q.EndMonth) ||
 			(q.Receiving != "" && k.Receiving != q.Receiving) || (q.Referring != "" && k.Referring != q.Referring) ||
@@ -69,10 +86,8 @@ func (m *Model) merge(q Query, s Scope) *totals {
 		for r, n := range c.Closures {
 			cl[r] += n
 		}
-		for i, h := range c.Waits {
-			for v, n := range h {
-				t.waits[i][v] += n
-			}
+		for i := range c.Waits {
+			t.waits[i].Merge(&c.Waits[i])
 		}
 		for ak, a := range c.Attendance {
 			sum := t.att[ak]
@@ -86,26 +101,19 @@ func (m *Model) merge(q Query, s Scope) *totals {
 		}
 		org := t.outOrg[k.Receiving]
 		if org == nil {
-			org = map[outKey]*Moments{}
+			org = &groups{}
 			t.outOrg[k.Receiving] = org
 		}
-		for ok, mo := range c.Outcomes {
-			addMoments(t.out, ok, *mo)
-			if ok.Dim == "ALL" {
-				addMoments(org, ok, *mo)
+		for d := range c.Outcomes {
+			for j, mo := range c.Outcomes[d] {
+				t.out[d][j].Merge(mo)
+				if d == all {
+					org[j].Merge(mo)
+				}
 			}
 		}
 	}
 	return t
-}
-
-func addMoments(into map[outKey]*Moments, k outKey, m Moments) {
-	cur := into[k]
-	if cur == nil {
-		cur = &Moments{}
-		into[k] = cur
-	}
-	cur.Merge(m)
 }
 
 // Report builds the suppressed report of the referrals q chooses within scope s.
@@ -229,14 +237,10 @@ func timeliness(t *totals) Table {
 	labels := [waitCount]string{"Sent to accepted", "Sent to first contact", "Sent to first activity attended"}
 	for w := range waitCount {
 		r := b.row(WaitKeys[w], labels[w])
-		var n int64
-		for _, c := range t.waits[w] {
-			n += c
-		}
-		b.count(r, 0, n)
-		med, ok := Quantile(t.waits[w], 0.5)
+		b.count(r, 0, t.waits[w].N())
+		med, ok := t.waits[w].Quantile(0.5)
 		b.stat(r, 1, float64(med), ok, 0, Pos{r, 0})
-		p90, ok := Quantile(t.waits[w], 0.9)
+		p90, ok := t.waits[w].Quantile(0.9)
 		b.stat(r, 2, float64(p90), ok, 0, Pos{r, 0})
 	}
 	return b.finish()
@@ -298,19 +302,6 @@ func outcome(t *totals, metric int, centres []string) Table {
 			Column{g.key + "_CI_LOW", g.label + ": 95% CI low"}, Column{g.key + "_CI_HIGH", g.label + ": 95% CI high"})
 	}
 	b := newBuilder("outcome_"+strings.ToLower(mt.Key), metricTitles[mt.Key], "people", cols)
-	// moments of a group: attended, not attended, both.
-	of := func(src map[outKey]*Moments, dim string) [3]Moments {
-		var out [3]Moments
-		if m := src[outKey{metric, true, dim}]; m != nil {
-			out[0] = *m
-		}
-		if m := src[outKey{metric, false, dim}]; m != nil {
-			out[1] = *m
-		}
-		out[2] = out[0]
-		out[2].Merge(out[1])
-		return out
-	}
 	put := func(key, lbl string, ms [3]Moments) int {
 		r := b.row(key, lbl)
 		for g, m := range ms {
@@ -324,12 +315,12 @@ func outcome(t *totals, metric int, centres []string) Table {
 		b.sum(Pos{r, 0}, Pos{r, 4}, Pos{r, 8})
 		return r
 	}
-	all := put("ALL", "Everyone with both measures", of(t.out, "ALL"))
+	all := put("ALL", "Everyone with both measures", t.group("ALL", metric))
 	// additive: every person is in exactly one row of the dimension, so its rows add up to ALL.
 	dimension := func(prefix, title string, additive bool, values []string) {
 		var rows []int
 		for _, v := range values {
-			ms := of(t.out, prefix+":"+v)
+			ms := t.group(prefix+":"+v, metric)
 			if ms[2].N == 0 {
 				continue
 			}
@@ -339,12 +330,16 @@ func outcome(t *totals, metric int, centres []string) Table {
 			b.addDown(all, rows, 0, 4, 8)
 		}
 	}
-	dimension("CATEGORY", "Event category", false, dimValues(t.out, "CATEGORY:"))
-	dimension("NEED", "Need", false, dimValues(t.out, "NEED:"))
+	dimension("CATEGORY", "Event category", false, t.dimValues("CATEGORY:"))
+	dimension("NEED", "Need", false, t.dimValues("NEED:"))
 	if len(centres) > 0 {
 		var rows []int
 		for _, c := range centres {
-			ms := of(t.outOrg[c], "ALL")
+			g := t.outOrg[c]
+			if g == nil {
+				continue
+			}
+			ms := both(g, metric)
 			if ms[2].N == 0 {
 				continue
 			}
@@ -352,7 +347,7 @@ func outcome(t *totals, metric int, centres []string) Table {
 		}
 		b.addDown(all, rows, 0, 4, 8)
 	}
-	dimension("LANGUAGE", "Language", true, dimValues(t.out, "LANGUAGE:"))
+	dimension("LANGUAGE", "Language", true, t.dimValues("LANGUAGE:"))
 	dimension("AGE", "Age", true, AgeBands)
 	return b.finish()
 }
@@ -371,10 +366,10 @@ func (b *builder) addDown(total int, rows []int, cols ...int) {
 	}
 }
 
-func dimValues(out map[outKey]*Moments, prefix string) []string {
+func (t *totals) dimValues(prefix string) []string {
 	var vs []string
-	for k := range out {
-		if v, ok := strings.CutPrefix(k.Dim, prefix); ok && !slices.Contains(vs, v) {
+	for _, d := range t.dims {
+		if v, ok := strings.CutPrefix(d, prefix); ok {
 			vs = append(vs, v)
 		}
 	}

@@ -69,7 +69,7 @@ func benchEvents() map[string]Event {
 
 // benchModel is a model holding n synthetic referrals, built as the feed would build it.
 func benchModel(n int) *Model {
-	m := &Model{facts: map[string]*Facts{}, cells: map[key]*bucket{}, events: benchEvents()}
+	m := &Model{facts: map[string]*Facts{}, cells: map[key]*bucket{}, dims: newDims(), events: benchEvents()}
 	rng := rand.New(rand.NewPCG(1, 2))
 	for i := range n {
 		r := benchReferral(i, rng)

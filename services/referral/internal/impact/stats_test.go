@@ -20,9 +20,15 @@ func TestQuantile(t *testing.T) {
 		{"p90 of ten", map[int32]int64{1: 1, 2: 1, 3: 1, 4: 1, 5: 1, 6: 1, 7: 1, 8: 1, 9: 1, 10: 1}, 0.9, 9, true},
 		{"p90 of eleven takes the tenth", map[int32]int64{1: 10, 50: 1}, 0.9, 1, true},
 		{"repeated values", map[int32]int64{24: 3, 48: 2}, 0.5, 24, true},
+		{"two weeks and more read in days", map[int32]int64{10: 1, 400: 1, 401: 1}, 0.5, 384, true},
+		{"beyond a year", map[int32]int64{9000: 1}, 0.5, 366 * 24, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			got, ok := Quantile(tc.h, tc.q)
+			var h Hist
+			for v, n := range tc.h {
+				h.Add(v, n)
+			}
+			got, ok := h.Quantile(tc.q)
 			if got != tc.want || ok != tc.ok {
 				t.Fatalf("Quantile(%v, %v) = %d, %v; want %d, %v", tc.h, tc.q, got, ok, tc.want, tc.ok)
 			}
