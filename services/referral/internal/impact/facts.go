@@ -104,8 +104,8 @@ func ageBand(birth string, at time.Time) string {
 		return "UNKNOWN"
 	}
 	age := at.Year() - b.Year()
-	if at.YearDay() < b.YearDay() {
-		age--
+	if at.Month() < b.Month() || (at.Month() == b.Month() && at.Day() < b.Day()) {
+		age-- // birthday not yet this year
 	}
 	switch {
 	case age < 18:
