@@ -12,11 +12,13 @@ import (
 func TestFactsOf(t *testing.T) {
 	t0 := time.Date(2026, 4, 30, 22, 0, 0, 0, time.UTC)
 	h := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Hour) }
-	art := func(string) (Event, bool) { return Event{Category: "ART_ON_PRESCRIPTION", Host: "organizations/h"}, true }
+	art := func(string) (Event, bool) {
+		return Event{Category: "ART_ON_PRESCRIPTION", Host: "organizations/h"}, true
+	}
 	base := func() *store.Referral {
 		return &store.Referral{Meta: docstore.Meta{ID: "r", Version: 4, CreateTime: t0}, ReceivingOrganization: "organizations/chc",
 			ReferringOrganization: "organizations/clinic", Needs: []string{"NEED_LONELINESS"},
-			Subject: store.Subject{GivenName: "Margaret", DateOfBirth: "1948-05-01", PreferredLanguage: "fr-CA"},
+			Subject:  store.Subject{GivenName: "Margaret", DateOfBirth: "1948-05-01", PreferredLanguage: "fr-CA"},
 			Timeline: []store.Entry{{Time: t0, ToStatus: "DRAFT"}, {Time: h(2), ToStatus: "REQUESTED"}}}
 	}
 	for _, tc := range []struct {
