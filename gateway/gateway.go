@@ -168,6 +168,7 @@ var restServices = []string{
 	eventv1.EventService_ServiceDesc.ServiceName,
 	referralv1.ReferralService_ServiceDesc.ServiceName,
 	referralv1.WebhookService_ServiceDesc.ServiceName,
+	referralv1.ImpactService_ServiceDesc.ServiceName,
 }
 
 // backend is one gRPC service behind the gateway.
@@ -281,6 +282,9 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 	}
 	if err := referralv1.RegisterReferralServiceHandler(ctx, mux, referrals); err != nil {
 		return nil, fmt.Errorf("register referral routes: %w", err)
+	}
+	if err := referralv1.RegisterImpactServiceHandler(ctx, mux, referrals); err != nil {
+		return nil, fmt.Errorf("register impact routes: %w", err)
 	}
 	top := http.NewServeMux()
 	top.Handle("/v1/", mux)

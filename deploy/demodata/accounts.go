@@ -16,6 +16,13 @@ type Account struct {
 	Roles        []string
 }
 
+// Staff who read impact reports and nothing personal: a centre's manager (their centre) and the
+// Alliance's analyst (every centre). They sign in only; the directory does not list them.
+const (
+	ManagerRiverdale = "practitioners/olivia-santos"
+	AnalystNetwork   = "practitioners/jean-marc-levesque"
+)
+
 // Accounts are the demo practitioners, each with the role their work needs, by role.
 func Accounts() []Account {
 	users := []Account{
@@ -32,6 +39,8 @@ func Accounts() []Account {
 		{ModeratorNetwork, "Grace Mensah", "Community Events Moderator", OrgRiverdaleCHC, []string{auth.RoleModerator}},
 		{DirectoryAdminNetwork, "Li Na Chen", "Directory Administrator", OrgAlbionCHC, []string{auth.RoleDirectoryAdmin}},
 		{PrivacyOfficerRiverdale, "Samuel Boateng", "Privacy Officer", OrgRiverdaleCHC, []string{auth.RolePrivacyOfficer}},
+		{ManagerRiverdale, "Olivia Santos", "Centre Manager", OrgRiverdaleCHC, []string{auth.RoleCentreManager}},
+		{AnalystNetwork, "Jean-Marc Lévesque", "Alliance Evaluation Analyst", OrgRiverdaleCHC, []string{auth.RoleNetworkAnalyst}},
 	}
 	sort.SliceStable(users, func(i, j int) bool { return users[i].Roles[0] < users[j].Roles[0] })
 	return users

@@ -32,7 +32,7 @@ type translations struct {
 func newTranslations() (*translations, error) {
 	b := catalog.NewBuilder(catalog.Fallback(english))
 	keys := map[string]bool{}
-	for _, m := range append(append(messageTable(), referralMessageTable()...), adminMessageTable()...) {
+	for _, m := range append(append(append(messageTable(), referralMessageTable()...), adminMessageTable()...), impactMessageTable()...) {
 		if keys[m.key] {
 			return nil, fmt.Errorf("message %q defined twice", m.key)
 		}

@@ -132,6 +132,7 @@ type Handler struct {
 	events    eventv1.EventServiceClient
 	directory directoryv1.DirectoryServiceClient
 	referrals referralv1.ReferralServiceClient
+	impact    referralv1.ImpactServiceClient
 	sessions  Sessions
 	links     *signer
 	csrf      *csrf
@@ -229,6 +230,7 @@ func New(cfg Config, b Backends, logger *slog.Logger) (*Handler, error) {
 	h.places = newPlaceCache(h.directory, time.Minute)
 	if b.Referral != nil {
 		h.referrals = referralv1.NewReferralServiceClient(b.Referral)
+		h.impact = referralv1.NewImpactServiceClient(b.Referral)
 	}
 	h.routes(assets)
 	return h, nil
@@ -275,6 +277,7 @@ func (h *Handler) routes(assets *assets) {
 	m.HandleFunc("POST /sign-out", h.signOut)
 	if h.referrals != nil {
 		h.referralRoutes(m)
+		h.impactRoutes(m)
 	}
 	h.adminRoutes(m)
 

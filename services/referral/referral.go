@@ -23,6 +23,8 @@ import (
 	"github.com/socialrx/socialrx/services/platform/readiness"
 	"github.com/socialrx/socialrx/services/platform/service"
 	"github.com/socialrx/socialrx/services/referral/internal/notify"
+	"github.com/socialrx/socialrx/services/platform/storage/snapshot"
+	"github.com/socialrx/socialrx/services/referral/internal/impact"
 	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
 	"github.com/socialrx/socialrx/services/referral/internal/server"
 	"github.com/socialrx/socialrx/services/referral/internal/server/eventfeed"
@@ -157,6 +159,10 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		return nil, b.Fail(err)
 	}
 	events := eventv1.NewEventServiceClient(eventConn)
+	effects, err := impact.Load(ctx, st, snapshot.New(b.DB, "impact"), server.EventResolver(events), cfg.ReadStaleness)
+	if err != nil {
+		return nil, b.Fail(err)
+	}
 	sg := saga.New(st, events, cfg.Now, server.EventTimeout, logger)
 	handler := server.New(st, ix, directoryv1.NewDirectoryServiceClient(dirConn), events, sg, b.Validator, cfg.Now, logger)
 	if err := b.Listen(service.Options{ServerOptions: []grpc.ServerOption{
@@ -169,6 +175,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	}
 	engine := notify.New(st, cfg.Webhooks, logger)
 	referralv1.RegisterWebhookServiceServer(b.Server.Registrar(), server.NewWebhooks(st, engine, b.Validator, cfg.Now, logger))
+	referralv1.RegisterImpactServiceServer(b.Server.Registrar(), server.NewImpact(effects, cfg.Now, logger))
 	if err := b.Metrics.Register(ix.Collector()); err != nil {
 		return nil, b.Fail(fmt.Errorf("register referral metrics: %w", err))
 	}
@@ -179,6 +186,9 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	})
 	b.Go(follower.Run)
 	b.Go(engine.Run)
+	b.Go(func(ctx context.Context) {
+		effects.Run(ctx, cfg.SyncInterval, func(err error) { logger.Warn("impact sync", "error", err) })
+	})
 	rc := saga.NewReconciler(sg, ix.Select, ix.Sync, cfg.ReconcileInterval, cfg.ReconcileGrace,
 		func(err error) { logger.Warn("reconcile bookings", "error", err) })
 	b.Go(rc.Run)
@@ -194,6 +204,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		return nil, b.Fail(err)
 	}
 	b.SampleLag("referral_readmodel", ix.Lag)
+	b.SampleLag("referral_impact", effects.Lag)
 	b.Serving(ctx, ServiceName)
 	return svc, nil
 

@@ -32,11 +32,16 @@ const (
 	RoleNetworkPrivacyOfficer = "network_privacy_officer"
 	// RoleService is a socialrx service calling another one (internal only).
 	RoleService = "service"
+	// RoleCentreManager manages a community health centre: its impact report, never a person's
+	// referral.
+	RoleCentreManager = "centre_manager"
+	// RoleNetworkAnalyst is the Alliance's analyst: the impact report of every centre.
+	RoleNetworkAnalyst = "network_analyst"
 )
 
 // Roles lists every role, for tests and documentation.
 var Roles = []string{RoleClinician, RoleLinkWorker, RoleEventHost, RoleModerator, RoleDirectoryAdmin,
-	RoleSystem, RolePrivacyOfficer, RoleNetworkPrivacyOfficer, RoleService}
+	RoleSystem, RolePrivacyOfficer, RoleNetworkPrivacyOfficer, RoleService, RoleCentreManager, RoleNetworkAnalyst}
 
 // Identity is who is calling: a practitioner, a service account or the anonymous public.
 type Identity struct {

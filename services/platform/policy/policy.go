@@ -30,6 +30,9 @@ const (
 	// ReferralList lists, counts, searches or watches referrals; each hit is then checked with
 	// ReferralRead.
 	ReferralList Action = "referral.list"
+	// ImpactRead reads the impact report of the referrals in Facts' organisations (no draft);
+	// a caller without it gets the public, network-wide report.
+	ImpactRead Action = "impact.read"
 	// AuditRead queries the audit trail of personal data.
 	AuditRead Action = "audit.read"
 	// AuditRecordRead sees one audit record; Facts are the audited referral's organisations
@@ -183,7 +186,9 @@ var Table = map[Action]Entry{
 	ReferralShare: {Rules: []Rule{{auth.RoleClinician, ReferrerOrg}, {auth.RoleLinkWorker, ReceiverAssignedOrOpen},
 		{auth.RoleSystem, EitherOrg}}, Visible: ReferralRead},
 	ReferralList: {Rules: []Rule{{auth.RoleClinician, Any}, {auth.RoleLinkWorker, Any}, {auth.RoleSystem, Any}}},
-	AuditRead:    {Rules: []Rule{{auth.RolePrivacyOfficer, Any}, {auth.RoleNetworkPrivacyOfficer, Any}}},
+	ImpactRead: {Rules: []Rule{{auth.RoleCentreManager, ReceiverOrg}, {auth.RoleLinkWorker, ReceiverOrg},
+		{auth.RoleClinician, ReferrerOrg}, {auth.RoleSystem, EitherOrg}, {auth.RoleNetworkAnalyst, Any}}},
+	AuditRead: {Rules: []Rule{{auth.RolePrivacyOfficer, Any}, {auth.RoleNetworkPrivacyOfficer, Any}}},
 	AuditRecordRead: {Rules: []Rule{{auth.RolePrivacyOfficer, AuditedForOrg},
 		{auth.RoleNetworkPrivacyOfficer, Any}}},
 

@@ -17,6 +17,9 @@ func TestDecide(t *testing.T) {
 	host := auth.Identity{Subject: "practitioners/h", Organization: "organizations/chc", Roles: []string{auth.RoleEventHost}}
 	sys := auth.Identity{Subject: "clients/his", Organization: "organizations/chc", Roles: []string{auth.RoleSystem}}
 	public := auth.Anonymous
+	manager := auth.Identity{Subject: "practitioners/m", Organization: "organizations/chc", Roles: []string{auth.RoleCentreManager}}
+	analyst := auth.Identity{Subject: "practitioners/a", Organization: "organizations/alliance", Roles: []string{auth.RoleNetworkAnalyst}}
+	elsewhere := policy.Facts{ReferringOrganization: "organizations/clinic2", ReceivingOrganization: "organizations/other"}
 	sent := policy.Facts{ReferringOrganization: "organizations/clinic", ReceivingOrganization: "organizations/chc"}
 	draft := sent
 	draft.Draft = true
@@ -68,6 +71,16 @@ func TestDecide(t *testing.T) {
 		{"host never sees contacts", host, policy.RegistrationContacts, published, policy.Forbidden},
 		{"only directory_admin writes the directory", clin, policy.DirectoryWrite, policy.Facts{}, policy.Forbidden},
 		{"anyone reads the directory", public, policy.DirectoryRead, policy.Facts{}, policy.Allow},
+		{"centre manager reads own centre's impact", manager, policy.ImpactRead, sent, policy.Allow},
+		{"centre manager does not see another centre's impact", manager, policy.ImpactRead, elsewhere, policy.Hidden},
+		{"centre manager may never read a referral", manager, policy.ReferralRead, sent, policy.Forbidden},
+		{"link worker reads own centre's impact", lw, policy.ImpactRead, sent, policy.Allow},
+		{"clinician reads the impact of what it referred", clin, policy.ImpactRead, sent, policy.Allow},
+		{"clinician does not see others' referrals' impact", clin, policy.ImpactRead, elsewhere, policy.Hidden},
+		{"analyst reads every centre's impact", analyst, policy.ImpactRead, elsewhere, policy.Allow},
+		{"analyst may never read a referral", analyst, policy.ReferralRead, sent, policy.Forbidden},
+		{"host has no scoped impact report", host, policy.ImpactRead, sent, policy.Forbidden},
+		{"the public has no scoped impact report", public, policy.ImpactRead, sent, policy.SignIn},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
