@@ -134,7 +134,7 @@ func TestBrowserRegistrationFlowInFrench(t *testing.T) {
 	)
 	follow(t, ctx, `form.filters button[type="submit"]`)
 	first := text(t, ctx, ".cards .card:first-child h3")
-	if first != "Community Cooking Class: Soups from Many Kitchens" {
+	if first != "Cuisine communautaire : soupes de toutes les cuisines" {
 		t.Fatalf("nearest event to Albion Heights: %q", first)
 	}
 	if where := text(t, ctx, ".cards .card:first-child .where"); !strings.Contains(where, "à 0,0 km") {

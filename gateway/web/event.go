@@ -31,8 +31,10 @@ type sessionRow struct {
 
 type eventData struct {
 	Event       *eventv1.Event
+	Title       shown
+	Description shown
 	Category    string
-	Host        string
+	Host        shown
 	Venue       string
 	Address     string
 	MapURL      string
@@ -45,7 +47,7 @@ type eventData struct {
 }
 
 func (h *Handler) publicEvent(r *http.Request, id string) (*eventv1.Event, error) {
-	ev, err := h.events.GetEvent(h.callContext(r), &eventv1.GetEventRequest{Name: "events/" + id})
+	ev, err := h.events.GetEvent(h.callContext(r), &eventv1.GetEventRequest{Name: "events/" + id, LanguageCode: h.pageLanguage(r)})
 	if err != nil {
 		return nil, err
 	}
@@ -75,7 +77,8 @@ func (h *Handler) eventPage(w http.ResponseWriter, r *http.Request) {
 	p := h.newPage(w, r, "event", "events")
 	l := p.localizer
 	p.Title = ev.GetTitle()
-	d := &eventData{Event: ev, Category: l.Category(ev.GetCategory().String()), Host: facts.orgs[ev.GetHostOrganization()],
+	d := &eventData{Event: ev, Title: eventTitle(l, ev), Description: eventDescription(l, ev),
+		Category: l.Category(ev.GetCategory().String()), Host: facts.organizationName(l, ev.GetHostOrganization()),
 		Venue: venueName(ev, l), CalendarURL: "/events/" + id + "/calendar.ics",
 		Cancelled: ev.GetState() == eventv1.EventState_EVENT_STATE_CANCELLED}
 	if v := ev.GetVenue(); v != nil {

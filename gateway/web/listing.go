@@ -80,7 +80,7 @@ var listingFields = fieldMap{
 // request builds the search from the form; what cannot be read is reported in errs.
 func (h *Handler) searchRequest(f listingForm, facts *directoryFacts, l *localizer, errs formErrors) *eventv1.SearchEventsRequest {
 	req := &eventv1.SearchEventsRequest{Query: f.Query, Language: f.Language, AccessibilityFeatures: f.Features,
-		HasSeats: f.Seats, PageSize: 20, PageToken: f.Page}
+		HasSeats: f.Seats, PageSize: 20, PageToken: f.Page, LanguageCode: l.Lang()}
 	if f.From != "" {
 		if d, err := time.ParseInLocation(time.DateOnly, f.From, h.zone); err == nil {
 			req.StartAfter = timestamppb.New(d)
@@ -114,7 +114,7 @@ func (h *Handler) searchRequest(f listingForm, facts *directoryFacts, l *localiz
 type listingRow struct {
 	EventURL    string
 	RegisterURL string
-	Title       string
+	Title       shown
 	Category    string
 	Date        string
 	Time        string
@@ -166,7 +166,7 @@ func (h *Handler) listing(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	data.Centres = facts.centres
+	data.Centres = facts.localCentres(p.localizer)
 	errs := formErrors{}
 	req := h.searchRequest(f, facts, p.localizer, errs)
 	code := http.StatusOK
@@ -209,7 +209,7 @@ func (h *Handler) row(l *localizer, res *eventv1.EventListing, facts *directoryF
 	row := listingRow{
 		EventURL:    "/events/" + id,
 		RegisterURL: "/" + ss.GetName() + "/register",
-		Title:       ev.GetTitle(),
+		Title:       eventTitle(l, ev),
 		Category:    l.Category(ev.GetCategory().String()),
 		Date:        l.Date(ss.GetStartTime().AsTime(), ss.GetTimeZone()),
 		Time: l.T("format.range", l.Time(ss.GetStartTime().AsTime(), ss.GetTimeZone()),

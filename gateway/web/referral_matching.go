@@ -108,7 +108,7 @@ func (h *Handler) matches(r *http.Request, l *localizer, ref *referralv1.Referra
 			continue
 		}
 		lr := h.row(l, res, facts)
-		out = append(out, matchRow{Session: res.GetSession().GetName(), Title: lr.Title, Category: lr.Category,
+		out = append(out, matchRow{Session: res.GetSession().GetName(), Title: lr.Title.Text, Category: lr.Category,
 			Date: lr.Date, Time: lr.Time, Venue: lr.Venue, Distance: lr.Distance, SeatsLeft: lr.SeatsLeft, Waiting: lr.Waiting,
 			Languages: lr.Languages, Features: lr.Features})
 	}

@@ -40,7 +40,7 @@ var registrationFields = fieldMap{
 }
 
 type sessionView struct {
-	EventTitle string
+	EventTitle shown
 	EventURL   string
 	Date       string
 	Time       string
@@ -71,7 +71,7 @@ func (h *Handler) sessionOf(r *http.Request, eventID, sessionID string) (*eventv
 
 func describeSession(l *localizer, ev *eventv1.Event, ss *eventv1.Session) sessionView {
 	return sessionView{
-		EventTitle: ev.GetTitle(),
+		EventTitle: eventTitle(l, ev),
 		EventURL:   "/" + ev.GetName(),
 		Date:       l.Date(ss.GetStartTime().AsTime(), ss.GetTimeZone()),
 		Time: l.T("format.range", l.Time(ss.GetStartTime().AsTime(), ss.GetTimeZone()),
