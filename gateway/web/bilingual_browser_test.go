@@ -133,6 +133,9 @@ func TestBrowserEventsInTwoLanguages(t *testing.T) {
 	if lang := eval[string](t, ctx, `document.querySelector(".description").lang`); lang != "en" {
 		t.Fatalf("the English description is marked lang=%q", lang)
 	}
+	if lang := eval[string](t, ctx, `document.querySelector(".facts dd span").lang`); lang != "en" {
+		t.Fatalf("the venue's English name is marked lang=%q", lang)
+	}
 	if got := text(t, ctx, ".facts dd:nth-of-type(2)"); got != "Réseau alimentaire communautaire de Hamilton" {
 		t.Fatalf("the host's name on the French event page: %q", got)
 	}
@@ -144,11 +147,37 @@ func TestBrowserEventsInTwoLanguages(t *testing.T) {
 	if got := text(t, ctx, "h1"); got != titleFr {
 		t.Fatalf("event page heading in French: %q", got)
 	}
-	if n := eval[int](t, ctx, `document.querySelectorAll("main [lang]").length`); n != 0 {
-		t.Fatalf("%d parts of the French event page are marked as another language", n)
+	if n := eval[int](t, ctx, `document.querySelectorAll("main h1 [lang], main .description[lang]").length`); n != 0 {
+		t.Fatalf("%d of the French event's title and description are marked as another language", n)
 	}
 	if got := text(t, ctx, ".description"); got != "Une marche lente autour du parc, puis un thé." {
 		t.Fatalf("the French description: %q", got)
 	}
 	checkA11y(t, ctx, "event in French")
+
+	// Programmes and their organisations, in French, found by French words.
+	visit(t, ctx, s.base+"/directory?q=appels+amicaux")
+	if got := text(t, ctx, ".cards .card:first-child h3"); got != "Appels amicaux" {
+		t.Fatalf("first programme for \"appels amicaux\": %q", got)
+	}
+	if got := text(t, ctx, ".cards .card:first-child .category"); !strings.Contains(got, "Réseau d’aînés Good Neighbours") {
+		t.Fatalf("the programme's organisation in French: %q", got)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll("main .cards [lang]").length`); n != 0 {
+		t.Fatalf("%d parts of the French programme list are marked as another language", n)
+	}
+	checkA11y(t, ctx, "directory in French")
+	follow(t, ctx, ".cards .card:first-child h3 a")
+	if got := text(t, ctx, "h1"); got != "Appels amicaux" {
+		t.Fatalf("programme page heading in French: %q", got)
+	}
+	if got := text(t, ctx, ".description"); !strings.HasPrefix(got, "Une ou un bénévole formé vous téléphone") {
+		t.Fatalf("programme description in French: %q", got)
+	}
+	// What the programme has in English only is marked English: its schedule, for one.
+	if got := eval[string](t, ctx, `[...document.querySelectorAll(".facts dd")].find(dd => dd.textContent.startsWith("Calls Monday")).lang`); got != "en" {
+		t.Fatalf("the English schedule on the French programme page is marked lang=%q", got)
+	}
+	checkA11y(t, ctx, "programme in French")
+	screenshots(t, ctx, "programme-french")
 }

@@ -35,19 +35,22 @@ type eventData struct {
 	Description shown
 	Category    string
 	Host        shown
+	Own         string // lang attribute of the words that have no translation, when not the page's
 	Venue       string
 	Address     string
 	MapURL      string
 	Cost        string
 	Languages   []string
-	Features    []string
+	Features    []shown
 	Sessions    []sessionRow
 	CalendarURL string
 	Cancelled   bool
 }
 
 func (h *Handler) publicEvent(r *http.Request, id string) (*eventv1.Event, error) {
-	ev, err := h.events.GetEvent(h.callContext(r), &eventv1.GetEventRequest{Name: "events/" + id, LanguageCode: h.pageLanguage(r)})
+	// In the event's own language, with its translations: the page picks the text in its
+	// language and knows the language of what has no translation.
+	ev, err := h.events.GetEvent(h.callContext(r), &eventv1.GetEventRequest{Name: "events/" + id})
 	if err != nil {
 		return nil, err
 	}
@@ -79,6 +82,7 @@ func (h *Handler) eventPage(w http.ResponseWriter, r *http.Request) {
 	p.Title = ev.GetTitle()
 	d := &eventData{Event: ev, Title: eventTitle(l, ev), Description: eventDescription(l, ev),
 		Category: l.Category(ev.GetCategory().String()), Host: facts.organizationName(l, ev.GetHostOrganization()),
+		Own:   l.otherLang(ev.GetLanguageCode()),
 		Venue: venueName(ev, l), CalendarURL: "/events/" + id + "/calendar.ics",
 		Cancelled: ev.GetState() == eventv1.EventState_EVENT_STATE_CANCELLED}
 	if v := ev.GetVenue(); v != nil {
@@ -103,7 +107,7 @@ func (h *Handler) eventPage(w http.ResponseWriter, r *http.Request) {
 		d.Languages = append(d.Languages, l.LanguageName(c))
 	}
 	for _, a := range ev.GetAccessibilityFeatures() {
-		d.Features = append(d.Features, l.Feature(a))
+		d.Features = append(d.Features, l.featureShown(a, ev.GetLanguageCode()))
 	}
 	now := h.now()
 	for _, ss := range sessions.GetSessions() {

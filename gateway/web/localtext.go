@@ -56,14 +56,38 @@ func textIn(texts []eventText, lang string) (eventText, bool) {
 	return eventText{}, false
 }
 
-// eventTitle and eventDescription are an event's, read in the page language (language_code), as
-// the page shows them.
+// eventTitle and eventDescription are an event's in the page language, else in the event's
+// own, as the page shows them. An event read with a language_code has its text in that language
+// already; one read without has them among its translations.
 func eventTitle(l *localizer, ev *eventv1.Event) shown {
-	return l.shown(ev.GetTitle(), ev.GetLanguageCode())
+	t := eventTextFor(l, ev)
+	return l.shown(t.Title, t.Lang)
 }
 
 func eventDescription(l *localizer, ev *eventv1.Event) shown {
-	return l.shown(ev.GetDescription(), ev.GetLanguageCode())
+	t := eventTextFor(l, ev)
+	return l.shown(t.Description, t.Lang)
+}
+
+func eventTextFor(l *localizer, ev *eventv1.Event) eventText {
+	texts := eventTexts(ev)
+	if t, ok := textIn(texts, l.Lang()); ok {
+		return t
+	}
+	return texts[0]
+}
+
+// otherLang is the lang attribute for a resource's words that have no translation, written in
+// own (empty: English): own when it is not the page's language, else "".
+func (l *localizer) otherLang(own string) string { return l.shown("-", own).Lang }
+
+// featureShown is an accessibility feature as a page shows it: in the page language when it is
+// a common one, else as the host wrote it, in the resource's own language.
+func (l *localizer) featureShown(feature, own string) shown {
+	if named := l.Feature(feature); named != feature {
+		return shown{Text: named}
+	}
+	return l.shown(feature, own)
 }
 
 // organizationName is an organisation's name in the page language, else in its own.
@@ -71,15 +95,27 @@ func organizationName(l *localizer, o *directoryv1.Organization) shown {
 	if o == nil {
 		return shown{}
 	}
-	langs := []string{o.GetLanguageCode()}
-	for _, t := range o.GetTranslations() {
+	t := localizedText(l, o.GetLanguageCode(), o.GetDisplayName(), o.GetDescription(), o.GetTranslations())
+	return l.shown(t.GetDisplayName(), t.GetLanguageCode())
+}
+
+// serviceText is a programme's name and description in the page language, else in its own.
+func serviceText(l *localizer, s *directoryv1.Service) (name, description shown) {
+	t := localizedText(l, s.GetLanguageCode(), s.GetDisplayName(), s.GetDescription(), s.GetTranslations())
+	return l.shown(t.GetDisplayName(), t.GetLanguageCode()), l.shown(t.GetDescription(), t.GetLanguageCode())
+}
+
+// localizedText picks among a directory resource's own text and its translations the one in the
+// page language, else its own.
+func localizedText(l *localizer, own, name, description string, translations []*directoryv1.LocalizedText) *directoryv1.LocalizedText {
+	langs := []string{own}
+	for _, t := range translations {
 		langs = append(langs, t.GetLanguageCode())
 	}
 	if i := language.Closest([]string{l.Lang()}, langs); i > 0 {
-		t := o.GetTranslations()[i-1]
-		return l.shown(t.GetDisplayName(), t.GetLanguageCode())
+		return translations[i-1]
 	}
-	return l.shown(o.GetDisplayName(), o.GetLanguageCode())
+	return &directoryv1.LocalizedText{LanguageCode: own, DisplayName: name, Description: description}
 }
 
 // organizationName is the name of organisation name as a page in l's language shows it.
