@@ -171,6 +171,7 @@ func registrationState(s eventv1.RegistrationState) string {
 
 type confirmationData struct {
 	Session     sessionView
+	Booking     string // the registration's reference, as the host's check-in list shows it
 	State       string
 	Position    int32
 	AsOf        string
@@ -226,6 +227,7 @@ func (h *Handler) showConfirmation(w http.ResponseWriter, r *http.Request, tok s
 	at := time.Unix(l.At, 0)
 	p.Data = &confirmationData{
 		Session:     describeSession(p.localizer, ev, ss),
+		Booking:     bookingRef(l.Registration),
 		State:       l.State,
 		Position:    l.Position,
 		AsOf:        p.Date(at, ss.GetTimeZone()) + " " + p.Time(at, ss.GetTimeZone()),
