@@ -149,7 +149,7 @@ func TestBrowserRegistrationFlowInFrench(t *testing.T) {
 	// The subscription link is an iCalendar feed of the same search.
 	feed := fetchText(t, ctx, eval[string](t, ctx, `document.querySelector(".subscribe a").href`))
 	if !strings.HasPrefix(feed, "BEGIN:VCALENDAR") || strings.Count(feed, "BEGIN:VEVENT") != 1 ||
-		!strings.Contains(feed, "SUMMARY:Community Cooking Class") {
+		!strings.Contains(feed, "SUMMARY;LANGUAGE=fr:Cuisine communautaire") {
 		t.Fatalf("the feed of the search near Albion Heights: %s", feed)
 	}
 
@@ -211,7 +211,7 @@ func TestBrowserRegistrationFlowInFrench(t *testing.T) {
 	checkA11y(t, ctx, "confirmation")
 	screenshots(t, ctx, "confirmation")
 	ics := fetchText(t, ctx, eval[string](t, ctx, `document.querySelector('a[href*="calendar.ics"]').href`))
-	if !strings.Contains(ics, "BEGIN:VEVENT") || !strings.Contains(ics, "SUMMARY:Community Cooking Class") {
+	if !strings.Contains(ics, "BEGIN:VEVENT") || !strings.Contains(ics, "SUMMARY;LANGUAGE=fr:Cuisine communautaire") {
 		t.Fatalf("registration .ics: %s", ics)
 	}
 

@@ -6,9 +6,12 @@ import (
 	"net/url"
 	"strings"
 
+	"google.golang.org/grpc/metadata"
+
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/language"
 )
 
 // publicStates are the event states the public may see; drafts and events under moderation are
@@ -159,7 +162,9 @@ func (h *Handler) eventCalendar(w http.ResponseWriter, r *http.Request) {
 		h.failCall(w, r, err)
 		return
 	}
-	body, err := h.events.GetEventCalendar(h.callContext(r), &eventv1.GetEventCalendarRequest{Name: "events/" + id})
+	// In the page's language, where the event has it.
+	ctx := metadata.AppendToOutgoingContext(h.callContext(r), language.AcceptLanguage, h.pageLanguage(r))
+	body, err := h.events.GetEventCalendar(ctx, &eventv1.GetEventCalendarRequest{Name: "events/" + id})
 	if err != nil {
 		h.failCall(w, r, err)
 		return

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
@@ -286,10 +287,12 @@ func (h *Handler) registrationCalendar(w http.ResponseWriter, r *http.Request) {
 		h.failLink(w, r, err)
 		return
 	}
+	text := eventTextFor(h.i18n.localizer(h.i18n.choose(r)), ev)
 	s := calendar.Session{
 		UID:         ss.GetName() + "@socialrx.org",
-		Summary:     ev.GetTitle(),
-		Description: ev.GetDescription(),
+		Summary:     text.Title,
+		Description: text.Description,
+		Language:    cmp.Or(text.Lang, "en"),
 		URL:         absolute(r, "/"+ev.GetName(), nil),
 		Start:       ss.GetStartTime().AsTime(),
 		End:         ss.GetEndTime().AsTime(),
@@ -307,7 +310,7 @@ func (h *Handler) registrationCalendar(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var buf bytes.Buffer
-	if err := calendar.Write(&buf, ev.GetTitle(), []calendar.Session{s}, h.now()); err != nil {
+	if err := calendar.Write(&buf, text.Title, []calendar.Session{s}, h.now()); err != nil {
 		h.logger.Error("web: registration calendar", "error", err)
 		h.fail(w, r, http.StatusInternalServerError, "error.generic")
 		return

@@ -1,6 +1,7 @@
 package event_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -76,6 +77,23 @@ func TestEventTranslations(t *testing.T) {
 			}
 		})
 	}
+
+	t.Run("calendars in the language asked for", func(t *testing.T) {
+		feed, err := c.SearchEventsCalendar(ctx, &eventv1.SearchEventsRequest{LanguageCode: "fr"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(feed.GetData()); !strings.Contains(got, "SUMMARY;LANGUAGE=fr:Jardin communautaire") {
+			t.Fatalf("the French listing feed: %s", got)
+		}
+		one, err := c.GetEventCalendar(metadata.AppendToOutgoingContext(ctx, "accept-language", "en-CA"), &eventv1.GetEventCalendarRequest{Name: ev.GetName()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := string(one.GetData()); !strings.Contains(got, "SUMMARY;LANGUAGE=en:Community garden") {
+			t.Fatalf("the event's feed in English: %s", got)
+		}
+	})
 
 	t.Run("French words find the event", func(t *testing.T) {
 		resp, err := c.SearchEvents(ctx, &eventv1.SearchEventsRequest{Query: "légumes", LanguageCode: "fr"})
