@@ -21,30 +21,59 @@ import (
 // fresh folder), on free ports, and returns the web app's address as it prints it.
 func makeRun(t *testing.T) string {
 	t.Helper()
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "socialrx")
+	bin := filepath.Join(t.TempDir(), "socialrx")
 	build := exec.Command("go", "build", "-o", bin, "./deploy/allinone")
 	build.Dir = "../.."
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("build the all-in-one: %v\n%s", err, out)
 	}
+	// A port found free may be taken by another process before the all-in-one binds it: then
+	// start again on other ports.
+	for attempt := 1; ; attempt++ {
+		out, exited := startAllInOne(t, bin)
+		running := testenv.Poll(2*time.Minute, func() bool {
+			select {
+			case <-exited:
+				return true
+			default:
+				return strings.Contains(out.String(), "socialrx is running")
+			}
+		})
+		if running && strings.Contains(out.String(), "socialrx is running") {
+			m := regexp.MustCompile(`(?m)^web app\s+(http://\S+?)/?$`).FindStringSubmatch(out.String())
+			if m == nil {
+				t.Fatalf("the all-in-one does not print the web app's address:\n%s", out.String())
+			}
+			return m[1]
+		}
+		if attempt < 3 && strings.Contains(out.String(), "address already in use") {
+			continue
+		}
+		t.Fatalf("the all-in-one did not start:\n%s", out.String())
+	}
+}
+
+// startAllInOne runs bin in a fresh folder with every listen address on a free loopback port;
+// exited closes when it ends.
+func startAllInOne(t *testing.T, bin string) (out *syncBuffer, exited <-chan struct{}) {
+	t.Helper()
 	cmd := exec.Command(bin)
-	cmd.Dir = dir // its ./data, as under make run
+	cmd.Dir = t.TempDir() // its ./data, as under make run
 	cmd.Env = append(cmd.Environ(), "LOG_LEVEL=error")
 	for _, v := range []string{"EMBEDDED_DB_ADDR", "DIRECTORY_GRPC_ADDR", "EVENT_GRPC_ADDR", "REFERRAL_GRPC_ADDR",
 		"GATEWAY_HTTP_ADDR", "METRICS_ADDR", "DEV_IDP_ADDR"} {
 		cmd.Env = append(cmd.Env, v+"="+loopbackAddr(t))
 	}
-	out := &syncBuffer{}
+	out = &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	done := make(chan struct{})
+	go func() { _ = cmd.Wait(); close(done) }()
 	t.Cleanup(func() {
 		_ = syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
 		select {
 		case <-done:
 		case <-time.After(20 * time.Second):
@@ -52,14 +81,7 @@ func makeRun(t *testing.T) string {
 			<-done
 		}
 	})
-	if !testenv.Poll(2*time.Minute, func() bool { return strings.Contains(out.String(), "socialrx is running") }) {
-		t.Fatalf("the all-in-one did not start:\n%s", out.String())
-	}
-	m := regexp.MustCompile(`(?m)^web app\s+(http://\S+?)/?$`).FindStringSubmatch(out.String())
-	if m == nil {
-		t.Fatalf("the all-in-one does not print the web app's address:\n%s", out.String())
-	}
-	return m[1]
+	return out, done
 }
 
 func loopbackAddr(t *testing.T) string {
