@@ -118,6 +118,10 @@ func TestBrowserEventsInTwoLanguages(t *testing.T) {
 			t.Errorf("the French listing lacks %q; it shows %v", w, cards)
 		}
 	}
+	// What has no French stays English, marked so: a host's own accessibility note.
+	if got := eval[string](t, ctx, `[...document.querySelectorAll(".cards .card .meta [lang]")].map(e => e.lang + ":" + e.textContent).join("|")`); !strings.Contains(got, "en:adjustable-height counter") {
+		t.Fatalf("the English accessibility notes on the French listing are marked %q", got)
+	}
 	if lang := eval[string](t, ctx, `document.documentElement.lang`); lang != "fr" {
 		t.Fatalf("the listing page's language: %q", lang)
 	}

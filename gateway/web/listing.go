@@ -80,7 +80,7 @@ var listingFields = fieldMap{
 // request builds the search from the form; what cannot be read is reported in errs.
 func (h *Handler) searchRequest(f listingForm, facts *directoryFacts, l *localizer, errs formErrors) *eventv1.SearchEventsRequest {
 	req := &eventv1.SearchEventsRequest{Query: f.Query, Language: f.Language, AccessibilityFeatures: f.Features,
-		HasSeats: f.Seats, PageSize: 20, PageToken: f.Page, LanguageCode: l.Lang()}
+		HasSeats: f.Seats, PageSize: 20, PageToken: f.Page}
 	if f.From != "" {
 		if d, err := time.ParseInLocation(time.DateOnly, f.From, h.zone); err == nil {
 			req.StartAfter = timestamppb.New(d)
@@ -119,11 +119,12 @@ type listingRow struct {
 	Date        string
 	Time        string
 	Venue       string
+	VenueLang   string // lang attribute of the venue's name, when not the page's language
 	Distance    string
 	SeatsLeft   int32
 	Waiting     int32
 	Languages   []string
-	Features    []string
+	Features    []shown
 }
 
 type listingData struct {
@@ -215,6 +216,7 @@ func (h *Handler) row(l *localizer, res *eventv1.EventListing, facts *directoryF
 		Time: l.T("format.range", l.Time(ss.GetStartTime().AsTime(), ss.GetTimeZone()),
 			l.Time(ss.GetEndTime().AsTime(), ss.GetTimeZone())),
 		Venue:     venueName(ev, l),
+		VenueLang: l.otherLang(ev.GetLanguageCode()),
 		SeatsLeft: ss.GetSeatsLeft(),
 		Waiting:   ss.GetWaitlistCount(),
 	}
@@ -225,7 +227,7 @@ func (h *Handler) row(l *localizer, res *eventv1.EventListing, facts *directoryF
 		row.Languages = append(row.Languages, l.LanguageName(code))
 	}
 	for _, a := range ev.GetAccessibilityFeatures() {
-		row.Features = append(row.Features, l.Feature(a))
+		row.Features = append(row.Features, l.featureShown(a, ev.GetLanguageCode()))
 	}
 	return row
 }
@@ -269,6 +271,7 @@ func (h *Handler) listingCalendar(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.PageSize = 0
+	req.LanguageCode = l.Lang() // the feed in the page's language, where events have it
 	body, err := h.events.SearchEventsCalendar(ctx, req)
 	if err != nil {
 		h.failCall(w, r, err)
