@@ -34,6 +34,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/config"
 	"github.com/socialrx/socialrx/services/platform/grpctls"
 	"github.com/socialrx/socialrx/services/platform/headers"
+	"github.com/socialrx/socialrx/services/platform/language"
 	"github.com/socialrx/socialrx/services/platform/metrics"
 	"github.com/socialrx/socialrx/services/platform/periodic"
 	"github.com/socialrx/socialrx/services/platform/storage/mongodb"
@@ -338,6 +339,8 @@ func forwardHeader(key string) (string, bool) {
 	case headers.RequestID, headers.Purpose: // the audit trail records them
 		return k, true
 	case headers.Position: // read-your-writes across calls
+		return k, true
+	case language.AcceptLanguage: // the language texts are answered in
 		return k, true
 	}
 	return runtime.DefaultHeaderMatcher(key)

@@ -10,9 +10,9 @@ import (
 // and emails are fictional; coordinates are near real neighbourhood centres.
 var (
 	taxonomyTerms = taxonomyTermTable()
-	organizations = organizationTable()
+	organizations = withFrench(organizationTable(), frenchOrganization, setOrganizationText)
 	locations     = locationTable()
-	services      = serviceTable()
+	services      = withFrench(serviceTable(), frenchService, setServiceText)
 	practitioners = practitionerTable()
 )
 

@@ -417,3 +417,23 @@ func TestDirectoryErrorNamesRecord(t *testing.T) {
 		t.Errorf("error %q does not wrap the gRPC status", err)
 	}
 }
+
+// Every demo organisation, programme and event has its French text beside its English.
+func TestDemoDataInFrench(t *testing.T) {
+	for _, o := range organizations {
+		if tr := o.GetTranslations(); o.GetLanguageCode() != "en" || len(tr) != 1 || tr[0].GetLanguageCode() != "fr" || tr[0].GetDisplayName() == "" || tr[0].GetDescription() == "" {
+			t.Errorf("organisation %s: %q with %v, want English with a French name and description", o.GetName(), o.GetLanguageCode(), tr)
+		}
+	}
+	for _, s := range services {
+		if tr := s.GetTranslations(); s.GetLanguageCode() != "en" || len(tr) != 1 || tr[0].GetLanguageCode() != "fr" || tr[0].GetDisplayName() == "" || tr[0].GetDescription() == "" {
+			t.Errorf("service %s: %q with %v, want English with a French name and description", s.GetName(), s.GetLanguageCode(), tr)
+		}
+	}
+	for _, e := range demoEvents(time.Date(2026, 5, 1, 9, 0, 0, 0, time.UTC)) {
+		ev := e.create.GetEvent()
+		if tr := ev.GetTranslations(); ev.GetLanguageCode() != "en" || len(tr) != 1 || tr[0].GetLanguageCode() != "fr" || tr[0].GetTitle() == "" || tr[0].GetDescription() == "" {
+			t.Errorf("event %s: %q with %v, want English with a French title and description", e.name, ev.GetLanguageCode(), tr)
+		}
+	}
+}

@@ -465,6 +465,10 @@ func demoEvents(now time.Time) []demoEvent {
 			AccessibilityFeatures: slices.Clone(spec.accessibility),
 			Cost:                  &eventv1.Cost{Free: true},
 			Tags:                  []string{TagWellbeingWeek, TagHumanConnectionDay},
+			LanguageCode:          "en",
+		}
+		if fr := frenchEvents[spec.name]; fr != nil {
+			ev.Translations = []*eventv1.EventText{{LanguageCode: "fr", Title: fr.GetTitle(), Description: fr.GetDescription()}}
 		}
 		if spec.costCents > 0 {
 			ev.Cost = &eventv1.Cost{AmountMinor: spec.costCents, Currency: "CAD"}

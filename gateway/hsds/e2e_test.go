@@ -15,6 +15,7 @@ import (
 	"github.com/socialrx/socialrx/gateway/hsds/hsdstest"
 
 	"github.com/socialrx/socialrx/gateway/hsds/importer"
+	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
@@ -118,5 +119,67 @@ func TestServeThroughRealDirectory(t *testing.T) {
 	}
 	if code, _ := get("/hsds/services?page=0"); code != http.StatusBadRequest {
 		t.Fatalf("page=0: %d, want 400", code)
+	}
+}
+
+// A reader's Accept-Language chooses the language of the HSDS records among the directory's
+// texts, and the records still validate.
+func TestServeInTheReadersLanguage(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	ctx = testenv.WithIdentity(ctx, auth.Identity{Subject: "practitioners/admin", Roles: []string{auth.RoleDirectoryAdmin}})
+	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
+	org, err := dir.Client.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{OrganizationId: exOrg, Organization: &directoryv1.Organization{
+		DisplayName: "Good Neighbours Seniors Network", Description: "Volunteers who keep older adults connected.",
+		Translations: []*directoryv1.LocalizedText{{LanguageCode: "fr", DisplayName: "Réseau d’aînés Good Neighbours",
+			Description: "Des bénévoles qui gardent les aînés en lien."}}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := dir.Client.CreateService(ctx, &directoryv1.CreateServiceRequest{ServiceId: exService, Service: &directoryv1.Service{
+		Organization: org.GetName(), DisplayName: "Friendly calls", Description: "A weekly call from a volunteer.",
+		Languages: []string{"en", "fr"},
+		Translations: []*directoryv1.LocalizedText{{LanguageCode: "fr", DisplayName: "Appels amicaux",
+			Description: "Un appel d’un bénévole chaque semaine."}}}}); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.StripPrefix("/hsds", NewHandler(dir.Client, testenv.Logger())))
+	defer srv.Close()
+	get := func(path, accept string) map[string]any {
+		t.Helper()
+		req, _ := http.NewRequest(http.MethodGet, srv.URL+path, nil)
+		if accept != "" {
+			req.Header.Set("Accept-Language", accept)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var v map[string]any
+		if err := json.NewDecoder(resp.Body).Decode(&v); err != nil || resp.StatusCode != http.StatusOK {
+			t.Fatalf("GET %s: %d %v", path, resp.StatusCode, err)
+		}
+		return v
+	}
+	for _, tc := range []struct{ accept, service, org string }{
+		{"", "Friendly calls", "Good Neighbours Seniors Network"},
+		{"fr-CA,fr;q=0.9", "Appels amicaux", "Réseau d’aînés Good Neighbours"},
+		{"pa", "Friendly calls", "Good Neighbours Seniors Network"},
+	} {
+		svc := get("/hsds/services/"+exService, tc.accept)
+		if svc["name"] != tc.service {
+			t.Errorf("Accept-Language %q: service name %v, want %q", tc.accept, svc["name"], tc.service)
+		}
+		if err := hsdstest.Schema(t, hsdstest.Compiled+"service.json").Validate(svc); err != nil {
+			t.Fatalf("Accept-Language %q: service does not validate: %v", tc.accept, err)
+		}
+		o := get("/hsds/organizations/"+exOrg, tc.accept)
+		if o["name"] != tc.org {
+			t.Errorf("Accept-Language %q: organisation name %v, want %q", tc.accept, o["name"], tc.org)
+		}
+		if err := hsdstest.Schema(t, hsdstest.Compiled+"organization.json").Validate(o); err != nil {
+			t.Fatalf("Accept-Language %q: organisation does not validate: %v", tc.accept, err)
+		}
 	}
 }

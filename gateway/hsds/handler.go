@@ -13,6 +13,7 @@ import (
 	"strings"
 
 	"google.golang.org/grpc/codes"
+	"google.golang.org/grpc/metadata"
 	"google.golang.org/grpc/status"
 
 	"github.com/socialrx/socialrx/gateway/hsds/document"
@@ -20,6 +21,7 @@ import (
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/geo"
+	"github.com/socialrx/socialrx/services/platform/language"
 )
 
 // What `GET /` says about the API.
@@ -68,6 +70,12 @@ func NewHandler(client directoryv1.DirectoryServiceClient, logger *slog.Logger) 
 			httperror.WriteStatusCode(w, http.StatusMethodNotAllowed, status.Convert(apierror.New(codes.Unimplemented,
 				"METHOD_NOT_ALLOWED", fmt.Sprintf("method %s not allowed: the HSDS API is read-only", r.Method), nil)))
 			return
+		}
+		// An HSDS record holds one language: the reader's Accept-Language chooses it among the
+		// directory's texts, the record's own language when it has none of them.
+		w.Header().Add("Vary", "Accept-Language")
+		if al := r.Header.Get("Accept-Language"); al != "" {
+			r = r.WithContext(metadata.AppendToOutgoingContext(r.Context(), language.AcceptLanguage, al))
 		}
 		mux.ServeHTTP(w, r)
 	})

@@ -134,7 +134,7 @@ func TestBrowserRegistrationFlowInFrench(t *testing.T) {
 	)
 	follow(t, ctx, `form.filters button[type="submit"]`)
 	first := text(t, ctx, ".cards .card:first-child h3")
-	if first != "Community Cooking Class: Soups from Many Kitchens" {
+	if first != "Cuisine communautaire : soupes de toutes les cuisines" {
 		t.Fatalf("nearest event to Albion Heights: %q", first)
 	}
 	if where := text(t, ctx, ".cards .card:first-child .where"); !strings.Contains(where, "à 0,0 km") {
@@ -149,7 +149,7 @@ func TestBrowserRegistrationFlowInFrench(t *testing.T) {
 	// The subscription link is an iCalendar feed of the same search.
 	feed := fetchText(t, ctx, eval[string](t, ctx, `document.querySelector(".subscribe a").href`))
 	if !strings.HasPrefix(feed, "BEGIN:VCALENDAR") || strings.Count(feed, "BEGIN:VEVENT") != 1 ||
-		!strings.Contains(feed, "SUMMARY:Community Cooking Class") {
+		!strings.Contains(feed, "SUMMARY;LANGUAGE=fr:Cuisine communautaire") {
 		t.Fatalf("the feed of the search near Albion Heights: %s", feed)
 	}
 
@@ -211,7 +211,7 @@ func TestBrowserRegistrationFlowInFrench(t *testing.T) {
 	checkA11y(t, ctx, "confirmation")
 	screenshots(t, ctx, "confirmation")
 	ics := fetchText(t, ctx, eval[string](t, ctx, `document.querySelector('a[href*="calendar.ics"]').href`))
-	if !strings.Contains(ics, "BEGIN:VEVENT") || !strings.Contains(ics, "SUMMARY:Community Cooking Class") {
+	if !strings.Contains(ics, "BEGIN:VEVENT") || !strings.Contains(ics, "SUMMARY;LANGUAGE=fr:Cuisine communautaire") {
 		t.Fatalf("registration .ics: %s", ics)
 	}
 

@@ -25,11 +25,13 @@ const referredParticipant = "Referred participant"
 
 type attendeeRow struct {
 	Name, Initial, Needs, State string
-	// Booked is when the person registered, and Reference the short reference of the referral
-	// that booked them, if the host may see it: what tells two people of one name apart.
-	Booked, Reference string
-	CheckInURL        string
-	Anchor            string
+	// Booked is when the person registered, Booking the registration's reference (which the
+	// person has on their confirmation, and the link worker on the referral), and Reference the
+	// short reference of the referral that booked them, if the host may see it: what tells two
+	// people of one name apart, with nothing more about them.
+	Booked, Booking, Reference string
+	CheckInURL                 string
+	Anchor                     string
 }
 
 type checkInData struct {
@@ -95,7 +97,7 @@ func (h *Handler) showCheckIn(w http.ResponseWriter, r *http.Request, ev *eventv
 		}
 		n++
 		booked := reg.GetCreateTime().AsTime()
-		row := attendeeRow{Name: reg.GetPerson().GetGivenName(), State: st,
+		row := attendeeRow{Name: reg.GetPerson().GetGivenName(), State: st, Booking: bookingRef(reg.GetName()),
 			Booked: l.T("checkin.booked", n, l.ShortDate(booked, zone), l.Time(booked, zone))}
 		if row.Name == referredParticipant {
 			row.Name = l.T("checkin.referred")
@@ -125,11 +127,11 @@ func (h *Handler) showCheckIn(w http.ResponseWriter, r *http.Request, ev *eventv
 	h.render(w, code, p)
 }
 
-// matchesAttendee reports whether the search q finds row: by the start of the name, the
-// initial or the referral's reference, ignoring case.
+// matchesAttendee reports whether the search q finds row: by the name, the initial, the booking
+// or the referral's reference, ignoring case.
 func matchesAttendee(row attendeeRow, q string) bool {
 	q = strings.ToLower(q)
-	for _, s := range []string{row.Name + " " + row.Initial, row.Reference} {
+	for _, s := range []string{row.Name + " " + row.Initial, row.Booking, row.Reference} {
 		if s = strings.ToLower(strings.TrimSpace(s)); s != "" && strings.Contains(s, q) {
 			return true
 		}
@@ -181,4 +183,20 @@ func (h *Handler) markNoShows(w http.ResponseWriter, r *http.Request) {
 	}
 	h.confirm(w, r, "flash.noshows", ev.GetTitle())
 	http.Redirect(w, r, "/host/"+name, http.StatusSeeOther)
+}
+
+// bookingRef is the short reference of a registration, `.../registrations/{id}`: the first six
+// letters and digits of its id, in capitals. It says nothing about the person.
+func bookingRef(registration string) string {
+	id := registration[strings.LastIndex(registration, "/")+1:]
+	var b strings.Builder
+	for _, c := range strings.ToUpper(id) {
+		if b.Len() == 6 {
+			break
+		}
+		if (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') {
+			b.WriteRune(c)
+		}
+	}
+	return b.String()
 }

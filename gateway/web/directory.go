@@ -47,9 +47,9 @@ var directoryFields = fieldMap{
 
 type serviceRow struct {
 	URL         string
-	Name        string
-	By          string
-	Description string
+	Name        shown
+	By          shown
+	Description shown
 	Distance    string
 	Status      string
 }
@@ -77,10 +77,10 @@ func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	f := parseDirectory(r.URL.Query())
-	d := &directoryData{Form: f, Centres: facts.centres, Terms: facts.terms, Languages: filterLanguages, Radii: radiusChoices}
+	d := &directoryData{Form: f, Centres: facts.localCentres(p.localizer), Terms: facts.terms, Languages: filterLanguages, Radii: radiusChoices}
 	p.Data = d
 	errs := formErrors{}
-	req := &directoryv1.SearchServicesRequest{Query: f.Query, Language: f.Language, Organization: f.Organization,
+	req := &directoryv1.SearchServicesRequest{Query: f.Query, Language: f.Language, Organization: f.Organization, LanguageCode: p.Lang(),
 		PageSize: 20, PageToken: f.Page}
 	if f.Term != "" {
 		req.TaxonomyTerms = []string{f.Term}
@@ -109,9 +109,9 @@ func (h *Handler) directorySearch(w http.ResponseWriter, r *http.Request) {
 		s := m.GetService()
 		row := serviceRow{
 			URL:         "/directory/" + s.GetName(),
-			Name:        s.GetDisplayName(),
-			By:          facts.orgs[s.GetOrganization()],
-			Description: excerpt(s.GetDescription(), 220),
+			Name:        p.shown(s.GetDisplayName(), s.GetLanguageCode()),
+			By:          facts.organizationName(p.localizer, s.GetOrganization()),
+			Description: p.shown(excerpt(s.GetDescription(), 220), s.GetLanguageCode()),
 			Status:      statusText(p.localizer, s.GetStatus()),
 		}
 		if m.DistanceMeters != nil {
@@ -165,21 +165,27 @@ type phoneView struct {
 }
 
 type programmeData struct {
-	Service   *directoryv1.Service
-	By        string
-	Status    string
-	Kinds     []string
-	Languages []string
-	Features  []string
-	Phones    []phoneView
-	Locations []locationView
-	Cost      string
-	Ages      string
-	BackURL   string
+	Service     *directoryv1.Service
+	Name        shown
+	Description shown
+	By          shown
+	Own         string // lang attribute of the words that have no translation, when not the page's
+	Status      string
+	Kinds       []string
+	Languages   []string
+	Features    []shown
+	Phones      []phoneView
+	Locations   []locationView
+	Cost        string
+	CostLang    string // the cost's lang attribute when it is the programme's own words
+	Ages        string
+	BackURL     string
 }
 
 func (h *Handler) programme(w http.ResponseWriter, r *http.Request) {
 	ctx := h.callContext(r)
+	// In the programme's own language, with its translations: the page picks the text in its
+	// language and knows the language of what has no translation.
 	s, err := h.directory.GetService(ctx, &directoryv1.GetServiceRequest{Name: "services/" + r.PathValue("service")})
 	if err != nil {
 		h.failCall(w, r, err)
@@ -191,8 +197,10 @@ func (h *Handler) programme(w http.ResponseWriter, r *http.Request) {
 	}
 	p := h.newPage(w, r, "programme", "directory")
 	l := p.localizer
-	p.Title = s.GetDisplayName()
-	d := &programmeData{Service: s, By: facts.orgs[s.GetOrganization()], Status: statusText(l, s.GetStatus()), BackURL: "/directory"}
+	d := &programmeData{Service: s, By: facts.organizationName(l, s.GetOrganization()), Own: l.otherLang(s.GetLanguageCode()),
+		Status: statusText(l, s.GetStatus()), BackURL: "/directory"}
+	d.Name, d.Description = serviceText(l, s)
+	p.Title = d.Name.Text
 	for _, t := range s.GetTaxonomyTerms() {
 		if n := facts.termName(t); n != "" {
 			d.Kinds = append(d.Kinds, n)
@@ -202,7 +210,7 @@ func (h *Handler) programme(w http.ResponseWriter, r *http.Request) {
 		d.Languages = append(d.Languages, l.LanguageName(c))
 	}
 	for _, a := range s.GetAccessibility() {
-		d.Features = append(d.Features, l.Feature(a))
+		d.Features = append(d.Features, l.featureShown(a, s.GetLanguageCode()))
 	}
 	for _, ph := range s.GetPhones() {
 		d.Phones = append(d.Phones, phoneView{Number: ph.GetNumber(), Tel: telURI(ph.GetNumber()), Description: ph.GetDescription()})
@@ -226,7 +234,7 @@ func (h *Handler) programme(w http.ResponseWriter, r *http.Request) {
 	if c := s.GetCost(); c != nil {
 		switch {
 		case c.GetDescription() != "":
-			d.Cost = c.GetDescription()
+			d.Cost, d.CostLang = c.GetDescription(), d.Own
 		case c.GetFree() || c.GetAmountMinor() == 0:
 			d.Cost = l.T("event.free")
 		default:

@@ -6,9 +6,12 @@ import (
 	"net/url"
 	"strings"
 
+	"google.golang.org/grpc/metadata"
+
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/language"
 )
 
 // publicStates are the event states the public may see; drafts and events under moderation are
@@ -31,20 +34,25 @@ type sessionRow struct {
 
 type eventData struct {
 	Event       *eventv1.Event
+	Title       shown
+	Description shown
 	Category    string
-	Host        string
+	Host        shown
+	Own         string // lang attribute of the words that have no translation, when not the page's
 	Venue       string
 	Address     string
 	MapURL      string
 	Cost        string
 	Languages   []string
-	Features    []string
+	Features    []shown
 	Sessions    []sessionRow
 	CalendarURL string
 	Cancelled   bool
 }
 
 func (h *Handler) publicEvent(r *http.Request, id string) (*eventv1.Event, error) {
+	// In the event's own language, with its translations: the page picks the text in its
+	// language and knows the language of what has no translation.
 	ev, err := h.events.GetEvent(h.callContext(r), &eventv1.GetEventRequest{Name: "events/" + id})
 	if err != nil {
 		return nil, err
@@ -75,7 +83,9 @@ func (h *Handler) eventPage(w http.ResponseWriter, r *http.Request) {
 	p := h.newPage(w, r, "event", "events")
 	l := p.localizer
 	p.Title = ev.GetTitle()
-	d := &eventData{Event: ev, Category: l.Category(ev.GetCategory().String()), Host: facts.orgs[ev.GetHostOrganization()],
+	d := &eventData{Event: ev, Title: eventTitle(l, ev), Description: eventDescription(l, ev),
+		Category: l.Category(ev.GetCategory().String()), Host: facts.organizationName(l, ev.GetHostOrganization()),
+		Own:   l.otherLang(ev.GetLanguageCode()),
 		Venue: venueName(ev, l), CalendarURL: "/events/" + id + "/calendar.ics",
 		Cancelled: ev.GetState() == eventv1.EventState_EVENT_STATE_CANCELLED}
 	if v := ev.GetVenue(); v != nil {
@@ -100,7 +110,7 @@ func (h *Handler) eventPage(w http.ResponseWriter, r *http.Request) {
 		d.Languages = append(d.Languages, l.LanguageName(c))
 	}
 	for _, a := range ev.GetAccessibilityFeatures() {
-		d.Features = append(d.Features, l.Feature(a))
+		d.Features = append(d.Features, l.featureShown(a, ev.GetLanguageCode()))
 	}
 	now := h.now()
 	for _, ss := range sessions.GetSessions() {
@@ -152,7 +162,9 @@ func (h *Handler) eventCalendar(w http.ResponseWriter, r *http.Request) {
 		h.failCall(w, r, err)
 		return
 	}
-	body, err := h.events.GetEventCalendar(h.callContext(r), &eventv1.GetEventCalendarRequest{Name: "events/" + id})
+	// In the page's language, where the event has it.
+	ctx := metadata.AppendToOutgoingContext(h.callContext(r), language.AcceptLanguage, h.pageLanguage(r))
+	body, err := h.events.GetEventCalendar(ctx, &eventv1.GetEventCalendarRequest{Name: "events/" + id})
 	if err != nil {
 		h.failCall(w, r, err)
 		return

@@ -16,6 +16,7 @@ import (
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/language"
 )
 
 // timeZones are the zones a host can hold sessions in: Canada's.
@@ -25,6 +26,7 @@ var timeZones = []string{"America/Toronto", "America/Winnipeg", "America/Regina"
 // eventForm is the host's "register your event" form.
 type eventForm struct {
 	Title, Description, Category string
+	TitleFr, DescriptionFr       string // optional; the event's French text
 	Location                     string // a directory location of the host, or "" for an address
 	Address, City, PostalCode    string
 	Latitude, Longitude          string
@@ -49,20 +51,23 @@ type eventFormData struct {
 }
 
 var eventFields = fieldMap{
-	"event.title":                     "title",
-	"event.description":               "description",
-	"event.category":                  "category",
-	"event.venue":                     "location",
-	"event.venue.location":            "location",
-	"event.venue.address":             "address",
-	"event.venue.address.address_1":   "address",
-	"event.venue.address.city":        "city",
-	"event.venue.address.postal_code": "postal_code",
-	"event.venue.address.latitude":    "latitude",
-	"event.venue.address.longitude":   "longitude",
-	"event.languages":                 "languages",
-	"event.accessibility_features":    "a11y",
-	"event":                           "location", // event.where: a venue or an online link
+	"event.title":                       "title",
+	"event.description":                 "description",
+	"event.translations":                "title_fr",
+	"event.translations[0].title":       "title_fr",
+	"event.translations[0].description": "description_fr",
+	"event.category":                    "category",
+	"event.venue":                       "location",
+	"event.venue.location":              "location",
+	"event.venue.address":               "address",
+	"event.venue.address.address_1":     "address",
+	"event.venue.address.city":          "city",
+	"event.venue.address.postal_code":   "postal_code",
+	"event.venue.address.latitude":      "latitude",
+	"event.venue.address.longitude":     "longitude",
+	"event.languages":                   "languages",
+	"event.accessibility_features":      "a11y",
+	"event":                             "location", // event.where: a venue or an online link
 }
 
 func sessionFields(i int) fieldMap {
@@ -121,7 +126,8 @@ func parseEventForm(r *http.Request) eventForm { return eventFormFrom(r.PostForm
 // eventFormFrom reads the event form from its posted values.
 func eventFormFrom(form url.Values) eventForm {
 	v := func(k string) string { return strings.TrimSpace(form.Get(k)) }
-	f := eventForm{Title: v("title"), Description: v("description"), Category: v("category"), Location: v("location"),
+	f := eventForm{Title: v("title"), Description: v("description"), TitleFr: v("title_fr"), DescriptionFr: v("description_fr"),
+		Category: v("category"), Location: v("location"),
 		Address: v("address"), City: v("city"), PostalCode: v("postal_code"), Latitude: v("latitude"), Longitude: v("longitude"),
 		Languages: form["languages"], Features: form["a11y"], TimeZone: v("time_zone"), RequestID: v("request_id"),
 		Etag: v("etag")}
@@ -248,8 +254,14 @@ func (h *Handler) hostCreateEvent(w http.ResponseWriter, r *http.Request) {
 
 // eventFromForm builds the event the form describes; what cannot be read goes into errs.
 func (h *Handler) eventFromForm(l *localizer, f eventForm, person Person, errs formErrors) *eventv1.Event {
-	ev := &eventv1.Event{Title: f.Title, Description: f.Description, HostOrganization: person.Organization,
+	ev := &eventv1.Event{Title: f.Title, Description: f.Description, LanguageCode: "en", HostOrganization: person.Organization,
 		Languages: f.Languages, AccessibilityFeatures: f.Features, Cost: &eventv1.Cost{Free: true}}
+	if f.TitleFr != "" || f.DescriptionFr != "" {
+		if f.TitleFr == "" {
+			errs["title_fr"] = h.fieldMessage(l, "title_fr")
+		}
+		ev.Translations = []*eventv1.EventText{{LanguageCode: "fr", Title: f.TitleFr, Description: f.DescriptionFr}}
+	}
 	if strings.HasPrefix(person.Subject, "practitioners/") {
 		ev.ContactPractitioner = person.Subject // the host is the event's contact
 	}
@@ -277,7 +289,10 @@ func (h *Handler) eventFromForm(l *localizer, f eventForm, person Person, errs f
 
 // formOf is the edit form of an event as stored.
 func formOf(ev *eventv1.Event) eventForm {
-	f := eventForm{Title: ev.GetTitle(), Description: ev.GetDescription(),
+	texts := eventTexts(ev)
+	en, _ := textIn(texts, "en")
+	fr, _ := textIn(texts, "fr")
+	f := eventForm{Title: en.Title, Description: en.Description, TitleFr: fr.Title, DescriptionFr: fr.Description,
 		Category:  strings.TrimPrefix(ev.GetCategory().String(), "EVENT_CATEGORY_"),
 		Languages: ev.GetLanguages(), Features: ev.GetAccessibilityFeatures(), Etag: ev.GetEtag(), RequestID: newRequestID()}
 	if v := ev.GetVenue(); v != nil {
@@ -305,7 +320,7 @@ func (h *Handler) hostEditForm(w http.ResponseWriter, r *http.Request) {
 }
 
 // editMask is what the edit form changes.
-var editMask = []string{"title", "description", "category", "venue", "languages", "accessibility_features"}
+var editMask = []string{"title", "description", "language_code", "translations", "category", "venue", "languages", "accessibility_features"}
 
 func (h *Handler) hostEdit(w http.ResponseWriter, r *http.Request) {
 	person, ev, ok := h.signedInHostsEvent(w, r)
@@ -325,6 +340,12 @@ func (h *Handler) hostEdit(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	next.Name, next.Etag = ev.GetName(), f.Etag
+	// The form holds the English and French texts; those in other languages stay as they are.
+	for _, t := range eventTexts(ev) {
+		if language.Closest([]string{"en", "fr"}, []string{t.Lang}) < 0 {
+			next.Translations = append(next.Translations, &eventv1.EventText{LanguageCode: t.Lang, Title: t.Title, Description: t.Description})
+		}
+	}
 	_, err := h.events.UpdateEvent(h.callContext(r), &eventv1.UpdateEventRequest{Event: next,
 		UpdateMask: &fieldmaskpb.FieldMask{Paths: editMask}})
 	if h.unauthenticated(w, r, err) {

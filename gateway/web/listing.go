@@ -114,16 +114,17 @@ func (h *Handler) searchRequest(f listingForm, facts *directoryFacts, l *localiz
 type listingRow struct {
 	EventURL    string
 	RegisterURL string
-	Title       string
+	Title       shown
 	Category    string
 	Date        string
 	Time        string
 	Venue       string
+	VenueLang   string // lang attribute of the venue's name, when not the page's language
 	Distance    string
 	SeatsLeft   int32
 	Waiting     int32
 	Languages   []string
-	Features    []string
+	Features    []shown
 }
 
 type listingData struct {
@@ -166,7 +167,7 @@ func (h *Handler) listing(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	data.Centres = facts.centres
+	data.Centres = facts.localCentres(p.localizer)
 	errs := formErrors{}
 	req := h.searchRequest(f, facts, p.localizer, errs)
 	code := http.StatusOK
@@ -209,12 +210,13 @@ func (h *Handler) row(l *localizer, res *eventv1.EventListing, facts *directoryF
 	row := listingRow{
 		EventURL:    "/events/" + id,
 		RegisterURL: "/" + ss.GetName() + "/register",
-		Title:       ev.GetTitle(),
+		Title:       eventTitle(l, ev),
 		Category:    l.Category(ev.GetCategory().String()),
 		Date:        l.Date(ss.GetStartTime().AsTime(), ss.GetTimeZone()),
 		Time: l.T("format.range", l.Time(ss.GetStartTime().AsTime(), ss.GetTimeZone()),
 			l.Time(ss.GetEndTime().AsTime(), ss.GetTimeZone())),
 		Venue:     venueName(ev, l),
+		VenueLang: l.otherLang(ev.GetLanguageCode()),
 		SeatsLeft: ss.GetSeatsLeft(),
 		Waiting:   ss.GetWaitlistCount(),
 	}
@@ -225,7 +227,7 @@ func (h *Handler) row(l *localizer, res *eventv1.EventListing, facts *directoryF
 		row.Languages = append(row.Languages, l.LanguageName(code))
 	}
 	for _, a := range ev.GetAccessibilityFeatures() {
-		row.Features = append(row.Features, l.Feature(a))
+		row.Features = append(row.Features, l.featureShown(a, ev.GetLanguageCode()))
 	}
 	return row
 }
@@ -269,6 +271,7 @@ func (h *Handler) listingCalendar(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	req.PageSize = 0
+	req.LanguageCode = l.Lang() // the feed in the page's language, where events have it
 	body, err := h.events.SearchEventsCalendar(ctx, req)
 	if err != nil {
 		h.failCall(w, r, err)

@@ -16,6 +16,7 @@ import (
 type centre struct {
 	Organization string
 	Name         string
+	Lang         string // of Name, when not the page's language (see localCentres)
 	Latitude     float64
 	Longitude    float64
 }
@@ -24,7 +25,9 @@ type centre struct {
 // centres, organisation names and taxonomy terms.
 type directoryFacts struct {
 	centres []centre
-	orgs    map[string]string
+	orgs    map[string]string // names, in each organisation's own language
+	// orgDocs are the organisations with their names in every language they have.
+	orgDocs map[string]*directoryv1.Organization
 	terms   []*directoryv1.TaxonomyTerm
 }
 
@@ -57,7 +60,7 @@ func (c *placeCache) get(ctx context.Context) (*directoryFacts, error) {
 }
 
 func (c *placeCache) load(ctx context.Context) (*directoryFacts, error) {
-	f := &directoryFacts{orgs: map[string]string{}}
+	f := &directoryFacts{orgs: map[string]string{}, orgDocs: map[string]*directoryv1.Organization{}}
 	member := map[string]bool{}
 	for tok := ""; ; {
 		resp, err := c.dir.ListOrganizations(ctx, &directoryv1.ListOrganizationsRequest{PageSize: 1000, PageToken: tok})
@@ -66,6 +69,7 @@ func (c *placeCache) load(ctx context.Context) (*directoryFacts, error) {
 		}
 		for _, o := range resp.GetOrganizations() {
 			f.orgs[o.GetName()] = o.GetDisplayName()
+			f.orgDocs[o.GetName()] = o
 			member[o.GetName()] = o.GetMemberCentre()
 		}
 		if tok = resp.GetNextPageToken(); tok == "" {

@@ -52,23 +52,24 @@ type actionHandler func(h *Handler, f *actionForm) change
 
 // referralActions are the referral page's forms, by the last element of their address.
 var referralActions = map[string]actionHandler{
-	"consent":  consentAction,
-	"submit":   submitAction,
-	"cancel":   cancelAction,
-	"error":    enteredInErrorAction,
-	"accept":   acceptAction,
-	"reject":   rejectAction,
-	"start":    startAction,
-	"hold":     holdAction,
-	"resume":   resumeAction,
-	"complete": completeAction,
-	"fail":     failAction,
-	"note":     noteAction,
-	"followup": followUpAction,
-	"goal":     goalAction,
-	"progress": progressAction,
-	"measure":  measureAction,
-	"book":     bookAction,
+	"consent":          consentAction,
+	"withdraw-consent": withdrawConsentAction,
+	"submit":           submitAction,
+	"cancel":           cancelAction,
+	"error":            enteredInErrorAction,
+	"accept":           acceptAction,
+	"reject":           rejectAction,
+	"start":            startAction,
+	"hold":             holdAction,
+	"resume":           resumeAction,
+	"complete":         completeAction,
+	"fail":             failAction,
+	"note":             noteAction,
+	"followup":         followUpAction,
+	"goal":             goalAction,
+	"progress":         progressAction,
+	"measure":          measureAction,
+	"book":             bookAction,
 }
 
 // referralAction makes one change to a referral from a form of its page.
@@ -131,7 +132,7 @@ func (h *Handler) refusedChange(w http.ResponseWriter, r *http.Request, f *actio
 }
 
 // actionFields maps the referral service's field paths of the page's forms to their fields.
-var actionFields = fieldMap{"note": "note", "description": "goal", "follow_up_time": "follow_up",
+var actionFields = fieldMap{"note": "note", "reason": "withdraw_reason", "description": "goal", "follow_up_time": "follow_up",
 	"consent.granted_by": "consent_other", "consent.grant_time": "consent_date", "consent.scope": "consent_scope"}
 
 // consentAction records who gave consent, on which day and to what. The day is checked
@@ -172,6 +173,19 @@ func cancelAction(h *Handler, f *actionForm) change {
 	reason := f.need(h, "cancel_reason")
 	return func(ctx context.Context) error {
 		_, err := h.referrals.CancelReferral(ctx, &referralv1.CancelReferralRequest{Name: f.name, Reason: reason})
+		return err
+	}
+}
+
+// withdrawConsentAction records that the person no longer agrees; the reason may be left empty.
+func withdrawConsentAction(h *Handler, f *actionForm) change {
+	reason := f.value("withdraw_reason")
+	if len(reason) > 1000 {
+		f.errs["withdraw_reason"] = h.fieldMessage(f.l, "withdraw_reason")
+	}
+	f.anchor = "#consent-h"
+	return func(ctx context.Context) error {
+		_, err := h.referrals.WithdrawConsent(ctx, &referralv1.WithdrawConsentRequest{Name: f.name, Reason: reason, Etag: f.etag})
 		return err
 	}
 }

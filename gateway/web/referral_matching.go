@@ -108,9 +108,13 @@ func (h *Handler) matches(r *http.Request, l *localizer, ref *referralv1.Referra
 			continue
 		}
 		lr := h.row(l, res, facts)
-		out = append(out, matchRow{Session: res.GetSession().GetName(), Title: lr.Title, Category: lr.Category,
+		var features []string
+		for _, f := range lr.Features {
+			features = append(features, f.Text)
+		}
+		out = append(out, matchRow{Session: res.GetSession().GetName(), Title: lr.Title.Text, Category: lr.Category,
 			Date: lr.Date, Time: lr.Time, Venue: lr.Venue, Distance: lr.Distance, SeatsLeft: lr.SeatsLeft, Waiting: lr.Waiting,
-			Languages: lr.Languages, Features: lr.Features})
+			Languages: lr.Languages, Features: features})
 	}
 	return out, nil
 }

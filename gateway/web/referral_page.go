@@ -33,6 +33,7 @@ type measureRow struct {
 
 type bookingRow struct {
 	Title, When, State string
+	Booking            string // the registration's reference, as the host's check-in list shows it
 }
 
 type colleague struct {
@@ -296,6 +297,9 @@ func (h *Handler) timelineNote(ctx context.Context, l *localizer, seen sessionLa
 
 func (h *Handler) bookingView(r *http.Request, l *localizer, b *referralv1.Booking) bookingRow {
 	row := bookingRow{Title: b.GetSession(), State: l.T("booking.state." + b.GetState())}
+	if reg := b.GetRegistration(); reg != "" {
+		row.Booking = bookingRef(reg)
+	}
 	ctx := h.callContext(r)
 	if ss, err := h.events.GetSession(ctx, getSession(b.GetSession())); err == nil {
 		row.When = l.Date(ss.GetStartTime().AsTime(), ss.GetTimeZone()) + ", " + l.Time(ss.GetStartTime().AsTime(), ss.GetTimeZone())

@@ -2,6 +2,7 @@ package web
 
 import (
 	"bytes"
+	"cmp"
 	"crypto/rand"
 	"encoding/hex"
 	"net/http"
@@ -40,7 +41,7 @@ var registrationFields = fieldMap{
 }
 
 type sessionView struct {
-	EventTitle string
+	EventTitle shown
 	EventURL   string
 	Date       string
 	Time       string
@@ -71,7 +72,7 @@ func (h *Handler) sessionOf(r *http.Request, eventID, sessionID string) (*eventv
 
 func describeSession(l *localizer, ev *eventv1.Event, ss *eventv1.Session) sessionView {
 	return sessionView{
-		EventTitle: ev.GetTitle(),
+		EventTitle: eventTitle(l, ev),
 		EventURL:   "/" + ev.GetName(),
 		Date:       l.Date(ss.GetStartTime().AsTime(), ss.GetTimeZone()),
 		Time: l.T("format.range", l.Time(ss.GetStartTime().AsTime(), ss.GetTimeZone()),
@@ -171,6 +172,7 @@ func registrationState(s eventv1.RegistrationState) string {
 
 type confirmationData struct {
 	Session     sessionView
+	Booking     string // the registration's reference, as the host's check-in list shows it
 	State       string
 	Position    int32
 	AsOf        string
@@ -226,6 +228,7 @@ func (h *Handler) showConfirmation(w http.ResponseWriter, r *http.Request, tok s
 	at := time.Unix(l.At, 0)
 	p.Data = &confirmationData{
 		Session:     describeSession(p.localizer, ev, ss),
+		Booking:     bookingRef(l.Registration),
 		State:       l.State,
 		Position:    l.Position,
 		AsOf:        p.Date(at, ss.GetTimeZone()) + " " + p.Time(at, ss.GetTimeZone()),
@@ -284,10 +287,12 @@ func (h *Handler) registrationCalendar(w http.ResponseWriter, r *http.Request) {
 		h.failLink(w, r, err)
 		return
 	}
+	text := eventTextFor(h.i18n.localizer(h.i18n.choose(r)), ev)
 	s := calendar.Session{
 		UID:         ss.GetName() + "@socialrx.org",
-		Summary:     ev.GetTitle(),
-		Description: ev.GetDescription(),
+		Summary:     text.Title,
+		Description: text.Description,
+		Language:    cmp.Or(text.Lang, "en"),
 		URL:         absolute(r, "/"+ev.GetName(), nil),
 		Start:       ss.GetStartTime().AsTime(),
 		End:         ss.GetEndTime().AsTime(),
@@ -305,7 +310,7 @@ func (h *Handler) registrationCalendar(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	var buf bytes.Buffer
-	if err := calendar.Write(&buf, ev.GetTitle(), []calendar.Session{s}, h.now()); err != nil {
+	if err := calendar.Write(&buf, text.Title, []calendar.Session{s}, h.now()); err != nil {
 		h.logger.Error("web: registration calendar", "error", err)
 		h.fail(w, r, http.StatusInternalServerError, "error.generic")
 		return

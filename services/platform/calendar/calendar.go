@@ -45,6 +45,9 @@ type Session struct {
 	// Summary is the title.
 	Summary     string
 	Description string
+	// Language is that of Summary and Description, BCP-47; written as their LANGUAGE parameter
+	// when set.
+	Language string
 	// Location is the venue name and address in one line, or empty.
 	Location string
 	// URL is a link to the session, optional. It is written verbatim as a URI value.
@@ -211,10 +214,10 @@ func writeEvent(lw *lineWriter, s *Session, loc *time.Location, stamp string) {
 	writeZonedTime(lw, "DTSTART", s.Start, s.TimeZone, loc)
 	writeZonedTime(lw, "DTEND", s.End, s.TimeZone, loc)
 	if s.Summary != "" {
-		lw.prop("SUMMARY", nil, escapeText(s.Summary))
+		lw.prop("SUMMARY", languageParam(s.Language), escapeText(s.Summary))
 	}
 	if s.Description != "" {
-		lw.prop("DESCRIPTION", nil, escapeText(s.Description))
+		lw.prop("DESCRIPTION", languageParam(s.Language), escapeText(s.Description))
 	}
 	if s.Location != "" {
 		lw.prop("LOCATION", nil, escapeText(s.Location))
@@ -294,4 +297,13 @@ const (
 
 func formatUTC(t time.Time) string {
 	return t.UTC().Format(utcLayout)
+}
+
+// languageParam is the LANGUAGE parameter of a text in lang (RFC 5545 section 3.2.10), none
+// when lang is empty.
+func languageParam(lang string) []param {
+	if lang == "" {
+		return nil
+	}
+	return []param{{name: "LANGUAGE", value: lang}}
 }

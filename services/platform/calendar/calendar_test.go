@@ -890,3 +890,30 @@ func TestNoThirdPartyImports(t *testing.T) {
 		}
 	}
 }
+
+// A session's words carry their language, so that calendar apps read them in it.
+func TestWriteLanguage(t *testing.T) {
+	start := time.Date(2026, 6, 1, 14, 0, 0, 0, time.UTC)
+	var buf bytes.Buffer
+	sessions := []calendar.Session{
+		{UID: "a@socialrx.org", Summary: "Cercle de récits", Description: "Venez écouter.", Language: "fr",
+			Start: start, End: start.Add(time.Hour), TimeZone: "America/Toronto"},
+		{UID: "b@socialrx.org", Summary: "Walk", Start: start, End: start.Add(time.Hour), TimeZone: "America/Toronto"},
+	}
+	if err := calendar.Write(&buf, "", sessions, now); err != nil {
+		t.Fatal(err)
+	}
+	feed := buf.String()
+	for _, want := range []string{"SUMMARY;LANGUAGE=fr:Cercle de récits\r\n", "DESCRIPTION;LANGUAGE=fr:Venez écouter.\r\n", "SUMMARY:Walk\r\n"} {
+		if !strings.Contains(feed, want) {
+			t.Errorf("the feed lacks %q:\n%s", want, feed)
+		}
+	}
+	cal, err := ical.NewDecoder(strings.NewReader(feed)).Decode()
+	if err != nil {
+		t.Fatalf("the feed does not parse: %v", err)
+	}
+	if p := cal.Events()[0].Props.Get(ical.PropSummary); p == nil || p.Params.Get("LANGUAGE") != "fr" || p.Value != "Cercle de récits" {
+		t.Fatalf("the first SUMMARY as a calendar app reads it: %+v", p)
+	}
+}

@@ -29,7 +29,11 @@ const (
 type GetOrganizationRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Resource name, `organizations/{organization}`.
-	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Language to answer in, BCP-47: texts come in the closest language the resource has ("fr-CA"
+	// finds "fr"), else in its own. When empty, the gRPC metadata accept-language (the gateway
+	// passes Accept-Language) chooses.
+	LanguageCode  string `protobuf:"bytes,2,opt,name=language_code,json=languageCode,proto3" json:"language_code,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -71,6 +75,13 @@ func (x *GetOrganizationRequest) GetName() string {
 	return ""
 }
 
+func (x *GetOrganizationRequest) GetLanguageCode() string {
+	if x != nil {
+		return x.LanguageCode
+	}
+	return ""
+}
+
 // Request for ListOrganizations.
 type ListOrganizationsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -81,7 +92,11 @@ type ListOrganizationsRequest struct {
 	// AIP-160 filter: comparisons joined by AND. Fields: display_name, member_centre, parent_organization, update_time.
 	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
 	// Number of results to skip before the page begins (AIP-158).
-	Skip          int32 `protobuf:"varint,4,opt,name=skip,proto3" json:"skip,omitempty"`
+	Skip int32 `protobuf:"varint,4,opt,name=skip,proto3" json:"skip,omitempty"`
+	// Language to answer in, BCP-47: texts come in the closest language the resource has ("fr-CA"
+	// finds "fr"), else in its own. When empty, the gRPC metadata accept-language (the gateway
+	// passes Accept-Language) chooses.
+	LanguageCode  string `protobuf:"bytes,5,opt,name=language_code,json=languageCode,proto3" json:"language_code,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -142,6 +157,13 @@ func (x *ListOrganizationsRequest) GetSkip() int32 {
 		return x.Skip
 	}
 	return 0
+}
+
+func (x *ListOrganizationsRequest) GetLanguageCode() string {
+	if x != nil {
+		return x.LanguageCode
+	}
+	return ""
 }
 
 // Response of ListOrganizations.
@@ -388,7 +410,11 @@ func (x *DeleteOrganizationRequest) GetEtag() string {
 type GetServiceRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Resource name, `services/{service}`.
-	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Language to answer in, BCP-47: texts come in the closest language the resource has ("fr-CA"
+	// finds "fr"), else in its own. When empty, the gRPC metadata accept-language (the gateway
+	// passes Accept-Language) chooses.
+	LanguageCode  string `protobuf:"bytes,2,opt,name=language_code,json=languageCode,proto3" json:"language_code,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -430,6 +456,13 @@ func (x *GetServiceRequest) GetName() string {
 	return ""
 }
 
+func (x *GetServiceRequest) GetLanguageCode() string {
+	if x != nil {
+		return x.LanguageCode
+	}
+	return ""
+}
+
 // Request for ListServices.
 type ListServicesRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -440,7 +473,11 @@ type ListServicesRequest struct {
 	// AIP-160 filter: comparisons joined by AND. Fields: display_name, organization, status, languages, taxonomy_terms, locations, update_time.
 	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
 	// Number of results to skip before the page begins (AIP-158).
-	Skip          int32 `protobuf:"varint,4,opt,name=skip,proto3" json:"skip,omitempty"`
+	Skip int32 `protobuf:"varint,4,opt,name=skip,proto3" json:"skip,omitempty"`
+	// Language to answer in, BCP-47: texts come in the closest language the resource has ("fr-CA"
+	// finds "fr"), else in its own. When empty, the gRPC metadata accept-language (the gateway
+	// passes Accept-Language) chooses.
+	LanguageCode  string `protobuf:"bytes,5,opt,name=language_code,json=languageCode,proto3" json:"language_code,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -501,6 +538,13 @@ func (x *ListServicesRequest) GetSkip() int32 {
 		return x.Skip
 	}
 	return 0
+}
+
+func (x *ListServicesRequest) GetLanguageCode() string {
+	if x != nil {
+		return x.LanguageCode
+	}
+	return ""
 }
 
 // Response of ListServices.
@@ -1842,7 +1886,11 @@ type SearchServicesRequest struct {
 	// Number of results to skip before the page begins (AIP-158).
 	Skip int32 `protobuf:"varint,9,opt,name=skip,proto3" json:"skip,omitempty"`
 	// AIP-160 filter over the same fields as ListServices, e.g. `update_time > "2024-01-01T00:00:00Z"`.
-	Filter        string `protobuf:"bytes,10,opt,name=filter,proto3" json:"filter,omitempty"`
+	Filter string `protobuf:"bytes,10,opt,name=filter,proto3" json:"filter,omitempty"`
+	// Language to answer in, BCP-47: texts come in the closest language the resource has ("fr-CA"
+	// finds "fr"), else in its own. When empty, the gRPC metadata accept-language (the gateway
+	// passes Accept-Language) chooses.
+	LanguageCode  string `protobuf:"bytes,11,opt,name=language_code,json=languageCode,proto3" json:"language_code,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1943,6 +1991,13 @@ func (x *SearchServicesRequest) GetSkip() int32 {
 func (x *SearchServicesRequest) GetFilter() string {
 	if x != nil {
 		return x.Filter
+	}
+	return ""
+}
+
+func (x *SearchServicesRequest) GetLanguageCode() string {
+	if x != nil {
+		return x.LanguageCode
 	}
 	return ""
 }
@@ -2143,15 +2198,17 @@ var File_socialrx_directory_v1_directory_service_proto protoreflect.FileDescript
 
 const file_socialrx_directory_v1_directory_service_proto_rawDesc = "" +
 	"\n" +
-	"-socialrx/directory/v1/directory_service.proto\x12\x15socialrx.directory.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a%socialrx/directory/v1/resources.proto\"d\n" +
+	"-socialrx/directory/v1/directory_service.proto\x12\x15socialrx.directory.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1bgoogle/protobuf/empty.proto\x1a google/protobuf/field_mask.proto\x1a%socialrx/directory/v1/resources.proto\"\xb8\x01\n" +
 	"\x16GetOrganizationRequest\x12J\n" +
-	"\x04name\x18\x01 \x01(\tB6\xbaH3r12/^organizations/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\x04name\"\xa8\x01\n" +
+	"\x04name\x18\x01 \x01(\tB6\xbaH3r12/^organizations/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\x04name\x12R\n" +
+	"\rlanguage_code\x18\x02 \x01(\tB-\xbaH*r(2&^$|^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$R\flanguageCode\"\xfc\x01\n" +
 	"\x18ListOrganizationsRequest\x12$\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
 	"\n" +
 	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x10R\tpageToken\x12 \n" +
 	"\x06filter\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x06filter\x12\x1b\n" +
-	"\x04skip\x18\x04 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x04skip\"\xad\x01\n" +
+	"\x04skip\x18\x04 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x04skip\x12R\n" +
+	"\rlanguage_code\x18\x05 \x01(\tB-\xbaH*r(2&^$|^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$R\flanguageCode\"\xad\x01\n" +
 	"\x19ListOrganizationsResponse\x12I\n" +
 	"\rorganizations\x18\x01 \x03(\v2#.socialrx.directory.v1.OrganizationR\rorganizations\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
@@ -2168,15 +2225,17 @@ const file_socialrx_directory_v1_directory_service_proto_rawDesc = "" +
 	"updateMask\"\x84\x01\n" +
 	"\x19DeleteOrganizationRequest\x12J\n" +
 	"\x04name\x18\x01 \x01(\tB6\xbaH3r12/^organizations/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\x04name\x12\x1b\n" +
-	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\"Z\n" +
+	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\"\xae\x01\n" +
 	"\x11GetServiceRequest\x12E\n" +
-	"\x04name\x18\x01 \x01(\tB1\xbaH.r,2*^services/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\x04name\"\xa3\x01\n" +
+	"\x04name\x18\x01 \x01(\tB1\xbaH.r,2*^services/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\x04name\x12R\n" +
+	"\rlanguage_code\x18\x02 \x01(\tB-\xbaH*r(2&^$|^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$R\flanguageCode\"\xf7\x01\n" +
 	"\x13ListServicesRequest\x12$\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
 	"\n" +
 	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x10R\tpageToken\x12 \n" +
 	"\x06filter\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x06filter\x12\x1b\n" +
-	"\x04skip\x18\x04 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x04skip\"\x99\x01\n" +
+	"\x04skip\x18\x04 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x04skip\x12R\n" +
+	"\rlanguage_code\x18\x05 \x01(\tB-\xbaH*r(2&^$|^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$R\flanguageCode\"\x99\x01\n" +
 	"\x14ListServicesResponse\x12:\n" +
 	"\bservices\x18\x01 \x03(\v2\x1e.socialrx.directory.v1.ServiceR\bservices\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
@@ -2270,7 +2329,7 @@ const file_socialrx_directory_v1_directory_service_proto_rawDesc = "" +
 	"updateMask\"\x84\x01\n" +
 	"\x19DeletePractitionerRequest\x12J\n" +
 	"\x04name\x18\x01 \x01(\tB6\xbaH3r12/^practitioners/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\x04name\x12\x1b\n" +
-	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\"\xe0\x04\n" +
+	"\x04etag\x18\x02 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\"\xb4\x05\n" +
 	"\x15SearchServicesRequest\x12\x1e\n" +
 	"\x05query\x18\x01 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\x05query\x12d\n" +
 	"\x0etaxonomy_terms\x18\x02 \x03(\tB=\xbaH:\x92\x017\x10\x14\"3r12/^taxonomyTerms/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\rtaxonomyTerms\x12I\n" +
@@ -2283,7 +2342,8 @@ const file_socialrx_directory_v1_directory_service_proto_rawDesc = "" +
 	"page_token\x18\b \x01(\tB\b\xbaH\x05r\x03\x18\x80\x10R\tpageToken\x12\x1b\n" +
 	"\x04skip\x18\t \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\x04skip\x12 \n" +
 	"\x06filter\x18\n" +
-	" \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x06filter\"\xb5\x01\n" +
+	" \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x06filter\x12R\n" +
+	"\rlanguage_code\x18\v \x01(\tB-\xbaH*r(2&^$|^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$R\flanguageCode\"\xb5\x01\n" +
 	"\tGeoCircle\x123\n" +
 	"\blatitude\x18\x01 \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80V@)\x00\x00\x00\x00\x00\x80V\xc0R\blatitude\x125\n" +
 	"\tlongitude\x18\x02 \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80f@)\x00\x00\x00\x00\x00\x80f\xc0R\tlongitude\x12<\n" +

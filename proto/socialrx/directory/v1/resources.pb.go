@@ -231,7 +231,13 @@ type Organization struct {
 	// When the organisation was last changed.
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// Checksum for optimistic concurrency (AIP-154).
-	Etag          string `protobuf:"bytes,13,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag string `protobuf:"bytes,13,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Language of display_name, alternate_name and description, BCP-47; "en" when empty. A read
+	// that asks for a language_code answers with those fields in that language when the
+	// organisation has it, else in its own, and says here which.
+	LanguageCode string `protobuf:"bytes,14,opt,name=language_code,json=languageCode,proto3" json:"language_code,omitempty"`
+	// The same fields in other languages: one per language, none in language_code.
+	Translations  []*LocalizedText `protobuf:"bytes,15,rep,name=translations,proto3" json:"translations,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -357,6 +363,94 @@ func (x *Organization) GetEtag() string {
 	return ""
 }
 
+func (x *Organization) GetLanguageCode() string {
+	if x != nil {
+		return x.LanguageCode
+	}
+	return ""
+}
+
+func (x *Organization) GetTranslations() []*LocalizedText {
+	if x != nil {
+		return x.Translations
+	}
+	return nil
+}
+
+// The name and description of an organisation or service in one more language. HSDS carries
+// one language per record; the export picks one (see the HSDS adapter).
+type LocalizedText struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Language of the text, BCP-47, e.g. "fr" or "fr-CA".
+	LanguageCode string `protobuf:"bytes,1,opt,name=language_code,json=languageCode,proto3" json:"language_code,omitempty"`
+	// Name in that language.
+	DisplayName string `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	// Other name in that language.
+	AlternateName string `protobuf:"bytes,3,opt,name=alternate_name,json=alternateName,proto3" json:"alternate_name,omitempty"`
+	// Description in that language.
+	Description   string `protobuf:"bytes,4,opt,name=description,proto3" json:"description,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *LocalizedText) Reset() {
+	*x = LocalizedText{}
+	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *LocalizedText) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*LocalizedText) ProtoMessage() {}
+
+func (x *LocalizedText) ProtoReflect() protoreflect.Message {
+	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use LocalizedText.ProtoReflect.Descriptor instead.
+func (*LocalizedText) Descriptor() ([]byte, []int) {
+	return file_socialrx_directory_v1_resources_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *LocalizedText) GetLanguageCode() string {
+	if x != nil {
+		return x.LanguageCode
+	}
+	return ""
+}
+
+func (x *LocalizedText) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *LocalizedText) GetAlternateName() string {
+	if x != nil {
+		return x.AlternateName
+	}
+	return ""
+}
+
+func (x *LocalizedText) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
 // A programme or service an organisation offers, such as friendly calls or meal delivery.
 // HSDS 3.0 `service`.
 type Service struct {
@@ -406,14 +500,21 @@ type Service struct {
 	// When the service was last changed.
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,22,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// Checksum for optimistic concurrency (AIP-154).
-	Etag          string `protobuf:"bytes,23,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag string `protobuf:"bytes,23,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Language of display_name, alternate_name and description, BCP-47; "en" when empty. Not the
+	// languages the service is offered in (languages). A read that asks for a language_code
+	// answers with those fields in that language when the service has it, else in its own, and
+	// says here which.
+	LanguageCode string `protobuf:"bytes,24,opt,name=language_code,json=languageCode,proto3" json:"language_code,omitempty"`
+	// The same fields in other languages: one per language, none in language_code.
+	Translations  []*LocalizedText `protobuf:"bytes,25,rep,name=translations,proto3" json:"translations,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *Service) Reset() {
 	*x = Service{}
-	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[1]
+	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -425,7 +526,7 @@ func (x *Service) String() string {
 func (*Service) ProtoMessage() {}
 
 func (x *Service) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[1]
+	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -438,7 +539,7 @@ func (x *Service) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Service.ProtoReflect.Descriptor instead.
 func (*Service) Descriptor() ([]byte, []int) {
-	return file_socialrx_directory_v1_resources_proto_rawDescGZIP(), []int{1}
+	return file_socialrx_directory_v1_resources_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *Service) GetName() string {
@@ -602,6 +703,20 @@ func (x *Service) GetEtag() string {
 	return ""
 }
 
+func (x *Service) GetLanguageCode() string {
+	if x != nil {
+		return x.LanguageCode
+	}
+	return ""
+}
+
+func (x *Service) GetTranslations() []*LocalizedText {
+	if x != nil {
+		return x.Translations
+	}
+	return nil
+}
+
 // What a service costs.
 type CostOption struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -619,7 +734,7 @@ type CostOption struct {
 
 func (x *CostOption) Reset() {
 	*x = CostOption{}
-	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[2]
+	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -631,7 +746,7 @@ func (x *CostOption) String() string {
 func (*CostOption) ProtoMessage() {}
 
 func (x *CostOption) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[2]
+	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -644,7 +759,7 @@ func (x *CostOption) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CostOption.ProtoReflect.Descriptor instead.
 func (*CostOption) Descriptor() ([]byte, []int) {
-	return file_socialrx_directory_v1_resources_proto_rawDescGZIP(), []int{2}
+	return file_socialrx_directory_v1_resources_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *CostOption) GetFree() bool {
@@ -690,7 +805,7 @@ type Phone struct {
 
 func (x *Phone) Reset() {
 	*x = Phone{}
-	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[3]
+	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -702,7 +817,7 @@ func (x *Phone) String() string {
 func (*Phone) ProtoMessage() {}
 
 func (x *Phone) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[3]
+	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -715,7 +830,7 @@ func (x *Phone) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Phone.ProtoReflect.Descriptor instead.
 func (*Phone) Descriptor() ([]byte, []int) {
-	return file_socialrx_directory_v1_resources_proto_rawDescGZIP(), []int{3}
+	return file_socialrx_directory_v1_resources_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *Phone) GetNumber() string {
@@ -760,7 +875,7 @@ type Address struct {
 
 func (x *Address) Reset() {
 	*x = Address{}
-	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[4]
+	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -772,7 +887,7 @@ func (x *Address) String() string {
 func (*Address) ProtoMessage() {}
 
 func (x *Address) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[4]
+	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -785,7 +900,7 @@ func (x *Address) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Address.ProtoReflect.Descriptor instead.
 func (*Address) Descriptor() ([]byte, []int) {
-	return file_socialrx_directory_v1_resources_proto_rawDescGZIP(), []int{4}
+	return file_socialrx_directory_v1_resources_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Address) GetAddress_1() string {
@@ -867,7 +982,7 @@ type Location struct {
 
 func (x *Location) Reset() {
 	*x = Location{}
-	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[5]
+	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -879,7 +994,7 @@ func (x *Location) String() string {
 func (*Location) ProtoMessage() {}
 
 func (x *Location) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[5]
+	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -892,7 +1007,7 @@ func (x *Location) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Location.ProtoReflect.Descriptor instead.
 func (*Location) Descriptor() ([]byte, []int) {
-	return file_socialrx_directory_v1_resources_proto_rawDescGZIP(), []int{5}
+	return file_socialrx_directory_v1_resources_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Location) GetName() string {
@@ -1023,7 +1138,7 @@ type TaxonomyTerm struct {
 
 func (x *TaxonomyTerm) Reset() {
 	*x = TaxonomyTerm{}
-	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[6]
+	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1035,7 +1150,7 @@ func (x *TaxonomyTerm) String() string {
 func (*TaxonomyTerm) ProtoMessage() {}
 
 func (x *TaxonomyTerm) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[6]
+	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1048,7 +1163,7 @@ func (x *TaxonomyTerm) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TaxonomyTerm.ProtoReflect.Descriptor instead.
 func (*TaxonomyTerm) Descriptor() ([]byte, []int) {
-	return file_socialrx_directory_v1_resources_proto_rawDescGZIP(), []int{6}
+	return file_socialrx_directory_v1_resources_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *TaxonomyTerm) GetName() string {
@@ -1152,7 +1267,7 @@ type Practitioner struct {
 
 func (x *Practitioner) Reset() {
 	*x = Practitioner{}
-	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[7]
+	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1164,7 +1279,7 @@ func (x *Practitioner) String() string {
 func (*Practitioner) ProtoMessage() {}
 
 func (x *Practitioner) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[7]
+	mi := &file_socialrx_directory_v1_resources_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1177,7 +1292,7 @@ func (x *Practitioner) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Practitioner.ProtoReflect.Descriptor instead.
 func (*Practitioner) Descriptor() ([]byte, []int) {
-	return file_socialrx_directory_v1_resources_proto_rawDescGZIP(), []int{7}
+	return file_socialrx_directory_v1_resources_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *Practitioner) GetName() string {
@@ -1261,7 +1376,7 @@ var File_socialrx_directory_v1_resources_proto protoreflect.FileDescriptor
 
 const file_socialrx_directory_v1_resources_proto_rawDesc = "" +
 	"\n" +
-	"%socialrx/directory/v1/resources.proto\x12\x15socialrx.directory.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xbe\x05\n" +
+	"%socialrx/directory/v1/resources.proto\x12\x15socialrx.directory.v1\x1a\x1bbuf/validate/validate.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xe6\x06\n" +
 	"\fOrganization\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12-\n" +
 	"\fdisplay_name\x18\x02 \x01(\tB\n" +
@@ -1280,7 +1395,16 @@ const file_socialrx_directory_v1_resources_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12\x1b\n" +
-	"\x04etag\x18\r \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\"\xed\v\n" +
+	"\x04etag\x18\r \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12R\n" +
+	"\rlanguage_code\x18\x0e \x01(\tB-\xbaH*r(2&^$|^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$R\flanguageCode\x12R\n" +
+	"\ftranslations\x18\x0f \x03(\v2$.socialrx.directory.v1.LocalizedTextB\b\xbaH\x05\x92\x01\x02\x10\n" +
+	"R\ftranslations\"\xec\x01\n" +
+	"\rLocalizedText\x12O\n" +
+	"\rlanguage_code\x18\x01 \x01(\tB*\xbaH'r%2#^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$R\flanguageCode\x12-\n" +
+	"\fdisplay_name\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\vdisplayName\x12/\n" +
+	"\x0ealternate_name\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xc8\x01R\ralternateName\x12*\n" +
+	"\vdescription\x18\x04 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\vdescription\"\x95\r\n" +
 	"\aService\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12Z\n" +
 	"\forganization\x18\x02 \x01(\tB6\xbaH3r12/^organizations/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\forganization\x12-\n" +
@@ -1313,7 +1437,10 @@ const file_socialrx_directory_v1_resources_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x16 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12\x1b\n" +
-	"\x04etag\x18\x17 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag:\x82\x01\xbaH\x7f\x1a}\n" +
+	"\x04etag\x18\x17 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12R\n" +
+	"\rlanguage_code\x18\x18 \x01(\tB-\xbaH*r(2&^$|^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$R\flanguageCode\x12R\n" +
+	"\ftranslations\x18\x19 \x03(\v2$.socialrx.directory.v1.LocalizedTextB\b\xbaH\x05\x92\x01\x02\x10\n" +
+	"R\ftranslations:\x82\x01\xbaH\x7f\x1a}\n" +
 	"\x11service.age_range\x12)maximum_age must not be below minimum_age\x1a=this.maximum_age == 0 || this.maximum_age >= this.minimum_age\"\xaf\x01\n" +
 	"\n" +
 	"CostOption\x12\x12\n" +
@@ -1420,44 +1547,47 @@ func file_socialrx_directory_v1_resources_proto_rawDescGZIP() []byte {
 }
 
 var file_socialrx_directory_v1_resources_proto_enumTypes = make([]protoimpl.EnumInfo, 3)
-var file_socialrx_directory_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_socialrx_directory_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 9)
 var file_socialrx_directory_v1_resources_proto_goTypes = []any{
 	(ServiceStatus)(0),            // 0: socialrx.directory.v1.ServiceStatus
 	(LocationType)(0),             // 1: socialrx.directory.v1.LocationType
 	(PractitionerRole)(0),         // 2: socialrx.directory.v1.PractitionerRole
 	(*Organization)(nil),          // 3: socialrx.directory.v1.Organization
-	(*Service)(nil),               // 4: socialrx.directory.v1.Service
-	(*CostOption)(nil),            // 5: socialrx.directory.v1.CostOption
-	(*Phone)(nil),                 // 6: socialrx.directory.v1.Phone
-	(*Address)(nil),               // 7: socialrx.directory.v1.Address
-	(*Location)(nil),              // 8: socialrx.directory.v1.Location
-	(*TaxonomyTerm)(nil),          // 9: socialrx.directory.v1.TaxonomyTerm
-	(*Practitioner)(nil),          // 10: socialrx.directory.v1.Practitioner
-	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
+	(*LocalizedText)(nil),         // 4: socialrx.directory.v1.LocalizedText
+	(*Service)(nil),               // 5: socialrx.directory.v1.Service
+	(*CostOption)(nil),            // 6: socialrx.directory.v1.CostOption
+	(*Phone)(nil),                 // 7: socialrx.directory.v1.Phone
+	(*Address)(nil),               // 8: socialrx.directory.v1.Address
+	(*Location)(nil),              // 9: socialrx.directory.v1.Location
+	(*TaxonomyTerm)(nil),          // 10: socialrx.directory.v1.TaxonomyTerm
+	(*Practitioner)(nil),          // 11: socialrx.directory.v1.Practitioner
+	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
 }
 var file_socialrx_directory_v1_resources_proto_depIdxs = []int32{
-	6,  // 0: socialrx.directory.v1.Organization.phones:type_name -> socialrx.directory.v1.Phone
-	11, // 1: socialrx.directory.v1.Organization.create_time:type_name -> google.protobuf.Timestamp
-	11, // 2: socialrx.directory.v1.Organization.update_time:type_name -> google.protobuf.Timestamp
-	0,  // 3: socialrx.directory.v1.Service.status:type_name -> socialrx.directory.v1.ServiceStatus
-	5,  // 4: socialrx.directory.v1.Service.cost:type_name -> socialrx.directory.v1.CostOption
-	6,  // 5: socialrx.directory.v1.Service.phones:type_name -> socialrx.directory.v1.Phone
-	11, // 6: socialrx.directory.v1.Service.create_time:type_name -> google.protobuf.Timestamp
-	11, // 7: socialrx.directory.v1.Service.update_time:type_name -> google.protobuf.Timestamp
-	1,  // 8: socialrx.directory.v1.Location.location_type:type_name -> socialrx.directory.v1.LocationType
-	7,  // 9: socialrx.directory.v1.Location.address:type_name -> socialrx.directory.v1.Address
-	11, // 10: socialrx.directory.v1.Location.create_time:type_name -> google.protobuf.Timestamp
-	11, // 11: socialrx.directory.v1.Location.update_time:type_name -> google.protobuf.Timestamp
-	11, // 12: socialrx.directory.v1.TaxonomyTerm.create_time:type_name -> google.protobuf.Timestamp
-	11, // 13: socialrx.directory.v1.TaxonomyTerm.update_time:type_name -> google.protobuf.Timestamp
-	2,  // 14: socialrx.directory.v1.Practitioner.role:type_name -> socialrx.directory.v1.PractitionerRole
-	11, // 15: socialrx.directory.v1.Practitioner.create_time:type_name -> google.protobuf.Timestamp
-	11, // 16: socialrx.directory.v1.Practitioner.update_time:type_name -> google.protobuf.Timestamp
-	17, // [17:17] is the sub-list for method output_type
-	17, // [17:17] is the sub-list for method input_type
-	17, // [17:17] is the sub-list for extension type_name
-	17, // [17:17] is the sub-list for extension extendee
-	0,  // [0:17] is the sub-list for field type_name
+	7,  // 0: socialrx.directory.v1.Organization.phones:type_name -> socialrx.directory.v1.Phone
+	12, // 1: socialrx.directory.v1.Organization.create_time:type_name -> google.protobuf.Timestamp
+	12, // 2: socialrx.directory.v1.Organization.update_time:type_name -> google.protobuf.Timestamp
+	4,  // 3: socialrx.directory.v1.Organization.translations:type_name -> socialrx.directory.v1.LocalizedText
+	0,  // 4: socialrx.directory.v1.Service.status:type_name -> socialrx.directory.v1.ServiceStatus
+	6,  // 5: socialrx.directory.v1.Service.cost:type_name -> socialrx.directory.v1.CostOption
+	7,  // 6: socialrx.directory.v1.Service.phones:type_name -> socialrx.directory.v1.Phone
+	12, // 7: socialrx.directory.v1.Service.create_time:type_name -> google.protobuf.Timestamp
+	12, // 8: socialrx.directory.v1.Service.update_time:type_name -> google.protobuf.Timestamp
+	4,  // 9: socialrx.directory.v1.Service.translations:type_name -> socialrx.directory.v1.LocalizedText
+	1,  // 10: socialrx.directory.v1.Location.location_type:type_name -> socialrx.directory.v1.LocationType
+	8,  // 11: socialrx.directory.v1.Location.address:type_name -> socialrx.directory.v1.Address
+	12, // 12: socialrx.directory.v1.Location.create_time:type_name -> google.protobuf.Timestamp
+	12, // 13: socialrx.directory.v1.Location.update_time:type_name -> google.protobuf.Timestamp
+	12, // 14: socialrx.directory.v1.TaxonomyTerm.create_time:type_name -> google.protobuf.Timestamp
+	12, // 15: socialrx.directory.v1.TaxonomyTerm.update_time:type_name -> google.protobuf.Timestamp
+	2,  // 16: socialrx.directory.v1.Practitioner.role:type_name -> socialrx.directory.v1.PractitionerRole
+	12, // 17: socialrx.directory.v1.Practitioner.create_time:type_name -> google.protobuf.Timestamp
+	12, // 18: socialrx.directory.v1.Practitioner.update_time:type_name -> google.protobuf.Timestamp
+	19, // [19:19] is the sub-list for method output_type
+	19, // [19:19] is the sub-list for method input_type
+	19, // [19:19] is the sub-list for extension type_name
+	19, // [19:19] is the sub-list for extension extendee
+	0,  // [0:19] is the sub-list for field type_name
 }
 
 func init() { file_socialrx_directory_v1_resources_proto_init() }
@@ -1465,14 +1595,14 @@ func file_socialrx_directory_v1_resources_proto_init() {
 	if File_socialrx_directory_v1_resources_proto != nil {
 		return
 	}
-	file_socialrx_directory_v1_resources_proto_msgTypes[5].OneofWrappers = []any{}
+	file_socialrx_directory_v1_resources_proto_msgTypes[6].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_socialrx_directory_v1_resources_proto_rawDesc), len(file_socialrx_directory_v1_resources_proto_rawDesc)),
 			NumEnums:      3,
-			NumMessages:   8,
+			NumMessages:   9,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -225,7 +225,11 @@ func (x *CreateEventRequest) GetRequestId() string {
 type GetEventRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// `events/{event}`.
-	Name          string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	Name string `protobuf:"bytes,1,opt,name=name,proto3" json:"name,omitempty"`
+	// Language to answer in, BCP-47: texts come in the closest language the resource has ("fr-CA"
+	// finds "fr"), else in its own. When empty, the gRPC metadata accept-language (the gateway
+	// passes Accept-Language) chooses.
+	LanguageCode  string `protobuf:"bytes,2,opt,name=language_code,json=languageCode,proto3" json:"language_code,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -267,6 +271,13 @@ func (x *GetEventRequest) GetName() string {
 	return ""
 }
 
+func (x *GetEventRequest) GetLanguageCode() string {
+	if x != nil {
+		return x.LanguageCode
+	}
+	return ""
+}
+
 // Request for ListEvents.
 type ListEventsRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -275,7 +286,11 @@ type ListEventsRequest struct {
 	// Token of a previous response.
 	PageToken string `protobuf:"bytes,2,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
 	// AIP-160 filter. Fields: state, category, host_organization, tags, title, update_time.
-	Filter        string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
+	Filter string `protobuf:"bytes,3,opt,name=filter,proto3" json:"filter,omitempty"`
+	// Language to answer in, BCP-47: texts come in the closest language the resource has ("fr-CA"
+	// finds "fr"), else in its own. When empty, the gRPC metadata accept-language (the gateway
+	// passes Accept-Language) chooses.
+	LanguageCode  string `protobuf:"bytes,4,opt,name=language_code,json=languageCode,proto3" json:"language_code,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -327,6 +342,13 @@ func (x *ListEventsRequest) GetPageToken() string {
 func (x *ListEventsRequest) GetFilter() string {
 	if x != nil {
 		return x.Filter
+	}
+	return ""
+}
+
+func (x *ListEventsRequest) GetLanguageCode() string {
+	if x != nil {
+		return x.LanguageCode
 	}
 	return ""
 }
@@ -1248,7 +1270,11 @@ type SearchEventsRequest struct {
 	// Maximum results; 0 means 50, more than 1000 means 1000.
 	PageSize int32 `protobuf:"varint,12,opt,name=page_size,json=pageSize,proto3" json:"page_size,omitempty"`
 	// Token of a previous response.
-	PageToken     string `protobuf:"bytes,13,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	PageToken string `protobuf:"bytes,13,opt,name=page_token,json=pageToken,proto3" json:"page_token,omitempty"`
+	// Language to answer in, BCP-47: texts come in the closest language the resource has ("fr-CA"
+	// finds "fr"), else in its own. When empty, the gRPC metadata accept-language (the gateway
+	// passes Accept-Language) chooses.
+	LanguageCode  string `protobuf:"bytes,14,opt,name=language_code,json=languageCode,proto3" json:"language_code,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1370,6 +1396,13 @@ func (x *SearchEventsRequest) GetPageSize() int32 {
 func (x *SearchEventsRequest) GetPageToken() string {
 	if x != nil {
 		return x.PageToken
+	}
+	return ""
+}
+
+func (x *SearchEventsRequest) GetLanguageCode() string {
+	if x != nil {
+		return x.LanguageCode
 	}
 	return ""
 }
@@ -2281,14 +2314,16 @@ const file_socialrx_event_v1_event_service_proto_rawDesc = "" +
 	"\x05event\x18\x01 \x01(\v2\x18.socialrx.event.v1.EventB\x06\xbaH\x03\xc8\x01\x01R\x05event\x12F\n" +
 	"\bevent_id\x18\x02 \x01(\tB+\xbaH(r&2$^$|^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\aeventId\x12=\n" +
 	"\n" +
-	"request_id\x18\x03 \x01(\tB\x1e\xbaH\x1br\x19\x18@2\x15^$|^[A-Za-z0-9._:-]+$R\trequestId\"V\n" +
+	"request_id\x18\x03 \x01(\tB\x1e\xbaH\x1br\x19\x18@2\x15^$|^[A-Za-z0-9._:-]+$R\trequestId\"\xaa\x01\n" +
 	"\x0fGetEventRequest\x12C\n" +
-	"\x04name\x18\x01 \x01(\tB/\xbaH,r*2(^events/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\x04name\"\x84\x01\n" +
+	"\x04name\x18\x01 \x01(\tB/\xbaH,r*2(^events/[A-Za-z0-9][A-Za-z0-9._-]{0,62}$R\x04name\x12R\n" +
+	"\rlanguage_code\x18\x02 \x01(\tB-\xbaH*r(2&^$|^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$R\flanguageCode\"\xd8\x01\n" +
 	"\x11ListEventsRequest\x12$\n" +
 	"\tpage_size\x18\x01 \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
 	"\n" +
 	"page_token\x18\x02 \x01(\tB\b\xbaH\x05r\x03\x18\x80\x10R\tpageToken\x12 \n" +
-	"\x06filter\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x06filter\"\x8d\x01\n" +
+	"\x06filter\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\x80\bR\x06filter\x12R\n" +
+	"\rlanguage_code\x18\x04 \x01(\tB-\xbaH*r(2&^$|^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$R\flanguageCode\"\x8d\x01\n" +
 	"\x12ListEventsResponse\x120\n" +
 	"\x06events\x18\x01 \x03(\v2\x18.socialrx.event.v1.EventR\x06events\x12&\n" +
 	"\x0fnext_page_token\x18\x02 \x01(\tR\rnextPageToken\x12\x1d\n" +
@@ -2350,7 +2385,7 @@ const file_socialrx_event_v1_event_service_proto_rawDesc = "" +
 	"\tGeoCircle\x123\n" +
 	"\blatitude\x18\x01 \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80V@)\x00\x00\x00\x00\x00\x80V\xc0R\blatitude\x125\n" +
 	"\tlongitude\x18\x02 \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x00\x80f@)\x00\x00\x00\x00\x00\x80f\xc0R\tlongitude\x12<\n" +
-	"\rradius_meters\x18\x03 \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x80\x84.A!\x00\x00\x00\x00\x00\x00\x00\x00R\fradiusMeters\"\x9a\b\n" +
+	"\rradius_meters\x18\x03 \x01(\x01B\x17\xbaH\x14\x12\x12\x19\x00\x00\x00\x00\x80\x84.A!\x00\x00\x00\x00\x00\x00\x00\x00R\fradiusMeters\"\xee\b\n" +
 	"\x13SearchEventsRequest\x12;\n" +
 	"\vstart_after\x18\x01 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"startAfter\x12=\n" +
@@ -2371,7 +2406,8 @@ const file_socialrx_event_v1_event_service_proto_rawDesc = "" +
 	"\border_by\x18\v \x01(\x0e2\x1f.socialrx.event.v1.ListingOrderB\b\xbaH\x05\x82\x01\x02\x10\x01R\aorderBy\x12$\n" +
 	"\tpage_size\x18\f \x01(\x05B\a\xbaH\x04\x1a\x02(\x00R\bpageSize\x12'\n" +
 	"\n" +
-	"page_token\x18\r \x01(\tB\b\xbaH\x05r\x03\x18\x80\x10R\tpageToken:\xfa\x01\xbaH\xf6\x01\x1a`\n" +
+	"page_token\x18\r \x01(\tB\b\xbaH\x05r\x03\x18\x80\x10R\tpageToken\x12R\n" +
+	"\rlanguage_code\x18\x0e \x01(\tB-\xbaH*r(2&^$|^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$R\flanguageCode:\xfa\x01\xbaH\xf6\x01\x1a`\n" +
 	"\x1asearch.distance_needs_near\x12\x1corder_by DISTANCE needs near\x1a$this.order_by != 2 || has(this.near)\x1a\x91\x01\n" +
 	"\fsearch.range\x12&start_before must be after start_after\x1aY!has(this.start_after) || !has(this.start_before) || this.start_before > this.start_after\"\xb6\x01\n" +
 	"\fEventListing\x12.\n" +

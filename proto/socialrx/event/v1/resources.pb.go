@@ -614,7 +614,13 @@ type Event struct {
 	// When the event was last changed.
 	UpdateTime *timestamppb.Timestamp `protobuf:"bytes,16,opt,name=update_time,json=updateTime,proto3" json:"update_time,omitempty"`
 	// Checksum for optimistic concurrency (AIP-154).
-	Etag          string `protobuf:"bytes,17,opt,name=etag,proto3" json:"etag,omitempty"`
+	Etag string `protobuf:"bytes,17,opt,name=etag,proto3" json:"etag,omitempty"`
+	// Language of title and description, BCP-47; "en" when empty. A read that asks for a
+	// language_code answers with the title and description in that language when the event has
+	// it, else in its own, and says here which.
+	LanguageCode string `protobuf:"bytes,18,opt,name=language_code,json=languageCode,proto3" json:"language_code,omitempty"`
+	// Title and description in other languages: one per language, none in language_code.
+	Translations  []*EventText `protobuf:"bytes,19,rep,name=translations,proto3" json:"translations,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -768,6 +774,84 @@ func (x *Event) GetEtag() string {
 	return ""
 }
 
+func (x *Event) GetLanguageCode() string {
+	if x != nil {
+		return x.LanguageCode
+	}
+	return ""
+}
+
+func (x *Event) GetTranslations() []*EventText {
+	if x != nil {
+		return x.Translations
+	}
+	return nil
+}
+
+// An event's title and description in one more language.
+type EventText struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Language of the text, BCP-47, e.g. "fr" or "fr-CA".
+	LanguageCode string `protobuf:"bytes,1,opt,name=language_code,json=languageCode,proto3" json:"language_code,omitempty"`
+	// Title in that language.
+	Title string `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	// Description in that language.
+	Description   string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *EventText) Reset() {
+	*x = EventText{}
+	mi := &file_socialrx_event_v1_resources_proto_msgTypes[4]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *EventText) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*EventText) ProtoMessage() {}
+
+func (x *EventText) ProtoReflect() protoreflect.Message {
+	mi := &file_socialrx_event_v1_resources_proto_msgTypes[4]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use EventText.ProtoReflect.Descriptor instead.
+func (*EventText) Descriptor() ([]byte, []int) {
+	return file_socialrx_event_v1_resources_proto_rawDescGZIP(), []int{4}
+}
+
+func (x *EventText) GetLanguageCode() string {
+	if x != nil {
+		return x.LanguageCode
+	}
+	return ""
+}
+
+func (x *EventText) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *EventText) GetDescription() string {
+	if x != nil {
+		return x.Description
+	}
+	return ""
+}
+
 // One dated occurrence of an event, with its own capacity.
 type Session struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
@@ -807,7 +891,7 @@ type Session struct {
 
 func (x *Session) Reset() {
 	*x = Session{}
-	mi := &file_socialrx_event_v1_resources_proto_msgTypes[4]
+	mi := &file_socialrx_event_v1_resources_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -819,7 +903,7 @@ func (x *Session) String() string {
 func (*Session) ProtoMessage() {}
 
 func (x *Session) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_event_v1_resources_proto_msgTypes[4]
+	mi := &file_socialrx_event_v1_resources_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -832,7 +916,7 @@ func (x *Session) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Session.ProtoReflect.Descriptor instead.
 func (*Session) Descriptor() ([]byte, []int) {
-	return file_socialrx_event_v1_resources_proto_rawDescGZIP(), []int{4}
+	return file_socialrx_event_v1_resources_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *Session) GetName() string {
@@ -957,7 +1041,7 @@ type Person struct {
 
 func (x *Person) Reset() {
 	*x = Person{}
-	mi := &file_socialrx_event_v1_resources_proto_msgTypes[5]
+	mi := &file_socialrx_event_v1_resources_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -969,7 +1053,7 @@ func (x *Person) String() string {
 func (*Person) ProtoMessage() {}
 
 func (x *Person) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_event_v1_resources_proto_msgTypes[5]
+	mi := &file_socialrx_event_v1_resources_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -982,7 +1066,7 @@ func (x *Person) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Person.ProtoReflect.Descriptor instead.
 func (*Person) Descriptor() ([]byte, []int) {
-	return file_socialrx_event_v1_resources_proto_rawDescGZIP(), []int{5}
+	return file_socialrx_event_v1_resources_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *Person) GetGivenName() string {
@@ -1043,7 +1127,7 @@ type Registration struct {
 
 func (x *Registration) Reset() {
 	*x = Registration{}
-	mi := &file_socialrx_event_v1_resources_proto_msgTypes[6]
+	mi := &file_socialrx_event_v1_resources_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1055,7 +1139,7 @@ func (x *Registration) String() string {
 func (*Registration) ProtoMessage() {}
 
 func (x *Registration) ProtoReflect() protoreflect.Message {
-	mi := &file_socialrx_event_v1_resources_proto_msgTypes[6]
+	mi := &file_socialrx_event_v1_resources_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1068,7 +1152,7 @@ func (x *Registration) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Registration.ProtoReflect.Descriptor instead.
 func (*Registration) Descriptor() ([]byte, []int) {
-	return file_socialrx_event_v1_resources_proto_rawDescGZIP(), []int{6}
+	return file_socialrx_event_v1_resources_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Registration) GetName() string {
@@ -1166,7 +1250,7 @@ const file_socialrx_event_v1_resources_proto_rawDesc = "" +
 	"\x04Cost\x12\x12\n" +
 	"\x04free\x18\x01 \x01(\bR\x04free\x12/\n" +
 	"\famount_minor\x18\x02 \x01(\x03B\f\xbaH\t\"\a\x18\x80\xad\xe2\x04(\x00R\vamountMinor\x120\n" +
-	"\bcurrency\x18\x03 \x01(\tB\x14\xbaH\x11r\x0f2\r^$|^[A-Z]{3}$R\bcurrency\"\xd2\b\n" +
+	"\bcurrency\x18\x03 \x01(\tB\x14\xbaH\x11r\x0f2\r^$|^[A-Z]{3}$R\bcurrency\"\xf2\t\n" +
 	"\x05Event\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12 \n" +
 	"\x05title\x18\x02 \x01(\tB\n" +
@@ -1191,8 +1275,16 @@ const file_socialrx_event_v1_resources_proto_rawDesc = "" +
 	"createTime\x12;\n" +
 	"\vupdate_time\x18\x10 \x01(\v2\x1a.google.protobuf.TimestampR\n" +
 	"updateTime\x12\x1b\n" +
-	"\x04etag\x18\x11 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag:e\xbaHb\x1a`\n" +
-	"\vevent.where\x12'an event needs a venue or an online_url\x1a(has(this.venue) || this.online_url != ''\"\x9a\a\n" +
+	"\x04etag\x18\x11 \x01(\tB\a\xbaH\x04r\x02\x18@R\x04etag\x12R\n" +
+	"\rlanguage_code\x18\x12 \x01(\tB-\xbaH*r(2&^$|^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$R\flanguageCode\x12J\n" +
+	"\ftranslations\x18\x13 \x03(\v2\x1c.socialrx.event.v1.EventTextB\b\xbaH\x05\x92\x01\x02\x10\n" +
+	"R\ftranslations:e\xbaHb\x1a`\n" +
+	"\vevent.where\x12'an event needs a venue or an online_url\x1a(has(this.venue) || this.online_url != ''\"\xaa\x01\n" +
+	"\tEventText\x12O\n" +
+	"\rlanguage_code\x18\x01 \x01(\tB*\xbaH'r%2#^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$R\flanguageCode\x12 \n" +
+	"\x05title\x18\x02 \x01(\tB\n" +
+	"\xbaH\ar\x05\x10\x01\x18\xc8\x01R\x05title\x12*\n" +
+	"\vdescription\x18\x03 \x01(\tB\b\xbaH\x05r\x03\x18\xa0\x1fR\vdescription\"\x9a\a\n" +
 	"\aSession\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12A\n" +
 	"\n" +
@@ -1287,7 +1379,7 @@ func file_socialrx_event_v1_resources_proto_rawDescGZIP() []byte {
 }
 
 var file_socialrx_event_v1_resources_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_socialrx_event_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
+var file_socialrx_event_v1_resources_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_socialrx_event_v1_resources_proto_goTypes = []any{
 	(EventCategory)(0),            // 0: socialrx.event.v1.EventCategory
 	(EventState)(0),               // 1: socialrx.event.v1.EventState
@@ -1297,10 +1389,11 @@ var file_socialrx_event_v1_resources_proto_goTypes = []any{
 	(*Venue)(nil),                 // 5: socialrx.event.v1.Venue
 	(*Cost)(nil),                  // 6: socialrx.event.v1.Cost
 	(*Event)(nil),                 // 7: socialrx.event.v1.Event
-	(*Session)(nil),               // 8: socialrx.event.v1.Session
-	(*Person)(nil),                // 9: socialrx.event.v1.Person
-	(*Registration)(nil),          // 10: socialrx.event.v1.Registration
-	(*timestamppb.Timestamp)(nil), // 11: google.protobuf.Timestamp
+	(*EventText)(nil),             // 8: socialrx.event.v1.EventText
+	(*Session)(nil),               // 9: socialrx.event.v1.Session
+	(*Person)(nil),                // 10: socialrx.event.v1.Person
+	(*Registration)(nil),          // 11: socialrx.event.v1.Registration
+	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
 }
 var file_socialrx_event_v1_resources_proto_depIdxs = []int32{
 	4,  // 0: socialrx.event.v1.Venue.address:type_name -> socialrx.event.v1.PlaceAddress
@@ -1308,25 +1401,26 @@ var file_socialrx_event_v1_resources_proto_depIdxs = []int32{
 	5,  // 2: socialrx.event.v1.Event.venue:type_name -> socialrx.event.v1.Venue
 	6,  // 3: socialrx.event.v1.Event.cost:type_name -> socialrx.event.v1.Cost
 	1,  // 4: socialrx.event.v1.Event.state:type_name -> socialrx.event.v1.EventState
-	11, // 5: socialrx.event.v1.Event.create_time:type_name -> google.protobuf.Timestamp
-	11, // 6: socialrx.event.v1.Event.update_time:type_name -> google.protobuf.Timestamp
-	11, // 7: socialrx.event.v1.Session.start_time:type_name -> google.protobuf.Timestamp
-	11, // 8: socialrx.event.v1.Session.end_time:type_name -> google.protobuf.Timestamp
-	11, // 9: socialrx.event.v1.Session.registration_open_time:type_name -> google.protobuf.Timestamp
-	11, // 10: socialrx.event.v1.Session.registration_close_time:type_name -> google.protobuf.Timestamp
-	2,  // 11: socialrx.event.v1.Session.state:type_name -> socialrx.event.v1.SessionState
-	11, // 12: socialrx.event.v1.Session.create_time:type_name -> google.protobuf.Timestamp
-	11, // 13: socialrx.event.v1.Session.update_time:type_name -> google.protobuf.Timestamp
-	9,  // 14: socialrx.event.v1.Registration.person:type_name -> socialrx.event.v1.Person
-	3,  // 15: socialrx.event.v1.Registration.state:type_name -> socialrx.event.v1.RegistrationState
-	11, // 16: socialrx.event.v1.Registration.create_time:type_name -> google.protobuf.Timestamp
-	11, // 17: socialrx.event.v1.Registration.update_time:type_name -> google.protobuf.Timestamp
-	11, // 18: socialrx.event.v1.Registration.check_in_time:type_name -> google.protobuf.Timestamp
-	19, // [19:19] is the sub-list for method output_type
-	19, // [19:19] is the sub-list for method input_type
-	19, // [19:19] is the sub-list for extension type_name
-	19, // [19:19] is the sub-list for extension extendee
-	0,  // [0:19] is the sub-list for field type_name
+	12, // 5: socialrx.event.v1.Event.create_time:type_name -> google.protobuf.Timestamp
+	12, // 6: socialrx.event.v1.Event.update_time:type_name -> google.protobuf.Timestamp
+	8,  // 7: socialrx.event.v1.Event.translations:type_name -> socialrx.event.v1.EventText
+	12, // 8: socialrx.event.v1.Session.start_time:type_name -> google.protobuf.Timestamp
+	12, // 9: socialrx.event.v1.Session.end_time:type_name -> google.protobuf.Timestamp
+	12, // 10: socialrx.event.v1.Session.registration_open_time:type_name -> google.protobuf.Timestamp
+	12, // 11: socialrx.event.v1.Session.registration_close_time:type_name -> google.protobuf.Timestamp
+	2,  // 12: socialrx.event.v1.Session.state:type_name -> socialrx.event.v1.SessionState
+	12, // 13: socialrx.event.v1.Session.create_time:type_name -> google.protobuf.Timestamp
+	12, // 14: socialrx.event.v1.Session.update_time:type_name -> google.protobuf.Timestamp
+	10, // 15: socialrx.event.v1.Registration.person:type_name -> socialrx.event.v1.Person
+	3,  // 16: socialrx.event.v1.Registration.state:type_name -> socialrx.event.v1.RegistrationState
+	12, // 17: socialrx.event.v1.Registration.create_time:type_name -> google.protobuf.Timestamp
+	12, // 18: socialrx.event.v1.Registration.update_time:type_name -> google.protobuf.Timestamp
+	12, // 19: socialrx.event.v1.Registration.check_in_time:type_name -> google.protobuf.Timestamp
+	20, // [20:20] is the sub-list for method output_type
+	20, // [20:20] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_socialrx_event_v1_resources_proto_init() }
@@ -1344,7 +1438,7 @@ func file_socialrx_event_v1_resources_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_socialrx_event_v1_resources_proto_rawDesc), len(file_socialrx_event_v1_resources_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   7,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

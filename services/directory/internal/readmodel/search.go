@@ -108,8 +108,8 @@ func (si *searchIndex) prepare(ix *Index, ids, locs map[string]bool) (*bleve.Bat
 			}
 		}
 		doc := map[string]any{
-			"name": s.DisplayName, "name_sort": s.DisplayName,
-			"text":         s.DisplayName + "\n" + s.AlternateName + "\n" + s.Description,
+			"name": serviceNames(s), "name_sort": s.DisplayName,
+			"text":         serviceText(s),
 			"organization": s.Organization, "status": s.Status, "taxonomy": s.TaxonomyTerms,
 			"languages": textsearch.LanguageTerms(s.Languages),
 		}
@@ -222,4 +222,22 @@ func (ix *Index) Search(q SearchQuery, offset, limit int) ([]Match, int, error) 
 	total := len(out)
 	start := min(offset, total)
 	return out[start:min(start+limit, total)], total, nil
+}
+
+// serviceText is what a search's words are matched against: the service's words in each of its
+// languages.
+func serviceText(s *store.Service) string {
+	parts := []string{s.DisplayName, s.AlternateName, s.Description}
+	for _, t := range s.Translations {
+		parts = append(parts, t.DisplayName, t.AlternateName, t.Description)
+	}
+	return strings.Join(parts, "\n")
+}
+
+func serviceNames(s *store.Service) string {
+	names := []string{s.DisplayName}
+	for _, t := range s.Translations {
+		names = append(names, t.DisplayName)
+	}
+	return strings.Join(names, "\n")
 }

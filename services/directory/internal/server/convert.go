@@ -32,6 +32,24 @@ func phonesFromProto(in []*directoryv1.Phone) []store.Phone {
 	return out
 }
 
+func textsToProto(in []store.Text) []*directoryv1.LocalizedText {
+	var out []*directoryv1.LocalizedText
+	for _, t := range in {
+		out = append(out, &directoryv1.LocalizedText{LanguageCode: t.Language, DisplayName: t.DisplayName,
+			AlternateName: t.AlternateName, Description: t.Description})
+	}
+	return out
+}
+
+func textsFromProto(in []*directoryv1.LocalizedText) []store.Text {
+	var out []store.Text
+	for _, t := range in {
+		out = append(out, store.Text{Language: t.GetLanguageCode(), DisplayName: t.GetDisplayName(),
+			AlternateName: t.GetAlternateName(), Description: t.GetDescription()})
+	}
+	return out
+}
+
 // organizationToProto converts a stored organisation to its API form.
 func organizationToProto(d *store.Organization) *directoryv1.Organization {
 	ct, ut := times(&d.Meta)
@@ -46,6 +64,8 @@ func organizationToProto(d *store.Organization) *directoryv1.Organization {
 		MemberCentre:       d.MemberCentre,
 		LegalStatus:        d.LegalStatus,
 		ParentOrganization: d.ParentOrganization,
+		LanguageCode:       d.Language,
+		Translations:       textsToProto(d.Translations),
 		CreateTime:         ct,
 		UpdateTime:         ut,
 		Etag:               d.Etag(),
@@ -63,6 +83,8 @@ func organizationFromProto(d *store.Organization, p *directoryv1.Organization) {
 	d.MemberCentre = p.GetMemberCentre()
 	d.LegalStatus = p.GetLegalStatus()
 	d.ParentOrganization = p.GetParentOrganization()
+	d.Language = p.GetLanguageCode()
+	d.Translations = textsFromProto(p.GetTranslations())
 }
 
 // serviceToProto converts a stored service to its API form.
@@ -88,6 +110,8 @@ func serviceToProto(d *store.Service) *directoryv1.Service {
 		Phones:                 phonesToProto(d.Phones),
 		ServiceAreas:           d.ServiceAreas,
 		ScheduleDescription:    d.ScheduleDescription,
+		LanguageCode:           d.Language,
+		Translations:           textsToProto(d.Translations),
 		CreateTime:             ct,
 		UpdateTime:             ut,
 		Etag:                   d.Etag(),
@@ -129,6 +153,8 @@ func serviceFromProto(d *store.Service, p *directoryv1.Service) {
 	d.Phones = phonesFromProto(p.GetPhones())
 	d.ServiceAreas = p.GetServiceAreas()
 	d.ScheduleDescription = p.GetScheduleDescription()
+	d.Language = p.GetLanguageCode()
+	d.Translations = textsFromProto(p.GetTranslations())
 }
 
 // locationToProto converts a stored location to its API form.

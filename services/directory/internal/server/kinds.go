@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 
@@ -41,6 +42,16 @@ type resource[T any, P docstore.Doc[T], M proto.Message] struct {
 	// lookup finds a document in the read model, which sync has brought up to date.
 	lookup func(id string) (P, bool)
 	sync   func(ctx context.Context) error
+	// texts, for kinds whose words come in several languages, reaches those fields of a message.
+	texts func(M) texts
+}
+
+// localize brings msg's words into the language closest to want, for kinds that have several.
+func (r *resource[T, P, M]) localize(msg M, want []string) M {
+	if r.texts != nil {
+		r.texts(msg).localize(want)
+	}
+	return msg
 }
 
 // id returns the id in a resource name of this kind, or an INVALID_ARGUMENT error naming field.
@@ -49,7 +60,8 @@ func (r *resource[T, P, M]) id(name, field string) (string, error) {
 	return id, names.ParseField(field, name, r.prefix+"{id}", &id)
 }
 
-func (r *resource[T, P, M]) get(ctx context.Context, name string) (M, error) {
+// get reads a resource, its words in the language closest to want.
+func (r *resource[T, P, M]) get(ctx context.Context, name string, want []string) (M, error) {
 	var zero M
 	id, err := r.id(name, "name")
 	if err != nil {
@@ -63,13 +75,18 @@ func (r *resource[T, P, M]) get(ctx context.Context, name string) (M, error) {
 	if !ok {
 		return zero, apierror.NotFound(name)
 	}
-	return r.toProto(doc), nil
+	return r.localize(r.toProto(doc), want), nil
 }
 
 func (r *resource[T, P, M]) create(ctx context.Context, msg M, id, requestID string) (M, error) {
 	var zero M
 	if err := policy.CheckMethod(auth.FromContext(ctx), policy.DirectoryWrite); err != nil {
 		return zero, err
+	}
+	if r.texts != nil {
+		if err := r.texts(msg).check(r.field); err != nil {
+			return zero, err
+		}
 	}
 	if err := r.references(ctx, msg); err != nil {
 		return zero, err
@@ -106,11 +123,26 @@ func (r *resource[T, P, M]) update(ctx context.Context, msg M, mask *fieldmaskpb
 	}
 	updated, err := r.coll.Update(ctx, auth.FromContext(ctx).Subject, id, etagOf(msg), func(doc P) error {
 		merged := r.toProto(doc)
+		var own string
+		if r.texts != nil {
+			// The fields given replace the text in their language, whichever the stored one is;
+			// the stored one stays the resource's own.
+			own = cmp.Or(*r.texts(merged).lang, "en")
+			r.texts(merged).localize([]string{cmp.Or(*r.texts(msg).lang, "en")})
+		}
 		if err := fieldmask.Apply(merged, msg, mask, outputOnly...); err != nil {
 			return err
 		}
+		if r.texts != nil {
+			r.texts(merged).localize([]string{own})
+		}
 		if err := r.validator.Check(merged, r.field); err != nil {
 			return err
+		}
+		if r.texts != nil {
+			if err := r.texts(merged).check(r.field); err != nil {
+				return err
+			}
 		}
 		if err := r.references(ctx, merged); err != nil {
 			return err

@@ -10,6 +10,7 @@ import (
 	"github.com/socialrx/socialrx/services/directory/internal/readmodel"
 	"github.com/socialrx/socialrx/services/platform/aip/filtering"
 	"github.com/socialrx/socialrx/services/platform/aip/pagination"
+	"github.com/socialrx/socialrx/services/platform/language"
 	"github.com/socialrx/socialrx/services/platform/protoconv"
 )
 
@@ -94,8 +95,9 @@ func (s *Server) SearchServices(ctx context.Context, req *directoryv1.SearchServ
 	if end := start + len(page); end < total {
 		resp.NextPageToken = pagination.Encode(req, pagination.Cursor{Offset: end})
 	}
+	want := language.Wanted(ctx, req.GetLanguageCode())
 	for _, m := range page {
-		r := &directoryv1.ServiceMatch{Service: serviceToProto(m.Service)}
+		r := &directoryv1.ServiceMatch{Service: s.services.localize(serviceToProto(m.Service), want)}
 		if q.Near != nil {
 			d := m.Distance
 			r.DistanceMeters = &d

@@ -13,6 +13,7 @@ import (
 	"github.com/socialrx/socialrx/services/directory/internal/readmodel"
 	"github.com/socialrx/socialrx/services/directory/internal/store"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/language"
 
 	"github.com/socialrx/socialrx/services/platform/validation"
 )
@@ -38,11 +39,11 @@ func New(st *store.Store, ix *readmodel.Index, v *validation.Validator, logger *
 	s := &Server{logger: logger, index: ix}
 	s.organizations = &resource[store.Organization, *store.Organization, *directoryv1.Organization]{
 		coll: st.Organizations, toProto: organizationToProto, fromProto: organizationFromProto,
-		prefix: store.OrganizationsPrefix, field: "organization", validator: v,
+		prefix: store.OrganizationsPrefix, field: "organization", validator: v, texts: organizationTexts,
 	}
 	s.services = &resource[store.Service, *store.Service, *directoryv1.Service]{
 		coll: st.Services, toProto: serviceToProto, fromProto: serviceFromProto,
-		prefix: store.ServicesPrefix, field: "service", validator: v,
+		prefix: store.ServicesPrefix, field: "service", validator: v, texts: serviceTexts,
 	}
 	s.locations = &resource[store.Location, *store.Location, *directoryv1.Location]{
 		coll: st.Locations, toProto: locationToProto, fromProto: locationFromProto,
@@ -116,7 +117,7 @@ func indexed(field string, i int) string {
 // Organizations.
 
 func (s *Server) GetOrganization(ctx context.Context, req *directoryv1.GetOrganizationRequest) (*directoryv1.Organization, error) {
-	return s.organizations.get(ctx, req.GetName())
+	return s.organizations.get(ctx, req.GetName(), language.Wanted(ctx, req.GetLanguageCode()))
 }
 
 func (s *Server) CreateOrganization(ctx context.Context, req *directoryv1.CreateOrganizationRequest) (*directoryv1.Organization, error) {
@@ -140,10 +141,11 @@ func (s *Server) ListOrganizations(ctx context.Context, req *directoryv1.ListOrg
 	if err != nil {
 		return nil, err
 	}
+	want := language.Wanted(ctx, req.GetLanguageCode())
 	page := s.index.Organizations(q.filter, q.cursor.After, q.skip, q.size)
 	resp := &directoryv1.ListOrganizationsResponse{TotalSize: int32(page.Total)}
 	for _, d := range page.Items {
-		resp.Organizations = append(resp.Organizations, organizationToProto(d))
+		resp.Organizations = append(resp.Organizations, s.organizations.localize(organizationToProto(d), want))
 	}
 	if page.More {
 		resp.NextPageToken = q.next(page.Items[len(page.Items)-1].ID)
@@ -154,7 +156,7 @@ func (s *Server) ListOrganizations(ctx context.Context, req *directoryv1.ListOrg
 // Services.
 
 func (s *Server) GetService(ctx context.Context, req *directoryv1.GetServiceRequest) (*directoryv1.Service, error) {
-	return s.services.get(ctx, req.GetName())
+	return s.services.get(ctx, req.GetName(), language.Wanted(ctx, req.GetLanguageCode()))
 }
 
 func (s *Server) CreateService(ctx context.Context, req *directoryv1.CreateServiceRequest) (*directoryv1.Service, error) {
@@ -175,10 +177,11 @@ func (s *Server) ListServices(ctx context.Context, req *directoryv1.ListServices
 	if err != nil {
 		return nil, err
 	}
+	want := language.Wanted(ctx, req.GetLanguageCode())
 	page := s.index.Services(q.filter, q.cursor.After, q.skip, q.size)
 	resp := &directoryv1.ListServicesResponse{TotalSize: int32(page.Total)}
 	for _, d := range page.Items {
-		resp.Services = append(resp.Services, serviceToProto(d))
+		resp.Services = append(resp.Services, s.services.localize(serviceToProto(d), want))
 	}
 	if page.More {
 		resp.NextPageToken = q.next(page.Items[len(page.Items)-1].ID)
@@ -189,7 +192,7 @@ func (s *Server) ListServices(ctx context.Context, req *directoryv1.ListServices
 // Locations.
 
 func (s *Server) GetLocation(ctx context.Context, req *directoryv1.GetLocationRequest) (*directoryv1.Location, error) {
-	return s.locations.get(ctx, req.GetName())
+	return s.locations.get(ctx, req.GetName(), nil)
 }
 
 func (s *Server) CreateLocation(ctx context.Context, req *directoryv1.CreateLocationRequest) (*directoryv1.Location, error) {
@@ -227,7 +230,7 @@ func (s *Server) ListLocations(ctx context.Context, req *directoryv1.ListLocatio
 // Taxonomy terms.
 
 func (s *Server) GetTaxonomyTerm(ctx context.Context, req *directoryv1.GetTaxonomyTermRequest) (*directoryv1.TaxonomyTerm, error) {
-	return s.terms.get(ctx, req.GetName())
+	return s.terms.get(ctx, req.GetName(), nil)
 }
 
 func (s *Server) CreateTaxonomyTerm(ctx context.Context, req *directoryv1.CreateTaxonomyTermRequest) (*directoryv1.TaxonomyTerm, error) {
@@ -265,7 +268,7 @@ func (s *Server) ListTaxonomyTerms(ctx context.Context, req *directoryv1.ListTax
 // Practitioners.
 
 func (s *Server) GetPractitioner(ctx context.Context, req *directoryv1.GetPractitionerRequest) (*directoryv1.Practitioner, error) {
-	return s.practitioners.get(ctx, req.GetName())
+	return s.practitioners.get(ctx, req.GetName(), nil)
 }
 
 func (s *Server) CreatePractitioner(ctx context.Context, req *directoryv1.CreatePractitionerRequest) (*directoryv1.Practitioner, error) {

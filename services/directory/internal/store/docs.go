@@ -27,6 +27,17 @@ type Organization struct {
 	MemberCentre       bool    `bson:"member_centre"`
 	LegalStatus        string  `bson:"legal_status,omitempty"`
 	ParentOrganization string  `bson:"parent_organization,omitempty"`
+	// Language is that of DisplayName, AlternateName and Description, BCP-47; empty is English.
+	Language     string `bson:"language,omitempty"`
+	Translations []Text `bson:"translations,omitempty"`
+}
+
+// Text is the name and description of an organisation or service in one more language.
+type Text struct {
+	Language      string `bson:"language"`
+	DisplayName   string `bson:"display_name"`
+	AlternateName string `bson:"alternate_name,omitempty"`
+	Description   string `bson:"description,omitempty"`
 }
 
 // Cost is what a service costs.
@@ -59,6 +70,9 @@ type Service struct {
 	Phones                 []Phone  `bson:"phones,omitempty"`
 	ServiceAreas           []string `bson:"service_areas,omitempty"`
 	ScheduleDescription    string   `bson:"schedule_description,omitempty"`
+	// Language is that of DisplayName, AlternateName and Description, BCP-47; empty is English.
+	Language     string `bson:"language,omitempty"`
+	Translations []Text `bson:"translations,omitempty"`
 }
 
 // Address is a postal address.

@@ -89,27 +89,38 @@ type Cost struct {
 
 // Event is an event's descriptive fields and lifecycle state.
 type Event struct {
-	ID                  string    `bson:"id"`
-	Title               string    `bson:"title"`
-	Description         string    `bson:"description,omitempty"`
-	Category            string    `bson:"category"`
-	HostOrganization    string    `bson:"host_organization"`
-	ContactPractitioner string    `bson:"contact_practitioner,omitempty"`
-	Venue               *Venue    `bson:"venue,omitempty"`
-	OnlineURL           string    `bson:"online_url,omitempty"`
-	Languages           []string  `bson:"languages,omitempty"`
-	Accessibility       []string  `bson:"accessibility,omitempty"`
-	Cost                *Cost     `bson:"cost,omitempty"`
-	Tags                []string  `bson:"tags,omitempty"`
-	State               string    `bson:"state"`
-	StateReason         string    `bson:"state_reason,omitempty"`
-	RequestID           string    `bson:"request_id,omitempty"`
-	CreateTime          time.Time `bson:"create_time"`
-	UpdateTime          time.Time `bson:"update_time"`
+	ID                  string   `bson:"id"`
+	Title               string   `bson:"title"`
+	Description         string   `bson:"description,omitempty"`
+	Category            string   `bson:"category"`
+	HostOrganization    string   `bson:"host_organization"`
+	ContactPractitioner string   `bson:"contact_practitioner,omitempty"`
+	Venue               *Venue   `bson:"venue,omitempty"`
+	OnlineURL           string   `bson:"online_url,omitempty"`
+	Languages           []string `bson:"languages,omitempty"`
+	Accessibility       []string `bson:"accessibility,omitempty"`
+	Cost                *Cost    `bson:"cost,omitempty"`
+	Tags                []string `bson:"tags,omitempty"`
+	// Language is that of Title and Description, BCP-47; empty is English.
+	Language string `bson:"language,omitempty"`
+	// Translations are the title and description in other languages.
+	Translations []Text    `bson:"translations,omitempty"`
+	State        string    `bson:"state"`
+	StateReason  string    `bson:"state_reason,omitempty"`
+	RequestID    string    `bson:"request_id,omitempty"`
+	CreateTime   time.Time `bson:"create_time"`
+	UpdateTime   time.Time `bson:"update_time"`
 	// Version is the ledger position of the last change; the etag derives from it.
 	Version int64 `bson:"version"`
 	// Sessions are the keys of the event's sessions, in creation order (not stored in entries).
 	Sessions []string `bson:"-"`
+}
+
+// Text is an event's title and description in one language.
+type Text struct {
+	Language    string `bson:"language"`
+	Title       string `bson:"title"`
+	Description string `bson:"description,omitempty"`
 }
 
 // Session is one dated occurrence of an event.

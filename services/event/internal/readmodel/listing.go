@@ -103,7 +103,7 @@ func (li *Listing) index(st *domain.State, keys []string) error {
 			continue
 		}
 		doc := map[string]any{
-			"key": k, "title": ev.Title, "text": ev.Title + "\n" + ev.Description,
+			"key": k, "title": eventTitles(ev), "text": eventText(ev),
 			"event_state": ev.State, "session_state": ss.State, "category": ev.Category,
 			"host": ev.HostOrganization, "languages": textsearch.LanguageTerms(ev.Languages),
 			"accessibility": lower(ev.Accessibility), "tags": lower(ev.Tags),
@@ -279,4 +279,22 @@ func (li *Listing) Search(q Query) ([]Hit, error) {
 // Distance is the distance from the centre of c to a venue, in metres.
 func (c *Circle) Distance(lat, lng float64) float64 {
 	return geo.Distance(c.Latitude, c.Longitude, lat, lng)
+}
+
+// eventTitles and eventText are what a search's words are matched against: the event's words in
+// each of its languages.
+func eventTitles(ev *domain.Event) string {
+	titles := []string{ev.Title}
+	for _, t := range ev.Translations {
+		titles = append(titles, t.Title)
+	}
+	return strings.Join(titles, "\n")
+}
+
+func eventText(ev *domain.Event) string {
+	parts := []string{ev.Title, ev.Description}
+	for _, t := range ev.Translations {
+		parts = append(parts, t.Title, t.Description)
+	}
+	return strings.Join(parts, "\n")
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"strings"
 	"time"
@@ -12,17 +13,21 @@ import (
 	"github.com/socialrx/socialrx/services/event/internal/domain"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/calendar"
+	"github.com/socialrx/socialrx/services/platform/language"
 )
 
-// calendarSessions turns listing rows into calendar entries.
-func calendarSessions(rows []listing) []calendar.Session {
+// calendarSessions turns listing rows into calendar entries, their words in the language closest
+// to want.
+func calendarSessions(rows []listing, want []string) []calendar.Session {
 	out := make([]calendar.Session, 0, len(rows))
 	for _, row := range rows {
 		ev, ss := row.ev, row.ss
+		text := eventTextIn(ev, want)
 		cs := calendar.Session{
 			UID:          sessionName(ss.Key()) + "@socialrx.org",
-			Summary:      ev.Title,
-			Description:  ev.Description,
+			Summary:      text.Title,
+			Description:  text.Description,
+			Language:     cmp.Or(text.Language, "en"),
 			URL:          ev.OnlineURL,
 			Start:        ss.Start,
 			End:          ss.End,
@@ -44,9 +49,22 @@ func calendarSessions(rows []listing) []calendar.Session {
 	return out
 }
 
-func (s *Server) render(name string, rows []listing) (*httpbody.HttpBody, error) {
+// eventTextIn is the event's title and description in the language closest to want, else its own.
+func eventTextIn(ev *domain.Event, want []string) domain.Text {
+	texts := append([]domain.Text{{Language: ev.Language, Title: ev.Title, Description: ev.Description}}, ev.Translations...)
+	langs := make([]string, len(texts))
+	for i, t := range texts {
+		langs[i] = t.Language
+	}
+	if i := language.Closest(want, langs); i > 0 {
+		return texts[i]
+	}
+	return texts[0]
+}
+
+func (s *Server) render(name string, rows []listing, want []string) (*httpbody.HttpBody, error) {
 	var buf bytes.Buffer
-	if err := calendar.Write(&buf, name, calendarSessions(rows), time.Now()); err != nil {
+	if err := calendar.Write(&buf, name, calendarSessions(rows, want), time.Now()); err != nil {
 		s.logger.Error("render calendar", "error", err)
 		return nil, apierror.Internal()
 	}
@@ -67,7 +85,7 @@ func (s *Server) SearchEventsCalendar(ctx context.Context, req *eventv1.SearchEv
 	if err != nil {
 		return nil, err
 	}
-	return s.render("Human Connection events", rows)
+	return s.render("Human Connection events", rows, language.Wanted(ctx, req.GetLanguageCode()))
 }
 
 func (s *Server) GetEventCalendar(ctx context.Context, req *eventv1.GetEventCalendarRequest) (*httpbody.HttpBody, error) {
@@ -88,7 +106,7 @@ func (s *Server) GetEventCalendar(ctx context.Context, req *eventv1.GetEventCale
 			err = apierror.NotFound(req.GetName())
 			return
 		}
-		title = ev.Title
+		title = eventTextIn(ev, language.Wanted(ctx, "")).Title
 		for _, sk := range ev.Sessions {
 			rows = append(rows, listing{ev: ev, ss: st.Sessions[sk]})
 		}
@@ -96,5 +114,5 @@ func (s *Server) GetEventCalendar(ctx context.Context, req *eventv1.GetEventCale
 	if err != nil {
 		return nil, err
 	}
-	return s.render(title, rows)
+	return s.render(title, rows, language.Wanted(ctx, ""))
 }

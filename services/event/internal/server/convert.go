@@ -1,11 +1,14 @@
 package server
 
 import (
+	"fmt"
 	"strings"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	"github.com/socialrx/socialrx/services/event/internal/domain"
 	"github.com/socialrx/socialrx/services/platform/aip/names"
+	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/language"
 	"github.com/socialrx/socialrx/services/platform/protoconv"
 )
 
@@ -55,11 +58,15 @@ func eventToProto(ev *domain.Event) *eventv1.Event {
 		Languages:             ev.Languages,
 		AccessibilityFeatures: ev.Accessibility,
 		Tags:                  ev.Tags,
+		LanguageCode:          ev.Language,
 		State:                 protoconv.ParseEnum[eventv1.EventState](ev.State),
 		StateReason:           ev.StateReason,
 		CreateTime:            protoconv.Timestamp(ev.CreateTime),
 		UpdateTime:            protoconv.Timestamp(ev.UpdateTime),
 		Etag:                  domain.Etag(ev.Version),
+	}
+	for _, t := range ev.Translations {
+		p.Translations = append(p.Translations, &eventv1.EventText{LanguageCode: t.Language, Title: t.Title, Description: t.Description})
 	}
 	if v := ev.Venue; v != nil {
 		p.Venue = &eventv1.Venue{DisplayName: v.DisplayName, Latitude: v.Latitude, Longitude: v.Longitude}
@@ -94,6 +101,10 @@ func eventFromProto(id string, p *eventv1.Event) *domain.Event {
 		Languages:           p.GetLanguages(),
 		Accessibility:       p.GetAccessibilityFeatures(),
 		Tags:                p.GetTags(),
+		Language:            p.GetLanguageCode(),
+	}
+	for _, t := range p.GetTranslations() {
+		ev.Translations = append(ev.Translations, domain.Text{Language: t.GetLanguageCode(), Title: t.GetTitle(), Description: t.GetDescription()})
 	}
 	if v := p.GetVenue(); v != nil {
 		ev.Venue = &domain.Venue{Location: v.GetLocation(), DisplayName: v.GetDisplayName()}
@@ -117,6 +128,41 @@ func eventFromProto(id string, p *eventv1.Event) *domain.Event {
 		ev.Cost = &domain.Cost{Free: true}
 	}
 	return ev
+}
+
+// localizeEvent puts into p's title and description its text in the language closest to want,
+// moving the text they held into translations, so p keeps every text it has.
+func localizeEvent(p *eventv1.Event, want []string) {
+	if len(want) == 0 || len(p.GetTranslations()) == 0 {
+		return
+	}
+	have := []string{p.GetLanguageCode()}
+	for _, t := range p.GetTranslations() {
+		have = append(have, t.GetLanguageCode())
+	}
+	i := language.Closest(want, have)
+	if i <= 0 {
+		return
+	}
+	t := p.Translations[i-1]
+	own := p.GetLanguageCode()
+	if own == "" {
+		own = "en"
+	}
+	p.Translations[i-1] = &eventv1.EventText{LanguageCode: own, Title: p.GetTitle(), Description: p.GetDescription()}
+	p.LanguageCode, p.Title, p.Description = t.GetLanguageCode(), t.GetTitle(), t.GetDescription()
+}
+
+// checkTranslations refuses a text in a language the event has already.
+func checkTranslations(p *eventv1.Event) error {
+	var langs []string
+	for _, t := range p.GetTranslations() {
+		langs = append(langs, t.GetLanguageCode())
+	}
+	if i := language.Repeated(p.GetLanguageCode(), langs); i >= 0 {
+		return apierror.Field(fmt.Sprintf("event.translations[%d].language_code", i), "repeats a language the event has already")
+	}
+	return nil
 }
 
 func sessionToProto(ss *domain.Session) *eventv1.Session {

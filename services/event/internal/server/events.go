@@ -1,6 +1,7 @@
 package server
 
 import (
+	"cmp"
 	"context"
 	"time"
 
@@ -13,6 +14,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/aip/requestid"
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/language"
 	"github.com/socialrx/socialrx/services/platform/policy"
 )
 
@@ -21,6 +23,9 @@ func (s *Server) CreateEvent(ctx context.Context, req *eventv1.CreateEventReques
 	id := req.GetEventId()
 	if id == "" {
 		id = newID("event", key)
+	}
+	if err := checkTranslations(req.GetEvent()); err != nil {
+		return nil, err
 	}
 	ev := eventFromProto(id, req.GetEvent())
 	ev.RequestID = key
@@ -49,7 +54,12 @@ func (s *Server) GetEvent(ctx context.Context, req *eventv1.GetEventRequest) (*e
 	if _, err := s.access(ctx, policy.EventRead, req.GetName(), key); err != nil {
 		return nil, err
 	}
-	return s.event(key)
+	p, err := s.event(key)
+	if err != nil {
+		return nil, err
+	}
+	localizeEvent(p, language.Wanted(ctx, req.GetLanguageCode()))
+	return p, nil
 }
 
 func (s *Server) UpdateEvent(ctx context.Context, req *eventv1.UpdateEventRequest) (*eventv1.Event, error) {
@@ -68,14 +78,22 @@ func (s *Server) UpdateEvent(ctx context.Context, req *eventv1.UpdateEventReques
 	if err != nil {
 		return nil, err
 	}
+	// The fields given replace the text in their language, whichever the stored one is; the
+	// stored one stays the event's own.
 	merged := current
+	own := cmp.Or(current.GetLanguageCode(), "en")
+	localizeEvent(merged, []string{cmp.Or(in.GetLanguageCode(), "en")})
 	if err := fieldmask.Apply(merged, in, req.GetUpdateMask(), "name", "state", "state_reason", "create_time", "update_time", "etag"); err != nil {
 		return nil, err
 	}
+	localizeEvent(merged, []string{own})
 	if v := merged.GetVenue(); v != nil && v.GetLocation() != "" {
 		v.DisplayName, v.Latitude, v.Longitude = "", 0, 0 // resolved again below
 	}
 	if err := s.validator.Check(merged, "event"); err != nil {
+		return nil, err
+	}
+	if err := checkTranslations(merged); err != nil {
 		return nil, err
 	}
 	next := eventFromProto(key, merged)

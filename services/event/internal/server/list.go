@@ -11,6 +11,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/aip/pagination"
 	"github.com/socialrx/socialrx/services/platform/audit"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/platform/language"
 	"github.com/socialrx/socialrx/services/platform/policy"
 	"github.com/socialrx/socialrx/services/platform/protoconv"
 )
@@ -60,11 +61,14 @@ func (s *Server) ListEvents(ctx context.Context, req *eventv1.ListEventsRequest)
 		return nil, err
 	}
 	caller := auth.FromContext(ctx)
+	want := language.Wanted(ctx, req.GetLanguageCode())
 	var all []*eventv1.Event
 	s.ledger.Read(func(st *domain.State) {
 		for _, ev := range st.Events {
 			if f.Match(eventRecord(ev)) && policy.Can(caller, policy.EventRead, eventFacts(ev)) {
-				all = append(all, eventToProto(ev))
+				p := eventToProto(ev)
+				localizeEvent(p, want)
+				all = append(all, p)
 			}
 		}
 	})

@@ -9,6 +9,7 @@ import (
 	"github.com/socialrx/socialrx/services/event/internal/readmodel"
 	"github.com/socialrx/socialrx/services/platform/aip/pagination"
 	"github.com/socialrx/socialrx/services/platform/apierror"
+	"github.com/socialrx/socialrx/services/platform/language"
 	"github.com/socialrx/socialrx/services/platform/protoconv"
 )
 
@@ -78,6 +79,7 @@ func (s *Server) SearchEvents(ctx context.Context, req *eventv1.SearchEventsRequ
 	}
 	resp := &eventv1.SearchEventsResponse{}
 	now := s.now()
+	want := language.Wanted(ctx, req.GetLanguageCode())
 	var err error
 	s.ledger.Read(func(st *domain.State) {
 		var rows []listing
@@ -91,6 +93,7 @@ func (s *Server) SearchEvents(ctx context.Context, req *eventv1.SearchEventsRequ
 		}
 		for _, row := range page {
 			l := &eventv1.EventListing{Event: eventToProto(row.ev), Session: sessionToProto(row.ss)}
+			localizeEvent(l.Event, want)
 			if row.hasDist {
 				d := row.distance
 				l.DistanceMeters = &d
