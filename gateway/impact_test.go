@@ -1,4 +1,4 @@
-package referral_test
+package gateway_test
 
 import (
 	"context"
