@@ -97,11 +97,12 @@ const (
 
 // systemClientScopes are the SMART Backend Services scopes the demo system client may have at
 // the FHIR facade: send referrals in (a transaction of Patient, ServiceRequest, Task, Consent
-// and Goal), follow them, and read the directory.
+// and Goal), follow them, be notified of their changes (Subscription), and read the directory.
 var systemClientScopes = []string{
 	"system/Patient.crs", "system/ServiceRequest.crs", "system/Task.crus", "system/Consent.crs", "system/Goal.crs",
 	"system/Observation.rs", "system/Procedure.rs",
 	"system/Organization.rs", "system/Location.rs", "system/HealthcareService.rs",
+	"system/Subscription.crds",
 }
 
 func parse(args []string) (options, *config.Loader, error) {

@@ -97,6 +97,7 @@ func capabilityStatement() *cspb.CapabilityStatement {
 		}
 		rest.Resource = append(rest.Resource, res)
 	}
+	rest.Resource = append(rest.Resource, subscriptionCapability())
 	cs.Rest = []*cspb.CapabilityStatement_Rest{rest}
 	return cs
 }
@@ -142,6 +143,7 @@ func (h *Handler) smartConfiguration(w http.ResponseWriter, r *http.Request) {
 		}
 		scopes = append(scopes, "system/"+typ+"."+perms, "user/"+typ+"."+perms)
 	}
+	scopes = append(scopes, "system/Subscription.crds")
 	doc := map[string]any{
 		"issuer":                                h.issuer,
 		"token_endpoint":                        h.tokenEndpoint(r.Context()),
@@ -181,4 +183,23 @@ func (h *Handler) tokenEndpoint(ctx context.Context) string {
 		h.tokenURL = d.TokenEndpoint
 	}
 	return h.tokenURL
+}
+
+// subscriptionCapability is the Subscription entry: create, read, delete and search by status
+// of the caller's organisation's rest-hook Subscriptions.
+func subscriptionCapability() *cspb.CapabilityStatement_Rest_Resource {
+	res := &cspb.CapabilityStatement_Rest_Resource{
+		Type:       &cspb.CapabilityStatement_Rest_Resource_TypeCode{Value: c4.ResourceTypeCode_SUBSCRIPTION},
+		Versioning: &cspb.CapabilityStatement_Rest_Resource_VersioningCode{Value: c4.ResourceVersionPolicyCode_VERSIONED},
+		Documentation: &d4.Markdown{Value: "rest-hook Subscriptions on Task?owner=Organization/{id} or Task?requester=Organization/{id} (the caller's own " +
+			"organisation), notified id-only (backport-payload-content) as application/fhir+json; scope system/Subscription.crds."},
+		SearchParam: []*cspb.CapabilityStatement_Rest_Resource_SearchParam{{
+			Name: str("status"), Type: &cspb.CapabilityStatement_Rest_Resource_SearchParam_TypeCode{Value: c4.SearchParamTypeCode_TOKEN}}},
+	}
+	for _, i := range []vs4.TypeRestfulInteractionValueSet_Value{vs4.TypeRestfulInteractionValueSet_CREATE, vs4.TypeRestfulInteractionValueSet_READ,
+		vs4.TypeRestfulInteractionValueSet_DELETE, vs4.TypeRestfulInteractionValueSet_SEARCH_TYPE} {
+		res.Interaction = append(res.Interaction, &cspb.CapabilityStatement_Rest_Resource_ResourceInteraction{
+			Code: &cspb.CapabilityStatement_Rest_Resource_ResourceInteraction_CodeType{Value: i}})
+	}
+	return res
 }

@@ -43,6 +43,7 @@ type Config struct {
 // Handler serves the facade; mount it under Prefix with the prefix stripped.
 type Handler struct {
 	referrals referralv1.ReferralServiceClient
+	webhooks  referralv1.WebhookServiceClient
 	directory directoryv1.DirectoryServiceClient
 	events    eventv1.EventServiceClient
 	verifier  *auth.Verifier
@@ -63,6 +64,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{
 		referrals: referralv1.NewReferralServiceClient(cfg.Referral),
+		webhooks:  referralv1.NewWebhookServiceClient(cfg.Referral),
 		directory: directoryv1.NewDirectoryServiceClient(cfg.Directory),
 		events:    eventv1.NewEventServiceClient(cfg.Event),
 		issuer:    cfg.Access.Issuer,
@@ -78,6 +80,7 @@ func New(cfg Config) (*Handler, error) {
 			return nil, err
 		}
 	}
+	h.routeSubscriptions()
 	h.mux.HandleFunc("GET /metadata", h.metadata)
 	h.mux.HandleFunc("GET /.well-known/smart-configuration", h.smartConfiguration)
 	h.mux.HandleFunc("POST /{$}", h.authed(h.transaction))

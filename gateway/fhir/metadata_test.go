@@ -44,6 +44,7 @@ func TestMetadataAndSMARTConfiguration(t *testing.T) {
 		"Organization":      {[]string{"read", "vread", "search-type"}, []string{"name"}},
 		"Location":          {[]string{"read", "vread", "search-type"}, []string{"name", "type", "near", "organization"}},
 		"HealthcareService": {[]string{"read", "vread", "search-type"}, []string{"name", "type", "near", "organization"}},
+		"Subscription":      {[]string{"create", "read", "delete", "search-type"}, []string{"status"}},
 	}
 	for typ, w := range want {
 		g, ok := got[typ]

@@ -30,6 +30,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/auth/devidp"
 	"github.com/socialrx/socialrx/services/platform/testenv"
+	"github.com/socialrx/socialrx/services/referral"
 	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
 
@@ -67,7 +68,7 @@ type stack struct {
 	check     *validators
 }
 
-func start(t *testing.T, gateways int) *stack {
+func start(t *testing.T, gateways int, configure ...func(*referral.Config)) *stack {
 	t.Helper()
 	ctx := context.Background()
 	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
@@ -82,7 +83,11 @@ func start(t *testing.T, gateways int) *stack {
 		t.Fatal(err)
 	}
 	events := eventtest.Start(t, eventtest.Options{Database: testenv.DatabaseName(t), DirectoryAddr: dir.Addr})
-	referrals := referraltest.Start(t, referraltest.Options{Database: testenv.DatabaseName(t), DirectoryAddr: dir.Addr, EventAddr: events.Addr})
+	var conf func(*referral.Config)
+	if len(configure) > 0 {
+		conf = configure[0]
+	}
+	referrals := referraltest.Start(t, referraltest.Options{Database: testenv.DatabaseName(t), DirectoryAddr: dir.Addr, EventAddr: events.Addr, Configure: conf})
 	s := &stack{dir: dir, events: events, referrals: referrals, check: newValidators(t)}
 	s.session = publishedSession(t, events.Client)
 	for range gateways {
