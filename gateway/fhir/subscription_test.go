@@ -14,7 +14,6 @@ import (
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
-	"github.com/socialrx/socialrx/services/referral"
 	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
 
@@ -62,12 +61,7 @@ func subscriber(id auth.Identity) auth.Identity {
 }
 
 func TestSubscriptionNotifiedIDOnlyPerTaskChange(t *testing.T) {
-	s := start(t, 1, func(c *referral.Config) {
-		c.Webhooks.Guard.AllowInsecureLoopback = true
-		c.Webhooks.Poll = 20 * time.Millisecond
-		c.Webhooks.RetryBase = 20 * time.Millisecond
-		c.Webhooks.RetryMax = 200 * time.Millisecond
-	})
+	s := start(t, 1, referraltest.LoopbackWebhooks)
 	emrID := auth.Identity{Subject: "clients/" + testenv.SystemClientID, Organization: emrOrg, Roles: []string{auth.RoleSystem},
 		ClientID: testenv.SystemClientID, Scopes: allScopes}
 	emrSub := s.asID(t, subscriber(emrID))

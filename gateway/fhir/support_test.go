@@ -30,7 +30,6 @@ import (
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/auth/devidp"
 	"github.com/socialrx/socialrx/services/platform/testenv"
-	"github.com/socialrx/socialrx/services/referral"
 	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
 
@@ -68,7 +67,7 @@ type stack struct {
 	check     *validators
 }
 
-func start(t *testing.T, gateways int, configure ...func(*referral.Config)) *stack {
+func start(t *testing.T, gateways int, configure ...referraltest.Configure) *stack {
 	t.Helper()
 	ctx := context.Background()
 	dir := directorytest.Start(t, directorytest.Options{Database: testenv.DatabaseName(t)})
@@ -83,7 +82,7 @@ func start(t *testing.T, gateways int, configure ...func(*referral.Config)) *sta
 		t.Fatal(err)
 	}
 	events := eventtest.Start(t, eventtest.Options{Database: testenv.DatabaseName(t), DirectoryAddr: dir.Addr})
-	var conf func(*referral.Config)
+	var conf referraltest.Configure
 	if len(configure) > 0 {
 		conf = configure[0]
 	}

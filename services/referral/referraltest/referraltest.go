@@ -64,3 +64,15 @@ func Start(tb testing.TB, o Options) *Instance {
 	})
 	return &Instance{Running: r, Client: referralv1.NewReferralServiceClient(r.Conn), Service: svc}
 }
+
+// Configure is a change to the test configuration (Options.Configure).
+type Configure = func(*referral.Config)
+
+// LoopbackWebhooks lets webhooks deliver to plain http receivers on loopback, as a test's are,
+// and polls and retries in milliseconds.
+func LoopbackWebhooks(c *referral.Config) {
+	c.Webhooks.Guard.AllowInsecureLoopback = true
+	c.Webhooks.Poll = 20 * time.Millisecond
+	c.Webhooks.RetryBase = 20 * time.Millisecond
+	c.Webhooks.RetryMax = 200 * time.Millisecond
+}
