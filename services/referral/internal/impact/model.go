@@ -39,6 +39,9 @@ type Model struct {
 	cells  map[key]*bucket
 	dims   *dims
 	events map[string]Event
+	// unresolved are the referrals counted while an event they booked could not be looked up
+	// (the event service did not answer): they are counted again once it does.
+	unresolved map[string]*store.Referral
 	// started is the position of the snapshot the model started from, 0 after a full load.
 	started int64
 }
@@ -54,7 +57,8 @@ type snapshotData struct {
 // staleness.
 func Load(ctx context.Context, st *store.Store, snaps *snapshot.Store, resolve Resolve, staleness time.Duration) (*Model, error) {
 	m := &Model{st: st, snaps: snaps, resolve: resolve, staleness: staleness,
-		facts: map[string]*Facts{}, cells: map[key]*bucket{}, dims: newDims(), events: map[string]Event{}}
+		facts: map[string]*Facts{}, cells: map[key]*bucket{}, dims: newDims(), events: map[string]Event{},
+		unresolved: map[string]*store.Referral{}}
 	var head int64
 	pos, data, ok, err := snaps.Load(ctx)
 	if err != nil {
@@ -133,8 +137,10 @@ func (m *Model) take(id string) {
 	delete(m.facts, id)
 }
 
-// learn looks up the events of rs's bookings the model does not know yet.
-func (m *Model) learn(rs []*store.Referral) error {
+// learn looks up the events of rs's bookings the model does not know yet. An event the event
+// service cannot be asked about now stays unknown: the referrals booking it are counted without
+// it and marked unresolved (see count), so that neither start-up nor the feed waits on it.
+func (m *Model) learn(rs []*store.Referral) {
 	var unknown []string
 	m.mu.RLock()
 	for _, r := range rs {
@@ -148,7 +154,7 @@ func (m *Model) learn(rs []*store.Referral) error {
 	}
 	m.mu.RUnlock()
 	if len(unknown) == 0 {
-		return nil
+		return
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), ResolveTimeout)
 	defer cancel()
@@ -159,7 +165,10 @@ func (m *Model) learn(rs []*store.Referral) error {
 		}
 		ev, ok, err := m.resolve(ctx, e)
 		if err != nil {
-			return fmt.Errorf("look up %s: %w", e, err)
+			if ctx.Err() != nil {
+				break
+			}
+			continue
 		}
 		if !ok {
 			ev = Event{Category: "UNKNOWN", Host: "UNKNOWN"}
@@ -171,6 +180,50 @@ func (m *Model) learn(rs []*store.Referral) error {
 		m.events[e] = ev
 	}
 	m.mu.Unlock()
+}
+
+// count puts r's facts in the model (m.mu held) and notes whether an event it booked is still
+// unknown.
+func (m *Model) count(r *store.Referral) {
+	f := FactsOf(r, m.eventLookup)
+	m.put(r.ID, &f)
+	if cur, ok := m.facts[r.ID]; !ok || cur.Version != f.Version {
+		return // an older version than the one counted
+	}
+	delete(m.unresolved, r.ID)
+	for _, b := range r.Bookings {
+		if b.Session == "" {
+			continue
+		}
+		if _, ok := m.events[eventOf(b.Session)]; !ok {
+			m.unresolved[r.ID] = r
+			return
+		}
+	}
+}
+
+// resolveUnknown asks again for the events of the unresolved referrals and counts those
+// referrals anew.
+func (m *Model) resolveUnknown(context.Context) error {
+	m.mu.RLock()
+	rs := make([]*store.Referral, 0, len(m.unresolved))
+	for _, r := range m.unresolved {
+		rs = append(rs, r)
+	}
+	m.mu.RUnlock()
+	if len(rs) == 0 {
+		return nil
+	}
+	m.learn(rs)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, r := range rs {
+		if m.unresolved[r.ID] != r {
+			continue // counted again meanwhile, from a newer version
+		}
+		m.take(r.ID)
+		m.count(r)
+	}
 	return nil
 }
 
@@ -192,18 +245,16 @@ func (m *Model) apply(entries []changefeed.Entry) error {
 			rs = append(rs, c.Referral)
 		}
 	}
-	if err := m.learn(rs); err != nil {
-		return err
-	}
+	m.learn(rs)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, c := range changes {
 		if c.Deleted {
 			m.take(c.Referral.ID)
+			delete(m.unresolved, c.Referral.ID)
 			continue
 		}
-		f := FactsOf(c.Referral, m.eventLookup)
-		m.put(c.Referral.ID, &f)
+		m.count(c.Referral)
 	}
 	return nil
 }
@@ -215,14 +266,11 @@ func (m *Model) Reconcile(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("load impact: %w", err)
 	}
-	if err := m.learn(all); err != nil {
-		return fmt.Errorf("load impact: %w", err)
-	}
+	m.learn(all)
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, r := range all {
-		f := FactsOf(r, m.eventLookup)
-		m.put(r.ID, &f)
+		m.count(r)
 	}
 	return nil
 }
@@ -285,6 +333,7 @@ func (m *Model) Run(ctx context.Context, every time.Duration, onError func(error
 		m.snaps.Run(ctx, snapshot.DefaultSchedule, m.started, m.follower.Position, m.snapshot, onError)
 	}()
 	go periodic.Every(ctx, ReconcileEvery, m.Reconcile, onError)
+	go periodic.Every(ctx, every, m.resolveUnknown, onError)
 	m.follower.Run(ctx, every, onError)
 }
 
