@@ -272,7 +272,6 @@ func TestBrowserREADMEWalkthrough(t *testing.T) {
 	fill(t, ctx, "Date of birth", "1951-02-03")
 	fill(t, ctx, "Preferred language", "English")
 	pick(t, ctx, "The person", "Consent given by")
-	fill(t, ctx, "Date consent was given", time.Now().Format(time.DateOnly))
 	pick(t, ctx, "Share their details with the link worker", "")
 	pick(t, ctx, "Share their first name and needs with event hosts", "")
 	pick(t, ctx, "Loneliness", "Needs")
