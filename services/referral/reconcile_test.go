@@ -49,6 +49,11 @@ func TestUnrecordedRegistrationsAreSettled(t *testing.T) {
 	if err != nil || len(got.GetBookings()) != 0 {
 		t.Fatalf("the cancelled referral records %v (%v), want no booking", got.GetBookings(), err)
 	}
+	// Repairs are counted just after they are written, so the counts are awaited too.
+	eventually(t, "both repairs to be counted", func() bool {
+		r := w.referrals[0].Service.Repairs()
+		return r.Adopted > 0 && r.Compensated > 0
+	})
 	if r := w.referrals[0].Service.Repairs(); r.Adopted != 1 || r.Compensated != 1 {
 		t.Fatalf("repairs %+v, want one adopted and one compensated", r)
 	}
