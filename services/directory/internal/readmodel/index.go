@@ -1,7 +1,7 @@
 // Package readmodel is the directory's in-memory read model: a copy of every organisation,
 // service, location, taxonomy term and practitioner, started from a snapshot (or the
 // collections) and kept fresh from the change feed, with a bleve index of the services for
-// search (search.go). Gets and lists run here without a database round trip; a replica applies
+// search (search.go), stored in the same snapshot so that a restart does not rebuild it. Gets and lists run here without a database round trip; a replica applies
 // its own writes before acknowledging them and sees other replicas' within a bounded staleness
 // (see Fresh).
 package readmodel
@@ -84,9 +84,6 @@ func load(ctx context.Context, st *store.Store, staleness time.Duration, fromSna
 		searchReady:   make(chan struct{}),
 	}
 	var err error
-	if ix.searcher, err = newSearchIndex(); err != nil {
-		return nil, err
-	}
 	var head int64
 	if fromSnapshot {
 		pos, data, ok, err := st.Snapshots.Load(ctx)
@@ -95,8 +92,19 @@ func load(ctx context.Context, st *store.Store, staleness time.Duration, fromSna
 		}
 		// restore fills the tables only from a snapshot it decoded whole; else they stay empty
 		// and the collections are read instead.
-		if ok && ix.restore(data) == nil {
-			head, ix.started = pos, pos
+		if ok {
+			if bi, err := ix.restore(data); err == nil {
+				head, ix.started = pos, pos
+				if bi != nil {
+					ix.searcher = restoredSearchIndex(ix, bi)
+				}
+			}
+		}
+	}
+	restored := ix.searcher != nil
+	if !restored {
+		if ix.searcher, err = newSearchIndex(); err != nil {
+			return nil, err
 		}
 	}
 	if ix.started == 0 {
@@ -111,7 +119,12 @@ func load(ctx context.Context, st *store.Store, staleness time.Duration, fromSna
 	if err := ix.Sync(ctx); err != nil {
 		return nil, err
 	}
-	go ix.buildSearch()
+	if restored {
+		// The index came with the snapshot; the tail just applied is indexed by the first search.
+		close(ix.searchReady)
+	} else {
+		go ix.buildSearch()
+	}
 	return ix, nil
 }
 

@@ -1,0 +1,237 @@
+package readmodel
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"reflect"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"go.mongodb.org/mongo-driver/v2/bson"
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/socialrx/socialrx/services/directory/internal/store"
+	"github.com/socialrx/socialrx/services/platform/storage/docstore"
+	"github.com/socialrx/socialrx/services/platform/testenv"
+)
+
+// saverEnv names the database a child process of the test binary writes to and snapshots, over
+// and over, until it is killed (see runSaver).
+const saverEnv = "READMODEL_TEST_SAVER_DB"
+
+// runSaver is the child: it loads the index, then, in a loop, changes a few services and saves a
+// snapshot, printing "saving" before and "saved <nanoseconds>" after each save.
+func runSaver(uri, dbName string) int {
+	ctx := context.Background()
+	client, err := mongo.Connect(options.Client().ApplyURI(uri))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	st := store.New(client.Database(dbName))
+	ix, err := Load(ctx, st, 0)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 2
+	}
+	for round := 0; ; round++ {
+		for k := range 5 {
+			id := fmt.Sprintf("s%d", (round*5+k)%crashServices)
+			if _, err := st.Services.Update(ctx, "t", id, "", func(s *store.Service) error {
+				s.Description = fmt.Sprintf("round %d potager", round)
+				return nil
+			}); err != nil {
+				fmt.Fprintln(os.Stderr, err)
+				return 2
+			}
+		}
+		fmt.Println("saving")
+		t := time.Now()
+		if err := ix.SaveSnapshot(ctx); err != nil {
+			fmt.Fprintln(os.Stderr, err)
+			return 2
+		}
+		fmt.Println("saved", time.Since(t).Nanoseconds())
+	}
+}
+
+const crashServices = 200
+
+// A process killed (SIGKILL) while it saves a snapshot of the read model with its search index
+// leaves the previous snapshot in force: a restart loads it whole, tables and search index, and
+// after the feed's tail serves exactly what an index built by replaying the collections serves.
+func TestKillDuringSnapshotSaveFallsBackToTheLastWhole(t *testing.T) {
+	ctx := context.Background()
+	db := testenv.Database(t)
+	st := store.New(db)
+	lat := 45.40
+	for i := range crashServices {
+		id := fmt.Sprintf("s%d", i)
+		la, lo := lat+float64(i%20)*0.01, -75.70+float64(i/20)*0.01
+		if _, err := st.Locations.Create(ctx, "t", &store.Location{Meta: docstore.Meta{ID: id}, DisplayName: "Hall " + id,
+			Latitude: &la, Longitude: &lo}); err != nil {
+			t.Fatal(err)
+		}
+		words := []string{"jardin communautaire", "marche nature", "cafe rencontre"}[i%3]
+		if _, err := st.Services.Create(ctx, "t", &store.Service{Meta: docstore.Meta{ID: id}, DisplayName: fmt.Sprintf("%s %d", words, i),
+			Organization: fmt.Sprintf("organizations/o%d", i%4), Status: "active", Languages: []string{"fr"},
+			Locations: []string{store.LocationsPrefix + id}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	first, err := Load(ctx, st, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := first.SaveSnapshot(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
+	torn := 0
+	for attempt := 0; attempt < 8 && torn < 2; attempt++ {
+		killMidSave(t, db.Name(), rng)
+		if pending := unnamedSnapshotParts(t, db); pending > 0 {
+			torn++
+		}
+		restarted, err := Load(ctx, st, 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if restarted.StartedAt() == 0 {
+			t.Fatal("the restart did not start from a snapshot")
+		}
+		full, err := load(ctx, st, 0, false)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sameAnswers(t, restarted, full)
+		_ = restarted.Close()
+		_ = full.Close()
+	}
+	t.Logf("%d kills left a save unfinished", torn)
+	if torn == 0 {
+		t.Fatal("no kill landed in the middle of a save: nothing was tested")
+	}
+}
+
+// killMidSave runs the saver until it is some way into a save, and kills it.
+func killMidSave(t *testing.T, dbName string, rng *rand.Rand) {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "MONGODB_URI="+testenv.MongoURI(t), saverEnv+"="+dbName)
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = cmd.Wait() }()
+	lines := bufio.NewScanner(out)
+	var took time.Duration
+	saves := 1 + rng.IntN(3)
+	for lines.Scan() {
+		line := lines.Text()
+		if d, ok := strings.CutPrefix(line, "saved "); ok {
+			n, _ := strconv.ParseInt(d, 10, 64)
+			took = time.Duration(n)
+			continue
+		}
+		if line != "saving" || took == 0 {
+			continue
+		}
+		if saves--; saves > 0 {
+			continue
+		}
+		time.Sleep(time.Duration(rng.Float64() * 0.9 * float64(took)))
+		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	t.Fatalf("the saver stopped before it was killed: %v", lines.Err())
+}
+
+// unnamedSnapshotParts counts the snapshot documents (manifests and chunks) of a save that did
+// not finish: those that the pointer does not name.
+func unnamedSnapshotParts(t *testing.T, db *mongo.Database) int {
+	t.Helper()
+	ctx := context.Background()
+	var p struct {
+		Manifest string `bson:"manifest"`
+	}
+	if err := db.Collection("snapshots").FindOne(ctx, bson.D{{Key: "_id", Value: "directory"}}).Decode(&p); err != nil {
+		t.Fatal(err)
+	}
+	cur, err := db.Collection("snapshots").Find(ctx, bson.D{}, options.Find().SetProjection(bson.D{{Key: "_id", Value: 1}}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ids []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &ids); err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, d := range ids {
+		if d.ID != "directory" && d.ID != p.Manifest && !strings.HasPrefix(d.ID, p.Manifest+"/") {
+			n++
+		}
+	}
+	return n
+}
+
+// sameAnswers fails unless a and b hold the same documents and answer searches alike.
+func sameAnswers(t *testing.T, a, b *Index) {
+	t.Helper()
+	if !reflect.DeepEqual(a.services.docs, b.services.docs) || !reflect.DeepEqual(a.locations.docs, b.locations.docs) ||
+		!reflect.DeepEqual(a.organizations.docs, b.organizations.docs) || !reflect.DeepEqual(a.terms.docs, b.terms.docs) ||
+		!reflect.DeepEqual(a.practitioners.docs, b.practitioners.docs) {
+		t.Fatal("the restarted index holds other documents than a full replay")
+	}
+	queries := []SearchQuery{
+		{Words: []string{"jardins"}},
+		{Words: []string{"potager"}},
+		{Words: []string{"cafe"}, Organization: "organizations/o1"},
+		{Near: &Circle{Latitude: 45.45, Longitude: -75.65, RadiusMeters: 3000}},
+		{Statuses: []string{"active"}},
+	}
+	for _, q := range queries {
+		got, gotTotal, err := a.Search(q, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want, wantTotal, err := b.Search(q, 0, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if gotTotal != wantTotal || !reflect.DeepEqual(matchIDs(got), matchIDs(want)) {
+			t.Fatalf("search %+v: restarted gives %d %v, full replay %d %v", q, gotTotal, matchIDs(got), wantTotal, matchIDs(want))
+		}
+		if wantTotal == 0 {
+			t.Fatalf("search %+v finds nothing: it tests nothing", q)
+		}
+	}
+}
+
+func matchIDs(ms []Match) []string {
+	out := make([]string, len(ms))
+	for i, m := range ms {
+		out[i] = fmt.Sprintf("%s@%.0f", m.Service.ID, m.Distance)
+	}
+	return out
+}
