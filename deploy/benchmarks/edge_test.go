@@ -21,17 +21,19 @@ import (
 
 // BenchmarkEdge measures what the REST edge adds to a read: GetService through the gateway and
 // over gRPC, p50 at 1 and at 16 clients, and prints the REST/gRPC ratios. The HTTP client keeps
-// a connection per client, as a browser or a service's client pool does; both calls are
-// anonymous (GetService is public), so neither pays for verifying a token.
+// a connection per client, as a browser or a service's client pool does. Both calls are made
+// anonymously (GetService is public) and with the same bearer token, which the service verifies
+// on every call either way.
 //
 //	go test -run='^$' -bench=Edge -benchtime=1x ./deploy/benchmarks/
 func BenchmarkEdge(b *testing.B) {
 	for _, r := range edgeRatios(b, envSize("SCALE_EDGE_SERVICES", 1000)) {
-		fmt.Printf("GetService clients=%-3d grpc p50 %.3f ms  rest p50 %.3f ms  REST/gRPC %.2f\n", r.clients, ms(r.grpc), ms(r.rest), r.ratio())
+		fmt.Printf("GetService %-9s clients=%-3d grpc p50 %.3f ms  rest p50 %.3f ms  REST/gRPC %.2f\n", r.caller, r.clients, ms(r.grpc), ms(r.rest), r.ratio())
 	}
 }
 
 type edgeRatio struct {
+	caller     string // "anonymous" or "token"
 	clients    int
 	grpc, rest time.Duration
 }
@@ -49,7 +51,8 @@ func envSize(name string, def int) int {
 }
 
 // edgeRatios loads n services and measures GetService over gRPC and REST at 1 and 16 clients,
-// alternating the two for three seconds each, twice, and keeping the better p50 of each.
+// anonymously and with a token, alternating the two for three seconds each, twice, and keeping
+// the better p50 of each.
 func edgeRatios(b *testing.B, n int) []edgeRatio {
 	ctx := as(context.Background(), adminID)
 	dir := directorytest.Start(b, directorytest.Options{Database: testenv.DatabaseName(b),
@@ -59,14 +62,33 @@ func edgeRatios(b *testing.B, n int) []edgeRatio {
 	names := directorytest.LoadServices(ctx, b, dir.Client, n, "")
 	name := func(i int) string { return names[directorytest.Spread(i, len(names))] }
 	var out []edgeRatio
+	for _, caller := range []string{"anonymous", "token"} {
+		out = append(out, edgeRatiosAs(b, base, dir.Client, name, caller)...)
+	}
+	return out
+}
+
+func edgeRatiosAs(b *testing.B, base string, c directoryv1.DirectoryServiceClient, name func(int) string, caller string) []edgeRatio {
+	ctx, authorization := context.Background(), ""
+	if caller == "token" {
+		ctx, authorization = as(ctx, adminID), "Bearer "+testenv.Bearer(adminID)
+	}
+	var out []edgeRatio
 	for _, clients := range []int{1, 16} {
 		client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: clients}}
 		grpcOp := func(i int) error {
-			_, err := dir.Client.GetService(context.Background(), &directoryv1.GetServiceRequest{Name: name(i)})
+			_, err := c.GetService(ctx, &directoryv1.GetServiceRequest{Name: name(i)})
 			return err
 		}
 		restOp := func(i int) error {
-			resp, err := client.Get(base + "/v1/" + name(i))
+			req, err := http.NewRequest(http.MethodGet, base+"/v1/"+name(i), nil)
+			if err != nil {
+				return err
+			}
+			if authorization != "" {
+				req.Header.Set("Authorization", authorization)
+			}
+			resp, err := client.Do(req)
 			if err != nil {
 				return err
 			}
@@ -79,7 +101,7 @@ func edgeRatios(b *testing.B, n int) []edgeRatio {
 			}
 			return nil
 		}
-		r := edgeRatio{clients: clients, grpc: time.Hour, rest: time.Hour}
+		r := edgeRatio{caller: caller, clients: clients, grpc: time.Hour, rest: time.Hour}
 		for range 2 {
 			for _, m := range []struct {
 				op   func(int) error

@@ -1,6 +1,7 @@
 // Package textsearch sets up bleve indexes, in scratch directories, built at a start or restored
-// from a snapshot (see Dump), the way socialrx searches: text analysed in English and in French (stemming, accents folded, so "jardins communautaires" finds "Jardin
-// communautaire" and "cafe" finds "Café"), exact keyword terms, and geo points. Read models keep
+// from a snapshot (see Dump), the way socialrx searches: text analysed in English and in French
+// (stemming, accents folded, so "jardins communautaires" finds "Jardin communautaire" and "cafe"
+// finds "Café"), exact keyword terms, and geo points. Read models keep
 // such an index current from their change feed; a query costs time in proportion to its matches.
 package textsearch
 
