@@ -22,6 +22,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/periodic"
 	"github.com/socialrx/socialrx/services/platform/readiness"
 	"github.com/socialrx/socialrx/services/platform/service"
+	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/referral/internal/readmodel"
 	"github.com/socialrx/socialrx/services/referral/internal/server"
 	"github.com/socialrx/socialrx/services/referral/internal/server/eventfeed"
@@ -53,6 +54,16 @@ type Config struct {
 	ClientSecret string
 	// TokenURL overrides the token endpoint of the provider's discovery document.
 	TokenURL string
+	// FeedRetention is how long the change feed keeps an entry at least (see changefeed.Retention).
+	FeedRetention time.Duration
+}
+
+func (c Config) retention() changefeed.Retention {
+	r := changefeed.DefaultRetention
+	if c.FeedRetention > 0 {
+		r.Age = c.FeedRetention
+	}
+	return r
 }
 
 // RegisterFlags registers the configuration flags, with environment fallbacks, on l.
@@ -66,6 +77,8 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.String(&c.TokenURL, "oidc-token-url", "OIDC_TOKEN_URL", "", "token endpoint, instead of the discovery document's")
 	l.Duration(&c.ReconcileInterval, "reconcile-interval", "REFERRAL_RECONCILE_INTERVAL", DefaultReconcileInterval, "how often unfinished bookings are settled with the event service")
 	l.Duration(&c.ReconcileGrace, "reconcile-grace", "REFERRAL_RECONCILE_GRACE", DefaultReconcileGrace, "how long a booking is left to its own request before the reconciler settles it")
+	l.Duration(&c.FeedRetention, "feed-retention", "REFERRAL_FEED_RETENTION", changefeed.DefaultRetention.Age,
+		"how long the change feed keeps a change at least (and every change its registered followers have yet to read); WatchReferrals from an older token is OUT_OF_RANGE")
 }
 
 // Reconciler defaults. The grace outlasts a booking request's call to the event service
@@ -154,7 +167,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	follower := eventfeed.New(events, st, sg, cfg.ConsumerPoll, cfg.Now, logger)
 	follower.Instrument(b.Metrics)
 	b.Go(func(ctx context.Context) {
-		ix.Run(ctx, cfg.SyncInterval, func(err error) { logger.Warn("worklist sync", "error", err) })
+		ix.Run(ctx, cfg.SyncInterval, cfg.retention(), func(err error) { logger.Warn("worklist sync", "error", err) })
 	})
 	b.Go(follower.Run)
 	rc := saga.NewReconciler(sg, ix.Select, ix.Sync, cfg.ReconcileInterval, cfg.ReconcileGrace,

@@ -50,11 +50,24 @@ func (l *Log) Intend(ctx context.Context, rec Record) (Record, error) {
 
 // Settle records the outcome of intent id: "OK" when its change was stored, the status code of
 // the refusal otherwise (OutcomeOf). Only a pending intent changes. Its mark goes after.
+//
+// The record is read and then updated by its _id alone: FerretDB turns only such a filter into
+// an index lookup, and would read the whole trail for a filter on the outcome too (it applies
+// a conditional update as a read and a write all the same).
 func (l *Log) Settle(ctx context.Context, id, outcome string) error {
-	_, err := l.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "outcome", Value: OutcomePending}},
-		bson.D{{Key: "$set", Value: bson.D{{Key: "outcome", Value: outcome}}}})
-	if err != nil {
+	var cur struct {
+		Outcome string `bson:"outcome"`
+	}
+	err := l.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&cur)
+	switch {
+	case errors.Is(err, mongo.ErrNoDocuments): // a mark whose record was never written
+	case err != nil:
 		return fmt.Errorf("settle audit intent %s: %w", id, err)
+	case cur.Outcome == OutcomePending:
+		if _, err := l.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+			bson.D{{Key: "$set", Value: bson.D{{Key: "outcome", Value: outcome}}}}); err != nil {
+			return fmt.Errorf("settle audit intent %s: %w", id, err)
+		}
 	}
 	if _, err := l.pending.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
 		return fmt.Errorf("unmark audit intent %s: %w", id, err)

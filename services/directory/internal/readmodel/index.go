@@ -92,6 +92,14 @@ func load(ctx context.Context, st *store.Store, staleness time.Duration, fromSna
 		}
 		// restore fills the tables only from a snapshot it decoded whole; else they stay empty
 		// and the collections are read instead.
+		// A snapshot older than the feed's trim cannot be caught up: load the collections.
+		if ok {
+			floor, err := st.Feed.Floor(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("load index: %w", err)
+			}
+			ok = pos >= floor
+		}
 		if ok {
 			if bi, err := ix.restore(data); err == nil {
 				head, ix.started = pos, pos
@@ -248,9 +256,13 @@ func (ix *Index) Fresh(ctx context.Context) error {
 // ReconcileEvery is how often Run merges the stored documents into the index.
 const ReconcileEvery = 10 * time.Minute
 
+// SnapshotFollower is the name under which the position of the read model's last snapshot is
+// registered with the feed's retention, which keeps every entry a restart replays.
+const SnapshotFollower = "directory-readmodel-snapshot"
+
 // Run keeps the index fresh in the background until ctx ends, so reads rarely find much to do,
-// and reconciles it with the database every ReconcileEvery.
-func (ix *Index) Run(ctx context.Context, every time.Duration, logger *slog.Logger) {
+// reconciles it with the database every ReconcileEvery, and trims the feed by retention.
+func (ix *Index) Run(ctx context.Context, every time.Duration, retention changefeed.Retention, logger *slog.Logger) {
 	if ix.started > 0 {
 		// Started from a snapshot: repair soon what the feed may have missed since it was taken.
 		go func() {
@@ -268,6 +280,7 @@ func (ix *Index) Run(ctx context.Context, every time.Duration, logger *slog.Logg
 	}()
 	go periodic.Every(ctx, ReconcileEvery, ix.Reconcile, func(err error) { logger.Warn("index reconcile", "error", err) })
 	go periodic.Every(ctx, docstore.Retain/4, ix.st.Prune, func(err error) { logger.Warn("prune revisions", "error", err) })
+	go ix.st.Feed.Keep(ctx, retention, SnapshotFollower, ix.st.Snapshots.Position, func(err error) { logger.Warn("trim change feed", "error", err) })
 	ix.follower.Run(ctx, every, func(err error) { logger.Warn("index sync", "error", err) })
 }
 

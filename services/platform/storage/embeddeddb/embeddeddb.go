@@ -75,9 +75,9 @@ func StartWith(ctx context.Context, dir, addr string, logger *slog.Logger, o Opt
 		return nil, fmt.Errorf("create embedded database dir: %w", err)
 	}
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: addr},
-		Logger:    logger,
-		Handler:   "sqlite",
+		Listener: ferretdb.ListenerConfig{TCP: addr},
+		Logger:   logger,
+		Handler:  "sqlite",
 		// FerretDB adds its own defaults (WAL, a busy timeout) to these.
 		SQLiteURL: "file:" + abs + "/?_pragma=synchronous(" + string(syncMode) + ")",
 	})

@@ -48,6 +48,14 @@ func load(ctx context.Context, st *store.Store, staleness time.Duration, fromSna
 		if err != nil {
 			return nil, fmt.Errorf("load worklist: %w", err)
 		}
+		// A snapshot older than the feed's trim cannot be caught up: load the collection.
+		if ok {
+			floor, err := st.Feed.Floor(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("load worklist: %w", err)
+			}
+			ok = pos >= floor
+		}
 		if ok {
 			var docs map[string]*store.Referral
 			if gob.NewDecoder(bytes.NewReader(data)).Decode(&docs) == nil {
@@ -129,9 +137,13 @@ func (ix *Index) Fresh(ctx context.Context) error {
 // ReconcileEvery is how often Run merges the stored referrals into the index.
 const ReconcileEvery = 10 * time.Minute
 
+// SnapshotFollower is the name under which the position of the worklist's last snapshot is
+// registered with the feed's retention, which keeps every entry a restart replays.
+const SnapshotFollower = "referral-worklist-snapshot"
+
 // Run keeps the index fresh until ctx ends, reconciling it with the database every
-// ReconcileEvery.
-func (ix *Index) Run(ctx context.Context, every time.Duration, onError func(error)) {
+// ReconcileEvery and trimming the feed by retention.
+func (ix *Index) Run(ctx context.Context, every time.Duration, retention changefeed.Retention, onError func(error)) {
 	if ix.started > 0 {
 		// Started from a snapshot: repair soon what the feed may have missed since it was taken.
 		go func() {
@@ -148,6 +160,7 @@ func (ix *Index) Run(ctx context.Context, every time.Duration, onError func(erro
 	}()
 	go periodic.Every(ctx, ReconcileEvery, ix.Reconcile, onError)
 	go periodic.Every(ctx, docstore.Retain/4, ix.st.Referrals.Prune, onError)
+	go ix.st.Feed.Keep(ctx, retention, SnapshotFollower, ix.st.Snapshots.Position, onError)
 	ix.follower.Run(ctx, every, onError)
 }
 
