@@ -116,7 +116,7 @@ func TestKillDuringSnapshotSaveFallsBackToTheLastWhole(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 1))
 	torn := 0
 	for attempt := 0; attempt < 20 && torn < 2; attempt++ {
-		killMidStep(t, db.Name(), rng, "save")
+		killMidStep(t, db.Name(), rng, "save", func() bool { return unnamedSnapshotParts(t, db) > 0 })
 		if pending := unnamedSnapshotParts(t, db); pending > 0 {
 			torn++
 		}
@@ -149,14 +149,8 @@ func TestKillDuringTrimLeavesAFeedThatReadsWhole(t *testing.T) {
 	rng := rand.New(rand.NewPCG(uint64(time.Now().UnixNano()), 2))
 	torn := 0
 	for attempt := 0; attempt < 20 && torn < 2; attempt++ {
-		killMidStep(t, db.Name(), rng, "trim")
-		var fl struct {
-			Pos     int64 `bson:"pos"`
-			Deleted int64 `bson:"deleted"`
-		}
-		if err := db.Collection(store.FeedName).FindOne(ctx, bson.D{{Key: "_id", Value: "trimmed"}}).Decode(&fl); err != nil {
-			t.Fatal(err)
-		}
+		killMidStep(t, db.Name(), rng, "trim", func() bool { fl := floorOf(t, db); return fl.Deleted < fl.Pos })
+		fl := floorOf(t, db)
 		if fl.Deleted < fl.Pos {
 			torn++ // killed between recording the floor and deleting all below it
 		}
@@ -236,8 +230,25 @@ func seedCrashServices(t *testing.T, st *store.Store) {
 	}
 }
 
-// killMidStep runs the saver until it is some way into a step ("save" or "trim"), and kills it.
-func killMidStep(t *testing.T, dbName string, rng *rand.Rand, step string) {
+// trimFloor is the feed's record of its trim, read straight from the database.
+type trimFloor struct {
+	Pos     int64 `bson:"pos"`
+	Deleted int64 `bson:"deleted"`
+}
+
+func floorOf(t *testing.T, db *mongo.Database) trimFloor {
+	t.Helper()
+	var fl trimFloor
+	err := db.Collection(store.FeedName).FindOne(context.Background(), bson.D{{Key: "_id", Value: "trimmed"}}).Decode(&fl)
+	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
+		t.Fatal(err)
+	}
+	return fl
+}
+
+// killMidStep runs the saver until it is into a step ("save" or "trim") and kills it: as soon as
+// mid reports the step half done, or after a random part of the step's last duration.
+func killMidStep(t *testing.T, dbName string, rng *rand.Rand, step string, mid func() bool) {
 	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "MONGODB_URI="+testenv.MongoURI(t), saverEnv+"="+dbName)
@@ -271,7 +282,11 @@ func killMidStep(t *testing.T, dbName string, rng *rand.Rand, step string) {
 		if saves--; saves > 0 {
 			continue
 		}
-		time.Sleep(time.Duration((0.05 + 0.6*rng.Float64()) * float64(took)))
+		for deadline := time.Now().Add(time.Duration((0.05 + 0.6*rng.Float64()) * float64(took))); time.Now().Before(deadline); {
+			if mid() {
+				break
+			}
+		}
 		if err := cmd.Process.Signal(syscall.SIGKILL); err != nil {
 			t.Fatal(err)
 		}
