@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -28,7 +31,8 @@ import (
 // BenchmarkFlatCost prints, as one table, what grows with the data and what caps the work:
 // restart to the first search with SCALE_SERVICES services (default 60000), event start-up with
 // SCALE_REGISTRATIONS registrations (default 50000), whole referral loops per second through
-// REST with 20 clients while SCALE_REFERRALS referrals (default 20000) go through the loop, the
+// REST with 20 clients while SCALE_REFERRALS referrals (the largest of the list, default 20000)
+// go through the loop, the
 // disk per referral after it, the database commands of one versioned update, and REST against
 // gRPC for GetService at 1 and 16 clients.
 //
@@ -36,7 +40,7 @@ import (
 func BenchmarkFlatCost(b *testing.B) {
 	services := envSize("SCALE_SERVICES", 60000)
 	registrations := envSize("SCALE_REGISTRATIONS", 50000)
-	referrals := envSize("SCALE_REFERRALS", 20000)
+	referrals := envLargest("SCALE_REFERRALS", 20000)
 	type row struct{ measure, value string }
 	var rows []row
 	add := func(measure, format string, args ...any) {
@@ -93,6 +97,21 @@ func restartToFirstSearch(b *testing.B, n int) (search, get time.Duration) {
 }
 
 var errEnough = errors.New("enough")
+
+// envLargest reads the largest of a comma-separated list of sizes (as BenchmarkLoopsAsReferralsGrow
+// takes it) from the environment, def when unset.
+func envLargest(name string, def int) int {
+	largest := 0
+	for _, f := range strings.Split(os.Getenv(name), ",") {
+		if n, err := strconv.Atoi(strings.TrimSpace(f)); err == nil {
+			largest = max(largest, n)
+		}
+	}
+	if largest == 0 {
+		return def
+	}
+	return largest
+}
 
 // eventStartup registers n people for one event's sessions, stops the event service and measures
 // a start to its first answered listing.
