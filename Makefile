@@ -45,7 +45,8 @@ bench: ## Mixed load over gRPC and REST, 1 and 2 replicas (LOAD_CLIENTS, LOAD_SE
 	$(GO) test -run='^$$' -bench=Load -benchtime=1x -timeout=60m ./deploy/loadtest/
 
 .PHONY: bench-scale
-bench-scale: ## Cost as data grows (SCALE_SERVICES, SCALE_REGISTRATIONS, SCALE_REFERRALS), and gRPC against REST.
+bench-scale: ## Cost as data grows (SCALE_SERVICES, SCALE_REGISTRATIONS, SCALE_REFERRALS), and gRPC against REST; first the flat-cost table.
+	$(GO) test -run='^$$' -bench=FlatCost -benchtime=1x -timeout=180m ./deploy/benchmarks/
 	$(GO) test -run='^$$' -bench=Scale -benchtime=1x -timeout=60m ./services/directory/
 	$(GO) test -run='^$$' -bench=Startup -benchtime=1x -timeout=60m ./services/event/
 	$(GO) test -run='^$$' -bench=LoopsAsReferralsGrow -benchtime=1x -timeout=60m ./deploy/benchmarks/

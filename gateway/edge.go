@@ -68,13 +68,15 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = http.MaxBytesReader(w, r.Body, e.maxBody)
 	}
-	if err := checkQueryString(r.URL.RawQuery); err != nil {
-		if isFHIR {
-			fhir.WriteOutcome(w, http.StatusBadRequest, status.Convert(err).Message())
+	if r.URL.RawQuery != "" {
+		if err := checkQueryString(r.URL.RawQuery); err != nil {
+			if isFHIR {
+				fhir.WriteOutcome(w, http.StatusBadRequest, status.Convert(err).Message())
+				return
+			}
+			httperror.Write(w, err)
 			return
 		}
-		httperror.Write(w, err)
-		return
 	}
 	e.next.ServeHTTP(w, r)
 }
@@ -84,11 +86,18 @@ func (e *edge) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // from outside but the two that vouch for nothing: the purpose of a read (recorded in the audit
 // trail) and the feed position a client has seen (read-your-writes).
 func isIdentityHeader(key string) bool {
-	k := strings.TrimPrefix(strings.ToLower(key), strings.ToLower(runtime.MetadataHeaderPrefix))
-	if k == headers.Purpose || k == headers.Position {
+	// Compared without changing case, so the headers of every request cost no allocation.
+	if hasPrefixFold(key, runtime.MetadataHeaderPrefix) {
+		key = key[len(runtime.MetadataHeaderPrefix):]
+	}
+	if strings.EqualFold(key, headers.Purpose) || strings.EqualFold(key, headers.Position) {
 		return false
 	}
-	return strings.HasPrefix(k, headers.Prefix)
+	return hasPrefixFold(key, headers.Prefix)
+}
+
+func hasPrefixFold(s, prefix string) bool {
+	return len(s) >= len(prefix) && strings.EqualFold(s[:len(prefix)], prefix)
 }
 
 // bodyTooLarge answers 413. The connection is closed after the answer, so the rest of the body

@@ -324,7 +324,7 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Gateway, error)
 			return nil, err
 		}
 	}
-	g.handler = instrument(reg, top, logRequests(logger, e))
+	g.handler = instrument(reg, top, logger, e)
 	return g, nil
 }
 
@@ -427,18 +427,6 @@ func (g *Gateway) Serve(ctx context.Context, lis net.Listener) error {
 		return fmt.Errorf("serve http: %w", err)
 	}
 	return nil
-}
-
-// logRequests logs method, path pattern, status and latency; query strings are left out because
-// they may carry personal data.
-func logRequests(logger *slog.Logger, next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		start := time.Now()
-		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
-		next.ServeHTTP(rec, r)
-		logger.InfoContext(r.Context(), "http request", "method", r.Method, "path", r.URL.Path, "status", rec.status,
-			"duration_ms", float64(time.Since(start).Microseconds())/1000)
-	})
 }
 
 type statusRecorder struct {

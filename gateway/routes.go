@@ -131,6 +131,11 @@ func (t *routeTable) middleware(next runtime.HandlerFunc) runtime.HandlerFunc {
 }
 
 func (rt *route) checkPath(pathParams map[string]string) error {
+	if len(pathParams) == 1 { // the usual case, e.g. {name}: nothing to order
+		for k, v := range pathParams {
+			return checkText(k, v)
+		}
+	}
 	for _, k := range slices.Sorted(maps.Keys(pathParams)) {
 		if err := checkText(k, pathParams[k]); err != nil {
 			return err
@@ -153,6 +158,9 @@ func checkText(field, v string) error {
 // checkQuery refuses, naming the parameter, one the route does not read, a parameter of one
 // value given more than once, and a value that is no value of the parameter's enum.
 func (rt *route) checkQuery(r *http.Request) error {
+	if r.URL.RawQuery == "" {
+		return nil
+	}
 	q := r.URL.Query()
 	for _, k := range slices.Sorted(maps.Keys(q)) {
 		fd := rt.queryField(k)

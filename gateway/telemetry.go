@@ -2,11 +2,18 @@ package gateway
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
-	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"github.com/prometheus/client_golang/prometheus"
+	"go.opentelemetry.io/otel"
+	otelcodes "go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	semconv "go.opentelemetry.io/otel/semconv/v1.37.0"
+	"go.opentelemetry.io/otel/trace"
 	"google.golang.org/grpc"
 
 	"github.com/socialrx/socialrx/services/platform/grpcclient"
@@ -27,26 +34,80 @@ func dialDiagnosis(addr, service string) (*grpc.ClientConn, error) {
 	return grpcclient.Dial(addr, service, grpcclient.Options{IgnoreHealth: true})
 }
 
-// instrument traces every request (a trace starts here, or continues the caller's W3C
-// traceparent, and goes on into the services) and counts it by route and status code.
-func instrument(reg *metrics.Registry, routes *http.ServeMux, next http.Handler) http.Handler {
+// instrument traces, measures and logs every request in one wrapper, with one recorder of the
+// status: a trace starts here, or continues the caller's W3C traceparent, and goes on into the
+// services; each request is counted by route and status code, timed by route, and logged with
+// method, path, status and latency (query strings are left out: they may carry personal data).
+// The span is started directly (no wrapping of the body or of the writer, no second set of
+// metrics), since a read spends here only what this costs.
+func instrument(reg *metrics.Registry, routes *http.ServeMux, logger *slog.Logger, next http.Handler) http.Handler {
 	requests := reg.Counter("gateway_http_requests_total", "HTTP requests by route, method and status code.",
 		"route", "method", "code")
 	latency := reg.Histogram("gateway_http_request_duration_seconds", "HTTP request latency by route and method.",
 		"route", "method")
-	measured := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	m := &requestMetrics{requests: requests, latency: latency}
+	tracer := otel.Tracer("github.com/socialrx/socialrx/gateway")
+	propagator := tracing.Propagator()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		_, route := routes.Handler(r)
-		if route == "" {
-			route = "unmatched"
-		}
+		ctx := propagator.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+		ctx, span := tracer.Start(ctx, r.Method+" "+r.URL.Path, trace.WithSpanKind(trace.SpanKindServer))
 		rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+		r = r.WithContext(ctx)
 		next.ServeHTTP(rec, r)
-		requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
-		latency.WithLabelValues(route, r.Method).Observe(time.Since(start).Seconds())
+		elapsed := time.Since(start)
+		if span.IsRecording() {
+			span.SetAttributes(semconv.HTTPRequestMethodKey.String(r.Method), semconv.URLPath(r.URL.Path),
+				semconv.HTTPResponseStatusCode(rec.status))
+			if rec.status >= http.StatusInternalServerError {
+				span.SetStatus(otelcodes.Error, http.StatusText(rec.status))
+			}
+		}
+		span.End()
+		// The mux records the pattern it matched on the request; a request the edge refused
+		// before the mux saw it is matched here.
+		route := r.Pattern
+		if route == "" {
+			if _, route = routes.Handler(r); route == "" {
+				route = "unmatched"
+			}
+		}
+		m.observe(route, r.Method, rec.status, elapsed)
+		logger.LogAttrs(ctx, slog.LevelInfo, "http request", slog.String("method", r.Method), slog.String("path", r.URL.Path),
+			slog.Int("status", rec.status), slog.Float64("duration_ms", float64(elapsed.Microseconds())/1000))
 	})
-	return otelhttp.NewHandler(measured, "gateway", otelhttp.WithPropagators(tracing.Propagator()),
-		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return r.Method + " " + r.URL.Path }))
+}
+
+// requestMetrics keeps the counter and the histogram of each route, method and code it has seen,
+// so a request does not look its series up by hashing its labels again.
+type requestMetrics struct {
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+	series   sync.Map // requestKey → *requestSeries
+}
+
+type requestKey struct {
+	route, method string
+	code          int
+}
+
+type requestSeries struct {
+	count   prometheus.Counter
+	latency prometheus.Observer
+}
+
+func (m *requestMetrics) observe(route, method string, code int, elapsed time.Duration) {
+	k := requestKey{route, method, code}
+	s, ok := m.series.Load(k)
+	if !ok {
+		s, _ = m.series.LoadOrStore(k, &requestSeries{
+			count:   m.requests.WithLabelValues(route, method, strconv.Itoa(code)),
+			latency: m.latency.WithLabelValues(route, method),
+		})
+	}
+	rs := s.(*requestSeries)
+	rs.count.Inc()
+	rs.latency.Observe(elapsed.Seconds())
 }
 
 // serveMetrics serves /metrics on METRICS_ADDR (when the gateway has its own registry) until

@@ -128,6 +128,8 @@ func testValue(t *testing.T, env string) string {
 		switch env {
 		case "SOCIALRX_NO_DEMO", "SOCIALRX_DEV_IDP":
 			value = "true"
+		case "EMBEDDED_DB_SYNCHRONOUS":
+			value = "full"
 		default:
 			value = "/tmp/socialrx-config-test"
 		}

@@ -55,6 +55,7 @@ type options struct {
 	dataDir  string
 	mongoURI string
 	dbAddr   string
+	dbSync   string
 	skipDemo bool
 	idpAddr  string
 	// devIdP runs the development provider with MONGODB_URI too (a database on this machine).
@@ -115,6 +116,8 @@ func parse(args []string) (options, *config.Loader, error) {
 	l.String(&o.dataDir, "data-dir", "SOCIALRX_DATA_DIR", "data", "embedded database directory")
 	l.String(&o.mongoURI, "mongodb-uri", "MONGODB_URI", "", "use this MongoDB instead of the embedded database")
 	l.String(&o.dbAddr, "embedded-db-addr", "EMBEDDED_DB_ADDR", "127.0.0.1:27017", "embedded database listen address")
+	l.String(&o.dbSync, "embedded-db-synchronous", "EMBEDDED_DB_SYNCHRONOUS", string(embeddeddb.SyncNormal),
+		"when the embedded database waits for the disk: normal (acknowledged writes survive a crash of the process) or full (also a power loss)")
 	l.Bool(&o.skipDemo, "no-demo", "SOCIALRX_NO_DEMO", false, "do not load demo data")
 	l.String(&o.idpAddr, "dev-idp-addr", "DEV_IDP_ADDR", "127.0.0.1:8081", "listen address of the DEVELOPMENT ONLY identity provider")
 	l.Bool(&o.devIdP, "dev-idp", "SOCIALRX_DEV_IDP", false, "with MONGODB_URI: run the DEVELOPMENT ONLY identity provider anyway, for a database of this machine such as deploy/embeddeddb")
@@ -161,7 +164,7 @@ func run(ctx context.Context) error {
 	uri := o.mongoURI
 	if uri == "" {
 		dbLogger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-		db, err := embeddeddb.Start(ctx, o.dataDir, o.dbAddr, dbLogger)
+		db, err := embeddeddb.StartWith(ctx, o.dataDir, o.dbAddr, dbLogger, embeddeddb.Options{Synchronous: embeddeddb.Synchronous(o.dbSync)})
 		if err != nil {
 			return err
 		}

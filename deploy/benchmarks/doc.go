@@ -7,5 +7,8 @@
 //	make bench-scale   (or: go test -run='^$' -bench=. -benchtime=1x ./deploy/benchmarks/)
 //
 // SCALE_REFERRALS (default 0,2000,5000) and SCALE_LOOP_SECONDS (default 10) size
-// BenchmarkLoopsAsReferralsGrow.
+// BenchmarkLoopsAsReferralsGrow. BenchmarkFlatCost, first in `make bench-scale`, prints one table
+// (restart to first search, event start-up, loops per second and disk per referral, commands
+// per update, REST/gRPC) at SCALE_SERVICES (60000), SCALE_REGISTRATIONS (50000) and
+// SCALE_REFERRALS (its largest count, 20000); smaller values give a quicker run.
 package benchmarks

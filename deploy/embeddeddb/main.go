@@ -18,11 +18,12 @@ import (
 func main() {
 	dir := flag.String("data-dir", "data", "where the database keeps its files")
 	addr := flag.String("addr", "127.0.0.1:27017", "listen address")
+	sync := flag.String("synchronous", string(embeddeddb.SyncNormal), "when a commit waits for the disk: normal (survives a crash of the process) or full (also a power loss)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
-	db, err := embeddeddb.Start(ctx, *dir, *addr, logger)
+	db, err := embeddeddb.StartWith(ctx, *dir, *addr, logger, embeddeddb.Options{Synchronous: embeddeddb.Synchronous(*sync)})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "embeddeddb:", err)
 		os.Exit(1)

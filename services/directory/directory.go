@@ -6,6 +6,7 @@ package directory
 import (
 	"context"
 	"log/slog"
+	"time"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
 	"github.com/socialrx/socialrx/services/directory/internal/readmodel"
@@ -13,6 +14,7 @@ import (
 	"github.com/socialrx/socialrx/services/directory/internal/store"
 	"github.com/socialrx/socialrx/services/platform/config"
 	"github.com/socialrx/socialrx/services/platform/service"
+	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 )
 
 // ServiceName is the gRPC service name reported by the health service.
@@ -23,10 +25,24 @@ var names = service.Names{Service: "directory", Env: "DIRECTORY", Addr: ":9090",
 // Config configures the directory service.
 type Config struct {
 	service.Config
+	// FeedRetention is how long the change feed keeps an entry at least (see changefeed.Retention).
+	FeedRetention time.Duration
 }
 
 // RegisterFlags registers the configuration flags, with environment fallbacks, on l.
-func (c *Config) RegisterFlags(l *config.Loader) { c.Config.RegisterFlags(l, names) }
+func (c *Config) RegisterFlags(l *config.Loader) {
+	c.Config.RegisterFlags(l, names)
+	l.Duration(&c.FeedRetention, "feed-retention", "DIRECTORY_FEED_RETENTION", changefeed.DefaultRetention.Age,
+		"how long the change feed keeps a change at least (and every change its registered followers have yet to read)")
+}
+
+func (c Config) retention() changefeed.Retention {
+	r := changefeed.DefaultRetention
+	if c.FeedRetention > 0 {
+		r.Age = c.FeedRetention
+	}
+	return r
+}
 
 // Validate reports a setting the service cannot start with.
 func (c Config) Validate() error { return c.Config.Validate(names) }
@@ -51,7 +67,7 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		return nil, b.Fail(err)
 	}
 	b.OnClose(func() { _ = ix.Close() })
-	b.Go(func(ctx context.Context) { ix.Run(ctx, cfg.SyncInterval, logger) })
+	b.Go(func(ctx context.Context) { ix.Run(ctx, cfg.SyncInterval, cfg.retention(), logger) })
 	b.SampleLag("directory_readmodel", ix.Lag)
 	if err := b.Listen(service.Options{}); err != nil {
 		return nil, b.Fail(err)

@@ -22,6 +22,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/periodic"
 	"github.com/socialrx/socialrx/services/platform/readiness"
 	"github.com/socialrx/socialrx/services/platform/service"
+	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/storage/snapshot"
 	"github.com/socialrx/socialrx/services/referral/internal/impact"
 	"github.com/socialrx/socialrx/services/referral/internal/notify"
@@ -59,6 +60,16 @@ type Config struct {
 	// Webhooks configures the notification engine (package notify); its Guard's resolver, TLS
 	// and clock are for tests.
 	Webhooks notify.Config
+	// FeedRetention is how long the change feed keeps an entry at least (see changefeed.Retention).
+	FeedRetention time.Duration
+}
+
+func (c Config) retention() changefeed.Retention {
+	r := changefeed.DefaultRetention
+	if c.FeedRetention > 0 {
+		r.Age = c.FeedRetention
+	}
+	return r
 }
 
 // RegisterFlags registers the configuration flags, with environment fallbacks, on l.
@@ -81,6 +92,8 @@ func (c *Config) RegisterFlags(l *config.Loader) {
 	l.Int(&c.Webhooks.Workers, "webhook-workers", "WEBHOOK_WORKERS", notify.DefaultWorkers, "webhook delivery attempts one replica makes at once (one per webhook at a time)")
 	l.Duration(&c.Webhooks.Poll, "webhook-poll", "WEBHOOK_POLL", notify.DefaultPoll, "how often the webhook engine looks for changes and due deliveries")
 	l.Duration(&c.ReconcileGrace, "reconcile-grace", "REFERRAL_RECONCILE_GRACE", DefaultReconcileGrace, "how long a booking is left to its own request before the reconciler settles it")
+	l.Duration(&c.FeedRetention, "feed-retention", "REFERRAL_FEED_RETENTION", changefeed.DefaultRetention.Age,
+		"how long the change feed keeps a change at least (and every change its registered followers have yet to read); WatchReferrals from an older token is OUT_OF_RANGE")
 }
 
 // Reconciler defaults. The grace outlasts a booking request's call to the event service
@@ -159,7 +172,8 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 		return nil, b.Fail(err)
 	}
 	events := eventv1.NewEventServiceClient(eventConn)
-	effects, err := impact.Load(ctx, st, snapshot.New(b.DB, "impact"), server.EventResolver(events), cfg.ReadStaleness)
+	impactSnaps := snapshot.New(b.DB, "impact")
+	effects, err := impact.Load(ctx, st, impactSnaps, server.EventResolver(events), cfg.ReadStaleness)
 	if err != nil {
 		return nil, b.Fail(err)
 	}
@@ -183,6 +197,15 @@ func Start(ctx context.Context, cfg Config, logger *slog.Logger) (*Service, erro
 	follower.Instrument(b.Metrics)
 	b.Go(func(ctx context.Context) {
 		ix.Run(ctx, cfg.SyncInterval, func(err error) { logger.Warn("worklist sync", "error", err) })
+	})
+	// The feed keeps what a restart of each of its followers replays: the worklist and impact
+	// models from their snapshots, the webhook engine from its stored position.
+	b.Go(func(ctx context.Context) {
+		st.Feed.Keep(ctx, cfg.retention(), map[string]changefeed.Held{
+			readmodel.SnapshotFollower: st.Snapshots.Position,
+			impact.SnapshotFollower:    impactSnaps.Position,
+			notify.Follower:            engine.Position,
+		}, func(err error) { logger.Warn("trim change feed", "error", err) })
 	})
 	b.Go(follower.Run)
 	b.Go(engine.Run)

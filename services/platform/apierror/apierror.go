@@ -35,6 +35,7 @@ const (
 	ReasonUnavailable        = "BACKEND_UNAVAILABLE"
 	ReasonInternal           = "INTERNAL"
 	ReasonDeadlineExceeded   = "DEADLINE_EXCEEDED"
+	ReasonChangesTrimmed     = "CHANGES_TRIMMED"
 )
 
 // FieldViolation names one bad field of a request, by its path ("service.display_name").

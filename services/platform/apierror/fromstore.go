@@ -33,6 +33,12 @@ func FromStore(ctx context.Context, logger *slog.Logger, err error, name string)
 	case errors.Is(err, storage.ErrConflict):
 		return Aborted(ReasonConcurrentUpdate, name,
 			name+" was changed concurrently; read it again and retry")
+	case errors.Is(err, storage.ErrTrimmed):
+		// A watch resumed from a token older than the feed's retention: what it missed is gone
+		// from the feed, so the caller starts again from the current state.
+		return New(codes.OutOfRange, ReasonChangesTrimmed,
+			"the resume token is older than the oldest change kept; reload the current state (list or get) and watch again without a token, from the oldest change kept",
+			map[string]string{"resource": name})
 	case mongo.IsNetworkError(err) || mongo.IsTimeout(err) || errors.Is(err, mongo.ErrClientDisconnected):
 		return New(codes.Unavailable, ReasonUnavailable, "database unavailable; retry later", nil)
 	}

@@ -12,4 +12,6 @@ var (
 	ErrAlreadyExists = errors.New("already exists")
 	ErrEtagMismatch  = errors.New("etag does not match the current version")
 	ErrConflict      = errors.New("changed concurrently by another writer")
+	// ErrTrimmed is a read of a change feed from a position its retention trimmed away.
+	ErrTrimmed = errors.New("change feed trimmed past this position")
 )

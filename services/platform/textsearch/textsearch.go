@@ -1,6 +1,7 @@
-// Package textsearch sets up bleve indexes, rebuilt at every start, the way socialrx searches: text analysed in
-// English and in French (stemming, accents folded, so "jardins communautaires" finds "Jardin
-// communautaire" and "cafe" finds "Café"), exact keyword terms, and geo points. Read models keep
+// Package textsearch sets up bleve indexes, in scratch directories, built at a start or restored
+// from a snapshot (see Dump), the way socialrx searches: text analysed in English and in French
+// (stemming, accents folded, so "jardins communautaires" finds "Jardin communautaire" and "cafe"
+// finds "Café"), exact keyword terms, and geo points. Read models keep
 // such an index current from their change feed; a query costs time in proportion to its matches.
 package textsearch
 
@@ -107,7 +108,7 @@ func (m *Mapping) Geo(field string) {
 	m.dm.AddFieldMappingsAt(field, fm)
 }
 
-// Index is a search index in a scratch directory of its own, rebuilt at every start.
+// Index is a search index in a scratch directory of its own, built at a start or restored.
 type Index struct {
 	bleve.Index
 	dir string

@@ -1,7 +1,7 @@
 // Package readmodel is the directory's in-memory read model: a copy of every organisation,
 // service, location, taxonomy term and practitioner, started from a snapshot (or the
 // collections) and kept fresh from the change feed, with a bleve index of the services for
-// search (search.go). Gets and lists run here without a database round trip; a replica applies
+// search (search.go), stored in the same snapshot so that a restart does not rebuild it. Gets and lists run here without a database round trip; a replica applies
 // its own writes before acknowledging them and sees other replicas' within a bounded staleness
 // (see Fresh).
 package readmodel
@@ -84,9 +84,6 @@ func load(ctx context.Context, st *store.Store, staleness time.Duration, fromSna
 		searchReady:   make(chan struct{}),
 	}
 	var err error
-	if ix.searcher, err = newSearchIndex(); err != nil {
-		return nil, err
-	}
 	var head int64
 	if fromSnapshot {
 		pos, data, ok, err := st.Snapshots.Load(ctx)
@@ -95,8 +92,27 @@ func load(ctx context.Context, st *store.Store, staleness time.Duration, fromSna
 		}
 		// restore fills the tables only from a snapshot it decoded whole; else they stay empty
 		// and the collections are read instead.
-		if ok && ix.restore(data) == nil {
-			head, ix.started = pos, pos
+		// A snapshot older than the feed's trim cannot be caught up: load the collections.
+		if ok {
+			floor, err := st.Feed.Floor(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("load index: %w", err)
+			}
+			ok = pos >= floor
+		}
+		if ok {
+			if bi, err := ix.restore(data); err == nil {
+				head, ix.started = pos, pos
+				if bi != nil {
+					ix.searcher = restoredSearchIndex(ix, bi)
+				}
+			}
+		}
+	}
+	restored := ix.searcher != nil
+	if !restored {
+		if ix.searcher, err = newSearchIndex(); err != nil {
+			return nil, err
 		}
 	}
 	if ix.started == 0 {
@@ -111,7 +127,12 @@ func load(ctx context.Context, st *store.Store, staleness time.Duration, fromSna
 	if err := ix.Sync(ctx); err != nil {
 		return nil, err
 	}
-	go ix.buildSearch()
+	if restored {
+		// The index came with the snapshot; the tail just applied is indexed by the first search.
+		close(ix.searchReady)
+	} else {
+		go ix.buildSearch()
+	}
 	return ix, nil
 }
 
@@ -235,9 +256,13 @@ func (ix *Index) Fresh(ctx context.Context) error {
 // ReconcileEvery is how often Run merges the stored documents into the index.
 const ReconcileEvery = 10 * time.Minute
 
+// SnapshotFollower is the name under which the position of the read model's last snapshot is
+// registered with the feed's retention, which keeps every entry a restart replays.
+const SnapshotFollower = "directory-readmodel-snapshot"
+
 // Run keeps the index fresh in the background until ctx ends, so reads rarely find much to do,
-// and reconciles it with the database every ReconcileEvery.
-func (ix *Index) Run(ctx context.Context, every time.Duration, logger *slog.Logger) {
+// reconciles it with the database every ReconcileEvery, and trims the feed by retention.
+func (ix *Index) Run(ctx context.Context, every time.Duration, retention changefeed.Retention, logger *slog.Logger) {
 	if ix.started > 0 {
 		// Started from a snapshot: repair soon what the feed may have missed since it was taken.
 		go func() {
@@ -255,6 +280,7 @@ func (ix *Index) Run(ctx context.Context, every time.Duration, logger *slog.Logg
 	}()
 	go periodic.Every(ctx, ReconcileEvery, ix.Reconcile, func(err error) { logger.Warn("index reconcile", "error", err) })
 	go periodic.Every(ctx, docstore.Retain/4, ix.st.Prune, func(err error) { logger.Warn("prune revisions", "error", err) })
+	go ix.st.Feed.Keep(ctx, retention, map[string]changefeed.Held{SnapshotFollower: ix.st.Snapshots.Position}, func(err error) { logger.Warn("trim change feed", "error", err) })
 	ix.follower.Run(ctx, every, func(err error) { logger.Warn("index sync", "error", err) })
 }
 

@@ -3,6 +3,7 @@ package readmodel
 import (
 	"context"
 	"fmt"
+	"os"
 	"reflect"
 	"testing"
 	"time"
@@ -12,7 +13,12 @@ import (
 	"github.com/socialrx/socialrx/services/platform/testenv"
 )
 
-func TestMain(m *testing.M) { testenv.Main(m) }
+func TestMain(m *testing.M) {
+	if os.Getenv(saverEnv) != "" {
+		os.Exit(runSaver(os.Getenv("MONGODB_URI"), os.Getenv(saverEnv)))
+	}
+	testenv.Main(m)
+}
 
 // A document written without its feed entry (its writer stopped in between) reaches the index
 // through Reconcile, and an older stored state never replaces a newer one in the index.

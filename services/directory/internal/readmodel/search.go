@@ -40,6 +40,23 @@ func newSearchIndex() (*searchIndex, error) {
 	return &searchIndex{bi: bi, locations: map[string][]string{}, atLocation: map[string]map[string]bool{}}, nil
 }
 
+// restoredSearchIndex wraps an index restored from a snapshot whose tables ix now holds, and
+// lists again which locations each service is at (ix.mu held).
+func restoredSearchIndex(ix *Index, bi *textsearch.Index) *searchIndex {
+	si := &searchIndex{bi: bi, locations: map[string][]string{}, atLocation: map[string]map[string]bool{}}
+	for id, s := range ix.services.docs {
+		for _, ln := range s.Locations {
+			loc := strings.TrimPrefix(ln, store.LocationsPrefix)
+			if si.atLocation[loc] == nil {
+				si.atLocation[loc] = map[string]bool{}
+			}
+			si.atLocation[loc][id] = true
+			si.locations[id] = append(si.locations[id], loc)
+		}
+	}
+	return si
+}
+
 // reindex brings the search documents of the services ids, and of the services at the
 // locations locs, up to date with the tables, in one batch; ix.searchMu must be held for writing.
 func (ix *Index) reindex(ids, locs map[string]bool) error {

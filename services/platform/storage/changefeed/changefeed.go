@@ -13,9 +13,12 @@
 package changefeed
 
 import (
+	"bytes"
+	"compress/flate"
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"sync"
 	"time"
 
@@ -49,8 +52,14 @@ type Feed struct {
 	mu   sync.Mutex
 	next int64 // where the next Append starts probing; 0 until located
 
+	// Appends of concurrent callers are committed together (see Append): queue holds those
+	// waiting for the next insert, and flushing says one caller is inserting for the others.
+	queueMu  sync.Mutex
+	queue    []*pendingAppend
+	flushing bool
+
 	watchMu  sync.Mutex
-	watchers []func(context.Context, Entry)
+	watchers []func(context.Context, []Entry)
 }
 
 // New returns the feed stored in db's collection name.
@@ -58,68 +67,154 @@ func New(db *mongo.Database, name string) *Feed {
 	return &Feed{coll: db.Collection(name)}
 }
 
-// watch makes f call w with every entry this process appends, after it is stored, so a local read
-// model applies its own replica's writes before they are acknowledged.
-func (f *Feed) watch(w func(context.Context, Entry)) {
+// watch makes f call w with every run of entries this process appends, in order, after they are
+// stored, so a local read model applies its own replica's writes before they are acknowledged.
+func (f *Feed) watch(w func(context.Context, []Entry)) {
 	f.watchMu.Lock()
 	defer f.watchMu.Unlock()
 	f.watchers = append(f.watchers, w)
 }
 
-// appended tells the watchers and the request's position sink about entry e.
-func (f *Feed) appended(ctx context.Context, e Entry) {
-	recordPosition(ctx, e.Seq)
+// appended tells the watchers about entries, stored at consecutive positions.
+func (f *Feed) appended(ctx context.Context, entries []Entry) {
 	f.watchMu.Lock()
 	ws := f.watchers
 	f.watchMu.Unlock()
 	for _, w := range ws {
-		w(ctx, e)
+		w(ctx, entries)
 	}
+}
+
+// pendingAppend is one caller's entry waiting to be inserted, and where its outcome goes.
+type pendingAppend struct {
+	e    Entry
+	seq  int64
+	err  error
+	done chan struct{}
 }
 
 // Append stores e at the next free position and returns that position.
+//
+// Concurrent appends of this process are committed together: the caller that finds no insert
+// under way inserts every entry queued meanwhile in one insert (one transaction on the embedded
+// database), then the ones queued during that insert, until none is left; the others wait for
+// their turn's outcome. A lone caller inserts at once, so nothing waits for a batch to fill.
 func (f *Feed) Append(ctx context.Context, e Entry) (int64, error) {
-	seq, err := f.insertNext(ctx, e)
-	if err != nil {
-		return 0, err
+	p := &pendingAppend{e: e, done: make(chan struct{})}
+	f.queueMu.Lock()
+	f.queue = append(f.queue, p)
+	lead := !f.flushing
+	f.flushing = true
+	f.queueMu.Unlock()
+	if lead {
+		f.flush(context.WithoutCancel(ctx))
 	}
-	e.Seq = seq
-	f.appended(ctx, e)
-	return seq, nil
+	<-p.done
+	if p.err != nil {
+		return 0, p.err
+	}
+	recordPosition(ctx, p.seq)
+	return p.seq, nil
 }
 
-func (f *Feed) insertNext(ctx context.Context, e Entry) (int64, error) {
+// duplicateKey is the server's code of an insert whose _id is taken.
+const duplicateKey = 11000
+
+// maxBatch bounds the entries of one insert.
+const maxBatch = 64
+
+// flush inserts queued entries, a batch at a time, until the queue is empty.
+func (f *Feed) flush(ctx context.Context) {
+	for {
+		f.queueMu.Lock()
+		n := min(len(f.queue), maxBatch)
+		batch := f.queue[:n:n]
+		f.queue = f.queue[n:]
+		if n == 0 {
+			f.queue = nil
+			f.flushing = false
+		}
+		f.queueMu.Unlock()
+		if n == 0 {
+			return
+		}
+		entries := make([]Entry, n)
+		for i, p := range batch {
+			entries[i] = p.e
+		}
+		seqs, err := f.insertNext(ctx, entries)
+		// The watchers get the stored entries in order, once, before any of their writers
+		// returns.
+		if len(seqs) > 0 {
+			stored := entries[:len(seqs)]
+			for i := range stored {
+				stored[i].Seq = seqs[i]
+			}
+			f.appended(ctx, stored)
+		}
+		for i, p := range batch {
+			if i < len(seqs) {
+				p.seq = seqs[i]
+			} else {
+				p.err = err
+			}
+			close(p.done)
+		}
+	}
+}
+
+// insertNext stores entries, in order, at the next free positions and returns them; on an error
+// it returns the positions of the entries stored before it.
+func (f *Feed) insertNext(ctx context.Context, entries []Entry) ([]int64, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.next == 0 {
 		head, err := f.head(ctx, 0)
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
 		f.next = head + 1
 	}
+	seqs := make([]int64, 0, len(entries))
 	misses := 0
-	for {
-		e.Seq = f.next
-		_, err := f.coll.InsertOne(ctx, stored{ID: key(e.Seq), Entry: e})
+	for len(seqs) < len(entries) {
+		rest := entries[len(seqs):]
+		docs := make([]any, len(rest))
+		for i, e := range rest {
+			e.Seq = f.next + int64(i)
+			docs[i] = storedOf(e)
+		}
+		// In order: an insert that meets a position another writer took stops there, and
+		// every entry before it is stored.
+		_, err := f.coll.InsertMany(ctx, docs)
 		if err == nil {
-			f.next++
-			return e.Seq, nil
+			for i := range rest {
+				seqs = append(seqs, f.next+int64(i))
+			}
+			f.next += int64(len(rest))
+			return seqs, nil
 		}
-		if !mongo.IsDuplicateKeyError(err) {
-			return 0, fmt.Errorf("append change: %w", err)
+		var bwe mongo.BulkWriteException
+		if !errors.As(err, &bwe) || len(bwe.WriteErrors) == 0 || bwe.WriteErrors[0].Code != duplicateKey {
+			return seqs, fmt.Errorf("append change: %w", err)
 		}
-		// Another writer took this position: move on, and after a few misses jump to the head.
-		f.next++
+		stored := bwe.WriteErrors[0].Index
+		for i := range stored {
+			seqs = append(seqs, f.next+int64(i))
+		}
+		// Another writer took the next position: move past it, and after a few misses jump
+		// to the head.
+		f.next += int64(stored) + 1
 		if misses++; misses >= 4 {
 			head, err := f.head(ctx, f.next-1)
 			if err != nil {
-				return 0, err
+				return seqs, err
 			}
 			f.next = head + 1
 			misses = 0
 		}
 	}
+	return seqs, nil
 }
 
 // Head returns the position of the last entry, 0 when the feed is empty.
@@ -128,7 +223,11 @@ func (f *Feed) Head(ctx context.Context) (int64, error) { return f.head(ctx, 0) 
 // head finds the last existing position at or after known (which must exist, or be 0), by
 // galloping then bisecting over point lookups; it is correct because positions are dense.
 func (f *Feed) head(ctx context.Context, known int64) (int64, error) {
-	lo := known // exists (or 0)
+	fl, err := f.readFloor(ctx)
+	if err != nil {
+		return 0, err
+	}
+	lo := max(known, fl.Pos) // exists, or existed before a trim (or 0)
 	step := int64(1)
 	hi := lo + step
 	for {
@@ -173,30 +272,68 @@ func (f *Feed) exists(ctx context.Context, seq int64) (bool, error) {
 func (f *Feed) get(ctx context.Context, seq int64) (Entry, error) {
 	var s stored
 	err := f.coll.FindOne(ctx, bson.D{{Key: "_id", Value: key(seq)}}).Decode(&s)
-	if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-		return s.Entry, fmt.Errorf("read change %d: %w", seq, err)
+	if err != nil {
+		if !errors.Is(err, mongo.ErrNoDocuments) {
+			err = fmt.Errorf("read change %d: %w", seq, err)
+		}
+		return Entry{Seq: seq}, err
 	}
-	s.Entry.Seq = seq
-	return s.Entry, err
+	e, err := s.entry()
+	e.Seq = seq
+	return e, err
 }
 
-// stored is an Entry as kept in MongoDB.
+// stored is an Entry as kept in MongoDB; data of packMin bytes or more is kept compressed (in
+// Packed, Data left out) when that makes it smaller.
 type stored struct {
-	ID    string `bson:"_id"`
-	Entry `bson:",inline"`
+	ID     string `bson:"_id"`
+	Entry  `bson:",inline"`
+	Packed []byte `bson:"packed,omitempty"`
+}
+
+// packMin is the smallest data worth compressing.
+const packMin = 256
+
+func storedOf(e Entry) stored {
+	s := stored{ID: key(e.Seq), Entry: e}
+	if len(e.Data) < packMin {
+		return s
+	}
+	var buf bytes.Buffer
+	zw, _ := flate.NewWriter(&buf, flate.BestSpeed)
+	if _, err := zw.Write(e.Data); err != nil || zw.Close() != nil || buf.Len() >= len(e.Data) {
+		return s
+	}
+	s.Packed, s.Entry.Data = buf.Bytes(), nil
+	return s
+}
+
+// entry is the Entry s keeps.
+func (s stored) entry() (Entry, error) {
+	e := s.Entry
+	if s.Packed != nil {
+		data, err := io.ReadAll(flate.NewReader(bytes.NewReader(s.Packed)))
+		if err != nil {
+			return e, fmt.Errorf("unpack change %s: %w", s.ID, err)
+		}
+		e.Data = data
+	}
+	return e, nil
 }
 
 // key is the _id of position seq: fixed-width decimal, so ids also sort in log order.
 func key(seq int64) string { return fmt.Sprintf("%019d", seq) }
 
 // Read returns up to limit entries after position after, in order. Fewer (or none) means the
-// reader has caught up for now.
+// reader has caught up for now. When the entries after it are trimmed (see Trim) it returns
+// ErrTrimmed, with the entries it read before the trim reached them.
 func (f *Feed) Read(ctx context.Context, after int64, limit int) ([]Entry, error) {
 	var out []Entry
 	for seq := after + 1; len(out) < limit; seq++ {
 		e, err := f.get(ctx, seq)
 		if errors.Is(err, mongo.ErrNoDocuments) {
-			break
+			// Missing because it is not written yet, or because it is trimmed.
+			return out, f.checkTrimmed(ctx, seq-1)
 		}
 		if err != nil {
 			return out, err
@@ -207,14 +344,15 @@ func (f *Feed) Read(ctx context.Context, after int64, limit int) ([]Entry, error
 }
 
 // TryAppend stores e at exactly position seq, which must be the position after the last entry
-// the caller has read. It reports false when another writer holds seq: the caller then reads
+// the caller has read (so never a trimmed one: a feed written by TryAppend is not trimmed). It reports false when another writer holds seq: the caller then reads
 // that entry, reconsiders, and tries the next position. This is how a writer makes a decision
 // that depends on every earlier entry (a seat, a state change) without an atomic update.
 func (f *Feed) TryAppend(ctx context.Context, seq int64, e Entry) (bool, error) {
 	e.Seq = seq
-	_, err := f.coll.InsertOne(ctx, stored{ID: key(seq), Entry: e})
+	_, err := f.coll.InsertOne(ctx, storedOf(e))
 	if err == nil {
-		f.appended(ctx, e)
+		recordPosition(ctx, seq)
+		f.appended(ctx, []Entry{e})
 		return true, nil
 	}
 	if mongo.IsDuplicateKeyError(err) {

@@ -34,19 +34,21 @@ func NewFollower(feed *Feed, from int64, apply func([]Entry) error) *Follower {
 	return f
 }
 
-// written applies an entry this process just appended: directly when it is the next one, else
-// after reading the entries of other replicas before it. Errors are left to the next pass.
-func (f *Follower) written(ctx context.Context, e Entry) {
+// written applies entries this process just appended, at consecutive positions: directly those
+// after the follower's position when the first of them is next, else after reading the entries
+// of other replicas before them. Errors are left to the next pass.
+func (f *Follower) written(ctx context.Context, entries []Entry) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
+	first, last := entries[0].Seq, entries[len(entries)-1].Seq
 	switch {
-	case e.Seq <= f.pos:
-	case e.Seq == f.pos+1:
-		if f.apply([]Entry{e}) == nil {
-			f.pos = e.Seq
+	case last <= f.pos:
+	case first <= f.pos+1:
+		if fresh := entries[f.pos+1-first:]; f.apply(fresh) == nil {
+			f.pos = last
 		}
 	default:
-		_ = f.pass(ctx, e.Seq)
+		_ = f.pass(ctx, last)
 	}
 }
 

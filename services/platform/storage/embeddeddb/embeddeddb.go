@@ -29,9 +29,44 @@ type DB struct {
 // IndexInterval is how often the database looks for new collections to give an _id index.
 const IndexInterval = 200 * time.Millisecond
 
+// Synchronous is SQLite's synchronous setting for the database files, which FerretDB keeps in
+// WAL mode (write-ahead log): when a committed write reaches the disk.
+type Synchronous string
+
+const (
+	// SyncNormal (the default) writes each commit to the write-ahead log without waiting for the
+	// disk; the log is flushed to disk at each checkpoint. A write acknowledged to a client
+	// survives a crash or kill -9 of the process (the operating system holds it and writes it
+	// out), and the files stay consistent through a power loss or an operating-system crash, but
+	// such a loss may undo the writes acknowledged since the last checkpoint.
+	SyncNormal Synchronous = "normal"
+	// SyncFull also waits for the disk at every commit: an acknowledged write survives a power
+	// loss too, at the cost of one flush of the disk per write.
+	SyncFull Synchronous = "full"
+)
+
+// Options tune the embedded database.
+type Options struct {
+	Synchronous Synchronous // "" is SyncNormal
+}
+
 // Start runs FerretDB with its SQLite files under dir, listening on addr ("127.0.0.1:0" picks a
-// free port). It returns once the listener is up; Stop (or cancelling ctx) shuts it down.
+// free port), with the default Options. It returns once the listener is up; Stop (or cancelling
+// ctx) shuts it down.
 func Start(ctx context.Context, dir, addr string, logger *slog.Logger) (*DB, error) {
+	return StartWith(ctx, dir, addr, logger, Options{})
+}
+
+// StartWith is Start with o.
+func StartWith(ctx context.Context, dir, addr string, logger *slog.Logger, o Options) (*DB, error) {
+	syncMode := o.Synchronous
+	switch syncMode {
+	case "":
+		syncMode = SyncNormal
+	case SyncNormal, SyncFull:
+	default:
+		return nil, fmt.Errorf("embedded database: synchronous %q is neither %q nor %q", syncMode, SyncNormal, SyncFull)
+	}
 	abs, err := filepath.Abs(dir)
 	if err != nil {
 		return nil, fmt.Errorf("embedded database dir %q: %w", dir, err)
@@ -40,10 +75,11 @@ func Start(ctx context.Context, dir, addr string, logger *slog.Logger) (*DB, err
 		return nil, fmt.Errorf("create embedded database dir: %w", err)
 	}
 	f, err := ferretdb.New(&ferretdb.Config{
-		Listener:  ferretdb.ListenerConfig{TCP: addr},
-		Logger:    logger,
-		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		Listener: ferretdb.ListenerConfig{TCP: addr},
+		Logger:   logger,
+		Handler:  "sqlite",
+		// FerretDB adds its own defaults (WAL, a busy timeout) to these.
+		SQLiteURL: "file:" + abs + "/?_pragma=synchronous(" + string(syncMode) + ")",
 	})
 	if err != nil {
 		return nil, fmt.Errorf("start embedded database: %w", err)

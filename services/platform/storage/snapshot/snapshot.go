@@ -124,6 +124,21 @@ func (s *Store) delete(ctx context.Context, manifestID string) error {
 	return nil
 }
 
+// Position is the feed position of the latest snapshot, without reading it; ok is false when
+// there is none. A feed's retention keeps the entries after it (see changefeed.Feed.Track), so
+// a restart finds every entry it replays.
+func (s *Store) Position(ctx context.Context) (pos int64, ok bool, err error) {
+	var p pointer
+	err = s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: s.name}}).Decode(&p)
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("read snapshot pointer: %w", err)
+	}
+	return p.Pos, true, nil
+}
+
 // Load returns the latest snapshot and its feed position; ok is false when there is none that
 // can be read whole (none written yet, or a torn or damaged one), and the caller replays the feed.
 func (s *Store) Load(ctx context.Context) (pos int64, data []byte, ok bool, err error) {

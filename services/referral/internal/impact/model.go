@@ -64,6 +64,14 @@ func Load(ctx context.Context, st *store.Store, snaps *snapshot.Store, resolve R
 	if err != nil {
 		return nil, fmt.Errorf("load impact: %w", err)
 	}
+	// A snapshot older than the feed's trim cannot be caught up: load the referrals instead.
+	if ok {
+		floor, err := st.Feed.Floor(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("load impact: %w", err)
+		}
+		ok = pos >= floor
+	}
 	if ok {
 		var d snapshotData
 		if gob.NewDecoder(bytes.NewReader(data)).Decode(&d) == nil && d.Facts != nil {
@@ -316,6 +324,10 @@ func (m *Model) Sync(ctx context.Context) error {
 
 // ReconcileEvery is how often Run merges the stored referrals into the model.
 const ReconcileEvery = 10 * time.Minute
+
+// SnapshotFollower is the name under which the position of the model's last snapshot is
+// registered with the feed's retention, which keeps every entry a restart replays.
+const SnapshotFollower = "referral-impact-snapshot"
 
 // Run keeps the model fresh until ctx ends, snapshotting it on the default schedule.
 func (m *Model) Run(ctx context.Context, every time.Duration, onError func(error)) {

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
 	"github.com/socialrx/socialrx/services/platform/storage/snapshot"
 	"github.com/socialrx/socialrx/services/platform/testenv"
@@ -99,6 +100,22 @@ func TestSnapshotPlusTailEqualsFullLoad(t *testing.T) {
 		if !reflect.DeepEqual(m.facts, writer.facts) || !reflect.DeepEqual(m.Report(Query{}, analyst), want) {
 			t.Fatalf("%s counts differ from the model that wrote the snapshot", name)
 		}
+	}
+	// Once the feed is trimmed past the snapshot, the snapshot cannot be caught up: a restart
+	// loads the referrals instead and still counts what the writer counts.
+	if _, err := st.Feed.Trim(ctx, changefeed.Retention{}, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if floor, err := st.Feed.Floor(ctx); err != nil || floor <= at {
+		t.Fatalf("floor %d (%v), want past the snapshot's %d", floor, err, at)
+	}
+	reloaded, err := Load(ctx, st, snaps, events(map[string]int{}), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if reloaded.StartedAt() != 0 || !reflect.DeepEqual(reloaded.Report(Query{}, analyst), want) {
+		t.Fatalf("after a trim past the snapshot: started from %d, counts equal %v; want a full load (0) and equal counts",
+			reloaded.StartedAt(), reflect.DeepEqual(reloaded.Report(Query{}, analyst), want))
 	}
 	if asked["events/art"] != 1 || asked["events/walk"] != 1 {
 		t.Fatalf("events looked up %v, want each once", asked)

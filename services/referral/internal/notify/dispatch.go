@@ -2,6 +2,7 @@ package notify
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"time"
@@ -14,6 +15,24 @@ import (
 
 // consumer is the engine's name among the feed positions of the store.
 const consumer = "webhooks"
+
+// Follower is the name under which the engine's stored position is registered with the feed's
+// retention, which keeps every change the engine has yet to dispatch.
+const Follower = "referral-webhooks"
+
+// Position is the engine's stored feed position: every change up to it is dispatched. ok is
+// false before its first start.
+func (e *Engine) Position(ctx context.Context) (pos int64, ok bool, err error) {
+	after, err := e.st.FeedPosition(ctx, consumer)
+	if err != nil || after == "" {
+		return 0, false, err
+	}
+	pos, err = strconv.ParseInt(after, 10, 64)
+	if err != nil {
+		return 0, false, fmt.Errorf("webhook feed position %q: %w", after, err)
+	}
+	return pos, true, nil
+}
 
 // leaseName names the dispatch lease.
 const leaseName = "webhook-dispatch"
@@ -105,6 +124,22 @@ func (e *Engine) dispatch(ctx context.Context) error {
 			return err
 		}
 		entries, err := e.st.Feed.Read(ctx, e.pos, dispatchBatch)
+		if errors.Is(err, changefeed.ErrTrimmed) && len(entries) == 0 {
+			// Only when the feed's retention was shortened below the engine's stored position
+			// (which it registers, see Position): the changes in between are gone and cannot
+			// be delivered. Say so, and go on from the oldest change kept.
+			floor, ferr := e.st.Feed.Floor(ctx)
+			if ferr != nil {
+				return ferr
+			}
+			e.logger.Error("webhook changes trimmed from the feed before they were dispatched; they are not delivered",
+				"after", e.pos, "through", floor)
+			e.pos, e.states = floor, map[string]store.ReferralState{}
+			if err := e.st.SaveFeedPosition(ctx, consumer, strconv.FormatInt(e.pos, 10)); err != nil {
+				return err
+			}
+			continue
+		}
 		if err != nil || len(entries) == 0 {
 			return err
 		}

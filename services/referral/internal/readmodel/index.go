@@ -48,6 +48,14 @@ func load(ctx context.Context, st *store.Store, staleness time.Duration, fromSna
 		if err != nil {
 			return nil, fmt.Errorf("load worklist: %w", err)
 		}
+		// A snapshot older than the feed's trim cannot be caught up: load the collection.
+		if ok {
+			floor, err := st.Feed.Floor(ctx)
+			if err != nil {
+				return nil, fmt.Errorf("load worklist: %w", err)
+			}
+			ok = pos >= floor
+		}
 		if ok {
 			var docs map[string]*store.Referral
 			if gob.NewDecoder(bytes.NewReader(data)).Decode(&docs) == nil {
@@ -128,6 +136,10 @@ func (ix *Index) Fresh(ctx context.Context) error {
 
 // ReconcileEvery is how often Run merges the stored referrals into the index.
 const ReconcileEvery = 10 * time.Minute
+
+// SnapshotFollower is the name under which the position of the worklist's last snapshot is
+// registered with the feed's retention, which keeps every entry a restart replays.
+const SnapshotFollower = "referral-worklist-snapshot"
 
 // Run keeps the index fresh until ctx ends, reconciling it with the database every
 // ReconcileEvery.

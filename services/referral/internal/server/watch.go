@@ -20,8 +20,16 @@ import (
 func (s *Server) WatchReferrals(req *referralv1.WatchReferralsRequest, stream referralv1.ReferralService_WatchReferralsServer) error {
 	ctx := stream.Context()
 	caller := auth.FromContext(ctx)
+	// Without a token the stream starts at the oldest change the feed keeps (see
+	// changefeed.Retention); a token older than that is answered OUT_OF_RANGE.
 	var after int64
-	if req.GetAfter() != "" {
+	if req.GetAfter() == "" {
+		floor, err := s.st.Feed.Floor(ctx)
+		if err != nil {
+			return s.fail(ctx, err, "referrals")
+		}
+		after = floor
+	} else {
 		var err error
 		if after, err = strconv.ParseInt(req.GetAfter(), 10, 64); err != nil {
 			// Digits only (the proto says so), but too many: not a position this feed has.
