@@ -300,7 +300,9 @@ func storedOf(e Entry) stored {
 		return s
 	}
 	var buf bytes.Buffer
-	zw, _ := flate.NewWriter(&buf, flate.BestSpeed)
+	zw := packers.Get().(*flate.Writer)
+	defer packers.Put(zw)
+	zw.Reset(&buf)
 	if _, err := zw.Write(e.Data); err != nil || zw.Close() != nil || buf.Len() >= len(e.Data) {
 		return s
 	}
@@ -308,11 +310,26 @@ func storedOf(e Entry) stored {
 	return s
 }
 
+// packers and unpackers are reused: a new flate writer allocates about a megabyte, which made
+// compression most of an append's cost.
+var (
+	packers = sync.Pool{New: func() any {
+		zw, _ := flate.NewWriter(nil, flate.BestSpeed) // never fails for a valid level
+		return zw
+	}}
+	unpackers = sync.Pool{New: func() any { return flate.NewReader(nil) }}
+)
+
 // entry is the Entry s keeps.
 func (s stored) entry() (Entry, error) {
 	e := s.Entry
 	if s.Packed != nil {
-		data, err := io.ReadAll(flate.NewReader(bytes.NewReader(s.Packed)))
+		zr := unpackers.Get().(io.ReadCloser)
+		defer unpackers.Put(zr)
+		if err := zr.(flate.Resetter).Reset(bytes.NewReader(s.Packed), nil); err != nil {
+			return e, fmt.Errorf("unpack change %s: %w", s.ID, err)
+		}
+		data, err := io.ReadAll(zr)
 		if err != nil {
 			return e, fmt.Errorf("unpack change %s: %w", s.ID, err)
 		}
