@@ -267,16 +267,20 @@ func TestAuditFailureFailsTheRequest(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Disconnect(ctx)
-	coll := client.Database(w.refDB).Collection("audit")
-	if err := coll.Drop(ctx); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := coll.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "resource", Value: 1}},
-		Options: options.Index().SetUnique(true)}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := coll.InsertOne(ctx, bson.M{"_id": "blocker", "resource": blocked.GetName()}); err != nil {
-		t.Fatal(err)
+	// The trail, and the intents of changes beside it, refuse every record of the blocked
+	// referral (a unique resource that one record already holds).
+	for _, name := range []string{"audit", "audit_pending"} {
+		coll := client.Database(w.refDB).Collection(name)
+		if err := coll.Drop(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := coll.Indexes().CreateOne(ctx, mongo.IndexModel{Keys: bson.D{{Key: "resource", Value: 1}},
+			Options: options.Index().SetUnique(true)}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := coll.InsertOne(ctx, bson.M{"_id": "blocker", "resource": blocked.GetName()}); err != nil {
+			t.Fatal(err)
+		}
 	}
 
 	unavailable := func(what string, got any, err error) {
@@ -314,7 +318,7 @@ func TestAuditFailureFailsTheRequest(t *testing.T) {
 	}
 
 	// The refused submit changed nothing: no change without its audit record.
-	if err := coll.Drop(ctx); err != nil {
+	if err := client.Database(w.refDB).Collection("audit").Drop(ctx); err != nil {
 		t.Fatal(err)
 	}
 	after, err := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: blocked.GetName()})
@@ -364,49 +368,68 @@ func TestAuditIntentsSettleWithWhatHappened(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer client.Disconnect(ctx)
-	coll := client.Database(w.refDB).Collection("audit")
-	// Every intent the requests above made was settled, and its mark removed.
-	if marks := testenv.Find[bson.M](t, w.refDB, "audit_pending", bson.D{}); len(marks) != 0 {
-		t.Fatalf("%d pending intents left after settled requests: %v", len(marks), marks)
+	trail, intents := client.Database(w.refDB).Collection("audit"), client.Database(w.refDB).Collection("audit_pending")
+	// Every intent the requests above made was settled, and dropped.
+	if left := testenv.Find[bson.M](t, w.refDB, "audit_pending", bson.D{}); len(left) != 0 {
+		t.Fatalf("%d pending intents left after settled requests: %v", len(left), left)
 	}
-	old := time.Now().Add(-time.Hour)
-	var applied string
+	old := time.Now().Add(-time.Hour).UTC().Truncate(time.Millisecond)
+	var applied audit.Record
 	for _, rec := range testenv.Find[audit.Record](t, w.refDB, "audit", bson.D{{Key: "resource", Value: r.GetName()}, {Key: "method", Value: "SubmitReferral"}, {Key: "outcome", Value: "OK"}}) {
-		applied = rec.ID
+		applied = rec
 	}
-	// The submit's intent as a crash before settling would have left it, and one whose change
-	// never reached the referral.
-	if _, err := coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: applied}}, bson.D{{Key: "$set", Value: bson.D{{Key: "outcome", Value: audit.OutcomePending}, {Key: "time", Value: old}}}}); err != nil {
+	// As crashes would leave them: the submit's intent, its change made and the request gone
+	// before settling; one whose change never reached the referral; one still young; and one
+	// whose request settled it and died before dropping it.
+	if _, err := trail.DeleteOne(ctx, bson.D{{Key: "_id", Value: applied.ID}}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := coll.InsertOne(ctx, audit.Record{ID: "crashed-before-the-change", Time: old, Actor: linkWorker, Action: audit.ActionChange,
-		Method: "AcceptReferral", Resource: r.GetName(), Outcome: audit.OutcomePending}); err != nil {
-		t.Fatal(err)
+	applied.Outcome, applied.Time = audit.OutcomePending, old
+	var settledEarlier audit.Record
+	for _, rec := range testenv.Find[audit.Record](t, w.refDB, "audit", bson.D{{Key: "resource", Value: r.GetName()}, {Key: "outcome", Value: "FailedPrecondition"}}) {
+		settledEarlier = rec
 	}
-	if _, err := coll.InsertOne(ctx, audit.Record{ID: "too-young-to-settle", Time: time.Now(), Actor: linkWorker, Action: audit.ActionChange,
-		Method: "AcceptReferral", Resource: r.GetName(), Outcome: audit.OutcomePending}); err != nil {
-		t.Fatal(err)
-	}
-	// A crash leaves each intent marked pending, as Intend marks it before writing the record.
-	marks := client.Database(w.refDB).Collection("audit_pending")
-	for id, at := range map[string]time.Time{applied: old, "crashed-before-the-change": old, "too-young-to-settle": time.Now()} {
-		if _, err := marks.InsertOne(ctx, bson.D{{Key: "_id", Value: id}, {Key: "time", Value: at}}); err != nil {
+	kept := settledEarlier
+	settledEarlier.Outcome, settledEarlier.Time = audit.OutcomePending, old
+	for _, rec := range []audit.Record{applied, settledEarlier,
+		{ID: "crashed-before-the-change", Time: old, Actor: linkWorker, Action: audit.ActionChange, Method: "AcceptReferral", Resource: r.GetName(), Outcome: audit.OutcomePending},
+		{ID: "too-young-to-settle", Time: time.Now().UTC().Truncate(time.Millisecond), Actor: linkWorker, Action: audit.ActionChange, Method: "AcceptReferral", Resource: r.GetName(), Outcome: audit.OutcomePending},
+	} {
+		if _, err := intents.InsertOne(ctx, rec); err != nil {
 			t.Fatal(err)
 		}
 	}
+	// The audit query shows the intents not yet settled as PENDING records.
+	shown := map[string]string{}
+	found, err := c.SearchAuditRecords(as(ctxT(t), privacyID), &referralv1.SearchAuditRecordsRequest{Referral: r.GetName(), PageSize: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, rec := range found.GetAuditRecords() {
+		shown[rec.GetId()] = rec.GetOutcome()
+	}
+	if shown[applied.ID] != audit.OutcomePending || shown["too-young-to-settle"] != audit.OutcomePending || shown[kept.ID] != "FailedPrecondition" {
+		t.Fatalf("audit query before settling: %v", shown)
+	}
 	n, err := w.referrals[0].Service.SettleAuditIntents(ctx)
-	if err != nil || n != 2 {
-		t.Fatalf("settled %d intents: %v, want 2", n, err)
+	if err != nil || n != 3 {
+		t.Fatalf("settled %d intents: %v, want 3", n, err)
 	}
 	if left := testenv.Find[bson.M](t, w.refDB, "audit_pending", bson.D{}); len(left) != 1 || left[0]["_id"] != "too-young-to-settle" {
 		t.Fatalf("pending intents left after settling: %v, want only the young one", left)
 	}
-	got := map[string]string{}
-	for _, rec := range testenv.Find[audit.Record](t, w.refDB, "audit", bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: []string{applied, "crashed-before-the-change", "too-young-to-settle"}}}}}) {
-		got[rec.ID] = rec.Outcome
+	got := map[string]audit.Record{}
+	for _, rec := range testenv.Find[audit.Record](t, w.refDB, "audit", bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: []string{applied.ID, kept.ID, "crashed-before-the-change", "too-young-to-settle"}}}}}) {
+		got[rec.ID] = rec
 	}
-	if got[applied] != "OK" || got["crashed-before-the-change"] != audit.OutcomeNotApplied || got["too-young-to-settle"] != audit.OutcomePending {
+	if got[applied.ID].Outcome != "OK" || got["crashed-before-the-change"].Outcome != audit.OutcomeNotApplied {
 		t.Fatalf("settled outcomes: %v", got)
+	}
+	if got[kept.ID] != kept {
+		t.Fatalf("a record settled before its intent was dropped became %+v, want it kept as %+v", got[kept.ID], kept)
+	}
+	if _, ok := got["too-young-to-settle"]; ok {
+		t.Fatal("a young intent was settled")
 	}
 }
 

@@ -7,7 +7,9 @@ import (
 	"context"
 	"fmt"
 	"net"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/google/uuid"
@@ -68,6 +70,11 @@ type Log struct {
 	coll    *mongo.Collection
 	pending *mongo.Collection
 	now     func() time.Time
+
+	// Settled intents waiting to be dropped, and whether a drop is under way (see Settle).
+	dropMu   sync.Mutex
+	drops    []string
+	dropping bool
 }
 
 // New returns the log kept in collection name of db.
@@ -185,7 +192,8 @@ func (l *Log) Find(ctx context.Context, q Query) ([]Record, error) {
 	if len(tr) > 0 {
 		f = append(f, bson.E{Key: "time", Value: tr})
 	}
-	cur, err := l.coll.Find(ctx, f, options.Find().SetSort(bson.D{{Key: "time", Value: 1}, {Key: "_id", Value: 1}}))
+	order := options.Find().SetSort(bson.D{{Key: "time", Value: 1}, {Key: "_id", Value: 1}})
+	cur, err := l.coll.Find(ctx, f, order)
 	if err != nil {
 		return nil, fmt.Errorf("find audit records: %w", err)
 	}
@@ -193,5 +201,33 @@ func (l *Log) Find(ctx context.Context, q Query) ([]Record, error) {
 	if err := cur.All(ctx, &out); err != nil {
 		return nil, fmt.Errorf("read audit records: %w", err)
 	}
+	// Intents not settled yet are records too, PENDING: a change under way, or one a crash
+	// interrupted that the reconciler has yet to settle.
+	cur, err = l.pending.Find(ctx, f, order)
+	if err != nil {
+		return nil, fmt.Errorf("find pending audit intents: %w", err)
+	}
+	var pending []Record
+	if err := cur.All(ctx, &pending); err != nil {
+		return nil, fmt.Errorf("read pending audit intents: %w", err)
+	}
+	if len(pending) == 0 {
+		return out, nil
+	}
+	settled := make(map[string]bool, len(out))
+	for _, r := range out {
+		settled[r.ID] = true
+	}
+	for _, r := range pending {
+		if !settled[r.ID] { // else settled and not dropped yet
+			out = append(out, r)
+		}
+	}
+	slices.SortStableFunc(out, func(a, b Record) int {
+		if c := a.Time.Compare(b.Time); c != 0 {
+			return c
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
 	return out, nil
 }

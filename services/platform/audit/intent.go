@@ -12,13 +12,19 @@ import (
 	"google.golang.org/grpc/status"
 )
 
-// A change and its audit record commit together although they are two writes with no
-// transaction between them (FerretDB has none): the record is written first, as an intent
-// with OutcomePending, and the change after, carrying the intent's id. Once the change is
-// stored or refused the request settles the intent with its outcome; an intent that no request
-// settled (a crash in between) is settled by a reconciler, which looks for the intent's id in
-// the changed document. So a change is never stored without its record, and a record never
-// claims a change that did not happen.
+// A change and its audit record commit together although they are separate writes with no
+// transaction between them (FerretDB has none): the record is written first, as an intent with
+// OutcomePending, into the small collection of intents not yet settled beside the trail, and
+// the change after, carrying the intent's id. Once the change is stored or refused the request
+// settles the intent: the record, with its outcome, is inserted into the trail under the
+// intent's id, and the intent is dropped. An intent that no request settled (a crash in
+// between) is settled by a reconciler, which looks for the intent's id in the changed document.
+// So a change is never stored without its record, and a record never claims a change that did
+// not happen; an intent settled twice (by its request and the reconciler) keeps the first
+// outcome, as the trail's unique _id refuses the second.
+//
+// A settled change costs two writes in its request (the intent, the record) and a share of one
+// more: the intents settled meanwhile are dropped together, by one delete (see Settle).
 const (
 	// OutcomePending is an intent not yet settled.
 	OutcomePending = "PENDING"
@@ -26,51 +32,65 @@ const (
 	OutcomeNotApplied = "NOT_APPLIED"
 )
 
-// pendingIntent marks an intent not yet settled: its record's id and time.
-type pendingIntent struct {
-	ID   string    `bson:"_id"`
-	Time time.Time `bson:"time"`
-}
-
-// Intend writes rec as the intent of a change about to be made: first its mark among the
-// pending intents, then the record. Its error is the API error the request must fail with
-// (UNAVAILABLE) before changing anything.
+// Intend writes rec as the intent of a change about to be made. Its error is the API error the
+// request must fail with (UNAVAILABLE) before changing anything.
 func (l *Log) Intend(ctx context.Context, rec Record) (Record, error) {
 	rec.Outcome = OutcomePending
-	if _, err := l.pending.InsertOne(ctx, pendingIntent{ID: rec.ID, Time: rec.Time}); err != nil {
+	if _, err := l.pending.InsertOne(ctx, rec); err != nil {
 		return rec, l.unavailable(ctx)
-	}
-	if err := l.Append(ctx, rec); err != nil {
-		// A mark left behind names no record; Pending passes it on and Settle removes it.
-		_, _ = l.pending.DeleteOne(context.WithoutCancel(ctx), bson.D{{Key: "_id", Value: rec.ID}})
-		return rec, err
 	}
 	return rec, nil
 }
 
-// Settle records the outcome of intent id: "OK" when its change was stored, the status code of
-// the refusal otherwise (OutcomeOf). Only a pending intent changes. Its mark goes after.
+// Settle records intent rec with its outcome: "OK" when its change was stored, the status code
+// of the refusal otherwise (OutcomeOf). An intent already settled keeps its outcome.
 //
-// The record is read and then updated by its _id alone: FerretDB turns only such a filter into
-// an index lookup, and would read the whole trail for a filter on the outcome too (it applies
-// a conditional update as a read and a write all the same).
-func (l *Log) Settle(ctx context.Context, id, outcome string) error {
-	var cur struct {
-		Outcome string `bson:"outcome"`
+// Then the intent is dropped. The intents settled while a drop is under way are dropped by the
+// next one together (the caller that finds none under way drops every one queued, until none is
+// left; the others return at once), so concurrent requests share one delete. One that a crash
+// leaves behind is settled again by the reconciler, which only drops it.
+func (l *Log) Settle(ctx context.Context, rec Record, outcome string) error {
+	rec.Outcome = outcome
+	if _, err := l.coll.InsertOne(ctx, rec); err != nil && !mongo.IsDuplicateKeyError(err) {
+		return fmt.Errorf("settle audit intent %s: %w", rec.ID, err)
 	}
-	err := l.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&cur)
-	switch {
-	case errors.Is(err, mongo.ErrNoDocuments): // a mark whose record was never written
-	case err != nil:
-		return fmt.Errorf("settle audit intent %s: %w", id, err)
-	case cur.Outcome == OutcomePending:
-		if _, err := l.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
-			bson.D{{Key: "$set", Value: bson.D{{Key: "outcome", Value: outcome}}}}); err != nil {
-			return fmt.Errorf("settle audit intent %s: %w", id, err)
+	l.dropMu.Lock()
+	l.drops = append(l.drops, rec.ID)
+	lead := !l.dropping
+	l.dropping = true
+	l.dropMu.Unlock()
+	if !lead {
+		return nil
+	}
+	var errs []error
+	for {
+		l.dropMu.Lock()
+		ids := l.drops
+		l.drops = nil
+		if len(ids) == 0 {
+			l.dropping = false
+		}
+		l.dropMu.Unlock()
+		if len(ids) == 0 {
+			return errors.Join(errs...)
+		}
+		if err := l.drop(context.WithoutCancel(ctx), ids); err != nil {
+			errs = append(errs, err)
 		}
 	}
-	if _, err := l.pending.DeleteOne(ctx, bson.D{{Key: "_id", Value: id}}); err != nil {
-		return fmt.Errorf("unmark audit intent %s: %w", id, err)
+}
+
+// drop deletes the settled intents ids: by _id alone for one (a point delete on FerretDB),
+// else in one delete (which FerretDB answers by reading the small collection of intents).
+func (l *Log) drop(ctx context.Context, ids []string) error {
+	var err error
+	if len(ids) == 1 {
+		_, err = l.pending.DeleteOne(ctx, bson.D{{Key: "_id", Value: ids[0]}})
+	} else {
+		_, err = l.pending.DeleteMany(ctx, bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: ids}}}})
+	}
+	if err != nil {
+		return fmt.Errorf("drop settled audit intents: %w", err)
 	}
 	return nil
 }
@@ -83,29 +103,22 @@ func OutcomeOf(err error) string {
 	return status.Code(err).String()
 }
 
-// Pending returns the intents written before t and not yet settled, oldest first: read from
-// their marks, each record then by its id. A mark whose record was never written comes back
-// with its id and time only, to be settled (which removes the mark).
+// Pending returns the intents written before t and not yet settled, oldest first (or settled
+// and not yet dropped: settling those again only drops them).
 func (l *Log) Pending(ctx context.Context, before time.Time) ([]Record, error) {
 	cur, err := l.pending.Find(ctx, bson.D{}, options.Find().SetSort(bson.D{{Key: "time", Value: 1}, {Key: "_id", Value: 1}}))
 	if err != nil {
 		return nil, fmt.Errorf("find pending audit intents: %w", err)
 	}
-	var marks []pendingIntent
-	if err := cur.All(ctx, &marks); err != nil {
+	var all []Record
+	if err := cur.All(ctx, &all); err != nil {
 		return nil, fmt.Errorf("read pending audit intents: %w", err)
 	}
 	var out []Record
-	for _, m := range marks {
-		if !m.Time.Before(before) {
-			continue
+	for _, rec := range all {
+		if rec.Time.Before(before) {
+			out = append(out, rec)
 		}
-		rec := Record{ID: m.ID, Time: m.Time}
-		err := l.coll.FindOne(ctx, bson.D{{Key: "_id", Value: m.ID}}).Decode(&rec)
-		if err != nil && !errors.Is(err, mongo.ErrNoDocuments) {
-			return nil, fmt.Errorf("read audit intent %s: %w", m.ID, err)
-		}
-		out = append(out, rec)
 	}
 	return out, nil
 }

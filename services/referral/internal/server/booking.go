@@ -42,7 +42,7 @@ func (s *Server) BookEvent(ctx context.Context, req *referralv1.BookEventRequest
 	if err != nil {
 		return nil, err
 	}
-	b, err := s.saga.Book(ctx, actor(ctx), idOf(req.GetName()), req.GetSession(), intent)
+	b, err := s.saga.Book(ctx, actor(ctx), idOf(req.GetName()), req.GetSession(), intent.ID)
 	if err != nil {
 		err = s.bookingError(ctx, err, req.GetName())
 		s.settle(ctx, intent, audit.OutcomeOf(err))

@@ -72,14 +72,14 @@ func (s *Server) CreateReferral(ctx context.Context, req *referralv1.CreateRefer
 	if err != nil {
 		return nil, err
 	}
-	r.NoteIntent(intent)
+	r.NoteIntent(intent.ID)
 	created, err := s.st.Referrals.Create(ctx, actor(ctx), r)
 	if err != nil {
 		err = s.fail(ctx, err, "referrals/"+id)
 		s.settle(ctx, intent, audit.OutcomeOf(err))
 		return nil, err
 	}
-	if !created.HasIntent(intent) {
+	if !created.HasIntent(intent.ID) {
 		// A retry: nothing was created, the stored referral is returned (and read).
 		s.settle(ctx, intent, audit.OutcomeNotApplied)
 		// It answers only if the caller may still read it, as a GET would.

@@ -128,7 +128,7 @@ func (s *Server) change(ctx context.Context, name, etag string, mutate func(r *s
 			return err
 		}
 		r.StatusChanged = r.Status != before || r.BusinessStatus != beforeBusiness
-		r.NoteIntent(intent)
+		r.NoteIntent(intent.ID)
 		return nil
 	})
 	if err != nil {
@@ -142,16 +142,15 @@ func (s *Server) change(ctx context.Context, name, etag string, mutate func(r *s
 
 // intend writes the audit intent of a change of the referral name before the change is made
 // (see package audit) and returns its id; when it cannot be written the request fails first.
-func (s *Server) intend(ctx context.Context, action, name string) (string, error) {
-	rec, err := s.st.Audit.Intend(ctx, s.st.Audit.Record(ctx, action, methodOf(ctx), name, nil))
-	return rec.ID, err
+func (s *Server) intend(ctx context.Context, action, name string) (audit.Record, error) {
+	return s.st.Audit.Intend(ctx, s.st.Audit.Record(ctx, action, methodOf(ctx), name, nil))
 }
 
 // settle records the outcome of an intent. A failure is only logged: the change is decided,
 // and the intent reconciler settles what a request could not (SettleIntents).
-func (s *Server) settle(ctx context.Context, intent, outcome string) {
+func (s *Server) settle(ctx context.Context, intent audit.Record, outcome string) {
 	if err := s.st.Audit.Settle(context.WithoutCancel(ctx), intent, outcome); err != nil {
-		s.logger.Warn("settle audit intent", "intent", intent, "error", err)
+		s.logger.Warn("settle audit intent", "intent", intent.ID, "error", err)
 	}
 }
 
@@ -173,7 +172,7 @@ func (s *Server) SettleIntents(ctx context.Context, grace time.Duration) (int, e
 		case err != nil && !errors.Is(err, docstore.ErrNotFound):
 			return n, err
 		}
-		if err := s.st.Audit.Settle(ctx, rec.ID, outcome); err != nil {
+		if err := s.st.Audit.Settle(ctx, rec, outcome); err != nil {
 			return n, err
 		}
 		n++
