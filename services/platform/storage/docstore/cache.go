@@ -39,6 +39,11 @@ func (c *Collection[T, P]) remember(doc P, read time.Time) {
 	if err != nil {
 		return // only a cache
 	}
+	c.rememberRaw(doc.DocMeta().ID, data, read)
+}
+
+// rememberRaw keeps data, the encoding of document id, as its recent copy.
+func (c *Collection[T, P]) rememberRaw(id string, data bson.Raw, read time.Time) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if len(c.recent) >= cacheSize {
@@ -47,7 +52,7 @@ func (c *Collection[T, P]) remember(doc P, read time.Time) {
 			break
 		}
 	}
-	c.recent[doc.DocMeta().ID] = recentCopy{data: data, read: read}
+	c.recent[id] = recentCopy{data: data, read: read}
 }
 
 func (c *Collection[T, P]) forget(id string) {

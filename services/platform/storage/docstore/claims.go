@@ -16,8 +16,8 @@ import (
 // claimOn claims doc's new version on a state read at read. When the claim returns more than
 // Retain/2 after that read, the revision that would have refused it may have been pruned, so the
 // document is read again: if it moved on, the claim is withdrawn and reported lost.
-func (c *Collection[T, P]) claimOn(ctx context.Context, actor, op string, doc P, read time.Time) (bool, error) {
-	won, err := c.claim(ctx, actor, op, doc)
+func (c *Collection[T, P]) claimOn(ctx context.Context, actor, op string, doc P, data bson.Raw, read time.Time) (bool, error) {
+	won, err := c.claim(ctx, actor, op, doc.DocMeta(), data)
 	if err != nil || !won || c.clock().Sub(read) < c.retain/2 {
 		return won, err
 	}
@@ -38,21 +38,11 @@ func (c *Collection[T, P]) claimOn(ctx context.Context, actor, op string, doc P,
 	return false, nil
 }
 
-// claim inserts the revision for doc's new version; false means another writer holds it.
-func (c *Collection[T, P]) claim(ctx context.Context, actor, op string, doc P) (bool, error) {
-	m := doc.DocMeta()
-	data, err := bson.Marshal(doc)
-	if err != nil {
-		return false, fmt.Errorf("encode %s %s: %w", c.name, m.ID, err)
-	}
+// claim inserts the revision for the new version m, whose document encodes to data (see
+// claimBatch); false means another writer holds it.
+func (c *Collection[T, P]) claim(ctx context.Context, actor, op string, m *Meta, data bson.Raw) (bool, error) {
 	rev := revision{ID: c.revisionID(m.ID, m.Incarnation, m.Version), Actor: actor, Op: op, Time: m.UpdateTime, Data: data}
-	if _, err := c.revisions.InsertOne(ctx, rev); err != nil {
-		if mongo.IsDuplicateKeyError(err) {
-			return false, nil
-		}
-		return false, fmt.Errorf("claim %s: %w", rev.ID, err)
-	}
-	return true, nil
+	return c.claims.insert(ctx, rev)
 }
 
 func (c *Collection[T, P]) revisionID(id, incarnation string, version int64) string {

@@ -64,6 +64,11 @@ const maxAttempts = 8
 // ErrConflict if another writer takes the next version first). Without one, a lost race is
 // retried on the fresh document. mutate must not change Meta; its error is returned as is.
 func (c *Collection[T, P]) Update(ctx context.Context, actor, id, etag string, mutate func(P) error) (P, error) {
+	// Updates of one document by this replica take turns, each on its predecessor's copy, so
+	// they never lose claims to one another (which, with claims committed together, would
+	// make the same writer lose again and again); only other replicas' writes are raced.
+	unlock := c.turns.lock(id)
+	defer unlock()
 	fresh := false
 	for attempt := 0; ; attempt++ {
 		doc, read, err := c.current(ctx, id, fresh)
@@ -87,7 +92,12 @@ func (c *Collection[T, P]) Update(ctx context.Context, actor, id, etag string, m
 		}
 		m.Version++
 		m.UpdateTime = c.now()
-		won, err := c.claimOn(ctx, actor, OpUpsert, doc, read)
+		// Encoded once for the claim, the recent copy and the feed.
+		data, err := bson.Marshal(doc)
+		if err != nil {
+			return nil, fmt.Errorf("encode %s %s: %w", c.name, id, err)
+		}
+		won, err := c.claimOn(ctx, actor, OpUpsert, doc, data, read)
 		if err != nil {
 			return nil, err
 		}
@@ -116,9 +126,9 @@ func (c *Collection[T, P]) Update(ctx context.Context, actor, id, etag string, m
 			// A later delete, claimed after ours, already removed the document.
 			c.forget(id)
 		} else {
-			c.remember(doc, c.clock())
+			c.rememberRaw(id, data, c.clock())
 		}
-		if err := c.publish(ctx, OpUpsert, doc); err != nil {
+		if err := c.publishRaw(ctx, OpUpsert, m, data); err != nil {
 			return nil, err
 		}
 		if err := c.catchUp(ctx, id, m.Incarnation, m.Version); err != nil {
@@ -142,7 +152,11 @@ func (c *Collection[T, P]) Delete(ctx context.Context, actor, id, etag string) e
 	}
 	m.Version++
 	m.UpdateTime = c.now()
-	won, err := c.claimOn(ctx, actor, OpDelete, doc, read)
+	data, err := bson.Marshal(doc)
+	if err != nil {
+		return fmt.Errorf("encode %s %s: %w", c.name, id, err)
+	}
+	won, err := c.claimOn(ctx, actor, OpDelete, doc, data, read)
 	if err != nil {
 		return err
 	}
@@ -156,7 +170,7 @@ func (c *Collection[T, P]) Delete(ctx context.Context, actor, id, etag string) e
 		return fmt.Errorf("delete %s %s: %w", c.name, id, err)
 	}
 	c.written1(c.revisionID(id, m.Incarnation, m.Version))
-	return c.publish(ctx, OpDelete, doc)
+	return c.publishRaw(ctx, OpDelete, m, data)
 }
 
 // All returns every document; for loading read models at start-up.

@@ -21,6 +21,11 @@
 // a delete is a read, a claim, a delete and a feed append. A revision holds the full claimed
 // state, which recovery needs until the snapshot is written; its writer deletes it Retain after
 // that (see Prune), so history stays bounded.
+//
+// Concurrent writers of one replica share inserts: the claims queued while one is inserted go
+// in the next insert together (see claimBatch), as do feed appends (see changefeed.Feed.Append),
+// so under load an update costs its write and a share of two inserts. Updates of one document
+// by one replica take turns (they would only lose claims to one another).
 package docstore
 
 import (
@@ -109,6 +114,8 @@ type Collection[T any, P Doc[T]] struct {
 	name      string
 	docs      *mongo.Collection
 	revisions *mongo.Collection
+	claims    *claimBatch // inserts into revisions
+	turns     turns       // one update at a time per document
 	feed      *changefeed.Feed
 	// clock is the time: the versions' times, and how old copies and written revisions are.
 	clock func() time.Time
@@ -132,10 +139,12 @@ type writtenRevision struct {
 // NewCollection returns the store for collection name in db, appending changes to feed under
 // topic name. Revisions of all collections share the "revisions" collection.
 func NewCollection[T any, P Doc[T]](db *mongo.Database, name string, feed *changefeed.Feed) *Collection[T, P] {
+	revisions := db.Collection("revisions")
 	return &Collection[T, P]{
 		name:      name,
 		docs:      db.Collection(name),
-		revisions: db.Collection("revisions"),
+		revisions: revisions,
+		claims:    &claimBatch{coll: revisions},
 		feed:      feed,
 		clock:     time.Now,
 		retain:    Retain,
@@ -164,7 +173,15 @@ func (c *Collection[T, P]) publish(ctx context.Context, op string, doc P) error 
 	if err != nil {
 		return fmt.Errorf("encode %s %s: %w", c.name, m.ID, err)
 	}
-	_, err = c.feed.Append(ctx, changefeed.Entry{
+	return c.publishRaw(ctx, op, m, data)
+}
+
+// publishRaw appends the change to version m, whose document encodes to data.
+func (c *Collection[T, P]) publishRaw(ctx context.Context, op string, m *Meta, data bson.Raw) error {
+	if c.feed == nil {
+		return nil
+	}
+	_, err := c.feed.Append(ctx, changefeed.Entry{
 		Topic: c.name, Key: m.ID, Op: op, Incarnation: m.Incarnation, Version: m.Version,
 		Time: m.UpdateTime, Data: data,
 	})
