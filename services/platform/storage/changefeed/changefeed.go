@@ -13,17 +13,16 @@
 package changefeed
 
 import (
-	"bytes"
-	"compress/flate"
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"sync"
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
+
+	"github.com/socialrx/socialrx/services/platform/storage/pack"
 )
 
 // Entry is one change.
@@ -283,55 +282,29 @@ func (f *Feed) get(ctx context.Context, seq int64) (Entry, error) {
 	return e, err
 }
 
-// stored is an Entry as kept in MongoDB; data of packMin bytes or more is kept compressed (in
-// Packed, Data left out) when that makes it smaller.
+// stored is an Entry as kept in MongoDB; its data is kept compressed (in Packed, Data left out)
+// when that makes it smaller (see package pack).
 type stored struct {
 	ID     string `bson:"_id"`
 	Entry  `bson:",inline"`
 	Packed []byte `bson:"packed,omitempty"`
 }
 
-// packMin is the smallest data worth compressing.
-const packMin = 256
-
 func storedOf(e Entry) stored {
 	s := stored{ID: key(e.Seq), Entry: e}
-	if len(e.Data) < packMin {
-		return s
+	if packed, ok := pack.Pack(e.Data); ok {
+		s.Packed, s.Entry.Data = packed, nil
 	}
-	var buf bytes.Buffer
-	zw := packers.Get().(*flate.Writer)
-	defer packers.Put(zw)
-	zw.Reset(&buf)
-	if _, err := zw.Write(e.Data); err != nil || zw.Close() != nil || buf.Len() >= len(e.Data) {
-		return s
-	}
-	s.Packed, s.Entry.Data = buf.Bytes(), nil
 	return s
 }
-
-// packers and unpackers are reused: a new flate writer allocates about a megabyte, which made
-// compression most of an append's cost.
-var (
-	packers = sync.Pool{New: func() any {
-		zw, _ := flate.NewWriter(nil, flate.BestSpeed) // never fails for a valid level
-		return zw
-	}}
-	unpackers = sync.Pool{New: func() any { return flate.NewReader(nil) }}
-)
 
 // entry is the Entry s keeps.
 func (s stored) entry() (Entry, error) {
 	e := s.Entry
 	if s.Packed != nil {
-		zr := unpackers.Get().(io.ReadCloser)
-		defer unpackers.Put(zr)
-		if err := zr.(flate.Resetter).Reset(bytes.NewReader(s.Packed), nil); err != nil {
-			return e, fmt.Errorf("unpack change %s: %w", s.ID, err)
-		}
-		data, err := io.ReadAll(zr)
+		data, err := pack.Unpack(s.Packed)
 		if err != nil {
-			return e, fmt.Errorf("unpack change %s: %w", s.ID, err)
+			return e, fmt.Errorf("change %s: %w", s.ID, err)
 		}
 		e.Data = data
 	}

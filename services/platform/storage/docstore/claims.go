@@ -11,6 +11,8 @@ import (
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
+
+	"github.com/socialrx/socialrx/services/platform/storage/pack"
 )
 
 // claimOn claims doc's new version on a state read at read. When the claim returns more than
@@ -42,6 +44,9 @@ func (c *Collection[T, P]) claimOn(ctx context.Context, actor, op string, doc P,
 // claimBatch); false means another writer holds it.
 func (c *Collection[T, P]) claim(ctx context.Context, actor, op string, m *Meta, data bson.Raw) (bool, error) {
 	rev := revision{ID: c.revisionID(m.ID, m.Incarnation, m.Version), Actor: actor, Op: op, Time: m.UpdateTime, Data: data}
+	if packed, ok := pack.Pack(data); ok {
+		rev.Packed, rev.Data = packed, nil
+	}
 	return c.claims.insert(ctx, rev)
 }
 
@@ -80,7 +85,11 @@ func (c *Collection[T, P]) rollForward(ctx context.Context, id string) error {
 			return err
 		}
 		var doc T
-		if err := bson.Unmarshal(rev.Data, &doc); err != nil {
+		data, err := rev.data()
+		if err != nil {
+			return fmt.Errorf("decode claim of %s %s: %w", c.name, id, err)
+		}
+		if err := bson.Unmarshal(data, &doc); err != nil {
 			return fmt.Errorf("decode claim of %s %s: %w", c.name, id, err)
 		}
 		p := P(&doc)

@@ -42,6 +42,7 @@ import (
 
 	"github.com/socialrx/socialrx/services/platform/storage"
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
+	"github.com/socialrx/socialrx/services/platform/storage/pack"
 )
 
 // Errors of the storage package, re-exported so callers of a Collection need one import.
@@ -98,8 +99,17 @@ type revision struct {
 	Op    string    `bson:"op"`
 	Time  time.Time `bson:"time"`
 	// Data is the document as of this version, so a claim whose writer died before writing the
-	// snapshot can be completed by another.
-	Data bson.Raw `bson:"data,omitempty"`
+	// snapshot can be completed by another; kept compressed in Packed when that is smaller.
+	Data   bson.Raw `bson:"data,omitempty"`
+	Packed []byte   `bson:"packed,omitempty"`
+}
+
+// data is the document the revision holds.
+func (r revision) data() (bson.Raw, error) {
+	if r.Packed == nil {
+		return r.Data, nil
+	}
+	return pack.Unpack(r.Packed)
 }
 
 // Retain is how long a written revision is kept before Prune deletes it. A revision's existence
