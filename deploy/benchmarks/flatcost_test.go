@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/event"
 	"go.mongodb.org/mongo-driver/v2/mongo"
 	"go.mongodb.org/mongo-driver/v2/mongo/options"
@@ -185,7 +187,39 @@ func loopsThenDisk(b *testing.B, n int) (float64, float64) {
 		b.Fatal(err)
 	}
 	rate := float64(n) / time.Since(t).Seconds()
+	printDisk(b, w.refDB, n)
 	return rate, float64(testenv.DatabaseBytes(w.refDB)) / float64(n)
+}
+
+// printDisk prints what each collection of database db holds per referral of n (the documents'
+// size as the database reports it), and the database file and its write-ahead log.
+func printDisk(b *testing.B, db string, n int) {
+	ctx := context.Background()
+	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(b)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer client.Disconnect(ctx)
+	d := client.Database(db)
+	names, err := d.ListCollectionNames(ctx, bson.D{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		var st struct {
+			Count int64 `bson:"count"`
+			Size  int64 `bson:"size"`
+		}
+		if err := d.RunCommand(ctx, bson.D{{Key: "collStats", Value: name}}).Decode(&st); err != nil {
+			b.Fatal(err)
+		}
+		if st.Count > 0 {
+			fmt.Printf("    %s: %d documents, %.1f KB per referral\n", name, st.Count, float64(st.Size)/float64(n)/1000)
+		}
+	}
+	file, wal := testenv.DatabaseFiles(db)
+	fmt.Printf("    database file %.1f KB and write-ahead log %.1f KB per referral\n", float64(file)/float64(n)/1000, float64(wal)/float64(n)/1000)
 }
 
 // note is a versioned document for counting commands.

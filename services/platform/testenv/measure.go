@@ -91,19 +91,25 @@ func percentiles(lat []time.Duration) Latency {
 // DatabaseBytes is the size on disk of database name on the embedded server (its SQLite file
 // and write-ahead log), found among this process's open files; 0 when it is not open here.
 func DatabaseBytes(name string) int64 {
+	file, wal := DatabaseFiles(name)
+	return file + wal
+}
+
+// DatabaseFiles is the size of embedded database name's file and of its write-ahead log.
+func DatabaseFiles(name string) (file, wal int64) {
 	fds, _ := os.ReadDir("/proc/self/fd")
 	for _, fd := range fds {
 		target, err := os.Readlink(filepath.Join("/proc/self/fd", fd.Name()))
 		if err != nil || !strings.HasSuffix(target, "/"+name+".sqlite") {
 			continue
 		}
-		var total int64
-		for _, suffix := range []string{"", "-wal"} {
-			if st, err := os.Stat(target + suffix); err == nil {
-				total += st.Size()
-			}
+		if st, err := os.Stat(target); err == nil {
+			file = st.Size()
 		}
-		return total
+		if st, err := os.Stat(target + "-wal"); err == nil {
+			wal = st.Size()
+		}
+		return file, wal
 	}
-	return 0
+	return 0, 0
 }
