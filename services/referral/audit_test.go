@@ -268,7 +268,8 @@ func TestAuditFailureFailsTheRequest(t *testing.T) {
 	}
 	defer client.Disconnect(ctx)
 	// The trail, and the intents of changes beside it, refuse every record of the blocked
-	// referral (a unique resource that one record already holds).
+	// referral (a unique resource that one record already holds; dated ahead, so that the
+	// service's reconciler does not take the intents' one for an intent to settle).
 	for _, name := range []string{"audit", "audit_pending"} {
 		coll := client.Database(w.refDB).Collection(name)
 		if err := coll.Drop(ctx); err != nil {
@@ -278,7 +279,7 @@ func TestAuditFailureFailsTheRequest(t *testing.T) {
 			Options: options.Index().SetUnique(true)}); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := coll.InsertOne(ctx, bson.M{"_id": "blocker", "resource": blocked.GetName()}); err != nil {
+		if _, err := coll.InsertOne(ctx, bson.M{"_id": "blocker", "resource": blocked.GetName(), "time": time.Now().Add(time.Hour)}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -393,13 +394,14 @@ func TestAuditIntentsSettleWithWhatHappened(t *testing.T) {
 	settledEarlier.Outcome, settledEarlier.Time = audit.OutcomePending, old
 	for _, rec := range []audit.Record{applied, settledEarlier,
 		{ID: "crashed-before-the-change", Time: old, Actor: linkWorker, Action: audit.ActionChange, Method: "AcceptReferral", Resource: r.GetName(), Outcome: audit.OutcomePending},
-		{ID: "too-young-to-settle", Time: time.Now().UTC().Truncate(time.Millisecond), Actor: linkWorker, Action: audit.ActionChange, Method: "AcceptReferral", Resource: r.GetName(), Outcome: audit.OutcomePending},
+		// Dated ahead, so that the service's own reconciler (every 200 ms here) leaves it too.
+		{ID: "too-young-to-settle", Time: time.Now().Add(time.Hour).UTC().Truncate(time.Millisecond), Actor: linkWorker, Action: audit.ActionChange, Method: "AcceptReferral", Resource: r.GetName(), Outcome: audit.OutcomePending},
 	} {
 		if _, err := intents.InsertOne(ctx, rec); err != nil {
 			t.Fatal(err)
 		}
 	}
-	// The audit query shows the intents not yet settled as PENDING records.
+	// The audit query shows an intent not yet settled as a PENDING record.
 	shown := map[string]string{}
 	found, err := c.SearchAuditRecords(as(ctxT(t), privacyID), &referralv1.SearchAuditRecordsRequest{Referral: r.GetName(), PageSize: 1000})
 	if err != nil {
@@ -408,16 +410,17 @@ func TestAuditIntentsSettleWithWhatHappened(t *testing.T) {
 	for _, rec := range found.GetAuditRecords() {
 		shown[rec.GetId()] = rec.GetOutcome()
 	}
-	if shown[applied.ID] != audit.OutcomePending || shown["too-young-to-settle"] != audit.OutcomePending || shown[kept.ID] != "FailedPrecondition" {
+	if shown["too-young-to-settle"] != audit.OutcomePending || shown[kept.ID] != "FailedPrecondition" {
 		t.Fatalf("audit query before settling: %v", shown)
 	}
-	n, err := w.referrals[0].Service.SettleAuditIntents(ctx)
-	if err != nil || n != 3 {
-		t.Fatalf("settled %d intents: %v, want 3", n, err)
+	// Settled here or by the service's reconciler, whichever comes first.
+	if _, err := w.referrals[0].Service.SettleAuditIntents(ctx); err != nil {
+		t.Fatal(err)
 	}
-	if left := testenv.Find[bson.M](t, w.refDB, "audit_pending", bson.D{}); len(left) != 1 || left[0]["_id"] != "too-young-to-settle" {
-		t.Fatalf("pending intents left after settling: %v, want only the young one", left)
-	}
+	eventually(t, "the old intents to be settled and dropped", func() bool {
+		left := testenv.Find[bson.M](t, w.refDB, "audit_pending", bson.D{})
+		return len(left) == 1 && left[0]["_id"] == "too-young-to-settle"
+	})
 	got := map[string]audit.Record{}
 	for _, rec := range testenv.Find[audit.Record](t, w.refDB, "audit", bson.D{{Key: "_id", Value: bson.D{{Key: "$in", Value: []string{applied.ID, kept.ID, "crashed-before-the-change", "too-young-to-settle"}}}}}) {
 		got[rec.ID] = rec
