@@ -92,8 +92,10 @@ lint: tools protodeps ## buf lint, buf format check, go vet, gofmt, no merge lef
 .PHONY: lint-openapi
 lint-openapi: ## Lint the OpenAPI document with the pinned Redocly CLI and Spectral; fails on any problem.
 	bash tools/ensure-apilint.sh
+	export PATH="$(CURDIR)/tools/apilint/.node/bin:$$PATH"; \
 	cd gateway/openapi && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
 		../../tools/apilint/node_modules/.bin/redocly lint --config redocly.yaml --format=stylish socialrx.openapi.json
+	export PATH="$(CURDIR)/tools/apilint/.node/bin:$$PATH"; \
 	cd gateway/openapi && ../../tools/apilint/node_modules/.bin/spectral lint --ruleset .spectral.yaml \
 		--fail-severity=warn socialrx.openapi.json
 
