@@ -51,7 +51,11 @@ func (l *Log) Intend(ctx context.Context, rec Record) (Record, error) {
 // leaves behind is settled again by the reconciler, which only drops it.
 func (l *Log) Settle(ctx context.Context, rec Record, outcome string) error {
 	rec.Outcome = outcome
-	if _, err := l.coll.InsertOne(ctx, rec); err != nil && !mongo.IsDuplicateKeyError(err) {
+	if _, err := l.coll.InsertOne(ctx, rec); mongo.IsDuplicateKeyError(err) {
+		if err := l.settleInTrail(ctx, rec.ID, outcome); err != nil {
+			return err
+		}
+	} else if err != nil {
 		return fmt.Errorf("settle audit intent %s: %w", rec.ID, err)
 	}
 	l.dropMu.Lock()
@@ -78,6 +82,27 @@ func (l *Log) Settle(ctx context.Context, rec Record, outcome string) error {
 			errs = append(errs, err)
 		}
 	}
+}
+
+// settleInTrail settles intent id whose record is already in the trail: settled (it stays as it
+// is), or written PENDING by a version of the service that kept its intents in the trail and
+// only their marks beside it (it gets its outcome). Read and then updated by _id alone, which
+// FerretDB answers by an index lookup; rare, as only a second settle gets here.
+func (l *Log) settleInTrail(ctx context.Context, id, outcome string) error {
+	var cur struct {
+		Outcome string `bson:"outcome"`
+	}
+	if err := l.coll.FindOne(ctx, bson.D{{Key: "_id", Value: id}}).Decode(&cur); err != nil {
+		return fmt.Errorf("settle audit intent %s: %w", id, err)
+	}
+	if cur.Outcome != OutcomePending {
+		return nil
+	}
+	if _, err := l.coll.UpdateOne(ctx, bson.D{{Key: "_id", Value: id}},
+		bson.D{{Key: "$set", Value: bson.D{{Key: "outcome", Value: outcome}}}}); err != nil {
+		return fmt.Errorf("settle audit intent %s: %w", id, err)
+	}
+	return nil
 }
 
 // drop deletes the settled intents ids: by _id alone for one (a point delete on FerretDB),
