@@ -24,15 +24,22 @@ import (
 )
 
 // loopWorld is the seeded directory of referraltest, an event service whose clock stands just
-// before check-in opens on its one published session, a referral service and the gateway in
+// before check-in opens on its four published sessions, a referral service and the gateway in
 // front of all three.
 type loopWorld struct {
 	referrals referralv1.ReferralServiceClient
 	events    eventv1.EventServiceClient
 	refDB     string
-	session   string
-	base      string
-	seq       atomic.Int64
+	// sessions are booked in turn: a session holds at most 10,000 people.
+	sessions []string
+	base     string
+	seq      atomic.Int64
+	booked   atomic.Int64
+}
+
+// session is the session the next loop books.
+func (w *loopWorld) session() string {
+	return w.sessions[int(w.booked.Add(1))%len(w.sessions)]
 }
 
 func newLoopWorld(b *testing.B) *loopWorld {
@@ -45,18 +52,22 @@ func newLoopWorld(b *testing.B) *loopWorld {
 	referraltest.SeedDirectory(as(ctx, adminID), b, dir.Client)
 	clock := testenv.NewClock(time.Now())
 	events := eventtest.Start(b, eventtest.Options{Database: testenv.DatabaseName(b), DirectoryAddr: dir.Addr, Now: clock.Now})
-	session, err := publish(as(ctx, referraltest.HostID), events.Client, "tea", &eventv1.Event{Title: "Tea and talk",
-		Category: eventv1.EventCategory_EVENT_CATEGORY_STORYTELLING_CIRCLE, HostOrganization: referraltest.CHC,
-		OnlineUrl: "https://meet.example.org/tea"}, clock.Now().Add(24*time.Hour), 10000)
-	if err != nil {
-		b.Fatal(err)
+	var sessions []string
+	for i := range 4 { // room for 40,000 loops
+		session, err := publish(as(ctx, referraltest.HostID), events.Client, fmt.Sprintf("tea-%d", i), &eventv1.Event{Title: "Tea and talk",
+			Category: eventv1.EventCategory_EVENT_CATEGORY_STORYTELLING_CIRCLE, HostOrganization: referraltest.CHC,
+			OnlineUrl: "https://meet.example.org/tea"}, clock.Now().Add(24*time.Hour), 10000)
+		if err != nil {
+			b.Fatal(err)
+		}
+		sessions = append(sessions, session)
 	}
 	// Check-in opens two hours before the start.
 	clock.Advance(23 * time.Hour)
 	refDB := testenv.DatabaseName(b)
 	ref := referraltest.Start(b, referraltest.Options{Database: refDB, DirectoryAddr: dir.Addr, EventAddr: events.Addr})
 	base := gatewaytest.Start(b, gateway.Config{DirectoryAddr: dir.Addr, EventAddr: events.Addr, ReferralAddr: ref.Addr})
-	return &loopWorld{referrals: ref.Client, events: events.Client, refDB: refDB, session: session, base: base}
+	return &loopWorld{referrals: ref.Client, events: events.Client, refDB: refDB, sessions: sessions, base: base}
 }
 
 // consentTime is when the person of every benchmark referral consented.
@@ -93,7 +104,7 @@ func (w *loopWorld) grpcLoop() error {
 	if _, err := c.StartReferral(lw, &referralv1.StartReferralRequest{Name: name}); err != nil {
 		return err
 	}
-	booked, err := c.BookEvent(lw, &referralv1.BookEventRequest{Name: name, Session: w.session})
+	booked, err := c.BookEvent(lw, &referralv1.BookEventRequest{Name: name, Session: w.session()})
 	if err != nil {
 		return err
 	}
@@ -135,7 +146,7 @@ func (w *loopWorld) restLoop(created func()) error {
 		}
 	}
 	var booked map[string]any
-	if err := testenv.PostJSON(referraltest.LinkWorkerID, w.base+"/v1/"+name+":bookEvent", `{"session": "`+w.session+`"}`, &booked); err != nil {
+	if err := testenv.PostJSON(referraltest.LinkWorkerID, w.base+"/v1/"+name+":bookEvent", `{"session": "`+w.session()+`"}`, &booked); err != nil {
 		return err
 	}
 	bookings, _ := booked["bookings"].([]any)
