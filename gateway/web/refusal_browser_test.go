@@ -177,7 +177,13 @@ func TestBrowserRefusedEventCreationStoresNothing(t *testing.T) {
 	acceptLanguage(t, ctx, "en")
 	clock.Advance(-3 * time.Hour)
 	visit(t, ctx, s.base+"/host/events/new")
-	fillEvent(time.Now().Add(-time.Hour).Truncate(time.Minute))
+	// The session lies within one day (the form has one date per session): after 23:00 it
+	// would end past midnight, so it starts two hours ago instead, still inside the three.
+	started := time.Now().In(zone).Add(-time.Hour).Truncate(time.Minute)
+	if started.Hour() == 23 {
+		started = started.Add(-time.Hour)
+	}
+	fillEvent(started)
 	follow(t, ctx, `button[value="draft"]`)
 	if got := text(t, ctx, "#s1_start-error"); got != "The start time has passed: choose a time in the future." {
 		t.Fatalf("a session the event service refused: %q", got)
@@ -187,7 +193,8 @@ func TestBrowserRefusedEventCreationStoresNothing(t *testing.T) {
 	}
 	// Sent again with a start that both clocks take, the event is stored once, with its session.
 	clock.Advance(3 * time.Hour)
-	fillEvent(time.Now().AddDate(0, 0, 3))
+	ahead := time.Now().In(zone).AddDate(0, 0, 3)
+	fillEvent(time.Date(ahead.Year(), ahead.Month(), ahead.Day(), 12, 0, 0, 0, zone))
 	do(t, ctx, chromedp.Click(chromedp.CSS(`label[for="languages-0"]`)))
 	follow(t, ctx, `button[value="draft"]`)
 	if got := text(t, ctx, "#event-state"); got != "Draft" {
