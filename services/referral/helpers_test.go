@@ -6,12 +6,15 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/v2/mongo"
+	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/directory/directorytest"
 	"github.com/socialrx/socialrx/services/event/eventtest"
+	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 	"github.com/socialrx/socialrx/services/referral"
 	"github.com/socialrx/socialrx/services/referral/referraltest"
@@ -28,6 +31,9 @@ type world struct {
 	refDB     string
 	session   string
 	logger    *slog.Logger
+	// watchAfter is where the authorization matrix's watches start: the feed's head before the
+	// row's first referral, so that each replays only that row's changes.
+	watchAfter string
 }
 
 // The seeded directory's organisations and practitioners.
@@ -142,4 +148,15 @@ func eventually(t *testing.T, what string, ok func() bool) {
 
 func timestampDaysAgo(days int) *timestamppb.Timestamp {
 	return timestamppb.New(time.Now().AddDate(0, 0, -days))
+}
+
+// feed is the referral service's change feed, read straight from its database.
+func (w *world) feed(t *testing.T) *changefeed.Feed {
+	t.Helper()
+	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(t)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
+	return changefeed.New(client.Database(w.refDB), "changes")
 }

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"google.golang.org/grpc/codes"
 
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
@@ -32,12 +30,7 @@ func TestWatchFromATrimmedTokenIsOutOfRange(t *testing.T) {
 		}
 		names = append(names, r.GetName())
 	}
-	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Disconnect(context.Background())
-	feed := changefeed.New(client.Database(w.refDB), "changes")
+	feed := w.feed(t)
 	head, err := feed.Head(ctx)
 	if err != nil {
 		t.Fatal(err)
