@@ -22,10 +22,6 @@ func FromStore(ctx context.Context, logger *slog.Logger, err error, name string)
 		return cerr
 	}
 	switch {
-	case errors.Is(err, context.DeadlineExceeded):
-		// The driver gives up before the caller's deadline when the time left is shorter than a
-		// round trip: that is still the caller's deadline, not an unavailable database.
-		return New(codes.DeadlineExceeded, ReasonDeadlineExceeded, "deadline exceeded", nil)
 	case errors.Is(err, storage.ErrNotFound):
 		return NotFound(name)
 	case errors.Is(err, storage.ErrAlreadyExists):

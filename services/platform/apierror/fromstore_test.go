@@ -28,8 +28,9 @@ func TestFromStoreCodes(t *testing.T) {
 		err  error
 		want codes.Code
 	}{
-		// The driver refuses to send a command whose deadline is closer than a round trip.
-		{"driver gives up before the deadline", fmt.Errorf("read feed: %w", driver.ErrDeadlineWouldBeExceeded), codes.DeadlineExceeded},
+		// The service's own database timeouts wrap context.DeadlineExceeded too: with the caller's
+		// deadline still ahead, that is the database not answering.
+		{"driver's own timeout", fmt.Errorf("read feed: %w", driver.ErrDeadlineWouldBeExceeded), codes.Unavailable},
 		{"network error", mongo.CommandError{Code: 6, Labels: []string{"NetworkError"}}, codes.Unavailable},
 		{"not found", fmt.Errorf("get: %w", storage.ErrNotFound), codes.NotFound},
 		{"stale etag", storage.ErrEtagMismatch, codes.Aborted},
