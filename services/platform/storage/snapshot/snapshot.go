@@ -17,6 +17,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
 	"io"
 	"time"
 
@@ -47,12 +48,15 @@ type pointer struct {
 }
 
 type manifest struct {
-	ID     string    `bson:"_id"`
-	Pos    int64     `bson:"pos"`
-	Size   int       `bson:"size"`
-	SHA256 string    `bson:"sha256"`
-	Chunks int       `bson:"chunks"`
-	Time   time.Time `bson:"time"`
+	ID     string `bson:"_id"`
+	Pos    int64  `bson:"pos"`
+	Size   int    `bson:"size"` // of the compressed data the chunks hold
+	SHA256 string `bson:"sha256"`
+	Chunks int    `bson:"chunks"`
+	// Raw is the size of the data before compression, so that Load decompresses into one
+	// buffer of the right size; 0 in manifests written before it was recorded.
+	Raw  int       `bson:"raw,omitempty"`
+	Time time.Time `bson:"time"`
 }
 
 type chunk struct {
@@ -77,7 +81,7 @@ func (s *Store) Save(ctx context.Context, pos int64, data []byte) error {
 	sum := sha256.Sum256(packed)
 	m := manifest{
 		ID:  fmt.Sprintf("%s/%019d/%s", s.name, pos, uuid.NewString()),
-		Pos: pos, Size: len(packed), SHA256: hex.EncodeToString(sum[:]), Time: time.Now().UTC(),
+		Pos: pos, Size: len(packed), SHA256: hex.EncodeToString(sum[:]), Raw: len(data), Time: time.Now().UTC(),
 	}
 	for off := 0; off < len(packed) || m.Chunks == 0; off += chunkSize {
 		part := packed[off:min(off+chunkSize, len(packed))]
@@ -158,31 +162,96 @@ func (s *Store) Load(ctx context.Context) (pos int64, data []byte, ok bool, err 
 	if err != nil {
 		return 0, nil, false, fmt.Errorf("read snapshot manifest: %w", err)
 	}
-	packed := make([]byte, 0, m.Size)
-	for k := range m.Chunks {
-		var c chunk
-		err := s.coll.FindOne(ctx, bson.D{{Key: "_id", Value: chunkID(m.ID, k)}}).Decode(&c)
-		if errors.Is(err, mongo.ErrNoDocuments) {
-			return 0, nil, false, nil
-		}
-		if err != nil {
-			return 0, nil, false, fmt.Errorf("read snapshot chunk: %w", err)
-		}
-		packed = append(packed, c.Data...)
-	}
-	sum := sha256.Sum256(packed)
-	if len(packed) != m.Size || hex.EncodeToString(sum[:]) != m.SHA256 {
-		return 0, nil, false, nil
-	}
-	zr, err := gzip.NewReader(bytes.NewReader(packed))
-	if err != nil {
-		return 0, nil, false, nil
-	}
-	data, err = io.ReadAll(zr)
-	if err != nil {
-		return 0, nil, false, nil
+	data, torn, err := s.read(ctx, m)
+	if err != nil || torn {
+		return 0, nil, false, err
 	}
 	return m.Pos, data, true, nil
+}
+
+// read reads the chunks of the snapshot m names, checks them against its size and checksum and
+// decompresses them. The next chunk is read from the database while the last one is
+// decompressed, and the data goes into one buffer of its recorded size: at tens of megabytes,
+// these are most of a restart. torn reports a snapshot that cannot be read whole: a chunk
+// missing, the size, checksum or compression wrong. Nothing read is returned unless all of it
+// checked out.
+func (s *Store) read(ctx context.Context, m manifest) (data []byte, torn bool, err error) {
+	fetch, stop := context.WithCancel(ctx)
+	defer stop()
+	parts := make(chan []byte, 2)
+	fetched := make(chan error, 1)
+	go func() {
+		defer close(parts)
+		for k := range m.Chunks {
+			var c chunk
+			if err := s.coll.FindOne(fetch, bson.D{{Key: "_id", Value: chunkID(m.ID, k)}}).Decode(&c); err != nil {
+				fetched <- err
+				return
+			}
+			select {
+			case parts <- c.Data:
+			case <-fetch.Done():
+				fetched <- fetch.Err()
+				return
+			}
+		}
+		fetched <- nil
+	}()
+
+	in := &chunkReader{parts: parts, hash: sha256.New()}
+	var out bytes.Buffer
+	// The manifest's raw size sizes the buffer, within what DEFLATE can expand the chunks to
+	// and a gigabyte (a damaged manifest must not ask for more; past it the buffer grows as it
+	// goes); bytes.MinRead more lets ReadFrom see the end without growing it.
+	out.Grow(max(0, min(m.Raw, 1032*min(m.Size, m.Chunks*chunkSize), 1<<30)) + bytes.MinRead)
+	zr, derr := gzip.NewReader(in)
+	if derr == nil {
+		_, derr = out.ReadFrom(zr)
+	}
+	if derr != nil {
+		stop()
+	}
+	for range parts { // until the fetch has ended
+	}
+	ferr := <-fetched
+	switch {
+	case ctx.Err() != nil:
+		return nil, false, ctx.Err()
+	case errors.Is(ferr, mongo.ErrNoDocuments):
+		return nil, true, nil
+	case ferr != nil && !(derr != nil && errors.Is(ferr, context.Canceled)):
+		return nil, false, fmt.Errorf("read snapshot chunk: %w", ferr)
+	case derr != nil:
+		return nil, true, nil
+	}
+	// The decompression read to the end of the chunks, so all of them were summed.
+	if in.n != m.Size || hex.EncodeToString(in.hash.Sum(nil)) != m.SHA256 {
+		return nil, true, nil
+	}
+	return out.Bytes(), false, nil
+}
+
+// chunkReader reads the chunks as they arrive, in order, and sums what it read.
+type chunkReader struct {
+	parts <-chan []byte
+	cur   []byte
+	hash  hash.Hash
+	n     int
+}
+
+func (r *chunkReader) Read(p []byte) (int, error) {
+	for len(r.cur) == 0 {
+		c, ok := <-r.parts
+		if !ok {
+			return 0, io.EOF
+		}
+		r.hash.Write(c)
+		r.n += len(c)
+		r.cur = c
+	}
+	n := copy(p, r.cur)
+	r.cur = r.cur[n:]
+	return n, nil
 }
 
 // Schedule says when a fold is snapshotted: once Entries feed entries arrived since the last
