@@ -224,7 +224,7 @@ func TestImpactScenario(t *testing.T) {
 	plans := scenarioPlans()
 	names := make([]string, len(plans))
 	for i, p := range plans {
-		d := draft(true)
+		d := referraltest.Draft(true)
 		d.Subject = &referralv1.Subject{GivenName: p.given, FamilyName: p.family, DateOfBirth: p.dob, Email: p.email, Phone: p.phone, PreferredLanguage: p.lang}
 		d.ReceivingOrganization = centres[p.centre]
 		d.Consent.GrantTime = timestamppb.New(clock.Now().Add(-time.Minute))
@@ -312,7 +312,7 @@ func TestImpactScenario(t *testing.T) {
 			if !want(p) {
 				continue
 			}
-			eventually(t, "booking "+state, func() bool {
+			testenv.Eventually(t, 20*time.Second, "booking "+state, func() bool {
 				r, err := rc.GetReferral(lw(i), &referralv1.GetReferralRequest{Name: names[i]})
 				return err == nil && len(r.GetBookings()) == 1 && r.GetBookings()[0].GetState() == state
 			})

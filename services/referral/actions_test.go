@@ -7,6 +7,7 @@ import (
 
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/auth"
+	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
 
 // The RPC of each action, for matrixCall.
@@ -89,7 +90,7 @@ func TestAllowedActionsAreWhatTheCallerMayDo(t *testing.T) {
 func TestAllowedActionsInListsAndNotStored(t *testing.T) {
 	w := newWorld(t, 1, 50)
 	ctx := ctxT(t)
-	in := draft(true)
+	in := referraltest.Draft(true)
 	in.AllowedActions = []referralv1.ReferralAction{referralv1.ReferralAction_REFERRAL_ACTION_COMPLETE}
 	made, err := w.rc().CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: in})
 	if err != nil {

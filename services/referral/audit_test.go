@@ -22,6 +22,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/headers"
 	"github.com/socialrx/socialrx/services/platform/testenv"
+	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
 
 // The demo person of these tests, whose details must never reach a log.
@@ -49,7 +50,7 @@ func (w *world) flow(t *testing.T) string {
 			t.Fatalf("%s: %v", what, err)
 		}
 	}
-	d := draft(true)
+	d := referraltest.Draft(true)
 	d.Subject.Phone = personPhone
 	var name string
 	step("create", func(ctx context.Context) error {
@@ -254,11 +255,11 @@ func TestAuditOfTheFullFlow(t *testing.T) {
 func TestAuditFailureFailsTheRequest(t *testing.T) {
 	w := newWorld(t, 1, 5)
 	ctx, c := ctxT(t), w.rc()
-	blocked, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
+	blocked, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	other, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
+	other, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -336,7 +337,7 @@ func TestAuditFailureFailsTheRequest(t *testing.T) {
 func TestAuditIntentsSettleWithWhatHappened(t *testing.T) {
 	w := newWorld(t, 1, 5)
 	ctx, c := ctxT(t), w.rc()
-	r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true), RequestId: "intents-1"})
+	r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true), RequestId: "intents-1"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -346,7 +347,7 @@ func TestAuditIntentsSettleWithWhatHappened(t *testing.T) {
 	if _, err := c.SubmitReferral(ctx, &referralv1.SubmitReferralRequest{Name: r.GetName()}); status.Code(err) != codes.FailedPrecondition {
 		t.Fatalf("second submit: %v, want FAILED_PRECONDITION", err)
 	}
-	if _, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true), RequestId: "intents-1"}); err != nil {
+	if _, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true), RequestId: "intents-1"}); err != nil {
 		t.Fatalf("retry of the create: %v", err)
 	}
 	outcomes := map[string][]string{}
@@ -417,7 +418,7 @@ func TestAuditIntentsSettleWithWhatHappened(t *testing.T) {
 	if _, err := w.referrals[0].Service.SettleAuditIntents(ctx); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the old intents to be settled and dropped", func() bool {
+	testenv.Eventually(t, 20*time.Second, "the old intents to be settled and dropped", func() bool {
 		left := testenv.Find[bson.M](t, w.refDB, "audit_pending", bson.D{})
 		return len(left) == 1 && left[0]["_id"] == "too-young-to-settle"
 	})
@@ -448,11 +449,11 @@ func TestNoPersonalDataInLogs(t *testing.T) {
 	var errs []string
 	// Refused requests carrying the person's details: a birth date in the future, a malformed
 	// email.
-	bad := draft(true)
+	bad := referraltest.Draft(true)
 	bad.Subject.DateOfBirth = "2999-03-14"
 	_, err := w.rc().CreateReferral(ctxT(t), &referralv1.CreateReferralRequest{Referral: bad})
 	errs = append(errs, status.Convert(err).Message())
-	bad = draft(true)
+	bad = referraltest.Draft(true)
 	bad.Subject.Email = "margaret@"
 	_, err = w.rc().CreateReferral(ctxT(t), &referralv1.CreateReferralRequest{Referral: bad})
 	errs = append(errs, status.Convert(err).Message())

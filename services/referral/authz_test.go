@@ -18,6 +18,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
+	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
 
 // The callers of the authorisation matrix, one column each. "Own" is the organisation that
@@ -88,7 +89,7 @@ func (w *world) fixture(t *testing.T, state string) *referralv1.Referral {
 	t.Helper()
 	ctx := ctxT(t)
 	c := w.rc()
-	r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
+	r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +127,7 @@ func (w *world) matrixCall(ctx context.Context, rpc string, r *referralv1.Referr
 	}
 	switch rpc {
 	case "CreateReferral":
-		got, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
+		got, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true)})
 		return err == nil && got.GetName() != "", err
 	case "GetReferral":
 		return one(c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: name}))
@@ -170,7 +171,7 @@ func (w *world) matrixCall(ctx context.Context, rpc string, r *referralv1.Referr
 			Referral:   &referralv1.Referral{Name: name, WhatMatters: "Painting again."},
 			UpdateMask: &fieldmaskpb.FieldMask{Paths: []string{"what_matters"}}}))
 	case "RecordConsent":
-		return one(c.RecordConsent(ctx, &referralv1.RecordConsentRequest{Name: name, Consent: draft(true).GetConsent()}))
+		return one(c.RecordConsent(ctx, &referralv1.RecordConsentRequest{Name: name, Consent: referraltest.Draft(true).GetConsent()}))
 	case "WithdrawConsent":
 		return one(c.WithdrawConsent(ctx, &referralv1.WithdrawConsentRequest{Name: name, Reason: "changed her mind"}))
 	case "SubmitReferral":

@@ -11,6 +11,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
+	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
 
 func TestBadInput(t *testing.T) {
@@ -19,7 +20,7 @@ func TestBadInput(t *testing.T) {
 	working := inProgress(t, c, "carl")
 	create := func(mut func(*referralv1.Referral)) func(context.Context) error {
 		return func(ctx context.Context) error {
-			d := draft(true)
+			d := referraltest.Draft(true)
 			mut(d)
 			_, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: d})
 			return err
@@ -44,7 +45,7 @@ func TestBadInput(t *testing.T) {
 		{"unknown practitioner", create(func(d *referralv1.Referral) { d.ReferringPractitioner = "practitioners/nobody" }), "referral.referring_practitioner"},
 		{"practitioner of another organisation", func(ctx context.Context) error {
 			// A clinician of the centre names a practitioner of the clinic as the referrer.
-			d := draft(true)
+			d := referraltest.Draft(true)
 			d.ReferringOrganization = chc
 			_, err := c.CreateReferral(as(ctx, auth.Identity{Subject: "practitioners/dr-chc", Organization: chc,
 				Roles: []string{auth.RoleClinician}}), &referralv1.CreateReferralRequest{Referral: d})
@@ -58,7 +59,7 @@ func TestBadInput(t *testing.T) {
 		{"SWEMWBS item below range", measure(referralv1.Instrument_INSTRUMENT_SWEMWBS, 3, 3, 0, 3, 3, 3, 3), "items[2]"},
 		{"wrong number of items", measure(referralv1.Instrument_INSTRUMENT_UCLA3, 1, 2), "items"},
 		{"assign to a clinician", func(ctx context.Context) error {
-			r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
+			r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -116,9 +117,9 @@ func TestWorklist(t *testing.T) {
 	w := newWorld(t, 2, 5)
 	ctx := ctxT(t)
 	a, b := w.referrals[0].Client, w.referrals[1].Client
-	urgent := draft(true)
+	urgent := referraltest.Draft(true)
 	urgent.Priority = referralv1.Priority_PRIORITY_URGENT
-	r1, err := a.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
+	r1, err := a.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true)})
 	if err != nil {
 		t.Fatal(err)
 	}

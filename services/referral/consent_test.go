@@ -10,6 +10,7 @@ import (
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/testenv"
+	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
 
 // What the person agreed to decides what each side sees: without share-with-link-worker the
@@ -20,7 +21,7 @@ func TestConsentDecidesWhatEachSideSees(t *testing.T) {
 	w := newWorld(t, 1, 10)
 	ctx, c := ctxT(t), w.rc()
 	withScopes := func(scopes ...string) *referralv1.Referral {
-		r := draft(true)
+		r := referraltest.Draft(true)
 		r.Consent.Scope = scopes
 		return r
 	}
@@ -126,13 +127,13 @@ func TestConsentAsGiven(t *testing.T) {
 		{"an unknown scope", func(k *referralv1.Consent) { k.Scope = []string{"share-with-link-worker", "share-with-everyone"} }, "referral.consent.scope[1]"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := draft(true)
+			r := referraltest.Draft(true)
 			tc.set(r.Consent)
 			_, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: r})
 			testenv.WantField(t, err, tc.field)
 		})
 	}
-	r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(false)})
+	r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: referraltest.Draft(false)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -122,30 +122,6 @@ func (w *world) publishedSession(t testing.TB, id string, capacity int32) string
 
 func (w *world) rc() referralv1.ReferralServiceClient { return w.referrals[0].Client }
 
-// draft is a valid new referral, with consent unless withConsent is false.
-func draft(withConsent bool) *referralv1.Referral {
-	r := &referralv1.Referral{
-		Subject: &referralv1.Subject{GivenName: "Margaret", FamilyName: "Okafor", DateOfBirth: "1948-03-14",
-			Email: "margaret@example.org", PreferredLanguage: "en", AccessibilityNeeds: []string{"step-free access"}},
-		ReferringPractitioner: clinician, ReferringOrganization: clinic, ReceivingOrganization: chc,
-		Needs:       []referralv1.Need{referralv1.Need_NEED_LONELINESS, referralv1.Need_NEED_SOCIAL_ISOLATION},
-		WhatMatters: "Seeing people again since my husband died; I used to love gardening.",
-		Priority:    referralv1.Priority_PRIORITY_ROUTINE,
-	}
-	if withConsent {
-		r.Consent = &referralv1.Consent{GrantedBy: "subject", GrantTime: timestamppb.Now(), Scope: []string{"share-with-link-worker", "share-with-event-hosts"}}
-	}
-	return r
-}
-
-// eventually polls get until ok or the deadline.
-func eventually(t *testing.T, what string, ok func() bool) {
-	t.Helper()
-	if !testenv.Poll(20*time.Second, ok) {
-		t.Fatalf("timed out waiting for %s", what)
-	}
-}
-
 func timestampDaysAgo(days int) *timestamppb.Timestamp {
 	return timestamppb.New(time.Now().AddDate(0, 0, -days))
 }

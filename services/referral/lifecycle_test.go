@@ -15,6 +15,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/referral/internal/domain"
 	"github.com/socialrx/socialrx/services/referral/internal/server"
+	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
 
 // call invokes one lifecycle method on a referral, as the referring clinician for the
@@ -98,7 +99,7 @@ func TestEveryTransitionFromEveryStatus(t *testing.T) {
 	for from := range paths {
 		for _, method := range methods {
 			t.Run(from+"/"+method, func(t *testing.T) {
-				r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
+				r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true)})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -158,7 +159,7 @@ func TestTwoReplicasRaceAccept(t *testing.T) {
 	w := newWorld(t, 2, 5)
 	ctx := ctxT(t)
 	for round := range 5 {
-		r, err := w.referrals[0].Client.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
+		r, err := w.referrals[0].Client.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -221,7 +222,7 @@ func TestTwoReplicasRaceAccept(t *testing.T) {
 // A referral sent without a priority is ROUTINE, the FHIR default.
 func TestPriorityDefaultsToRoutine(t *testing.T) {
 	w := newWorld(t, 1, 1)
-	in := draft(true)
+	in := referraltest.Draft(true)
 	in.Priority = referralv1.Priority_PRIORITY_UNSPECIFIED
 	r, err := w.rc().CreateReferral(ctxT(t), &referralv1.CreateReferralRequest{Referral: in})
 	if err != nil {

@@ -11,6 +11,7 @@ import (
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 	"github.com/socialrx/socialrx/services/referral/internal/server"
+	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
 
 // The whole loop: clinician refers, link worker books an event, the person attends, the outcome
@@ -27,7 +28,7 @@ func TestClosedLoop(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(false)})
+	r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: referraltest.Draft(false)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +46,7 @@ func TestClosedLoop(t *testing.T) {
 		return got
 	}
 	step("consent", func() (*referralv1.Referral, error) {
-		return c.RecordConsent(ctx, &referralv1.RecordConsentRequest{Name: r.GetName(), Consent: draft(true).GetConsent()})
+		return c.RecordConsent(ctx, &referralv1.RecordConsentRequest{Name: r.GetName(), Consent: referraltest.Draft(true).GetConsent()})
 	})
 	step("submit", func() (*referralv1.Referral, error) {
 		return c.SubmitReferral(ctx, &referralv1.SubmitReferralRequest{Name: r.GetName()})
@@ -96,7 +97,7 @@ func TestClosedLoop(t *testing.T) {
 	if _, err := w.events.Client.CheckInRegistration(host(ctx), &eventv1.CheckInRegistrationRequest{Name: booked.GetBookings()[0].GetRegistration()}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the referral to show the event attended", func() bool {
+	testenv.Eventually(t, 20*time.Second, "the referral to show the event attended", func() bool {
 		got, err := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r.GetName()})
 		return err == nil && got.GetBusinessStatus() == referralv1.BusinessStatus_BUSINESS_STATUS_EVENT_ATTENDED &&
 			got.GetBookings()[0].GetState() == "ATTENDED"

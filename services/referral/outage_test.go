@@ -2,6 +2,7 @@ package referral_test
 
 import (
 	"testing"
+	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
@@ -20,7 +21,7 @@ import (
 func inProgress(t *testing.T, c referralv1.ReferralServiceClient, given string) *referralv1.Referral {
 	t.Helper()
 	ctx := ctxT(t)
-	d := draft(true)
+	d := referraltest.Draft(true)
 	d.Subject.GivenName = given
 	d.Subject.Email = given + "@example.org"
 	r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: d})
@@ -56,7 +57,7 @@ func TestBookEventWhileEventServiceIsDown(t *testing.T) {
 
 	// The event service comes back on the same database, at the same address.
 	w.events = eventtest.Start(t, eventtest.Options{Database: w.eventDB, DirectoryAddr: w.dir.Addr, Addr: w.events.Addr, Now: w.clock.Now})
-	eventually(t, "the reconciler to complete the booking", func() bool {
+	testenv.Eventually(t, 20*time.Second, "the reconciler to complete the booking", func() bool {
 		got, err := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: r.GetName()})
 		// The reconciler counts a repair just after writing it, so the count is awaited too.
 		return err == nil && len(got.GetBookings()) == 1 && got.GetBookings()[0].GetState() == "CONFIRMED" &&
@@ -112,7 +113,7 @@ func TestMissedChangesAppliedOnceAfterRestart(t *testing.T) {
 	}
 
 	restarted := referraltest.Start(t, referraltest.Options{Database: w.refDB, DirectoryAddr: w.dir.Addr, EventAddr: w.events.Addr})
-	eventually(t, "missed changes to be applied", func() bool {
+	testenv.Eventually(t, 20*time.Second, "missed changes to be applied", func() bool {
 		got, err := restarted.Client.GetReferral(ctx, &referralv1.GetReferralRequest{Name: second.GetName()})
 		return err == nil && got.GetBusinessStatus() == referralv1.BusinessStatus_BUSINESS_STATUS_EVENT_ATTENDED
 	})
@@ -129,7 +130,7 @@ func TestMissedChangesAppliedOnceAfterRestart(t *testing.T) {
 		}
 		return n
 	}
-	eventually(t, "the first referral to learn of its cancellation", func() bool { return countUpdates(first.GetName()) == 1 })
+	testenv.Eventually(t, 20*time.Second, "the first referral to learn of its cancellation", func() bool { return countUpdates(first.GetName()) == 1 })
 	if n := countUpdates(second.GetName()); n != 2 { // promoted, attended
 		t.Fatalf("second referral has %d event updates, want 2", n)
 	}
@@ -143,7 +144,7 @@ func TestMissedChangesAppliedOnceAfterRestart(t *testing.T) {
 	if _, err := client.Database(w.refDB).Collection("consumers").DeleteMany(ctx, bson.D{}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the consumer to re-read the feed", func() bool {
+	testenv.Eventually(t, 20*time.Second, "the consumer to re-read the feed", func() bool {
 		n, err := client.Database(w.refDB).Collection("consumers").CountDocuments(ctx, bson.D{})
 		return err == nil && n == 1
 	})
@@ -184,7 +185,7 @@ func TestCancelReferralCancelsBookingsAndReadsAreAudited(t *testing.T) {
 	if err != nil || reg.GetState() != eventv1.RegistrationState_REGISTRATION_STATE_CANCELLED {
 		t.Fatalf("registration at the event service: %v %v", reg.GetState(), err)
 	}
-	eventually(t, "the waiting referral to be promoted", func() bool {
+	testenv.Eventually(t, 20*time.Second, "the waiting referral to be promoted", func() bool {
 		got, err := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: second.GetName()})
 		return err == nil && got.GetBusinessStatus() == referralv1.BusinessStatus_BUSINESS_STATUS_EVENT_BOOKED
 	})

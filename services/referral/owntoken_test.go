@@ -17,13 +17,13 @@ import (
 func TestCallsToOtherServicesCarryTheServicesOwnToken(t *testing.T) {
 	w := newWorld(t, 1, 5)
 	ctx := ctxT(t)
-	if _, err := w.rc().CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)}); err != nil {
+	if _, err := w.rc().CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true)}); err != nil {
 		t.Fatalf("with the service's own client: %v", err)
 	}
 
 	bad := referraltest.Start(t, referraltest.Options{Database: testenv.DatabaseName(t), DirectoryAddr: w.dir.Addr,
 		EventAddr: w.events.Addr, ClientSecret: "not-the-secret"}).Client
-	_, err := bad.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
+	_, err := bad.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true)})
 	if status.Code(err) == codes.OK || status.Code(err) == codes.InvalidArgument {
 		t.Fatalf("without a token of its own: %v; want the call to the directory to fail", err)
 	}

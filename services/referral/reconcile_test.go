@@ -2,6 +2,7 @@ package referral_test
 
 import (
 	"testing"
+	"time"
 
 	"google.golang.org/grpc/codes"
 
@@ -36,12 +37,12 @@ func TestUnrecordedRegistrationsAreSettled(t *testing.T) {
 	}
 	adopted, orphan := register(open, "lost-1"), register(closed, "lost-2")
 
-	eventually(t, "the open referral to record the registration", func() bool {
+	testenv.Eventually(t, 20*time.Second, "the open referral to record the registration", func() bool {
 		got, err := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: open.GetName()})
 		return err == nil && len(got.GetBookings()) == 1 && got.GetBookings()[0].GetRegistration() == adopted.GetName() &&
 			got.GetBookings()[0].GetState() == "CONFIRMED" && got.GetBusinessStatus() == referralv1.BusinessStatus_BUSINESS_STATUS_EVENT_BOOKED
 	})
-	eventually(t, "the cancelled referral's registration to be cancelled", func() bool {
+	testenv.Eventually(t, 20*time.Second, "the cancelled referral's registration to be cancelled", func() bool {
 		reg, err := w.events.Client.GetRegistration(svc, &eventv1.GetRegistrationRequest{Name: orphan.GetName()})
 		return err == nil && reg.GetState() == eventv1.RegistrationState_REGISTRATION_STATE_CANCELLED
 	})
@@ -50,7 +51,7 @@ func TestUnrecordedRegistrationsAreSettled(t *testing.T) {
 		t.Fatalf("the cancelled referral records %v (%v), want no booking", got.GetBookings(), err)
 	}
 	// Repairs are counted just after they are written, so the counts are awaited too.
-	eventually(t, "both repairs to be counted", func() bool {
+	testenv.Eventually(t, 20*time.Second, "both repairs to be counted", func() bool {
 		r := w.referrals[0].Service.Repairs()
 		return r.Adopted > 0 && r.Compensated > 0
 	})

@@ -12,6 +12,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/apierror"
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/testenv"
+	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
 
 // A watch resumed from a token older than the feed's retention is refused with OUT_OF_RANGE
@@ -21,7 +22,7 @@ func TestWatchFromATrimmedTokenIsOutOfRange(t *testing.T) {
 	c, ctx := w.rc(), ctxT(t)
 	var names []string
 	for range 3 {
-		r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
+		r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true)})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -14,6 +14,7 @@ import (
 	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 	"github.com/socialrx/socialrx/services/referral"
+	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
 
 // arrivals records when each webhook (by path) first received each referral's event.
@@ -80,7 +81,7 @@ func BenchmarkWebhookLatency(b *testing.B) {
 			for range b.N {
 				want := rc.count() + subs
 				changed := time.Now() // the call's start: its own time is counted too
-				r, err := w.rc().CreateReferral(ctxT(b), &referralv1.CreateReferralRequest{Referral: draft(true)})
+				r, err := w.rc().CreateReferral(ctxT(b), &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true)})
 				if err != nil {
 					b.Fatal(err)
 				}
@@ -108,7 +109,7 @@ func BenchmarkWebhookThroughputSlowReceiver(b *testing.B) {
 	b.ResetTimer()
 	start := time.Now()
 	for range b.N {
-		if _, err := w.rc().CreateReferral(ctxT(b), &referralv1.CreateReferralRequest{Referral: draft(true)}); err != nil {
+		if _, err := w.rc().CreateReferral(ctxT(b), &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true)}); err != nil {
 			b.Fatal(err)
 		}
 	}

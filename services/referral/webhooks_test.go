@@ -29,6 +29,7 @@ import (
 	"github.com/socialrx/socialrx/services/platform/auth"
 	"github.com/socialrx/socialrx/services/platform/testenv"
 	"github.com/socialrx/socialrx/services/referral"
+	"github.com/socialrx/socialrx/services/referral/referraltest"
 )
 
 // The system clients of the organisations, which manage their webhooks.
@@ -166,7 +167,7 @@ func subscribe(t *testing.T, w *world, id auth.Identity, url string, kinds ...re
 func (w *world) loop(t *testing.T) string {
 	t.Helper()
 	c, ctx := w.rc(), ctxT(t)
-	r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: draft(true)})
+	r, err := c.CreateReferral(ctx, &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,7 +196,7 @@ func (w *world) loop(t *testing.T) string {
 	if _, err := w.events.Client.CheckInRegistration(host(ctx), &eventv1.CheckInRegistrationRequest{Name: booked.GetBookings()[0].GetRegistration()}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the referral to learn of the attendance", func() bool {
+	testenv.Eventually(t, 20*time.Second, "the referral to learn of the attendance", func() bool {
 		got, err := c.GetReferral(ctx, &referralv1.GetReferralRequest{Name: name})
 		return err == nil && len(got.GetBookings()) == 1 && got.GetBookings()[0].GetState() == "ATTENDED"
 	})
@@ -218,7 +219,7 @@ func TestWebhooksFollowTheLoop(t *testing.T) {
 	wantReferrer := []string{"referral.created", "referral.submitted", "referral.accepted", "referral.started",
 		"booking.confirmed", "booking.attended", "referral.completed"}
 	wantReceiving := wantReferrer[1:] // a draft is the referrer's alone
-	eventually(t, "both receivers to get the whole loop", func() bool {
+	testenv.Eventually(t, 20*time.Second, "both receivers to get the whole loop", func() bool {
 		return len(types(t, referrer.requests())) >= len(wantReferrer) && len(types(t, receiving.requests())) >= len(wantReceiving)
 	})
 	time.Sleep(300 * time.Millisecond) // anything more would come now
@@ -291,10 +292,10 @@ func TestWebhookRetriedUntilItSucceeds(t *testing.T) {
 		return http.StatusOK
 	})
 	h := subscribe(t, w, clinicSystemID, rc.URL, referralv1.WebhookEventType_WEBHOOK_EVENT_TYPE_REFERRAL_CREATED)
-	if _, err := w.rc().CreateReferral(ctxT(t), &referralv1.CreateReferralRequest{Referral: draft(true)}); err != nil {
+	if _, err := w.rc().CreateReferral(ctxT(t), &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true)}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the sixth attempt", func() bool { return len(rc.requests()) >= 6 })
+	testenv.Eventually(t, 20*time.Second, "the sixth attempt", func() bool { return len(rc.requests()) >= 6 })
 	time.Sleep(300 * time.Millisecond)
 	got := rc.requests()
 	if len(got) != 6 {
@@ -325,7 +326,7 @@ func TestWebhookRetriedUntilItSucceeds(t *testing.T) {
 	if _, err := w.webhooks().RedeliverWebhookDelivery(as(ctxT(t), clinicSystemID), &referralv1.RedeliverWebhookDeliveryRequest{Name: d.GetName()}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the redelivery", func() bool { return len(rc.requests()) == 7 })
+	testenv.Eventually(t, 20*time.Second, "the redelivery", func() bool { return len(rc.requests()) == 7 })
 	if again := rc.requests()[6]; again.id != got[0].id || string(again.body) != string(got[0].body) {
 		t.Fatalf("redelivered as %s %s, want %s %s", again.id, again.body, got[0].id, got[0].body)
 	}
@@ -355,11 +356,11 @@ func TestWebhookThatNeverAnswersIsDisabled(t *testing.T) {
 	t.Cleanup(hang.Close)
 	t.Cleanup(func() { close(stop) })
 	h := subscribe(t, w, clinicSystemID, hang.URL)
-	if _, err := w.rc().CreateReferral(ctxT(t), &referralv1.CreateReferralRequest{Referral: draft(true)}); err != nil {
+	if _, err := w.rc().CreateReferral(ctxT(t), &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true)}); err != nil {
 		t.Fatal(err)
 	}
 	var got *referralv1.Webhook
-	eventually(t, "the webhook to be disabled", func() bool {
+	testenv.Eventually(t, 20*time.Second, "the webhook to be disabled", func() bool {
 		var err error
 		got, err = w.webhooks().GetWebhook(as(ctxT(t), clinicSystemID), &referralv1.GetWebhookRequest{Name: h.GetName()})
 		return err == nil && got.GetState() == referralv1.Webhook_STATE_DISABLED
@@ -389,7 +390,7 @@ func TestWebhookThatNeverAnswersIsDisabled(t *testing.T) {
 		Webhook: &referralv1.Webhook{Name: h.GetName(), State: referralv1.Webhook_STATE_ACTIVE}, UpdateMask: mask("state")}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the held delivery", func() bool {
+	testenv.Eventually(t, 20*time.Second, "the held delivery", func() bool {
 		log, err := w.webhooks().ListWebhookDeliveries(as(ctxT(t), clinicSystemID), &referralv1.ListWebhookDeliveriesRequest{Parent: h.GetName()})
 		return err == nil && log.GetDeliveries()[0].GetState() == referralv1.WebhookDelivery_STATE_SUCCEEDED
 	})
@@ -407,10 +408,10 @@ func TestRotatedSecretSignsBesideThePrevious(t *testing.T) {
 	if rotated.GetSecret() == h.GetSecret() || rotated.GetPreviousSecretExpireTime() == nil {
 		t.Fatalf("rotated: %v", rotated)
 	}
-	if _, err := w.rc().CreateReferral(ctxT(t), &referralv1.CreateReferralRequest{Referral: draft(true)}); err != nil {
+	if _, err := w.rc().CreateReferral(ctxT(t), &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true)}); err != nil {
 		t.Fatal(err)
 	}
-	eventually(t, "the delivery", func() bool { return len(rc.requests()) == 1 })
+	testenv.Eventually(t, 20*time.Second, "the delivery", func() bool { return len(rc.requests()) == 1 })
 	r := rc.requests()[0]
 	verify(t, h.GetSecret(), r)
 	verify(t, rotated.GetSecret(), r)
@@ -480,11 +481,11 @@ func TestWebhookTargetsInsideAreRefused(t *testing.T) {
 		t.Fatalf("update error names %q, want webhook.url", f)
 	}
 	resolver.set("rebind.example", "127.0.0.1")
-	if _, err := w.rc().CreateReferral(ctxT(t), &referralv1.CreateReferralRequest{Referral: draft(true)}); err != nil {
+	if _, err := w.rc().CreateReferral(ctxT(t), &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true)}); err != nil {
 		t.Fatal(err)
 	}
 	var log *referralv1.ListWebhookDeliveriesResponse
-	eventually(t, "a refused attempt in the log", func() bool {
+	testenv.Eventually(t, 20*time.Second, "a refused attempt in the log", func() bool {
 		var err error
 		log, err = w.webhooks().ListWebhookDeliveries(as(ctxT(t), clinicSystemID), &referralv1.ListWebhookDeliveriesRequest{Parent: h.GetName()})
 		return err == nil && len(log.GetDeliveries()) == 1 && len(log.GetDeliveries()[0].GetAttempts()) >= 2
@@ -507,11 +508,11 @@ func TestWebhookRedirectIsNotFollowed(t *testing.T) {
 	}))
 	t.Cleanup(redirect.Close)
 	h := subscribe(t, w, clinicSystemID, redirect.URL)
-	if _, err := w.rc().CreateReferral(ctxT(t), &referralv1.CreateReferralRequest{Referral: draft(true)}); err != nil {
+	if _, err := w.rc().CreateReferral(ctxT(t), &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true)}); err != nil {
 		t.Fatal(err)
 	}
 	var log *referralv1.ListWebhookDeliveriesResponse
-	eventually(t, "a failed attempt in the log", func() bool {
+	testenv.Eventually(t, 20*time.Second, "a failed attempt in the log", func() bool {
 		var err error
 		log, err = w.webhooks().ListWebhookDeliveries(as(ctxT(t), clinicSystemID), &referralv1.ListWebhookDeliveriesRequest{Parent: h.GetName()})
 		return err == nil && len(log.GetDeliveries()) == 1 && len(log.GetDeliveries()[0].GetAttempts()) >= 2
@@ -536,13 +537,13 @@ func TestTwoReplicasDeliverEachChangeOnce(t *testing.T) {
 	const n = 20
 	var want []string
 	for i := range n {
-		r, err := w.referrals[i%2].Client.CreateReferral(ctxT(t), &referralv1.CreateReferralRequest{Referral: draft(true)})
+		r, err := w.referrals[i%2].Client.CreateReferral(ctxT(t), &referralv1.CreateReferralRequest{Referral: referraltest.Draft(true)})
 		if err != nil {
 			t.Fatal(err)
 		}
 		want = append(want, r.GetName())
 	}
-	eventually(t, "every delivery", func() bool { return len(rc.requests()) >= n })
+	testenv.Eventually(t, 20*time.Second, "every delivery", func() bool { return len(rc.requests()) >= n })
 	time.Sleep(500 * time.Millisecond)
 	got := rc.requests()
 	if len(got) != n {

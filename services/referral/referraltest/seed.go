@@ -4,7 +4,10 @@ import (
 	"context"
 	"testing"
 
+	"google.golang.org/protobuf/types/known/timestamppb"
+
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
+	referralv1 "github.com/socialrx/socialrx/proto/socialrx/referral/v1"
 	"github.com/socialrx/socialrx/services/platform/auth"
 )
 
@@ -51,4 +54,21 @@ func SeedDirectory(ctx context.Context, tb testing.TB, d directoryv1.DirectorySe
 			tb.Fatalf("create %s: %v", p.id, err)
 		}
 	}
+}
+
+// Draft is a valid new referral from the test clinic to the test centre, with consent unless
+// withConsent is false.
+func Draft(withConsent bool) *referralv1.Referral {
+	r := &referralv1.Referral{
+		Subject: &referralv1.Subject{GivenName: "Margaret", FamilyName: "Okafor", DateOfBirth: "1948-03-14",
+			Email: "margaret@example.org", PreferredLanguage: "en", AccessibilityNeeds: []string{"step-free access"}},
+		ReferringPractitioner: Clinician, ReferringOrganization: Clinic, ReceivingOrganization: CHC,
+		Needs:       []referralv1.Need{referralv1.Need_NEED_LONELINESS, referralv1.Need_NEED_SOCIAL_ISOLATION},
+		WhatMatters: "Seeing people again since my husband died; I used to love gardening.",
+		Priority:    referralv1.Priority_PRIORITY_ROUTINE,
+	}
+	if withConsent {
+		r.Consent = &referralv1.Consent{GrantedBy: "subject", GrantTime: timestamppb.Now(), Scope: []string{"share-with-link-worker", "share-with-event-hosts"}}
+	}
+	return r
 }
