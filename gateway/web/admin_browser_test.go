@@ -387,3 +387,125 @@ func practitionerNamed(t *testing.T, s *referralSite, api context.Context, given
 	t.Fatalf("no practitioner %s %s", given, family)
 	return ""
 }
+
+// A directory administrator gives a programme and its organisation their French text in the
+// browser: the French fields are marked French; a French description without a French name is
+// refused beside the name and stores nothing; the saved French shows on the programme page in
+// French; a Spanish text the form does not show stays; emptying the French fields takes the
+// French text away, and the page in French falls back to the English.
+func TestBrowserAdminEditsFrenchText(t *testing.T) {
+	s := startReferralSite(t)
+	api := s.adminAPI()
+	org, err := s.directory.CreateOrganization(api, &directoryv1.CreateOrganizationRequest{
+		Organization: &directoryv1.Organization{DisplayName: "Harbourfront Walkers"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spanish := &directoryv1.LocalizedText{LanguageCode: "es", DisplayName: "Paseo por el puerto"}
+	svc, err := s.directory.CreateService(api, &directoryv1.CreateServiceRequest{Service: &directoryv1.Service{
+		Organization: org.GetName(), DisplayName: "Harbour walk", Description: "An easy walk along the water, then tea.",
+		Translations: []*directoryv1.LocalizedText{spanish}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svcID, orgID := strings.TrimPrefix(svc.GetName(), "services/"), strings.TrimPrefix(org.GetName(), "organizations/")
+	translations := func() []string {
+		t.Helper()
+		got, err := s.directory.GetService(api, &directoryv1.GetServiceRequest{Name: svc.GetName()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, tr := range got.GetTranslations() {
+			out = append(out, tr.GetLanguageCode()+": "+tr.GetDisplayName()+" / "+tr.GetDescription())
+		}
+		return out
+	}
+	ctx := newBrowser(t)
+	viewport(t, ctx, 1280, 900)
+	actAs(t, ctx, s.base, demodata.DirectoryAdminNetwork)
+
+	visit(t, ctx, s.base+"/admin/services/"+svcID)
+	if got := text(t, ctx, `label[for="d_fr_display_name"]`); got != "Name in French (optional)" {
+		t.Fatalf("the French name's label: %q", got)
+	}
+	if got := eval[string](t, ctx, `document.getElementById("d_fr_display_name").lang + " " + document.getElementById("d_fr_description").lang`); got != "fr fr" {
+		t.Fatalf("the French fields are marked lang %q", got)
+	}
+	const nameFr, descriptionFr = "Promenade au port", "Une promenade facile au bord de l’eau, puis un thé."
+	setField(t, ctx, "d_fr_description", descriptionFr)
+	follow(t, ctx, "#save")
+	if got := text(t, ctx, "#d_fr_display_name-error"); got != "Give the French name too (up to 200 characters), or leave the French description empty." {
+		t.Fatalf("a French description without a French name: %q", got)
+	}
+	if got := eval[string](t, ctx, `document.getElementById("d_fr_description").value`); got != descriptionFr {
+		t.Fatalf("the refused form lost the French description: %q", got)
+	}
+	if got := translations(); strings.Join(got, "|") != "es: Paseo por el puerto / " {
+		t.Fatalf("a refused form changed the translations: %q", got)
+	}
+	checkA11y(t, ctx, "admin edit programme: French description without its name")
+	// Too long, told beside the description itself.
+	setField(t, ctx, "d_fr_display_name", "Promenade au port")
+	setField(t, ctx, "d_fr_description", strings.Repeat("é", 4001))
+	follow(t, ctx, "#save")
+	if got := text(t, ctx, "#d_fr_description-error"); got != "Use at most 4000 characters." {
+		t.Fatalf("a French description of 4,001 characters: %q", got)
+	}
+	if n := eval[int](t, ctx, `document.querySelectorAll("#d_fr_display_name-error").length`); n != 0 {
+		t.Fatalf("a long French description also marked the French name")
+	}
+	if got := translations(); strings.Join(got, "|") != "es: Paseo por el puerto / " {
+		t.Fatalf("a refused form changed the translations: %q", got)
+	}
+	setField(t, ctx, "d_fr_description", descriptionFr)
+	setField(t, ctx, "d_fr_display_name", nameFr)
+	follow(t, ctx, "#save")
+	if got := text(t, ctx, "#flash"); got != "Saved: Harbour walk" {
+		t.Fatalf("the confirmation after saving the French text: %q", got)
+	}
+	if got := translations(); strings.Join(got, "|") != "es: Paseo por el puerto / |fr: "+nameFr+" / "+descriptionFr {
+		t.Fatalf("the translations after saving the French text: %q", got)
+	}
+
+	// The organisation's French name, in its own form.
+	visit(t, ctx, s.base+"/admin/organizations/"+orgID)
+	setField(t, ctx, "d_fr_display_name", "Marcheurs du bord de l’eau")
+	follow(t, ctx, "#save")
+	gotOrg, err := s.directory.GetOrganization(api, &directoryv1.GetOrganizationRequest{Name: org.GetName()})
+	if err != nil || len(gotOrg.GetTranslations()) != 1 || gotOrg.GetTranslations()[0].GetDisplayName() != "Marcheurs du bord de l’eau" ||
+		gotOrg.GetDisplayName() != "Harbourfront Walkers" {
+		t.Fatalf("the organisation after saving its French name: %v %v", gotOrg, err)
+	}
+
+	// The programme page, in French.
+	acceptLanguage(t, ctx, "fr-CA,fr;q=0.9")
+	visit(t, ctx, s.base+"/directory/services/"+svcID)
+	if got := text(t, ctx, "h1"); got != nameFr {
+		t.Fatalf("the programme page in French: %q", got)
+	}
+	if got := text(t, ctx, ".description"); got != descriptionFr {
+		t.Fatalf("the programme's description in French: %q", got)
+	}
+	checkA11y(t, ctx, "programme with the French text an administrator gave it")
+
+	// The French fields emptied, in the French form: the French text goes, the Spanish stays.
+	visit(t, ctx, s.base+"/admin/services/"+svcID)
+	if got := eval[string](t, ctx, `document.getElementById("d_fr_display_name").value`); got != nameFr {
+		t.Fatalf("the edit form's French name: %q", got)
+	}
+	if got := eval[string](t, ctx, `document.getElementById("d_display_name").value`); got != "Harbour walk" {
+		t.Fatalf("the edit form in French shows the programme's own name as %q", got)
+	}
+	checkA11y(t, ctx, "admin edit programme in French")
+	setField(t, ctx, "d_fr_display_name", "")
+	setField(t, ctx, "d_fr_description", "")
+	follow(t, ctx, "#save")
+	if got := translations(); strings.Join(got, "|") != "es: Paseo por el puerto / " {
+		t.Fatalf("the translations after emptying the French fields: %q", got)
+	}
+	visit(t, ctx, s.base+"/directory/services/"+svcID)
+	if got := text(t, ctx, "h1"); got != "Harbour walk" {
+		t.Fatalf("the programme page in French without French text: %q", got)
+	}
+}

@@ -4,11 +4,16 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/fieldmaskpb"
 
 	directoryv1 "github.com/socialrx/socialrx/proto/socialrx/directory/v1"
-	"google.golang.org/protobuf/types/known/fieldmaskpb"
+	"github.com/socialrx/socialrx/services/platform/language"
 )
 
 // The kinds of record a directory administrator manages in the browser: for each, the fields of
@@ -22,6 +27,77 @@ type adminFieldDef struct {
 	name, label, typ, path string
 	required               bool
 	options                string // "orgs", "terms", "locations", "roles"
+	lang                   string // the language of the text the field holds, when not the page's
+}
+
+// The French text of an organisation or programme: a translation of its own text, which the
+// public pages show to people who read the site in French.
+var frenchFields = []adminFieldDef{
+	{name: "d_fr_display_name", label: "admin.f.fr_display_name", typ: "text", path: "translations", lang: "fr"},
+	{name: "d_fr_description", label: "admin.f.fr_description", typ: "textarea", path: "translations", lang: "fr"},
+}
+
+func isFrench(code string) bool { return language.Closest([]string{"fr"}, []string{code}) == 0 }
+
+// frenchValues puts the French text among translations into the form's French fields.
+func frenchValues(v url.Values, translations []*directoryv1.LocalizedText) url.Values {
+	for _, t := range translations {
+		if isFrench(t.GetLanguageCode()) {
+			v["d_fr_display_name"], v["d_fr_description"] = one(t.GetDisplayName()), one(t.GetDescription())
+			break
+		}
+	}
+	return v
+}
+
+// savedTranslations are the translations an organisation or programme is saved with: the form's
+// French text among those stored. An update of them reads the stored ones first, since it
+// replaces the whole list; the etag it sends is the form's, so a version newer than the form is
+// refused as a conflict.
+func savedTranslations(name string, paths []string, v url.Values, stored func() ([]*directoryv1.LocalizedText, error)) (
+	translations []*directoryv1.LocalizedText, bad []string, err error) {
+	var current []*directoryv1.LocalizedText
+	if name != "" && slices.Contains(paths, "translations") {
+		if current, err = stored(); err != nil {
+			return nil, nil, err
+		}
+	}
+	translations, bad = withFrench(current, v)
+	return translations, bad, nil
+}
+
+// withFrench is translations with their French text as the form has it: none when both French
+// fields are empty. The other languages, and what the form does not edit of the French text
+// (its regional tag, its other name), stay. bad names the French fields the directory would
+// refuse: a name missing beside a description, or either too long (checked here, so that the
+// message goes beside the field it is about).
+func withFrench(translations []*directoryv1.LocalizedText, v url.Values) (out []*directoryv1.LocalizedText, bad []string) {
+	name, description := v.Get("d_fr_display_name"), v.Get("d_fr_description")
+	if (name == "" && description != "") || utf8.RuneCountInString(name) > 200 {
+		bad = append(bad, "d_fr_display_name")
+	}
+	if utf8.RuneCountInString(description) > 4000 {
+		bad = append(bad, "d_fr_description")
+	}
+	if bad != nil {
+		return nil, bad
+	}
+	var fr *directoryv1.LocalizedText
+	for _, t := range translations {
+		if fr == nil && isFrench(t.GetLanguageCode()) {
+			fr = proto.CloneOf(t)
+			continue
+		}
+		out = append(out, t)
+	}
+	if name == "" {
+		return out, nil
+	}
+	if fr == nil {
+		fr = &directoryv1.LocalizedText{LanguageCode: "fr"}
+	}
+	fr.DisplayName, fr.Description = name, description
+	return append(out, fr), nil
 }
 
 // adminRow is one record of a list page.
@@ -77,12 +153,13 @@ func init() {
 		fields: []adminFieldDef{
 			{name: "d_display_name", label: "admin.f.display_name", typ: "text", path: "display_name", required: true},
 			{name: "d_description", label: "admin.f.description", typ: "textarea", path: "description"},
+			frenchFields[0], frenchFields[1],
 			{name: "d_email", label: "admin.f.email", typ: "email", path: "email"},
 			{name: "d_website", label: "admin.f.website", typ: "url", path: "website"},
 			{name: "d_member", label: "admin.f.member", typ: "checkbox", path: "member_centre"},
 		},
 		paths: fieldMap{"organization.display_name": "d_display_name", "organization.description": "d_description",
-			"organization.email": "d_email", "organization.website": "d_website"},
+			"organization.email": "d_email", "organization.website": "d_website", "organization.translations": "d_fr_display_name"},
 		list: func(ctx context.Context, d directoryv1.DirectoryServiceClient, token string) ([]adminRow, string, error) {
 			resp, err := d.ListOrganizations(ctx, &directoryv1.ListOrganizationsRequest{PageSize: adminPageSize, PageToken: token})
 			var rows []adminRow
@@ -98,12 +175,19 @@ func init() {
 			if o.GetMemberCentre() {
 				v["d_member"] = []string{"on"}
 			}
-			return v, o.GetEtag(), err
+			return frenchValues(v, o.GetTranslations()), o.GetEtag(), err
 		},
 		save: func(ctx context.Context, d directoryv1.DirectoryServiceClient, name, etag string, v url.Values, paths []string, requestID string) ([]string, error) {
 			o := &directoryv1.Organization{Name: name, Etag: etag, DisplayName: v.Get("d_display_name"), Description: v.Get("d_description"),
 				Email: v.Get("d_email"), Website: v.Get("d_website"), MemberCentre: v.Get("d_member") == "on"}
-			var err error
+			translations, bad, err := savedTranslations(name, paths, v, func() ([]*directoryv1.LocalizedText, error) {
+				stored, err := d.GetOrganization(ctx, &directoryv1.GetOrganizationRequest{Name: name})
+				return stored.GetTranslations(), err
+			})
+			if bad != nil || err != nil {
+				return bad, err
+			}
+			o.Translations = translations
 			if name == "" {
 				_, err = d.CreateOrganization(ctx, &directoryv1.CreateOrganizationRequest{Organization: o, RequestId: requestID})
 			} else {
@@ -123,6 +207,7 @@ func init() {
 			{name: "d_display_name", label: "admin.f.display_name", typ: "text", path: "display_name", required: true},
 			{name: "d_org", label: "admin.f.org", typ: "select", path: "organization", options: "orgs"},
 			{name: "d_description", label: "admin.f.description", typ: "textarea", path: "description"},
+			frenchFields[0], frenchFields[1],
 			{name: "d_email", label: "admin.f.email", typ: "email", path: "email"},
 			{name: "d_url", label: "admin.f.website", typ: "url", path: "url"},
 			{name: "d_languages", label: "admin.f.languages", typ: "text", path: "languages"},
@@ -131,7 +216,7 @@ func init() {
 		},
 		paths: fieldMap{"service.display_name": "d_display_name", "service.organization": "d_org", "service.description": "d_description",
 			"service.email": "d_email", "service.url": "d_url", "service.languages": "d_languages",
-			"service.taxonomy_terms": "d_terms", "service.locations": "d_locations"},
+			"service.taxonomy_terms": "d_terms", "service.locations": "d_locations", "service.translations": "d_fr_display_name"},
 		list: func(ctx context.Context, d directoryv1.DirectoryServiceClient, token string) ([]adminRow, string, error) {
 			resp, err := d.ListServices(ctx, &directoryv1.ListServicesRequest{PageSize: adminPageSize, PageToken: token})
 			var rows []adminRow
@@ -142,16 +227,23 @@ func init() {
 		},
 		get: func(ctx context.Context, d directoryv1.DirectoryServiceClient, name string) (url.Values, string, error) {
 			s, err := d.GetService(ctx, &directoryv1.GetServiceRequest{Name: name})
-			return url.Values{"d_display_name": one(s.GetDisplayName()), "d_org": one(s.GetOrganization()),
+			return frenchValues(url.Values{"d_display_name": one(s.GetDisplayName()), "d_org": one(s.GetOrganization()),
 				"d_description": one(s.GetDescription()), "d_email": one(s.GetEmail()), "d_url": one(s.GetUrl()),
 				"d_languages": one(strings.Join(s.GetLanguages(), ", ")), "d_terms": s.GetTaxonomyTerms(),
-				"d_locations": s.GetLocations()}, s.GetEtag(), err
+				"d_locations": s.GetLocations()}, s.GetTranslations()), s.GetEtag(), err
 		},
 		save: func(ctx context.Context, d directoryv1.DirectoryServiceClient, name, etag string, v url.Values, paths []string, requestID string) ([]string, error) {
 			s := &directoryv1.Service{Name: name, Etag: etag, DisplayName: v.Get("d_display_name"), Organization: v.Get("d_org"),
 				Description: v.Get("d_description"), Email: v.Get("d_email"), Url: v.Get("d_url"),
 				Languages: words(v.Get("d_languages")), TaxonomyTerms: v["d_terms"], Locations: v["d_locations"]}
-			var err error
+			translations, bad, err := savedTranslations(name, paths, v, func() ([]*directoryv1.LocalizedText, error) {
+				stored, err := d.GetService(ctx, &directoryv1.GetServiceRequest{Name: name})
+				return stored.GetTranslations(), err
+			})
+			if bad != nil || err != nil {
+				return bad, err
+			}
+			s.Translations = translations
 			if name == "" {
 				_, err = d.CreateService(ctx, &directoryv1.CreateServiceRequest{Service: s, RequestId: requestID})
 			} else {

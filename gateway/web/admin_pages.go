@@ -30,6 +30,7 @@ func (h *Handler) adminKindRoutes(m *http.ServeMux) {
 // adminInput is one input of a form page as shown.
 type adminInput struct {
 	Name, Label, Type string
+	Lang              string // of the text the field holds, when not the page's
 	Required          bool
 	Value             string
 	Values            []string
@@ -301,7 +302,7 @@ func (h *Handler) showAdminEdit(w http.ResponseWriter, r *http.Request, k *admin
 	}
 	options := map[string][]adminOption{}
 	for _, f := range k.fields {
-		in := adminInput{Name: f.name, Label: f.label, Type: f.typ, Required: f.required, Value: v.Get(f.name), Values: v[f.name],
+		in := adminInput{Name: f.name, Label: f.label, Type: f.typ, Lang: f.lang, Required: f.required, Value: v.Get(f.name), Values: v[f.name],
 			Error: errs.Field(f.name)}
 		if f.options != "" {
 			if _, ok := options[f.options]; !ok {
