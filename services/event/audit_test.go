@@ -33,12 +33,7 @@ func TestContactDetailsAreAudited(t *testing.T) {
 		t.Fatal(err)
 	}
 	ctx := ctxT(t)
-	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Disconnect(ctx)
-	coll := client.Database(w.db).Collection("audit")
+	coll := testenv.OpenDatabase(t, w.db).Collection("audit")
 	cur, err := coll.Find(ctx, bson.D{{Key: "resource", Value: reg.GetName()}})
 	if err != nil {
 		t.Fatal(err)

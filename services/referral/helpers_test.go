@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
@@ -129,10 +127,5 @@ func timestampDaysAgo(days int) *timestamppb.Timestamp {
 // feed is the referral service's change feed, read straight from its database.
 func (w *world) feed(t *testing.T) *changefeed.Feed {
 	t.Helper()
-	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-	return changefeed.New(client.Database(w.refDB), "changes")
+	return changefeed.New(testenv.OpenDatabase(t, w.refDB), "changes")
 }

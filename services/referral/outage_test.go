@@ -5,8 +5,6 @@ import (
 	"time"
 
 	"go.mongodb.org/mongo-driver/v2/bson"
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"google.golang.org/grpc/codes"
 
 	eventv1 "github.com/socialrx/socialrx/proto/socialrx/event/v1"
@@ -136,16 +134,12 @@ func TestMissedChangesAppliedOnceAfterRestart(t *testing.T) {
 	}
 
 	// Forget the saved position: the consumer re-reads every change and applies none twice.
-	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Disconnect(ctx)
-	if _, err := client.Database(w.refDB).Collection("consumers").DeleteMany(ctx, bson.D{}); err != nil {
+	consumers := testenv.OpenDatabase(t, w.refDB).Collection("consumers")
+	if _, err := consumers.DeleteMany(ctx, bson.D{}); err != nil {
 		t.Fatal(err)
 	}
 	testenv.Eventually(t, 20*time.Second, "the consumer to re-read the feed", func() bool {
-		n, err := client.Database(w.refDB).Collection("consumers").CountDocuments(ctx, bson.D{})
+		n, err := consumers.CountDocuments(ctx, bson.D{})
 		return err == nil && n == 1
 	})
 	if a, b := countUpdates(first.GetName()), countUpdates(second.GetName()); a != 1 || b != 2 {
@@ -190,12 +184,7 @@ func TestCancelReferralCancelsBookingsAndReadsAreAudited(t *testing.T) {
 		return err == nil && got.GetBusinessStatus() == referralv1.BusinessStatus_BUSINESS_STATUS_EVENT_BOOKED
 	})
 
-	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer client.Disconnect(ctx)
-	n, err := client.Database(w.refDB).Collection("audit").CountDocuments(ctx, bson.D{{Key: "action", Value: "read"}, {Key: "resource", Value: second.GetName()}})
+	n, err := testenv.OpenDatabase(t, w.refDB).Collection("audit").CountDocuments(ctx, bson.D{{Key: "action", Value: "read"}, {Key: "resource", Value: second.GetName()}})
 	if err != nil || n == 0 {
 		t.Fatalf("%d audit entries for reads of %s (%v)", n, second.GetName(), err)
 	}

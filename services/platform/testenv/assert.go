@@ -28,12 +28,19 @@ func WantCode(tb testing.TB, err error, code codes.Code, reason string) {
 // a read model without a service around it; the client disconnects when the test ends.
 func Database(tb testing.TB) *mongo.Database {
 	tb.Helper()
+	return OpenDatabase(tb, DatabaseName(tb))
+}
+
+// OpenDatabase connects to the database called name of the test database server, for tests
+// that read or change what a service stored there; the client disconnects when the test ends.
+func OpenDatabase(tb testing.TB, name string) *mongo.Database {
+	tb.Helper()
 	client, err := mongo.Connect(options.Client().ApplyURI(MongoURI(tb)))
 	if err != nil {
 		tb.Fatal(err)
 	}
 	tb.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-	return client.Database(DatabaseName(tb))
+	return client.Database(name)
 }
 
 // WantField fails the test unless err is INVALID_ARGUMENT naming field in its ErrorInfo (and,

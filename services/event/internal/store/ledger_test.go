@@ -9,7 +9,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/socialrx/socialrx/services/event/internal/domain"
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
@@ -21,12 +20,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 
 func openDB(t *testing.T) *mongo.Database {
 	t.Helper()
-	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-	return client.Database(testenv.DatabaseName(t))
+	return testenv.Database(t)
 }
 
 // clock returns a clock that moves one second per call, from a fixed start.

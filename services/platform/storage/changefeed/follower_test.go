@@ -7,8 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 	"google.golang.org/grpc/metadata"
 
 	"github.com/socialrx/socialrx/services/platform/headers"
@@ -47,12 +45,7 @@ func (m *model) has(key string) bool {
 // replica opens the feed through its own client and follows it from the start.
 func replica(t *testing.T, db string) (*changefeed.Feed, *changefeed.Follower, *model) {
 	t.Helper()
-	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-	feed := changefeed.New(client.Database(db), "changes")
+	feed := changefeed.New(testenv.OpenDatabase(t, db), "changes")
 	m := &model{}
 	return feed, changefeed.NewFollower(feed, 0, m.apply), m
 }

@@ -10,7 +10,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/socialrx/socialrx/services/platform/storage/changefeed"
 	"github.com/socialrx/socialrx/services/platform/storage/docstore"
@@ -26,12 +25,7 @@ type note struct {
 
 func open(t *testing.T) (*mongo.Database, *docstore.Collection[note, *note], *changefeed.Feed) {
 	t.Helper()
-	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-	db := client.Database(testenv.DatabaseName(t))
+	db := testenv.Database(t)
 	feed := changefeed.New(db, "changes")
 	return db, docstore.NewCollection[note](db, "notes", feed), feed
 }

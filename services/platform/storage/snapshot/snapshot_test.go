@@ -9,7 +9,6 @@ import (
 
 	"go.mongodb.org/mongo-driver/v2/bson"
 	"go.mongodb.org/mongo-driver/v2/mongo"
-	"go.mongodb.org/mongo-driver/v2/mongo/options"
 
 	"github.com/socialrx/socialrx/services/platform/storage/snapshot"
 	"github.com/socialrx/socialrx/services/platform/testenv"
@@ -20,12 +19,7 @@ func TestMain(m *testing.M) { testenv.Main(m) }
 // store opens the snapshots of a fold in a database of its own, and the collection under it.
 func store(t *testing.T) (*snapshot.Store, *mongo.Collection) {
 	t.Helper()
-	client, err := mongo.Connect(options.Client().ApplyURI(testenv.MongoURI(t)))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = client.Disconnect(context.Background()) })
-	db := client.Database(testenv.DatabaseName(t))
+	db := testenv.Database(t)
 	return snapshot.New(db, "fold"), db.Collection("snapshots")
 }
 
