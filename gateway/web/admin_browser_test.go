@@ -445,7 +445,7 @@ func TestBrowserAdminEditsFrenchText(t *testing.T) {
 		t.Fatalf("a refused form changed the translations: %q", got)
 	}
 	checkA11y(t, ctx, "admin edit programme: French description without its name")
-	// Too long, told beside the description itself.
+	// Too long, as the directory says, told beside the description itself.
 	setField(t, ctx, "d_fr_display_name", "Promenade au port")
 	setField(t, ctx, "d_fr_description", strings.Repeat("é", 4001))
 	follow(t, ctx, "#save")
@@ -464,7 +464,7 @@ func TestBrowserAdminEditsFrenchText(t *testing.T) {
 	if got := text(t, ctx, "#flash"); got != "Saved: Harbour walk" {
 		t.Fatalf("the confirmation after saving the French text: %q", got)
 	}
-	if got := translations(); strings.Join(got, "|") != "es: Paseo por el puerto / |fr: "+nameFr+" / "+descriptionFr {
+	if got := translations(); strings.Join(got, "|") != "fr: "+nameFr+" / "+descriptionFr+"|es: Paseo por el puerto / " {
 		t.Fatalf("the translations after saving the French text: %q", got)
 	}
 

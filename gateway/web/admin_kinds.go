@@ -7,7 +7,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/fieldmaskpb"
@@ -66,21 +65,15 @@ func savedTranslations(name string, paths []string, v url.Values, stored func() 
 	return translations, bad, nil
 }
 
-// withFrench is translations with their French text as the form has it: none when both French
-// fields are empty. The other languages, and what the form does not edit of the French text
-// (its regional tag, its other name), stay. bad names the French fields the directory would
-// refuse: a name missing beside a description, or either too long (checked here, so that the
-// message goes beside the field it is about).
+// withFrench is translations with their French text as the form has it, first, so that the
+// directory's refusals of it (translations[0]) go beside the French fields; none when both are
+// empty. The other languages, and what the form does not edit of the French text (its regional
+// tag, its other name), stay. bad names the French name when a French description comes
+// without one.
 func withFrench(translations []*directoryv1.LocalizedText, v url.Values) (out []*directoryv1.LocalizedText, bad []string) {
 	name, description := v.Get("d_fr_display_name"), v.Get("d_fr_description")
-	if (name == "" && description != "") || utf8.RuneCountInString(name) > 200 {
-		bad = append(bad, "d_fr_display_name")
-	}
-	if utf8.RuneCountInString(description) > 4000 {
-		bad = append(bad, "d_fr_description")
-	}
-	if bad != nil {
-		return nil, bad
+	if name == "" && description != "" {
+		return nil, []string{"d_fr_display_name"}
 	}
 	var fr *directoryv1.LocalizedText
 	for _, t := range translations {
@@ -97,7 +90,7 @@ func withFrench(translations []*directoryv1.LocalizedText, v url.Values) (out []
 		fr = &directoryv1.LocalizedText{LanguageCode: "fr"}
 	}
 	fr.DisplayName, fr.Description = name, description
-	return append(out, fr), nil
+	return append([]*directoryv1.LocalizedText{fr}, out...), nil
 }
 
 // adminRow is one record of a list page.
@@ -159,7 +152,8 @@ func init() {
 			{name: "d_member", label: "admin.f.member", typ: "checkbox", path: "member_centre"},
 		},
 		paths: fieldMap{"organization.display_name": "d_display_name", "organization.description": "d_description",
-			"organization.email": "d_email", "organization.website": "d_website", "organization.translations": "d_fr_display_name"},
+			"organization.email": "d_email", "organization.website": "d_website",
+			"organization.translations": "d_fr_display_name", "organization.translations[0].description": "d_fr_description"},
 		list: func(ctx context.Context, d directoryv1.DirectoryServiceClient, token string) ([]adminRow, string, error) {
 			resp, err := d.ListOrganizations(ctx, &directoryv1.ListOrganizationsRequest{PageSize: adminPageSize, PageToken: token})
 			var rows []adminRow
@@ -216,7 +210,8 @@ func init() {
 		},
 		paths: fieldMap{"service.display_name": "d_display_name", "service.organization": "d_org", "service.description": "d_description",
 			"service.email": "d_email", "service.url": "d_url", "service.languages": "d_languages",
-			"service.taxonomy_terms": "d_terms", "service.locations": "d_locations", "service.translations": "d_fr_display_name"},
+			"service.taxonomy_terms": "d_terms", "service.locations": "d_locations",
+			"service.translations": "d_fr_display_name", "service.translations[0].description": "d_fr_description"},
 		list: func(ctx context.Context, d directoryv1.DirectoryServiceClient, token string) ([]adminRow, string, error) {
 			resp, err := d.ListServices(ctx, &directoryv1.ListServicesRequest{PageSize: adminPageSize, PageToken: token})
 			var rows []adminRow
