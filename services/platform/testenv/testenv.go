@@ -8,7 +8,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"regexp"
@@ -87,9 +86,11 @@ func LoggerOr(logger *slog.Logger) *slog.Logger {
 	return Logger()
 }
 
-// Logger discards everything below errors, so test output stays readable.
+// Logger writes errors to standard error and discards the rest, so test output stays readable
+// and a failing test shows what went wrong inside a service (go test shows a passing package's
+// output only when asked with -v).
 func Logger() *slog.Logger {
-	return slog.New(slog.NewTextHandler(io.Discard, nil))
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelError}))
 }
 
 // Dial connects to a gRPC server on addr, in plaintext unless opts give other transport
