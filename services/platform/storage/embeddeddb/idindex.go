@@ -66,8 +66,12 @@ func (ix *idIndexer) ensureFile(ctx context.Context, file string) error {
 	db, ok := ix.dbs[file]
 	if !ok {
 		var err error
-		// The same pragmas FerretDB sets: WAL, and waiting for a busy writer instead of failing.
-		db, err = sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(wal)")
+		// Waiting for a busy writer instead of failing, as FerretDB does; but not FerretDB's
+		// journal_mode(wal): a file stays in WAL once FerretDB has set it, and setting it here too
+		// raced FerretDB's own first open of a new file (two connections each holding a read lock
+		// and asking for the write lock that changing the mode needs: SQLite refuses one of them
+		// at once, SQLITE_BUSY, without waiting, and FerretDB's insert failed).
+		db, err = sql.Open("sqlite", "file:"+file+"?_pragma=busy_timeout(10000)")
 		if err != nil {
 			return err
 		}
