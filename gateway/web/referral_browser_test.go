@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -388,7 +389,7 @@ func TestBrowserReferralLoop(t *testing.T) {
 	clickLabel(t, lw, "note_kind-contact")
 	clickLabel(t, lw, "reached")
 	follow(t, lw, "#timeline form button")
-	if got := text(t, lw, "#timeline-list li:last-child"); !strings.Contains(got, "Contact attempt") || !strings.Contains(got, "small group") {
+	if got := text(t, lw, "#timeline-latest li:last-child"); !strings.Contains(got, "Contact attempt") || !strings.Contains(got, "small group") {
 		t.Fatalf("the timeline's last entry: %q", got)
 	}
 
@@ -415,6 +416,40 @@ func TestBrowserReferralLoop(t *testing.T) {
 		t.Fatalf("baseline UCLA-3 total: %q, want 8", got)
 	}
 
+	// The page leads to each of its sections.
+	for _, target := range eval[[]string](t, lw, `[...document.querySelectorAll("nav.on-page a")].map(a => a.hash)`) {
+		if eval[int](t, lw, `document.querySelectorAll("`+target+`").length`) != 1 {
+			t.Fatalf("the page's contents link to %s, which is not one section of it", target)
+		}
+	}
+	if got := eval[[]string](t, lw, `[...document.querySelectorAll("nav.on-page a")].map(a => a.textContent)`); !slices.Contains(got, "Matching events") || !slices.Contains(got, "Close the referral") {
+		t.Fatalf("the page's contents for a link worker of a referral in progress: %q", got)
+	}
+
+	// Three matching sessions show; the rest are folded under one "Show N more", a click away.
+	all := eval[int](t, lw, `document.querySelectorAll("#matches .match").length`)
+	visibleMatches := `[...document.querySelectorAll("#matches .match")].filter(e => e.checkVisibility()).length`
+	if all <= 3 {
+		t.Fatalf("%d matching sessions: the demo should give this person more than the page shows unfolded", all)
+	}
+	if got := eval[int](t, lw, visibleMatches); got != 3 {
+		t.Fatalf("%d of %d matching sessions show before the fold is opened; want 3", got, all)
+	}
+	want := fmt.Sprintf("Show %d more matching sessions", all-3)
+	if all-3 == 1 {
+		want = "Show 1 more matching session"
+	}
+	if got := text(t, lw, "#more-matches summary"); got != want {
+		t.Fatalf("the fold says %q; want %q", got, want)
+	}
+	checkA11y(t, lw, "link worker: referral in progress, with matching events")
+	screenshots(t, lw, "referral-link-worker")
+	do(t, lw, chromedp.Click(chromedp.CSS("#more-matches summary")))
+	checkA11y(t, lw, "link worker: every matching event")
+	if got := eval[int](t, lw, visibleMatches); got != all {
+		t.Fatalf("%d of %d matching sessions show after the fold is opened", got, all)
+	}
+
 	// Book the matching event: it is in the person's language, step-free, near the centre.
 	cards := eval[[]string](t, lw, `[...document.querySelectorAll("#matches .match h3")].map(e => e.textContent)`)
 	found := -1
@@ -426,9 +461,9 @@ func TestBrowserReferralLoop(t *testing.T) {
 	if found < 0 {
 		t.Fatalf("matching events %v lack %q", cards, eventTitle)
 	}
-	checkA11y(t, lw, "link worker: referral in progress, with matching events")
-	screenshots(t, lw, "referral-link-worker")
-	follow(t, lw, fmt.Sprintf("#matches .match:nth-child(%d) button.book", found+1))
+	markBookButton := fmt.Sprintf(`(document.querySelectorAll("#matches .match button.book")[%d].setAttribute("data-book", ""), true)`, found)
+	eval[bool](t, lw, markBookButton)
+	follow(t, lw, "[data-book]")
 	if got := text(t, lw, "#booking-list"); !strings.Contains(got, eventTitle) || !strings.Contains(got, "Place confirmed") {
 		t.Fatalf("bookings after booking: %q", got)
 	}
@@ -438,7 +473,9 @@ func TestBrowserReferralLoop(t *testing.T) {
 		t.Fatalf("the timeline after booking: %q", got)
 	}
 
-	// The host checks the person in; the referral page shows it without a reload.
+	// The host checks the person in; the referral page shows it without a reload, and the earlier
+	// entries of the timeline, opened, stay open.
+	do(t, lw, chromedp.Click(chromedp.CSS("#timeline-earlier summary")))
 	markPage(t, lw)
 	host := asIdentity(s.ctx, auth.Identity{Subject: "practitioners/test-host-albion", Organization: demodata.OrgAlbionCHC, Roles: []string{auth.RoleEventHost}})
 	regs, err := s.events.ListRegistrations(host, &eventv1.ListRegistrationsRequest{Parent: session, PageSize: 100})
@@ -449,6 +486,28 @@ func TestBrowserReferralLoop(t *testing.T) {
 		t.Fatalf("check in: %v", err)
 	}
 	waitText(t, lw, "#business-status", "Event attended")
+	waitText(t, lw, "#timeline-latest", "Event attended")
+	if !eval[bool](t, lw, `document.getElementById("timeline-earlier").open`) {
+		t.Fatal("the live update closed the timeline's earlier entries, which the link worker had opened")
+	}
+	// The timeline says what the services recorded in words, with no machine names.
+	timeline := text(t, lw, "#timeline-list")
+	for _, want := range []string{
+		"Goal · Harpreet Grewal\nNew goal: Sing with others once a week.",
+		"Progress on “Sing with others once a week.”: 40%.",
+		"Contact attempt · Harpreet Grewal\nReached. Phoned; she would like a small group, close to home.",
+		"Loneliness (UCLA 3-item scale), Baseline, before activities: total 8.",
+		"Event: Event attended · Event bookings\nCame to " + eventTitle + " (",
+	} {
+		if !strings.Contains(timeline, want) {
+			t.Fatalf("the timeline lacks %q:\n%s", want, timeline)
+		}
+	}
+	for _, machine := range []string{"services/", "goal 1", "UCLA3", "events/", "reached Phoned"} {
+		if strings.Contains(timeline, machine) {
+			t.Fatalf("the timeline says %q:\n%s", machine, timeline)
+		}
+	}
 	waitText(t, cl, row, "Event attended")
 
 	// Follow-up date, then the follow-up questionnaire and the change from the baseline.
@@ -476,6 +535,20 @@ func TestBrowserReferralLoop(t *testing.T) {
 		t.Fatalf("status after completing: %q", got)
 	}
 	checkA11y(t, lw, "link worker: referral completed")
+	// In French, the services' own entries are in French too; what people typed stays as typed.
+	acceptLanguage(t, lw, "fr-CA,fr;q=0.9")
+	visit(t, lw, s.base+"/referrals/"+id)
+	do(t, lw, chromedp.Click(chromedp.CSS("#timeline-earlier summary")))
+	timeline = text(t, lw, "#timeline-list")
+	for _, want := range []string{"Nouvel objectif : Sing with others once a week.", "Avancement de « Sing with others once a week. » : 40 %.",
+		"Jointe. Phoned;", "Donné par la personne elle-même", "Solitude (échelle UCLA à 3 questions), Départ, avant les activités : total 8.", "Réservations d’activités", "Est venu·e à " + eventTitle,
+		"Solitude (échelle UCLA à 3 questions), Suivi, après les activités : total 4. Écart avec le départ : -4."} {
+		if !strings.Contains(timeline, want) {
+			t.Fatalf("the French timeline lacks %q:\n%s", want, timeline)
+		}
+	}
+	checkA11y(t, lw, "link worker: referral completed, in French")
+	acceptLanguage(t, lw, "en")
 	waitText(t, cl, row, "Completed")
 	checkA11y(t, cl, "clinician: my referrals, completed")
 	screenshots(t, cl, "referrals-mine")

@@ -232,6 +232,25 @@ func referralMessageTable() []entry {
 		{"next.consent", "Record the person’s consent, then send the referral.", "Enregistrez le consentement de la personne, puis envoyez l’orientation."},
 		{"next.complete", "Complete the referral with its outcome.", "Terminez l’orientation avec son résultat."},
 		{"timeline.title", "Timeline", "Historique"},
+		{"onpage.title", "On this page", "Sur cette page"},
+		{"timeline.actor.events", "Event bookings", "Réservations d’activités"},
+		{"timeline.actor.system", "socialrx", "socialrx"},
+		{"timeline.contact.reached", "Reached.", "Jointe."},
+		{"timeline.contact.not-reached", "Not reached.", "Non jointe."},
+		{"timeline.note.goal-set", "New goal: %s", "Nouvel objectif : %s"},
+		{"timeline.note.goal-progress", "Progress on “%s”: %d%%.", "Avancement de « %s » : %d %%."},
+		{"timeline.note.measure", "%s, %s: total %d.", "%s, %s : total %d."},
+		{"timeline.note.measure.items", "%s, %s.", "%s, %s."},
+		{"timeline.note.measure.change", "Change from the baseline: %s.", "Écart avec le départ : %s."},
+		{"timeline.note.consent", "Given by %s.", "Donné par %s."},
+		{"timeline.note.consent-for", "Given by %s: %s.", "Donné par %s : %s."},
+		{"timeline.note.consent-withdrawn", "Consent withdrawn.", "Consentement retiré."},
+		{"timeline.note.promoted", "A place came free: confirmed for %s.", "Une place s’est libérée : confirmée pour %s."},
+		{"timeline.note.attended", "Came to %s.", "Est venu·e à %s."},
+		{"timeline.note.no-show", "Did not come to %s.", "N’est pas venu·e à %s."},
+		{"timeline.note.registration-cancelled", "The booking for %s was cancelled.", "La réservation pour %s a été annulée."},
+		{"timeline.note.rescheduled", "%s was moved to another time.", "%s a été déplacée à un autre moment."},
+		{"timeline.note.session-cancelled", "%s was cancelled: %s", "%s a été annulée : %s"},
 		{"flash.referral.sent", "Referral sent.", "Orientation envoyée."},
 		{"flash.referral.draft", "Draft saved.", "Brouillon enregistré."},
 		{"flash.referral.consent", "Consent recorded.", "Consentement enregistré."},
@@ -362,4 +381,9 @@ func referralMessageTable() []entry {
 	}
 }
 
-func referralPluralTable() []pluralEntry { return nil }
+func referralPluralTable() []pluralEntry {
+	return []pluralEntry{
+		{"matches.more", [2]string{"Show %d more matching session", "Show %d more matching sessions"}, [2]string{"Afficher %d autre séance qui convient", "Afficher %d autres séances qui conviennent"}},
+		{"timeline.earlier", [2]string{"Show %d earlier entry", "Show %d earlier entries"}, [2]string{"Afficher %d entrée précédente", "Afficher %d entrées précédentes"}},
+	}
+}

@@ -42,27 +42,30 @@ type colleague struct {
 }
 
 type referralPageData struct {
-	ID, Live       string
-	Row            referralRow
-	Subject        *referralv1.Subject
-	Language       string
-	Needs          []string
-	NeedsText      string
-	WhatMatters    string
-	Consent        string
-	ReferrerOrg    string
-	Reason         string
-	Suggested      string
-	Timeline       []timelineRow
-	Goals          []goalRow
-	Measures       []measureRow
-	Bookings       []bookingRow
-	Questionnaires []questionnaire
-	Matches        []matchRow
-	MatchError     string
-	Colleagues     []colleague
-	Typed          map[string]string
-	Today          string
+	ID, Live    string
+	Row         referralRow
+	Subject     *referralv1.Subject
+	Language    string
+	Needs       []string
+	NeedsText   string
+	WhatMatters string
+	Consent     string
+	ReferrerOrg string
+	Reason      string
+	Suggested   string
+	// Timeline is the latest entries; TimelineEarlier the rest, which the page folds away.
+	Timeline, TimelineEarlier []timelineRow
+	Goals                     []goalRow
+	Measures                  []measureRow
+	Bookings                  []bookingRow
+	Questionnaires            []questionnaire
+	// Matches is the first sessions that fit (those with seats, soonest first); MoreMatches the
+	// rest, which the page folds away.
+	Matches, MoreMatches []matchRow
+	MatchError           string
+	Colleagues           []colleague
+	Typed                map[string]string
+	Today                string
 	// Etag is the referral's, sent back by the forms whose change the service checks it for.
 	Etag string
 	// The consent form: the scopes offered, those ticked, and its earliest date (the date of
@@ -163,12 +166,12 @@ func (h *Handler) showReferral(w http.ResponseWriter, r *http.Request, name stri
 		}
 	}
 	places := sessionLabels{}
+	goals := map[string]string{}
+	for _, g := range ref.GetGoals() {
+		goals[g.GetId()] = g.GetDescription()
+	}
 	for _, e := range tl.GetEntries() {
-		d.Timeline = append(d.Timeline, timelineRow{
-			Time:  l.Date(e.GetTime().AsTime(), h.zone.String()) + " " + l.Time(e.GetTime().AsTime(), h.zone.String()),
-			Actor: who.name(e.GetActor()), What: timelineWhat(l, e),
-			Note: strings.TrimSpace(e.GetReason() + " " + h.timelineNote(ctx, l, places, e.GetNote())),
-		})
+		d.Timeline = append(d.Timeline, h.timelineView(ctx, l, places, who, goals, e))
 	}
 	for _, g := range ref.GetGoals() {
 		gr := goalRow{ID: g.GetId(), Description: g.GetDescription(), Percent: g.GetPercent()}
@@ -201,8 +204,35 @@ func (h *Handler) showReferral(w http.ResponseWriter, r *http.Request, name stri
 			d.MatchError = e.Form()
 		}
 	}
+	d.Matches, d.MoreMatches = foldAfter(d.Matches, shownMatches)
+	d.TimelineEarlier, d.Timeline = foldBefore(d.Timeline, shownTimeline)
 	p.Data = d
 	h.render(w, code, p)
+}
+
+// How many matching sessions and timeline entries a referral page shows before "Show more": on
+// a phone, each session is most of a screen and a referral in progress gathers dozens of
+// entries; the folded ones are a click away, and the page stays short enough to find the next
+// step.
+const (
+	shownMatches  = 3
+	shownTimeline = 5
+)
+
+// foldAfter splits rows into the first n and the rest.
+func foldAfter[T any](rows []T, n int) (shown, folded []T) {
+	if len(rows) <= n {
+		return rows, nil
+	}
+	return rows[:n], rows[n:]
+}
+
+// foldBefore splits rows into all but the last n, and the last n.
+func foldBefore[T any](rows []T, n int) (folded, shown []T) {
+	if len(rows) <= n {
+		return nil, rows
+	}
+	return rows[:len(rows)-n], rows[len(rows)-n:]
 }
 
 func colleagueNames(cs []colleague) []string {

@@ -30,6 +30,9 @@ func newRenderer(fsys fs.FS, a *assets) (*renderer, error) {
 		"field": func(p *page, name, label, value, kind string) fieldView {
 			return fieldView{Page: p, Name: name, Label: label, Value: value, Kind: kind, Error: p.Errors.Field(name)}
 		},
+		"matchCard": func(p *page, referral string, m matchRow) matchCard {
+			return matchCard{Page: p, Referral: referral, Match: m}
+		},
 	}
 	for _, n := range names {
 		base := strings.TrimSuffix(strings.TrimPrefix(n, "templates/"), ".html")
@@ -50,6 +53,13 @@ type fieldView struct {
 	Page                     *page
 	Name, Label, Value, Kind string
 	Error                    string
+}
+
+// matchCard is one matching session on a referral page, for the "rp-match" template.
+type matchCard struct {
+	Page     *page
+	Referral string
+	Match    matchRow
 }
 
 // page is what every template gets: the localizer (so templates call {{.T "key"}}), the frame's

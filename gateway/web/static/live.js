@@ -18,7 +18,16 @@
         document.querySelectorAll("[data-live-part]").forEach(function (part) {
           var next = fresh.getElementById(part.id);
           if (next && next.innerHTML !== part.innerHTML) {
+            // A fold the reader opened stays open when its part is replaced.
+            var open = [];
+            part.querySelectorAll("details[open][id]").forEach(function (d) { open.push(d.id); });
             part.innerHTML = next.innerHTML;
+            open.forEach(function (id) {
+              var d = document.getElementById(id);
+              if (d && part.contains(d)) {
+                d.open = true;
+              }
+            });
           }
         });
         if (announce) {
