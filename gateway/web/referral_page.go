@@ -142,15 +142,8 @@ func (h *Handler) showReferral(w http.ResponseWriter, r *http.Request, name stri
 		d.Needs = append(d.Needs, l.T("need."+strings.TrimPrefix(n.String(), "NEED_")))
 	}
 	if c := ref.GetConsent(); c != nil {
-		by := c.GetGrantedBy()
-		if by == "subject" {
-			by = l.T("consent.subject.by")
-		}
-		var scopes []string
-		for _, s := range c.GetScope() {
-			scopes = append(scopes, l.T("consent.scope."+s))
-		}
-		d.Consent = l.T("referral.consent.summary", by, l.Date(c.GetGrantTime().AsTime(), h.zone.String()), strings.Join(scopes, ", "))
+		by, scopes := h.consentWords(l, c.GetGrantedBy(), c.GetScope())
+		d.Consent = l.T("referral.consent.summary", by, l.Date(c.GetGrantTime().AsTime(), h.zone.String()), scopes)
 		if c.GetWithdrawn() {
 			d.Consent = l.T("referral.consent.withdrawn")
 		}

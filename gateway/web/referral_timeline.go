@@ -100,24 +100,15 @@ func (h *Handler) systemNote(ctx context.Context, l *localizer, seen sessionLabe
 			return l.T("timeline.note.consent-withdrawn")
 		}
 		if m := consentNote.FindStringSubmatch(note); m != nil {
-			by := m[1]
-			if by == "subject" {
-				by = l.T("consent.subject.by")
+			var granted []string
+			if m[2] != "" {
+				granted = strings.Split(m[2], ", ")
 			}
-			var scopes []string
-			for _, s := range strings.Split(m[2], ", ") {
-				if s == "" {
-					continue
-				}
-				if key := "consent.scope." + s; h.i18n.keys[key] {
-					s = l.T(key)
-				}
-				scopes = append(scopes, s)
-			}
-			if len(scopes) == 0 {
+			by, scopes := h.consentWords(l, m[1], granted)
+			if scopes == "" {
 				return l.T("timeline.note.consent", by)
 			}
-			return l.T("timeline.note.consent-for", by, strings.Join(scopes, ", "))
+			return l.T("timeline.note.consent-for", by, scopes)
 		}
 	case referralv1.TimelineKind_TIMELINE_KIND_UPDATED:
 		if note == "details updated" {
@@ -133,6 +124,23 @@ func (h *Handler) systemNote(ctx context.Context, l *localizer, seen sessionLabe
 		}
 	}
 	return h.timelineNote(ctx, l, seen, note)
+}
+
+// consentWords says who gave a consent ("subject" is the person themselves) and what it covers,
+// in the page's language; a scope without a message is shown as it is named.
+func (h *Handler) consentWords(l *localizer, grantedBy string, scopes []string) (by, covers string) {
+	by = grantedBy
+	if by == "subject" {
+		by = l.T("consent.subject.by")
+	}
+	words := make([]string, 0, len(scopes))
+	for _, s := range scopes {
+		if key := "consent.scope." + s; h.i18n.keys[key] {
+			s = l.T(key)
+		}
+		words = append(words, s)
+	}
+	return by, strings.Join(words, ", ")
 }
 
 // signed writes the changes of a measure's items with their sign: "-4", "+1".
